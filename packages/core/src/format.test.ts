@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { defineFormat } from './format.js';
+import { arrayTaskSource } from './sources/index.js';
+import { runExport } from './run.js';
+import { memorySink } from './sinks/memory.js';
+import { parseLabelConfig } from './label-config.js';
+
+const base = { id: 'TEST', title: 'Test', description: 'A test format.', output: 'file' as const, export: async () => {} };
+
+describe('defineFormat', () => {
+  it('validates and freezes at definition time', () => {
+    const format = defineFormat({ ...base, options: { separator: { type: 'string', description: 'Separator.', default: ',' } } });
+    expect(Object.isFrozen(format)).toBe(true);
+    expect(Object.isFrozen(format.options.separator)).toBe(true);
+    expect(() => defineFormat({ ...base, id: 'lower' })).toThrow(/upper-case/);
+    expect(() => defineFormat({ ...base, title: '' })).toThrow(/needs a title/);
+    expect(() => defineFormat({ ...base, options: { x: { type: 'string', description: '' } } })).toThrow(/description/);
+    expect(() => defineFormat({ ...base, options: { x: { type: 'enum', description: 'x', choices: [] } } })).toThrow(/without choices/);
+    expect(() => defineFormat({ ...base, options: { x: { type: 'number', description: 'x', default: 'a' as unknown as number } } })).toThrow(/default/);
+  });
+});
+
+describe('runExport', () => {
+  const lines = defineFormat({
+    ...base,
+    options: { upper: { type: 'boolean', description: 'Upper-case.' } },
+    supports: (config) => (config.controls.size ? { ok: true } : { ok: false, reason: 'needs a control' }),
+    async export(tasks, ctx) {
+      const out = await ctx.sink.createFile('out.txt');
+      for await (const task of tasks) {
+        const text = String(task.data.text);
+        if (text === 'fail') throw new Error('format exploded');
+        await out.write(`${ctx.options.upper ? text.toUpperCase() : text}\n`);
+      }
+      await out.close();
+    },
+  });
+  const config = parseLabelConfig('<View><Text name="t" value="$text"/><Choices name="c" toName="t"/></View>');
+
+  it('validates options, runs and commits', async () => {
+    const sink = memorySink();
+    const report = await runExport({ format: lines, config, sink, tasks: arrayTaskSource([{ data: { text: 'a' } }]), options: { upper: 'true' } });
+    expect(sink.text('out.txt')).toBe('A\n');
+    expect(report.tasksRead).toBe(1);
+    await expect(runExport({ format: lines, config, sink: memorySink(), tasks: arrayTaskSource([]), options: { nope: 1 } })).rejects.toThrow(/no option "nope"/);
+  });
+
+  it('refuses an unsupported config unless forced', async () => {
+    await expect(runExport({ format: lines, sink: memorySink(), tasks: arrayTaskSource([]) })).rejects.toThrow(/cannot export this labeling config: needs a control/);
+    await runExport({ format: lines, sink: memorySink(), tasks: arrayTaskSource([]), force: true });
+  });
+
+  it('aborts the sink when the format fails, naming the format', async () => {
+    const sink = memorySink();
+    await expect(
+      runExport({ format: lines, config, sink, tasks: arrayTaskSource([{ data: { text: 'fail' } }]) }),
+    ).rejects.toThrow(/format TEST failed: format exploded/);
+    expect(sink.files.size).toBe(0);
+    await expect(sink.writeFile('x', 'y')).rejects.toThrow(/aborted/);
+  });
+});

@@ -1,0 +1,200 @@
+import { LsconvError } from './errors.js';
+import type { LabelConfig } from './label-config.js';
+import { checkOptionSpecs, type OptionSpecs, type OptionValues } from './options.js';
+import type { ConversionReport } from './report.js';
+import type { ResourceResolver } from './resources/types.js';
+import type { Sink } from './sinks/types.js';
+import type { Task } from './task.js';
+
+/** Version of the plugin contract. A host refuses definitions of another major. */
+export const PLUGIN_API_VERSION = 1;
+
+/** Whether a labeling config can be exported to a format, and why not. */
+export type Support = { ok: true } | { ok: false; reason: string };
+
+/** Python converter compatibility: `python` reproduces its output exactly, quirks included. */
+export type CompatMode = 'default' | 'python';
+
+/** What a format's `export` receives besides the tasks. */
+export interface ExportContext<V = Readonly<Record<string, unknown>>> {
+  /** The format id. */
+  readonly format: string;
+  /** The parsed labeling config. */
+  readonly config: LabelConfig;
+  /** Validated option values, defaults filled in. */
+  readonly options: V;
+  /** Where to write files. */
+  readonly sink: Sink;
+  /** Where to record skipped regions and tasks. */
+  readonly report: ConversionReport;
+  /** `python` to reproduce the Python converter exactly. */
+  readonly compat: CompatMode;
+  /** Aborted when the user cancels. */
+  readonly signal: AbortSignal;
+  /** The input, for messages (`tasks.json`, `standard input`). */
+  readonly input: string;
+  /** Finds, names, downloads and inspects the media the tasks point at. */
+  readonly resources: ResourceResolver;
+}
+
+/** What `defineFormat` takes. */
+export interface FormatSpec<O extends OptionSpecs = OptionSpecs> {
+  /** Label Studio's `exportType` name, verbatim: `COCO`, `YOLO_OBB`… */
+  id: string;
+  /** Short human title (`YOLOv8 OBB`). */
+  title: string;
+  /** One or two sentences: what the output is and who reads it. */
+  description: string;
+  /** Documentation link. */
+  link?: string;
+  /** Keywords (`object detection`…), as Label Studio lists them. */
+  tags?: readonly string[];
+  /** Whether the output is one file or a folder of files. */
+  output: 'file' | 'folder';
+  /** Declared options: CLI flags, API parameters and the README table come from them. */
+  options?: O;
+  /** Whether a labeling config can be exported; defaults to always. */
+  supports?(config: LabelConfig): Support;
+  /** Converts the tasks, writing through `ctx.sink`. Iterate `tasks` once. */
+  export(tasks: AsyncIterable<Task>, ctx: ExportContext<OptionValues<O>>): Promise<void>;
+}
+
+/** A validated, frozen format definition. */
+export interface FormatDefinition<O extends OptionSpecs = OptionSpecs> extends Readonly<Required<Omit<FormatSpec<O>, 'link'>>> {
+  readonly kind: 'lsconv-format';
+  readonly apiVersion: number;
+  readonly link: string | undefined;
+}
+
+/**
+ * Defines a format. Checks the metadata and options at definition time and freezes
+ * the result, so a broken plugin fails when it is loaded, not in the middle of an export.
+ */
+export function defineFormat<const O extends OptionSpecs = Record<never, never>>(spec: FormatSpec<O>): FormatDefinition<O> {
+  const id = spec?.id;
+  if (typeof id !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(id)) {
+    throw new LsconvError('INVALID_DEFINITION', `format id ${JSON.stringify(id)} must be upper-case letters, digits and _`, {
+      hint: "use Label Studio's exportType name, e.g. COCO or YOLO_OBB",
+    });
+  }
+  for (const key of ['title', 'description'] as const) {
+    if (typeof spec[key] !== 'string' || spec[key].trim() === '') {
+      throw new LsconvError('INVALID_DEFINITION', `format ${id} needs a ${key}`);
+    }
+  }
+  if (spec.output !== 'file' && spec.output !== 'folder') {
+    throw new LsconvError('INVALID_DEFINITION', `format ${id}: output must be "file" or "folder"`);
+  }
+  if (typeof spec.export !== 'function') {
+    throw new LsconvError('INVALID_DEFINITION', `format ${id} needs an export(tasks, ctx) function`);
+  }
+  if (spec.supports !== undefined && typeof spec.supports !== 'function') {
+    throw new LsconvError('INVALID_DEFINITION', `format ${id}: supports must be a function`);
+  }
+  const tags = spec.tags ?? [];
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
+    throw new LsconvError('INVALID_DEFINITION', `format ${id}: tags must be strings`);
+  }
+  const options = (spec.options ?? {}) as O;
+  checkOptionSpecs(`format ${id}`, options);
+  const supports = spec.supports ?? (() => ({ ok: true }) as const);
+  return Object.freeze({
+    kind: 'lsconv-format' as const,
+    apiVersion: PLUGIN_API_VERSION,
+    id,
+    title: spec.title,
+    description: spec.description,
+    link: spec.link,
+    output: spec.output,
+    tags: Object.freeze([...tags]),
+    options: Object.freeze(Object.fromEntries(Object.entries(options).map(([k, v]) => [k, Object.freeze({ ...v })]))) as O,
+    supports,
+    export: spec.export,
+  });
+}
+
+/** True when a value is a format definition (from this or another copy of core). */
+export function isFormatDefinition(value: unknown): value is FormatDefinition {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'lsconv-format' &&
+    typeof (value as { id?: unknown }).id === 'string' &&
+    typeof (value as { export?: unknown }).export === 'function'
+  );
+}
+
+/** What an importer's `run` receives. */
+export interface ImportContext<V = Readonly<Record<string, unknown>>> {
+  /** The input path (a folder or a file). */
+  readonly input: string;
+  /** Validated option values. */
+  readonly options: V;
+  /** Where to record what could not be imported (file and line). */
+  readonly report: ConversionReport;
+  /** `python` to reproduce the Python converter exactly. */
+  readonly compat: CompatMode;
+  /** Aborted when the user cancels. */
+  readonly signal: AbortSignal;
+}
+
+/** What an importer returns: tasks and the labeling config that fits them. */
+export interface ImportResult {
+  tasks: AsyncIterable<Task> | Iterable<Task>;
+  /** A labeling config XML for the imported tasks. */
+  labelConfig: string;
+}
+
+/** What `defineImporter` takes. */
+export interface ImporterSpec<O extends OptionSpecs = OptionSpecs> {
+  /** Lower-case name used on the command line: `lsconv import yolo`. */
+  id: string;
+  title: string;
+  description: string;
+  options?: O;
+  /** Reads the dataset. */
+  run(ctx: ImportContext<OptionValues<O>>): Promise<ImportResult>;
+}
+
+/** A validated, frozen importer definition. */
+export interface ImporterDefinition<O extends OptionSpecs = OptionSpecs> extends Readonly<Required<ImporterSpec<O>>> {
+  readonly kind: 'lsconv-importer';
+  readonly apiVersion: number;
+}
+
+/** Defines an importer (YOLO, COCO, VOC → Label Studio tasks). */
+export function defineImporter<const O extends OptionSpecs = Record<never, never>>(
+  spec: ImporterSpec<O>,
+): ImporterDefinition<O> {
+  const id = spec?.id;
+  if (typeof id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(id)) {
+    throw new LsconvError('INVALID_DEFINITION', `importer id ${JSON.stringify(id)} must be lower-case letters, digits and -`);
+  }
+  for (const key of ['title', 'description'] as const) {
+    if (typeof spec[key] !== 'string' || spec[key].trim() === '') {
+      throw new LsconvError('INVALID_DEFINITION', `importer ${id} needs a ${key}`);
+    }
+  }
+  if (typeof spec.run !== 'function') throw new LsconvError('INVALID_DEFINITION', `importer ${id} needs a run(ctx) function`);
+  const options = (spec.options ?? {}) as O;
+  checkOptionSpecs(`importer ${id}`, options);
+  return Object.freeze({
+    kind: 'lsconv-importer' as const,
+    apiVersion: PLUGIN_API_VERSION,
+    id,
+    title: spec.title,
+    description: spec.description,
+    options,
+    run: spec.run,
+  });
+}
+
+/** True when a value is an importer definition. */
+export function isImporterDefinition(value: unknown): value is ImporterDefinition {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'lsconv-importer' &&
+    typeof (value as { run?: unknown }).run === 'function'
+  );
+}

@@ -1,0 +1,18 @@
+export * from './errors.js';
+export * from './task.js';
+export * from './label-config.js';
+export * from './items.js';
+export * from './report.js';
+export * from './options.js';
+export * from './format.js';
+export * from './reference-support.js';
+export * from './run.js';
+export * from './safe-path.js';
+export * from './registry.js';
+export * from './sinks/types.js';
+export { directorySink, type DirectorySinkOptions } from './sinks/directory.js';
+export { memorySink, type MemorySink } from './sinks/memory.js';
+export { zipFileSink, zipStreamSink, type ZipSinkOptions } from './sinks/zip.js';
+export * from './sources/index.js';
+export { builtinFormats, json } from './builtin/index.js';
+export * from './resources/index.js';

@@ -1,0 +1,256 @@
+import type { LabelConfig } from './label-config.js';
+import type { ConversionReport } from './report.js';
+import type { Annotation, Result, Task } from './task.js';
+
+/**
+ * One result value as formats read it: the result's `value` fields plus `type` (the
+ * control tag type from the config, e.g. `RectangleLabels`) and the image size.
+ */
+export interface OutputValue {
+  type: string;
+  original_width?: number;
+  original_height?: number;
+  /** Region id and parent (keypoint exports ask for them). */
+  id?: string;
+  parentID?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * One exported unit: a task with one of its annotations (or with none). The Python
+ * converter calls it an item; JSON_MIN writes one record per item, CSV one row.
+ */
+export interface Item {
+  /** The task id. */
+  id: Task['id'];
+  /** The task data. */
+  input: Record<string, unknown>;
+  /** Result values by `from_name`, in result order. */
+  output: Record<string, OutputValue[]>;
+  /** Results of the annotation by `from_name` (same order as `output`). */
+  results: Record<string, Result[]>;
+  completed_by: unknown;
+  annotation_id: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+  lead_time: unknown;
+  history: unknown;
+  was_cancelled: unknown;
+  /** Present only when the task has `agreement`. */
+  agreement?: unknown;
+  /** The task and annotation the item was made from. */
+  task: Task;
+  annotation: Annotation | undefined;
+  /** Position of the task in the input. */
+  taskIndex: number;
+}
+
+/** Options of {@link taskItems}. */
+export interface TaskItemsOptions {
+  config: LabelConfig;
+  report?: ConversionReport;
+  taskIndex: number;
+  file?: string;
+  /** Copy the region `id` and `parentID` into each output value (keypoint exports). */
+  withRegionIds?: boolean;
+  /** Which annotations to take; the Python converter takes every one, newest first. */
+  annotations?: 'all' | 'latest' | 'first' | 'ground-truth';
+}
+
+/**
+ * Splits a task into items the way the Python converter does
+ * (`Converter.annotation_result_from_task`): tasks without an `annotations`
+ * (or legacy `completions`) key give nothing; an empty list gives one empty item;
+ * cancelled annotations are dropped; the rest come newest `created_at` first; results
+ * whose `from_name` is not a control of the config are dropped, and reported here.
+ */
+export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
+  const { report, taskIndex, config } = options;
+  const loc = { taskIndex, taskId: task.id, file: options.file };
+  const hasKey = 'annotations' in task || 'completions' in task;
+  if (!hasKey) {
+    report?.skip({
+      ...loc,
+      kind: 'task',
+      code: 'no-annotations-key',
+      reason: 'task has no "annotations" (or legacy "completions") list, so it has nothing to export',
+    });
+    return [];
+  }
+  const key = 'annotations' in task ? 'annotations' : 'completions';
+  const list = (task[key] ?? []) as Annotation[];
+  if (list.length === 0) return [makeItem(task, {}, {}, undefined, taskIndex)];
+  let kept: { annotation: Annotation; index: number }[] = [];
+  list.forEach((annotation, index) => {
+    if (annotation.skipped || annotation.was_cancelled) {
+      report?.skip({
+        ...loc,
+        kind: 'annotation',
+        code: 'cancelled-annotation',
+        reason: 'annotation was cancelled (skipped) by its annotator',
+        field: `${key}[${index}]`,
+      });
+    } else kept.push({ annotation, index });
+  });
+  kept.sort((a, b) => compareCreated(b.annotation.created_at, a.annotation.created_at));
+  kept = selectAnnotations(kept, options.annotations ?? 'all');
+  return kept.map(({ annotation, index }) => {
+    const output: Record<string, OutputValue[]> = {};
+    const results: Record<string, Result[]> = {};
+    const resultList = Array.isArray(annotation.result) ? annotation.result : [];
+    resultList.forEach((r, ri) => {
+      const field = `${key}[${index}].result[${ri}]`;
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+        report?.skip({ ...loc, field, kind: 'region', code: 'invalid-result', reason: 'result is not an object' });
+        return;
+      }
+      const fromName = r.from_name;
+      if (typeof fromName !== 'string' || fromName === '') {
+        if (r.type === 'relation') {
+          report?.skip({
+            ...loc,
+            field,
+            kind: 'region',
+            code: 'relation',
+            reason: 'relations are kept only in the JSON export',
+          });
+        } else {
+          report?.skip({ ...loc, field, kind: 'region', code: 'missing-from-name', reason: 'result has no "from_name"', regionId: r.id });
+        }
+        return;
+      }
+      const control = config.matchControl(fromName);
+      let type: string;
+      if (control) type = control.type;
+      else if (r.type === 'chatmessage') type = 'chatmessage';
+      else {
+        report?.skip({
+          ...loc,
+          field: `${field}.from_name`,
+          kind: 'region',
+          code: 'unknown-control',
+          reason: `from_name "${fromName}" is not a control tag of the labeling config`,
+          regionId: r.id,
+        });
+        return;
+      }
+      const value = r.value;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        if (control) {
+          report?.skip({
+            ...loc,
+            field: `${field}.value`,
+            kind: 'region',
+            code: 'missing-value',
+            reason: 'result has no "value" object',
+            regionId: r.id,
+          });
+          return;
+        }
+      }
+      const v: OutputValue = { ...((value ?? {}) as Record<string, unknown>), type };
+      if (control) {
+        if ('original_width' in r) v.original_width = r.original_width;
+        if ('original_height' in r) v.original_height = r.original_height;
+        if (options.withRegionIds) {
+          v.id = r.id;
+          v.parentID = r.parentID;
+        }
+      }
+      (output[fromName] ??= []).push(v);
+      (results[fromName] ??= []).push(r);
+    });
+    return makeItem(task, output, results, annotation, taskIndex);
+  });
+}
+
+function selectAnnotations<T extends { annotation: Annotation }>(kept: T[], mode: TaskItemsOptions['annotations']): T[] {
+  if (mode === 'all' || kept.length <= 1) return kept;
+  if (mode === 'latest') return kept.slice(0, 1);
+  if (mode === 'first') return kept.slice(-1);
+  const truth = kept.find((k) => k.annotation.ground_truth);
+  return truth ? [truth] : kept.slice(0, 1);
+}
+
+function makeItem(
+  task: Task,
+  output: Record<string, OutputValue[]>,
+  results: Record<string, Result[]>,
+  annotation: Annotation | undefined,
+  taskIndex: number,
+): Item {
+  const a = annotation ?? {};
+  const item: Item = {
+    id: task.id,
+    input: task.data,
+    output,
+    results,
+    completed_by: 'completed_by' in a ? a.completed_by : {},
+    annotation_id: a.id ?? null,
+    created_at: a.created_at ?? null,
+    updated_at: a.updated_at ?? null,
+    lead_time: a.lead_time ?? null,
+    history: a.history ?? null,
+    was_cancelled: a.was_cancelled ?? null,
+    task,
+    annotation,
+    taskIndex,
+  };
+  if (annotation && 'agreement' in task) item.agreement = task.agreement;
+  return item;
+}
+
+/** Orders `created_at` values; missing values sort as oldest. */
+function compareCreated(a: unknown, b: unknown): number {
+  const ka = a === undefined || a === null ? '' : String(a);
+  const kb = b === undefined || b === null ? '' : String(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/**
+ * The annotator as the Python converter names it (`get_annotator`): the email of an
+ * expanded user, else the id; as a string unless `intId` and the id is an integer.
+ */
+export function annotatorOf(item: Pick<Item, 'completed_by'>, intId = false): unknown {
+  const annotator = item.completed_by;
+  if (typeof annotator === 'object' && annotator !== null && !Array.isArray(annotator)) {
+    return (annotator as { email?: unknown }).email ?? null;
+  }
+  if (intId && typeof annotator === 'number' && Number.isInteger(annotator)) return annotator;
+  return pyStr(annotator);
+}
+
+/** Python's `str()` of a JSON value, for the few places the reference stringifies. */
+export function pyStr(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'number') return pyFloatOrInt(value);
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+function pyFloatOrInt(n: number): string {
+  return Number.isInteger(n) ? String(n) : pyRepr(n);
+}
+
+/**
+ * Python's `repr(float)`: shortest round-trip digits, `1e-05` and `1e+16` exponents,
+ * `inf`/`nan`. Integral floats print with `.0`.
+ */
+export function pyRepr(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (n === Number.POSITIVE_INFINITY) return 'inf';
+  if (n === Number.NEGATIVE_INFINITY) return '-inf';
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(n);
+  if (abs >= 1e16 || abs < 1e-4) {
+    // JS: 1e-7, 1.5e+21; Python: 1e-07, 1.5e+21
+    const [mantissa, exponent] = n.toExponential().split('e') as [string, string];
+    const sign = exponent.startsWith('-') ? '-' : '+';
+    const digits = exponent.replace(/^[+-]/, '');
+    return `${mantissa}e${sign}${digits.padStart(2, '0')}`;
+  }
+  const text = String(n);
+  return text.includes('.') || text.includes('e') ? text : `${text}.0`;
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { parseLabelConfig } from './label-config.js';
+import { referenceSupport } from './reference-support.js';
+
+describe('parseLabelConfig', () => {
+  it('reads controls, objects, labels and their attributes, nested views included', () => {
+    const config = parseLabelConfig(`
+      <View>
+        <Image name="image" value="$image"/>
+        <View style="x">
+          <RectangleLabels name="label" toName="image">
+            <Label value="Car" background="green" category="5"/>
+            <View><Label value="Airplane" alias="plane"/></View>
+          </RectangleLabels>
+        </View>
+        <Choices name="quality" toName="image" choice="single">
+          <Choice value="Good &amp; sharp"/>
+        </Choices>
+      </View>`);
+    const label = config.controls.get('label')!;
+    expect(label.type).toBe('RectangleLabels');
+    expect(label.toName).toEqual(['image']);
+    expect(label.inputs.map((i) => [i.type, i.value])).toEqual([['Image', 'image']]);
+    expect(label.labels).toEqual(['Car', 'plane']);
+    expect(label.labelsAttrs.Car).toEqual({ value: 'Car', background: 'green', category: '5' });
+    expect(config.controls.get('quality')!.labels).toEqual(['Good & sharp']);
+    expect(config.dataKeys).toEqual(['image']);
+  });
+
+  it('matches Repeater names by the longest pattern', () => {
+    const config = parseLabelConfig(`
+      <View>
+        <Repeater on="$pages" indexFlag="{{idx}}">
+          <Image name="page_{{idx}}" value="$pages[{{idx}}].url"/>
+          <RectangleLabels name="labels_{{idx}}" toName="page_{{idx}}"><Label value="A"/></RectangleLabels>
+        </Repeater>
+      </View>`);
+    expect(config.matchControl('labels_3')?.name).toBe('labels_{{idx}}');
+    expect(config.matchControl('other')).toBeUndefined();
+  });
+
+  it('refuses DOCTYPE declarations (entity bombs) quickly', () => {
+    const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><View><Text name="t" value="&lol2;"/></View>`;
+    expect(() => parseLabelConfig(bomb, { file: 'config.xml' })).toThrow(/DOCTYPE.*config\.xml/);
+  });
+
+  it('names the line of malformed XML', () => {
+    expect(() => parseLabelConfig('<View>\n<Text name="t" value="$t">\n</View>', { file: 'c.xml' })).toThrow(/not well-formed XML.*line/);
+  });
+
+  it('computes Label Studio format availability', () => {
+    const image = parseLabelConfig('<View><Image name="i" value="$img"/><KeyPointLabels name="k" toName="i"><Label value="a"/></KeyPointLabels></View>');
+    const support = referenceSupport(image);
+    expect(support.get('COCO')).toMatchObject({ ok: false });
+    expect(support.get('YOLO_OBB')).toEqual({ ok: true });
+    expect(support.get('CSV')).toEqual({ ok: true });
+    const twoKeys = parseLabelConfig('<View><Text name="a" value="$a"/><Text name="b" value="$b"/><Labels name="l" toName="a"><Label value="x"/></Labels><Choices name="c" toName="b"><Choice value="y"/></Choices></View>');
+    expect(referenceSupport(twoKeys).get('CONLL2003')).toMatchObject({ ok: false, reason: expect.stringContaining('2 data keys') });
+  });
+});

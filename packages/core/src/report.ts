@@ -1,0 +1,123 @@
+import { describeLocation, type ErrorLocation } from './errors.js';
+
+/** Why something was not written, as a stable code plus a sentence. */
+export interface SkipEntry extends ErrorLocation {
+  /** Stable code: `unknown-control`, `missing-value`, `unsupported-region`, `missing-image-size`… */
+  code: string;
+  /** What happened, in words. */
+  reason: string;
+  /** The region (result) id, when a region was skipped. */
+  regionId?: string;
+  /** What was skipped. */
+  kind: 'task' | 'annotation' | 'region' | 'resource';
+}
+
+/** A plain snapshot of a report, as written by `--report FILE` and returned by the API. */
+export interface ReportData {
+  format: string;
+  tasksRead: number;
+  itemsWritten: number;
+  regionsWritten: number;
+  filesWritten: number;
+  bytesWritten: number;
+  skipped: { code: string; kind: SkipEntry['kind']; reason: string; count: number; examples: SkipEntry[] }[];
+  warnings: string[];
+  durationMs: number;
+}
+
+/** How many examples of each kind of skip a report keeps (the counts are always exact). */
+export const REPORT_EXAMPLES_PER_CODE = 50;
+
+/**
+ * The conversion report: counts, and every skipped task, annotation, region or
+ * resource with its reason. Counts are exact; examples are kept per code up to
+ * {@link REPORT_EXAMPLES_PER_CODE} so a million identical skips stay small.
+ */
+export class ConversionReport {
+  /** The format this report belongs to. */
+  format: string;
+  tasksRead = 0;
+  /** Rows, records or label files written (format-specific unit). */
+  itemsWritten = 0;
+  regionsWritten = 0;
+  filesWritten = 0;
+  bytesWritten = 0;
+  readonly warnings: string[] = [];
+  private readonly groups = new Map<string, { code: string; kind: SkipEntry['kind']; reason: string; count: number; examples: SkipEntry[] }>();
+  private readonly started = Date.now();
+  private finishedAt: number | undefined;
+
+  constructor(format = '') {
+    this.format = format;
+  }
+
+  /** Records something that was not written, with the reason. */
+  skip(entry: SkipEntry): void {
+    const key = `${entry.kind}\u0000${entry.code}`;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { code: entry.code, kind: entry.kind, reason: entry.reason, count: 0, examples: [] };
+      this.groups.set(key, group);
+    }
+    group.count++;
+    if (group.examples.length < REPORT_EXAMPLES_PER_CODE) group.examples.push(entry);
+  }
+
+  /** Records a warning that is not tied to one skipped thing. */
+  warn(message: string): void {
+    if (this.warnings.length < 1000 && !this.warnings.includes(message)) this.warnings.push(message);
+  }
+
+  /** Total number of skipped things. */
+  get skippedCount(): number {
+    let total = 0;
+    for (const group of this.groups.values()) total += group.count;
+    return total;
+  }
+
+  /** Skip counts by code. */
+  countsByCode(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const group of this.groups.values()) counts[group.code] = (counts[group.code] ?? 0) + group.count;
+    return counts;
+  }
+
+  /** All kept examples, in order of codes first seen. */
+  entries(): SkipEntry[] {
+    return [...this.groups.values()].flatMap((g) => g.examples);
+  }
+
+  /** Marks the end of the run (for the duration). */
+  finish(): void {
+    this.finishedAt ??= Date.now();
+  }
+
+  /** A plain snapshot. */
+  toJSON(): ReportData {
+    return {
+      format: this.format,
+      tasksRead: this.tasksRead,
+      itemsWritten: this.itemsWritten,
+      regionsWritten: this.regionsWritten,
+      filesWritten: this.filesWritten,
+      bytesWritten: this.bytesWritten,
+      skipped: [...this.groups.values()].map((g) => ({ ...g, examples: [...g.examples] })),
+      warnings: [...this.warnings],
+      durationMs: (this.finishedAt ?? Date.now()) - this.started,
+    };
+  }
+
+  /** Human-readable lines for a terminal. */
+  summaryLines(): string[] {
+    const lines = [
+      `${this.format}: ${this.tasksRead} tasks read, ${this.itemsWritten} items and ${this.regionsWritten} regions written in ${this.filesWritten} files`,
+    ];
+    for (const group of this.groups.values()) {
+      const first = group.examples[0];
+      const where = first ? describeLocation(first) : '';
+      lines.push(`  skipped ${group.count} ${group.kind}(s): ${group.reason}${where ? ` (first: ${where})` : ''}`);
+    }
+    for (const warning of this.warnings) lines.push(`  warning: ${warning}`);
+    return lines;
+  }
+}

@@ -1,0 +1,88 @@
+import type { Sink } from '../sinks/types.js';
+
+/**
+ * How to find the media (images, audio) that task data points at. Every field is
+ * optional; the CLI fills them from flags and environment variables.
+ */
+export interface ResourceOptions {
+  /** Root of `/data/local-files/?d=<path>` URLs (`--local-files-root`, env `LOCAL_FILES_DOCUMENT_ROOT`). */
+  localFilesRoot?: string;
+  /** Label Studio's upload folder holding `<project>/<file>` (`--upload-dir`, env `LS_UPLOAD_DIR`). */
+  uploadDir?: string;
+  /** A Label Studio project folder; its `upload/` is used when `uploadDir` is not given (`--project-dir`). */
+  projectDir?: string;
+  /** Folder that relative plain paths are relative to (the input file's folder). */
+  baseDir?: string;
+  /** Label Studio server for relative URLs and cloud presigning (`--ls-url`, env `LABEL_STUDIO_URL`). */
+  lsUrl?: string;
+  /** API token sent as `Authorization: Token …` to that host only (`--ls-token`, env `LABEL_STUDIO_API_KEY`). */
+  lsToken?: string;
+  /** Persistent download cache (`--cache-dir`); a second run reuses it. */
+  cacheDir?: string;
+  /** Copy or download the media into the output (`--download-resources`). */
+  download?: boolean;
+  /** Parallel downloads (`--concurrency`). */
+  concurrency?: number;
+  /** Per-request timeout in milliseconds. */
+  timeoutMs?: number;
+  /** Retries for 5xx and connection errors. */
+  retries?: number;
+  /** Largest resource to download, in bytes. */
+  maxBytes?: number;
+  /** Make a failed resource fatal instead of a report entry (`--strict`). */
+  strict?: boolean;
+  /** Allow downloads from private, loopback and link-local addresses (the server turns this off). */
+  allowPrivateAddresses?: boolean;
+}
+
+/** What a task's media reference turned out to be. */
+export interface ResolvedResource {
+  /** The reference exactly as in the task data. */
+  url: string;
+  /** How it was classified. */
+  kind: 'local-files' | 'upload' | 'path' | 'http' | 'cloud' | 'storage-proxy' | 'unknown';
+  /**
+   * The name the Python converter gives it (`<md5(key)[:8]>__<basename>` for
+   * downloaded/cached media, the original basename for upload-folder files), made safe.
+   */
+  localName: string;
+  /** A readable local file with the bytes, when there is one (source file or cache file). */
+  path?: string;
+}
+
+/** Image facts read from the file header. */
+export interface ImageInfo {
+  width: number;
+  height: number;
+  /** 1 grey, 3 RGB, 4 RGBA, when known. */
+  channels?: number;
+}
+
+/** Per-call context, for report entries and cloud presigning. */
+export interface ResourceCallContext {
+  taskId?: unknown;
+  taskIndex?: number;
+  field?: string;
+}
+
+/** Finds, names, fetches and inspects media referenced by tasks. Shared by every format. */
+export interface ResourceResolver {
+  /** The options in force. */
+  readonly options: Readonly<ResourceOptions>;
+  /** Classifies and names a reference without reading or fetching anything. */
+  describe(url: string): ResolvedResource;
+  /**
+   * Finds the bytes: a local file, or a download into the cache (when downloads are
+   * allowed). Resolves with `path` unset when the resource cannot be had; the reason
+   * goes to the report passed at creation, or it throws with `strict`.
+   */
+  resolve(url: string, context?: ResourceCallContext): Promise<ResolvedResource>;
+  /** Width, height and channels from the file header, or undefined when unreadable. */
+  imageInfo(url: string, context?: ResourceCallContext): Promise<ImageInfo | undefined>;
+  /** Audio duration in seconds (WAV, MP3, FLAC, OGG), or undefined when unreadable. */
+  audioDuration(url: string, context?: ResourceCallContext): Promise<number | undefined>;
+  /** Copies the resource's bytes into the sink at `destPath`; false (and a report entry) when it cannot. */
+  copyTo(sink: Sink, url: string, destPath: string, context?: ResourceCallContext): Promise<boolean>;
+  /** Starts fetching these in parallel (bounded by `concurrency`), so later calls find them cached. */
+  prefetch(urls: Iterable<string>): void;
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { LsconvError } from './errors.js';
+
+/**
+ * Checks a relative output path from a format and returns it normalised (`a/b.txt`).
+ * Refuses absolute paths, `..`, empty segments, NUL bytes and backslashes, so no
+ * path can leave the output folder whatever a task contained.
+ */
+export function checkOutputPath(path: string): string {
+  const fail = (why: string) =>
+    new LsconvError('UNSAFE_PATH', `refused output path ${JSON.stringify(path.slice(0, 200))}: ${why}`, {
+      hint: 'formats must build file names with safeBaseName()',
+    });
+  if (typeof path !== 'string' || path.length === 0) throw fail('empty');
+  if (path.includes('\0')) throw fail('NUL byte');
+  if (path.includes('\\')) throw fail('backslash');
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw fail('absolute');
+  const trimmed = path.endsWith('/') ? path.slice(0, -1) : path;
+  const segments = trimmed.split('/');
+  for (const segment of segments) {
+    if (segment === '' || segment === '.' || segment === '..') throw fail(`segment "${segment}"`);
+    if (Buffer.byteLength(segment) > 255) throw fail('segment longer than 255 bytes');
+  }
+  return segments.join('/');
+}
+
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+
+/**
+ * Reduces an untrusted string (a URL, a file name from task data) to a safe base
+ * name: the last path segment (after URL decoding of `%2f`-style tricks), without
+ * control characters, separators or leading dots, at most `maxBytes` long (the
+ * extension kept). Never empty, never `.` or `..`.
+ */
+export function safeBaseName(name: string, maxBytes = 200): string {
+  let text = String(name);
+  try {
+    text = decodeURIComponent(text);
+  } catch {
+    // Not percent-encoded: use it as it is.
+  }
+  text = text.replace(/[\u0000-\u001f\u007f]/g, '');
+  const parts = text.split(/[\\/]+/).filter((p) => p !== '');
+  let base = parts.length ? parts[parts.length - 1]! : '';
+  base = base.replace(/[<>:"|?*]/g, '_').replace(/^\.+/, '').trim();
+  if (base === '' || base === '.' || base === '..') base = `file-${shortHash(name)}`;
+  if (WINDOWS_RESERVED.test(base)) base = `_${base}`;
+  return truncateBytes(base, maxBytes);
+}
+
+/** Cuts a name to at most `maxBytes` UTF-8 bytes, keeping its extension when it can. */
+export function truncateBytes(name: string, maxBytes: number): string {
+  if (Buffer.byteLength(name) <= maxBytes) return name;
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+  let stem = ext ? name.slice(0, dot) : name;
+  const budget = maxBytes - Buffer.byteLength(ext);
+  while (Buffer.byteLength(stem) > budget) stem = [...stem].slice(0, -1).join('');
+  return stem + ext;
+}
+
+/** First 8 hex digits of the MD5 of a string. */
+export function shortHash(text: string): string {
+  return createHash('md5').update(text).digest('hex').slice(0, 8);
+}

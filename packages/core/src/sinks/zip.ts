@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, promises as fs, mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import { LsconvError } from '../errors.js';
+import { checkOutputPath } from '../safe-path.js';
+import { chunkLength, type FileWriter, type Sink, utf8 } from './types.js';
+
+/** Options of {@link zipSink}. */
+export interface ZipSinkOptions {
+  /** Deflate level 0–9; 0 stores. Default 6. Already-compressed media are always stored. */
+  level?: number;
+}
+
+const STORED_EXTENSIONS = /\.(png|jpe?g|gif|webp|mp3|ogg|flac|m4a|mp4|zip|gz|npz)$/i;
+
+/**
+ * A sink that streams one zip archive into a writable stream (an HTTP response, a
+ * file). Entries are written as files close; `commit()` writes the central directory
+ * and ends the stream, `abort()` destroys it.
+ */
+export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink {
+  const level = options.level ?? 6;
+  let failure: unknown;
+  let pendingWrite: Promise<void> = Promise.resolve();
+  let done!: () => void;
+  const finished = new Promise<void>((r) => {
+    done = r;
+  });
+  const zip = new Zip((error, data, final) => {
+    if (error) {
+      failure = error;
+      return;
+    }
+    if (data.byteLength && !out.write(data)) {
+      pendingWrite = new Promise((r) => out.once('drain', () => r()));
+    }
+    if (final) done();
+  });
+  out.on('error', (error) => {
+    failure ??= error;
+  });
+  const names = new Set<string>();
+  let state: 'open' | 'committed' | 'aborted' = 'open';
+  let files = 0;
+  let bytes = 0;
+  const check = () => {
+    if (failure) {
+      throw new LsconvError('OUTPUT_WRITE', `cannot write the zip archive: ${(failure as Error).message}`, { cause: failure });
+    }
+  };
+  const entry = (path: string) => {
+    if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the zip output is already ${state}`);
+    const safe = checkOutputPath(path);
+    if (names.has(safe)) throw new LsconvError('OUTPUT_WRITE', `the zip archive already has an entry "${safe}"`);
+    names.add(safe);
+    files++;
+    const file = level > 0 && !STORED_EXTENSIONS.test(safe) ? new ZipDeflate(safe, { level: level as 1 }) : new ZipPassThrough(safe);
+    file.mtime = new Date('2000-01-01T00:00:00Z');
+    zip.add(file);
+    return file;
+  };
+  const push = async (file: ZipDeflate | ZipPassThrough, chunk: Uint8Array, final: boolean) => {
+    file.push(chunk, final);
+    check();
+    await pendingWrite;
+  };
+  return {
+    get filesWritten() {
+      return files;
+    },
+    get bytesWritten() {
+      return bytes;
+    },
+    has: (path) => names.has(path),
+    async writeFile(path, data) {
+      const file = entry(path);
+      bytes += chunkLength(data);
+      await push(file, typeof data === 'string' ? utf8.encode(data) : data, true);
+    },
+    async createFile(path): Promise<FileWriter> {
+      const file = entry(path);
+      let parts: Uint8Array[] = [];
+      let size = 0;
+      const flush = async (final: boolean) => {
+        const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+        parts = [];
+        size = 0;
+        await push(file, chunk, final);
+      };
+      let closed = false;
+      return {
+        async write(chunk) {
+          const data = typeof chunk === 'string' ? utf8.encode(chunk) : chunk;
+          parts.push(data);
+          size += data.byteLength;
+          bytes += data.byteLength;
+          if (size >= 256 * 1024) await flush(false);
+        },
+        async close() {
+          if (closed) return;
+          closed = true;
+          await flush(true);
+        },
+      };
+    },
+    async mkdir(path) {
+      const safe = `${checkOutputPath(path)}/`;
+      if (names.has(safe)) return;
+      names.add(safe);
+      const dir = new ZipPassThrough(safe);
+      dir.mtime = new Date('2000-01-01T00:00:00Z');
+      zip.add(dir);
+      dir.push(new Uint8Array(0), true);
+    },
+    async commit() {
+      if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the zip output is already ${state}`);
+      state = 'committed';
+      zip.end();
+      await finished;
+      check();
+      await new Promise<void>((resolveEnd, reject) => {
+        out.end((error?: Error | null) => (error ? reject(error) : resolveEnd()));
+      });
+      check();
+    },
+    async abort() {
+      if (state !== 'open') return;
+      state = 'aborted';
+      zip.terminate();
+      out.destroy();
+    },
+  };
+}
+
+/**
+ * A sink that writes one zip file: written under a temporary name beside it and
+ * renamed into place by `commit()`.
+ */
+export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
+  const target = resolve(file);
+  const temp = join(dirname(target), `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  let inner: Sink | undefined;
+  let stream: ReturnType<typeof createWriteStream> | undefined;
+  const open = () => {
+    if (!inner) {
+      mkdirSync(dirname(target), { recursive: true });
+      stream = createWriteStream(temp);
+      inner = zipStreamSink(stream, options);
+    }
+    return inner;
+  };
+  return {
+    get filesWritten() {
+      return inner?.filesWritten ?? 0;
+    },
+    get bytesWritten() {
+      return inner?.bytesWritten ?? 0;
+    },
+    has: (path) => inner?.has(path) ?? false,
+    writeFile: async (path, data) => open().writeFile(path, data),
+    createFile: async (path) => open().createFile(path),
+    mkdir: async (path) => open().mkdir(path),
+    async commit() {
+      await fs.mkdir(dirname(target), { recursive: true });
+      const sink = open();
+      try {
+        await sink.commit();
+        await fs.rename(temp, target);
+      } catch (error) {
+        await fs.rm(temp, { force: true });
+        if (error instanceof LsconvError) throw error;
+        throw new LsconvError('OUTPUT_WRITE', `cannot write ${file}: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    async abort() {
+      await inner?.abort();
+      if (stream && !stream.closed) await new Promise<void>((r) => stream!.once('close', () => r()).destroy());
+      await fs.rm(temp, { force: true });
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { LsconvError, isLsconvError } from '../errors.js';
+import { type Task, validateTask } from '../task.js';
+import { type JsonSlice, JsonSlicer } from './json-slicer.js';
+
+export { type JsonSlice, JsonSlicer, MAX_DEPTH } from './json-slicer.js';
+
+/** A stream of tasks read from somewhere. Iterate it once. */
+export interface TaskSource extends AsyncIterable<Task> {
+  /** What it reads, for messages: a path or `standard input`. */
+  readonly description: string;
+  /** The raw top-level values, before parsing (used by worker pools and the JSON format). */
+  slices(): AsyncIterable<JsonSlice & { file: string }>;
+}
+
+const rawJson = new WeakMap<object, Uint8Array>();
+
+/**
+ * The bytes a task was parsed from, when it came from a file source: the JSON
+ * format writes them back unchanged instead of re-serialising.
+ */
+export function rawTaskJson(task: object): Uint8Array | undefined {
+  return rawJson.get(task);
+}
+
+/** Parses one slice into a validated task, with errors naming the file, the task and the byte. */
+export function parseTaskSlice(slice: JsonSlice, file: string): Task {
+  let value: unknown;
+  try {
+    value = JSON.parse(slice.bytes.toString('utf8'));
+  } catch (error) {
+    throw new LsconvError('INPUT_PARSE', `invalid JSON: ${(error as Error).message}`, {
+      file,
+      taskIndex: slice.index,
+      offset: slice.offset,
+      hint: 'the export is damaged; export it again from Label Studio',
+    });
+  }
+  return validateTask(value, { file, index: slice.index });
+}
+
+/** Options of {@link openTaskSource}. */
+export interface TaskSourceOptions {
+  /** Read buffer size in bytes. */
+  chunkSize?: number;
+  /** Keep each task's raw bytes for {@link rawTaskJson}. */
+  keepRaw?: boolean;
+  /** Stops reading when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens an export for streaming: a JSON file (a list of tasks, a single task, or
+ * JSON Lines, told apart by content), a folder of per-task JSON files (as Label
+ * Studio's target storages write them), `-` for standard input, or a readable
+ * stream. Memory holds one task at a time.
+ */
+export function openTaskSource(input: string | Readable, options: TaskSourceOptions = {}): TaskSource {
+  const description = typeof input === 'string' ? (input === '-' ? 'standard input' : input) : 'stream';
+  const slices = () => sliceInput(input, description, options);
+  return {
+    description,
+    slices,
+    async *[Symbol.asyncIterator]() {
+      for await (const slice of slices()) {
+        const task = parseTaskSlice(slice, slice.file);
+        if (options.keepRaw) rawJson.set(task, slice.bytes);
+        yield task;
+      }
+    },
+  };
+}
+
+async function* sliceInput(
+  input: string | Readable,
+  description: string,
+  options: TaskSourceOptions,
+): AsyncGenerator<JsonSlice & { file: string }> {
+  const chunkSize = options.chunkSize ?? 1024 * 1024;
+  if (typeof input !== 'string') {
+    yield* sliceStream(input, description, 0, options.signal);
+    return;
+  }
+  if (input === '-') {
+    yield* sliceStream(process.stdin, description, 0, options.signal);
+    return;
+  }
+  let stat: Awaited<ReturnType<typeof fs.stat>>;
+  try {
+    stat = await fs.stat(input);
+  } catch (error) {
+    throw new LsconvError('INPUT_NOT_FOUND', `cannot read the input: ${(error as NodeJS.ErrnoException).code ?? error}`, {
+      file: input,
+      hint: 'check the path given with -i',
+    });
+  }
+  if (stat.isDirectory()) {
+    const names = (await fs.readdir(input)).filter((n) => n.toLowerCase().endsWith('.json'));
+    names.sort(naturalCompare);
+    let index = 0;
+    for (const name of names) {
+      const file = join(input, name);
+      for await (const slice of sliceStream(openFile(file, chunkSize), file, index, options.signal)) {
+        index = slice.index + 1;
+        yield slice;
+      }
+    }
+    return;
+  }
+  yield* sliceStream(openFile(input, chunkSize), input, 0, options.signal);
+}
+
+function openFile(path: string, chunkSize: number): Readable {
+  return createReadStream(path, { highWaterMark: chunkSize });
+}
+
+async function* sliceStream(
+  stream: Readable,
+  file: string,
+  firstIndex: number,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<JsonSlice & { file: string }> {
+  const slicer = new JsonSlicer(file);
+  try {
+    for await (const chunk of stream) {
+      if (signal?.aborted) throw new LsconvError('ABORTED', 'the export was cancelled', { file });
+      for (const slice of slicer.push(chunk as Buffer)) yield { ...slice, index: slice.index + firstIndex, file };
+    }
+  } catch (error) {
+    if (isLsconvError(error)) throw error;
+    throw new LsconvError('INPUT_READ', `cannot read the input: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      file,
+      cause: error,
+    });
+  } finally {
+    if (!stream.destroyed && stream !== process.stdin) stream.destroy();
+  }
+  for (const slice of slicer.end()) yield { ...slice, index: slice.index + firstIndex, file };
+}
+
+/** Orders `2.json` before `10.json`. */
+export function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+/** A task source over tasks already in memory (tests, the server). */
+export function arrayTaskSource(tasks: readonly unknown[], description = 'memory'): TaskSource {
+  return {
+    description,
+    async *slices() {
+      let index = 0;
+      for (const task of tasks) {
+        yield { bytes: Buffer.from(JSON.stringify(task)), index: index++, offset: 0, file: description };
+      }
+    },
+    async *[Symbol.asyncIterator]() {
+      let index = 0;
+      for (const task of tasks) yield validateTask(task, { file: description, index: index++ });
+    },
+  };
+}

@@ -1,0 +1,274 @@
+import { LsconvError } from '../errors.js';
+
+/** One top-level value cut out of the input, not yet parsed. */
+export interface JsonSlice {
+  /** The value's bytes. */
+  bytes: Buffer;
+  /** Its position among the values (0-based). */
+  index: number;
+  /** Byte offset of its first byte in the input. */
+  offset: number;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+/** Deepest nesting a task may have; deeper input is refused before it reaches JSON.parse. */
+export const MAX_DEPTH = 512;
+/** Largest single task, in bytes. */
+export const MAX_TASK_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Cuts a JSON stream into top-level values without parsing them: the elements of a
+ * top-level array (`[task, task, …]`), or a sequence of values (a lone task object,
+ * or JSON Lines). It tracks strings, escapes and nesting depth byte by byte (every
+ * structural byte is ASCII, so UTF-8 needs no decoding), so memory holds one task at
+ * a time however large the input.
+ */
+export class JsonSlicer {
+  /** `array` once a `[` opened the input, `values` once a `{` did. */
+  mode: 'unknown' | 'array' | 'values' = 'unknown';
+  private readonly file: string | undefined;
+  private offset = 0; // bytes consumed before the current chunk
+  private depth = 0; // nesting inside the current value
+  private inString = false;
+  private escape = false;
+  private inValue = false;
+  private scalar = false; // current value is not an object/array
+  private arrayState: 'before' | 'expect-value' | 'after-value' | 'closed' = 'before';
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  private valueStart = 0;
+  private count = 0;
+
+  constructor(file?: string) {
+    this.file = file;
+  }
+
+  /** Feeds a chunk; returns the values completed in it. */
+  push(chunk: Buffer): JsonSlice[] {
+    const out: JsonSlice[] = [];
+    const n = chunk.length;
+    let i = 0;
+    let sliceFrom = this.inValue ? 0 : -1;
+    // Position of the next backslash at or after i; -1 when there is none left in the chunk.
+    let backslashAt = -2;
+    while (i < n) {
+      if (this.inValue) {
+        if (this.inString) {
+          // Jump to the next quote; a backslash before it may escape it.
+          if (this.escape) {
+            this.escape = false;
+            i++;
+            continue;
+          }
+          const q = chunk.indexOf(QUOTE, i);
+          if (backslashAt !== -1 && backslashAt < i) backslashAt = chunk.indexOf(BACKSLASH, i);
+          const b = backslashAt;
+          if (b !== -1 && (q === -1 || b < q)) {
+            if (b + 1 >= n) {
+              this.escape = true;
+              i = n;
+            } else i = b + 2;
+            continue;
+          }
+          if (q === -1) {
+            i = n;
+            continue;
+          }
+          this.inString = false;
+          i = q + 1;
+          if (this.scalar && this.depth === 0) {
+            out.push(this.finish(chunk, sliceFrom, i));
+            sliceFrom = -1;
+          }
+          continue;
+        }
+        const c = chunk[i]!;
+        if (c === QUOTE) {
+          this.inString = true;
+          i++;
+          continue;
+        }
+        if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+          if (++this.depth > MAX_DEPTH) {
+            throw this.error(`nesting deeper than ${MAX_DEPTH} levels`, this.offset + i);
+          }
+          i++;
+          continue;
+        }
+        if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+          if (this.scalar && this.depth === 0) {
+            out.push(this.finish(chunk, sliceFrom, i));
+            sliceFrom = -1;
+            continue; // the bracket belongs to the array
+          }
+          this.depth--;
+          i++;
+          if (this.depth === 0) {
+            out.push(this.finish(chunk, sliceFrom, i));
+            sliceFrom = -1;
+          } else if (this.depth < 0) throw this.error('unbalanced brackets', this.offset + i - 1);
+          continue;
+        }
+        if (this.scalar && this.depth === 0 && (c === COMMA || isSpace(c))) {
+          out.push(this.finish(chunk, sliceFrom, i));
+          sliceFrom = -1;
+          continue;
+        }
+        i++;
+        continue;
+      }
+      // Between values.
+      const c = chunk[i]!;
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      if (this.mode === 'unknown') {
+        if (c === OPEN_BRACKET) {
+          this.mode = 'array';
+          this.arrayState = 'expect-value';
+          this.first = true;
+          i++;
+          continue;
+        }
+        if (c === OPEN_BRACE) {
+          this.mode = 'values';
+        } else {
+          if (this.offset + i < 3 && (c === 0xef || c === 0xbb || c === 0xbf)) {
+            // UTF-8 byte order mark
+            i++;
+            continue;
+          }
+          throw new LsconvError(
+            'INPUT_SHAPE',
+            `the input must be a JSON list of tasks or a task object, found ${describeStart(c)}`,
+            { file: this.file, offset: this.offset + i, hint: 'export the project as JSON from Label Studio' },
+          );
+        }
+      }
+      if (this.mode === 'array') {
+        if (this.arrayState === 'closed') {
+          throw this.error(`unexpected ${describeStart(c)} after the end of the task list`, this.offset + i);
+        }
+        if (c === CLOSE_BRACKET && (this.arrayState === 'after-value' || this.first)) {
+          this.arrayState = 'closed';
+          i++;
+          continue;
+        }
+        if (c === COMMA && this.arrayState === 'after-value') {
+          this.arrayState = 'expect-value';
+          i++;
+          continue;
+        }
+        if (this.arrayState !== 'expect-value') {
+          throw this.error(`expected "," or "]" after task #${this.count - 1}, found ${describeStart(c)}`, this.offset + i);
+        }
+        if (c === COMMA || c === CLOSE_BRACKET) throw this.error(`unexpected "${String.fromCharCode(c)}"`, this.offset + i);
+        this.arrayState = 'after-value';
+        this.first = false;
+      } else if (c !== OPEN_BRACE) {
+        throw new LsconvError('INPUT_SHAPE', `expected a task object, found ${describeStart(c)}`, {
+          file: this.file,
+          offset: this.offset + i,
+          taskIndex: this.count,
+          hint: 'JSON Lines input holds one task object per line',
+        });
+      }
+      // A value starts here.
+      this.inValue = true;
+      this.depth = 0;
+      this.scalar = c !== OPEN_BRACE && c !== OPEN_BRACKET;
+      this.valueStart = this.offset + i;
+      sliceFrom = i;
+      if (c === QUOTE) {
+        this.inString = true;
+        i++;
+      }
+    }
+    if (this.inValue && sliceFrom >= 0) {
+      const piece = chunk.subarray(sliceFrom);
+      this.parts.push(piece);
+      this.partsBytes += piece.length;
+      if (this.partsBytes > MAX_TASK_BYTES) throw this.error(`a task larger than ${MAX_TASK_BYTES} bytes`, this.valueStart);
+    }
+    this.offset += n;
+    return out;
+  }
+
+  private first = false;
+
+  private finish(chunk: Buffer, from: number, to: number): JsonSlice {
+    let bytes: Buffer;
+    const piece = chunk.subarray(from, to);
+    if (this.parts.length) {
+      this.parts.push(piece);
+      bytes = Buffer.concat(this.parts);
+      this.parts = [];
+      this.partsBytes = 0;
+    } else bytes = piece;
+    this.inValue = false;
+    this.scalar = false;
+    this.depth = 0;
+    return { bytes, index: this.count++, offset: this.valueStart };
+  }
+
+  /** Call at the end of the input: throws when it stopped in the middle. */
+  end(): JsonSlice[] {
+    if (this.inValue) {
+      if (this.scalar && !this.inString) {
+        const bytes = Buffer.concat(this.parts);
+        this.parts = [];
+        this.inValue = false;
+        return [{ bytes, index: this.count++, offset: this.valueStart }];
+      }
+      throw new LsconvError('INPUT_PARSE', `the input ends in the middle of task #${this.count}`, {
+        file: this.file,
+        taskIndex: this.count,
+        offset: this.valueStart,
+        hint: 'the file looks truncated; export it again',
+      });
+    }
+    if (this.mode === 'array' && this.arrayState !== 'closed') {
+      throw new LsconvError('INPUT_PARSE', `the input ends before the task list is closed with "]"`, {
+        file: this.file,
+        offset: this.offset,
+        hint: 'the file looks truncated; export it again',
+      });
+    }
+    if (this.mode === 'unknown') {
+      throw new LsconvError('INPUT_SHAPE', 'the input is empty', {
+        file: this.file,
+        hint: 'expected a JSON list of Label Studio tasks',
+      });
+    }
+    return [];
+  }
+
+  private error(reason: string, offset: number): LsconvError {
+    return new LsconvError('INPUT_PARSE', `invalid JSON: ${reason}`, {
+      file: this.file,
+      offset,
+      taskIndex: this.count,
+    });
+  }
+}
+
+function describeStart(c: number): string {
+  if (c === QUOTE) return 'a string';
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return 'a number';
+  if (c === 0x74 || c === 0x66) return 'a boolean';
+  if (c === 0x6e) return 'null';
+  if (c >= 0x20 && c < 0x7f) return `"${String.fromCharCode(c)}"`;
+  return `byte 0x${c.toString(16).padStart(2, '0')}`;
+}

@@ -1,0 +1,30 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// Tests import every workspace package from its TypeScript source, so a test run
+// never depends on a stale build. Plugin discovery tests load `dist/` on purpose.
+const root = import.meta.dirname;
+const alias: Record<string, string> = {};
+for (const group of ['packages', 'apps']) {
+  const dir = join(root, group);
+  if (!existsSync(dir)) continue;
+  for (const name of readdirSync(dir)) {
+    const pkgFile = join(dir, name, 'package.json');
+    const entry = join(dir, name, 'src', 'index.ts');
+    if (!existsSync(pkgFile) || !existsSync(entry)) continue;
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { name: string };
+    alias[pkg.name] = resolve(entry);
+  }
+}
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
