@@ -93,7 +93,7 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
       compat: run.compat ?? 'default',
       signal,
       input: run.input ?? 'input',
-      resources: isResolver(run.resources) ? run.resources : createResourceResolver(run.resources ?? {}, report),
+      resources: isResolver(run.resources) ? run.resources : createResourceResolver({ signal, ...run.resources }, report),
     };
     await format.export(counted, ctx);
     report.filesWritten = sink.filesWritten;

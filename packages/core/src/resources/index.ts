@@ -1,2 +1,5 @@
+export { isPrivateAddress } from './address-guard.js';
+export { isSafeFileName } from './classify.js';
+export { type GetLocalPathOptions, getLocalPath, resourceOptionsFromEnv } from './local-path.js';
+export { createResourceResolver, defaultCacheDir, RESOURCE_DEFAULTS } from './resolver.js';
 export * from './types.js';
-export { createResourceResolver } from './resolver.js';

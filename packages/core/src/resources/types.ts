@@ -31,8 +31,46 @@ export interface ResourceOptions {
   maxBytes?: number;
   /** Make a failed resource fatal instead of a report entry (`--strict`). */
   strict?: boolean;
-  /** Allow downloads from private, loopback and link-local addresses (the server turns this off). */
+  /**
+   * Allow downloads from private, loopback and link-local addresses. Default `true`
+   * (a laptop export may well read a LAN server); the HTTP server turns it off.
+   */
   allowPrivateAddresses?: boolean;
+  /**
+   * Fetch remote media into the cache when a format needs its bytes or facts (image
+   * size, audio duration) even without `download`. Default: the value of `download`,
+   * so a plain export never touches the network.
+   */
+  fetch?: boolean;
+  /**
+   * Read plain file paths (absolute, relative, `file:` URLs) from task data. Default
+   * `true`; the HTTP server turns it off so task data cannot read arbitrary files.
+   */
+  allowPlainPaths?: boolean;
+  /** Base delay of the exponential back-off between retries, in milliseconds. */
+  retryDelayMs?: number;
+  /** `User-Agent` header of downloads. */
+  userAgent?: string;
+  /** Cancels every pending and running download. */
+  signal?: AbortSignal;
+  /** Called whenever a download starts, ends or fails (for progress bars). */
+  onProgress?: (progress: ResourceProgress) => void;
+}
+
+/** Download counters, passed to {@link ResourceOptions.onProgress}. */
+export interface ResourceProgress {
+  /** Downloads requested so far (cache hits and local files are not counted). */
+  requested: number;
+  /** Downloads running now. */
+  active: number;
+  /** Downloads finished successfully. */
+  done: number;
+  /** Downloads that failed for good (after retries). */
+  failed: number;
+  /** Bytes downloaded so far. */
+  bytes: number;
+  /** Resources served from the persistent cache without a request. */
+  cached: number;
 }
 
 /** What a task's media reference turned out to be. */
@@ -48,6 +86,13 @@ export interface ResolvedResource {
   localName: string;
   /** A readable local file with the bytes, when there is one (source file or cache file). */
   path?: string;
+  /** Where `path` came from: the source itself, the persistent cache, or a download now. */
+  source?: 'local' | 'cache' | 'download';
+  /**
+   * Set by `resolve()` when the resource cannot be had (and a report entry was made):
+   * why. Unset with `path` unset means the resource is remote and fetching is off.
+   */
+  error?: string;
 }
 
 /** Image facts read from the file header. */
@@ -85,4 +130,13 @@ export interface ResourceResolver {
   copyTo(sink: Sink, url: string, destPath: string, context?: ResourceCallContext): Promise<boolean>;
   /** Starts fetching these in parallel (bounded by `concurrency`), so later calls find them cached. */
   prefetch(urls: Iterable<string>): void;
+  /**
+   * A safe output path `<dir>/<name>` for a resource (its `localName`), unique per
+   * source: when another reference already got that name from this resolver, a short
+   * hash of this one is added before the extension, so two sources never overwrite
+   * each other.
+   */
+  outputPath(dir: string, resource: string | ResolvedResource): string;
+  /** Download counters so far. */
+  progress(): ResourceProgress;
 }
