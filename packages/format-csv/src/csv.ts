@@ -1,0 +1,133 @@
+import {
+  defineFormat,
+  type ExportContext,
+  LsconvError,
+  type OptionValues,
+  referenceSupports,
+  type Task,
+  taskItems,
+} from '@lsconv/core';
+import { CsvRowBuilder, type SpillRow } from './rows.js';
+import { JsonLineSpill } from './spill.js';
+
+/** Options of the CSV format (TSV has the same, with a tab as default separator). */
+export const csvOptions = {
+  separator: {
+    type: 'string',
+    description: 'Field separator, one character (`\\t` is read as a tab).',
+    default: ',',
+    flag: 'csv-separator',
+  },
+  noHeader: {
+    type: 'boolean',
+    description: 'Leave out the header line of column names.',
+    default: false,
+    flag: 'csv-no-header',
+  },
+} as const;
+
+/** Options of the TSV format. */
+export const tsvOptions = {
+  separator: { ...csvOptions.separator, default: '\t' },
+  noHeader: csvOptions.noHeader,
+} as const;
+
+/** The option values both formats receive. */
+export type DelimitedOptions = OptionValues<typeof csvOptions>;
+
+/** The file both formats write (also for TSV, as Label Studio does). */
+export const CSV_FILE = 'result.csv';
+
+/**
+ * `CSV`: `result.csv`, one row per annotation (a task without annotations gives one
+ * row), sorted columns, Python `csv.QUOTE_NONNUMERIC` quoting, `\r\n` line ends.
+ */
+export const csv = defineFormat({
+  id: 'CSV',
+  title: 'CSV',
+  description:
+    'Results are stored as comma-separated values with the column names specified by the values of the "from_name" and "to_name" fields.',
+  link: 'https://labelstud.io/guide/export.html#CSV',
+  tags: [],
+  output: 'file',
+  options: csvOptions,
+  supports: referenceSupports('CSV'),
+  export: (tasks, ctx) => exportDelimited(tasks, ctx),
+});
+
+/** `TSV`: the CSV export with a tab as separator, written to `result.csv` as well. */
+export const tsv = defineFormat({
+  id: 'TSV',
+  title: 'TSV',
+  description:
+    'Results are stored in tab-separated tabular file with column names specified by "from_name" "to_name" values',
+  link: 'https://labelstud.io/guide/export.html#TSV',
+  tags: [],
+  output: 'file',
+  options: tsvOptions,
+  supports: referenceSupports('TSV'),
+  export: (tasks, ctx) => exportDelimited(tasks, ctx),
+});
+
+/**
+ * Writes the CSV in one pass over the tasks. The header needs every column first, so
+ * rows go to a temporary spill file (final cell text, data keys not yet renamed) while
+ * only the column names stay in memory; then the header and the rows are written.
+ */
+export async function exportDelimited(
+  tasks: AsyncIterable<Task>,
+  ctx: ExportContext<DelimitedOptions>,
+): Promise<void> {
+  const separator = parseSeparator(ctx.options.separator, ctx.format);
+  const builder = new CsvRowBuilder({ separator, escapeSlashes: ctx.compat === 'python' });
+  const spill = await JsonLineSpill.create('lsconv-csv-');
+  try {
+    let taskIndex = 0;
+    for await (const task of tasks) {
+      const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex, file: ctx.input });
+      taskIndex++;
+      for (const item of items) {
+        await spill.push(builder.row(item));
+        for (const values of Object.values(item.output)) ctx.report.regionsWritten += values.length;
+      }
+    }
+    const layout = builder.layout();
+    const out = await ctx.sink.createFile(CSV_FILE);
+    let text = ctx.options.noHeader ? '' : layout.header();
+    for await (const batch of spill.readBatches()) {
+      if (ctx.signal.aborted)
+        throw new LsconvError('ABORTED', 'the export was cancelled', { format: ctx.format });
+      for (const line of batch) {
+        text += layout.line(JSON.parse(line) as SpillRow);
+        ctx.report.itemsWritten++;
+      }
+      await out.write(text);
+      text = '';
+    }
+    if (text !== '') await out.write(text);
+    await out.close();
+  } finally {
+    await spill.dispose();
+  }
+}
+
+/**
+ * Checks the separator: one character, not a quote or a line break (Python's `csv`
+ * refuses them too). `\t` typed on a command line means a tab.
+ */
+export function parseSeparator(raw: string, format = 'CSV'): string {
+  const separator = raw === '\\t' ? '\t' : raw;
+  const oneChar =
+    separator.length === 1 || (separator.length === 2 && (separator.codePointAt(0) ?? 0) > 0xffff);
+  if (!oneChar || separator === '"' || separator === '\r' || separator === '\n') {
+    throw new LsconvError(
+      'INVALID_OPTION',
+      `format ${format} option "separator" must be one character other than a quote or a line break, got ${JSON.stringify(raw)}`,
+      {
+        format,
+        hint: 'use for example "," ";" "|" or "\\t"',
+      },
+    );
+  }
+  return separator;
+}

@@ -1,0 +1,22 @@
+export {
+  compareCodePoints,
+  csvCell,
+  jsonText,
+  pyNumber,
+  pyReprOf,
+  pyStr,
+  pyStringRepr,
+  quoteText,
+} from './cells.js';
+export {
+  CSV_FILE,
+  csv,
+  csvOptions,
+  type DelimitedOptions,
+  exportDelimited,
+  parseSeparator,
+  tsv,
+  tsvOptions,
+} from './csv.js';
+export { chatTranscript, prettifyResult } from './prettify.js';
+export { ALWAYS_COLUMNS, type CellSettings, CsvLayout, CsvRowBuilder, type SpillRow } from './rows.js';

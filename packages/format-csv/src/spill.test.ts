@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { JsonLineSpill } from './spill.js';
+
+async function readAll(spill: JsonLineSpill): Promise<unknown[]> {
+  const values: unknown[] = [];
+  for await (const batch of spill.readBatches()) for (const line of batch) values.push(JSON.parse(line));
+  return values;
+}
+
+describe('JsonLineSpill', () => {
+  it('gives back what was pushed, in order, across many flushes', async () => {
+    const spill = await JsonLineSpill.create('lsconv-test-');
+    try {
+      expect(spill.path.startsWith(tmpdir())).toBe(true);
+      // About 2.5 MB: several flushes on write and several reads back.
+      const pad = 'p'.repeat(400);
+      const values = Array.from({ length: 6_000 }, (_, i) => [
+        [`k${i}`, `"line\nbreak ${i} é 😀 ${pad}"`],
+        [],
+        ['x', String(i)],
+      ]);
+      for (const value of values) await spill.push(value);
+      expect(spill.length).toBe(values.length);
+      expect(await readAll(spill)).toEqual(values);
+    } finally {
+      await spill.dispose();
+    }
+    expect(existsSync(spill.dir)).toBe(false);
+  });
+
+  it('handles a line longer than one read and multi-byte characters split between reads', async () => {
+    const spill = await JsonLineSpill.create('lsconv-test-');
+    try {
+      const long = 'é'.repeat(1_500_000);
+      const values = ['a', long, 'b', `${'x'.repeat(1_048_575)}€`, 'c'];
+      for (const value of values) await spill.push(value);
+      expect(await readAll(spill)).toEqual(values);
+    } finally {
+      await spill.dispose();
+    }
+  });
+
+  it('reads nothing from an empty spill, and dispose is safe twice and before reading', async () => {
+    const empty = await JsonLineSpill.create('lsconv-test-');
+    expect(await readAll(empty)).toEqual([]);
+    await empty.dispose();
+    const unread = await JsonLineSpill.create('lsconv-test-');
+    await unread.push({ a: 1 });
+    await unread.dispose();
+    await unread.dispose();
+    expect(existsSync(unread.dir)).toBe(false);
+  });
+});

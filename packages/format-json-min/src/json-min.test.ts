@@ -1,0 +1,164 @@
+import { arrayTaskSource, memorySink, parseLabelConfig, runExport, type Task, taskItems } from '@lsconv/core';
+import { describe, expect, it } from 'vitest';
+import { jsonMin, jsonMinText, toJsonMinRecord } from './json-min.js';
+
+const config = parseLabelConfig(`<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image"><Label value="Car"/></RectangleLabels>
+  <Choices name="image_ok" toName="image"><Choice value="yes"/><Choice value="no"/></Choices>
+</View>`);
+
+const rect = {
+  from_name: 'label',
+  to_name: 'image',
+  type: 'rectanglelabels',
+  original_width: 640,
+  original_height: 480,
+  value: { x: 1, y: 2, width: 3, height: 4, rectanglelabels: ['Car'] },
+};
+const ok = { from_name: 'image_ok', to_name: 'image', type: 'choices', value: { choices: ['yes'] } };
+
+async function run(tasks: Task[], compat: 'default' | 'python' = 'default') {
+  const sink = memorySink();
+  const report = await runExport({ format: jsonMin, tasks: arrayTaskSource(tasks), config, sink, compat });
+  return { sink, report, text: sink.text('result.json') };
+}
+
+const record = (task: Task) => taskItems(task, { config, taskIndex: 0 }).map(toJsonMinRecord);
+
+describe('toJsonMinRecord', () => {
+  it('holds the task data, id, one key per control, annotator and timestamps', () => {
+    const [r] = record({
+      id: 7,
+      data: { image: '/data/upload/1/a.jpg', source: 'cam' },
+      agreement: 80,
+      annotations: [
+        { id: 3, completed_by: 12, result: [rect, ok], created_at: 'c', updated_at: 'u', lead_time: 4.25 },
+      ],
+    });
+    expect({ ...r }).toEqual({
+      image: '/data/upload/1/a.jpg',
+      source: 'cam',
+      id: 7,
+      label: [
+        {
+          x: 1,
+          y: 2,
+          width: 3,
+          height: 4,
+          rectanglelabels: ['Car'],
+          original_width: 640,
+          original_height: 480,
+        },
+      ],
+      image_ok: 'yes',
+      annotator: 12,
+      annotation_id: 3,
+      created_at: 'c',
+      updated_at: 'u',
+      lead_time: 4.25,
+      agreement: 80,
+    });
+    expect(Object.keys(r ?? {})).toEqual([
+      'image',
+      'source',
+      'id',
+      'label',
+      'image_ok',
+      'annotator',
+      'annotation_id',
+      'created_at',
+      'updated_at',
+      'lead_time',
+      'agreement',
+    ]);
+  });
+
+  it('names the annotator by email when the user is expanded, None as a string when null', () => {
+    expect(
+      record({ id: 1, data: {}, annotations: [{ completed_by: { id: 2, email: 'x@y.z' } }] })[0]?.annotator,
+    ).toBe('x@y.z');
+    expect(record({ id: 1, data: {}, annotations: [{ completed_by: null }] })[0]?.annotator).toBe('None');
+  });
+
+  it('gives one record with empty annotation fields for a task without annotations, and no agreement', () => {
+    expect({ ...record({ id: 5, data: { image: 'x' }, agreement: 100, annotations: [] })[0] }).toEqual({
+      image: 'x',
+      id: 5,
+      annotator: null,
+      annotation_id: null,
+      created_at: null,
+      updated_at: null,
+      lead_time: null,
+    });
+  });
+
+  it('lets a control name override a data key of the same name, and keeps __proto__ as a plain key', () => {
+    const data = JSON.parse('{"image_ok": "data value", "__proto__": {"polluted": true}}') as Record<
+      string,
+      unknown
+    >;
+    const [r] = record({ id: 1, data, annotations: [{ result: [ok] }] });
+    expect(r?.image_ok).toBe('yes');
+    expect(Object.getOwnPropertyDescriptor(JSON.parse(jsonMinText(r ?? {})), '__proto__')?.value).toEqual({
+      polluted: true,
+    });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('leaves the id out for a task without one', () => {
+    expect(record({ data: { image: 'x' }, annotations: [] } as Task)[0]).not.toHaveProperty('id');
+  });
+
+  it('one record per annotation, newest first, cancelled ones dropped', () => {
+    const records = record({
+      id: 1,
+      data: {},
+      annotations: [
+        { id: 1, created_at: '2024-01-01', result: [] },
+        { id: 2, created_at: '2024-03-01', result: [] },
+        { id: 3, created_at: '2024-05-01', was_cancelled: true, result: [] },
+      ],
+    });
+    expect(records.map((r) => r.annotation_id)).toEqual([2, 1]);
+  });
+});
+
+describe('JSON_MIN export', () => {
+  const tasks: Task[] = [
+    {
+      id: 1,
+      data: { image: 'http://example.com/a.jpg' },
+      annotations: [{ id: 9, completed_by: 1, result: [rect] }],
+    },
+    { id: 2, data: { image: 'b.jpg' }, annotations: [] },
+  ];
+
+  it('writes result.json as an array of two-space indented records', async () => {
+    const { sink, report, text } = await run(tasks);
+    expect([...sink.files.keys()]).toEqual(['result.json']);
+    expect(text.startsWith('[\n{\n  "image": "http://example.com/a.jpg",\n  "id": 1,')).toBe(true);
+    expect(text.endsWith('\n}\n]')).toBe(true);
+    expect(JSON.parse(text)).toHaveLength(2);
+    expect(report.itemsWritten).toBe(2);
+    expect(report.regionsWritten).toBe(1);
+  });
+
+  it('escapes slashes like ujson only in python compat mode, with the same content', async () => {
+    const plain = await run(tasks);
+    const python = await run(tasks, 'python');
+    expect(plain.text).not.toContain('\\/');
+    expect(python.text).toContain('http:\\/\\/example.com\\/a.jpg');
+    expect(JSON.parse(python.text)).toEqual(JSON.parse(plain.text));
+  });
+
+  it('writes "[\\n\\n]" for an empty export, as the reference', async () => {
+    expect((await run([])).text).toBe('[\n\n]');
+  });
+
+  it('does not modify the tasks', async () => {
+    const before = structuredClone(tasks);
+    await run(tasks);
+    expect(tasks).toEqual(before);
+  });
+});

@@ -1,0 +1,4 @@
+import { describeFormatSuite } from '@lsconv/testkit';
+import { jsonMin } from './index.js';
+
+describeFormatSuite(jsonMin);
