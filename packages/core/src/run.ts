@@ -52,7 +52,6 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
       const support = format.supports(config);
       if (!support.ok) {
         throw new LsconvError('UNSUPPORTED_CONFIG', `format ${format.id} cannot export this labeling config: ${support.reason}`, {
-          format: format.id,
           hint: 'choose another format (lsconv formats) or force the export',
         });
       }
