@@ -1,0 +1,286 @@
+import {
+  type ControlTag,
+  defineFormat,
+  type ExportContext,
+  type Item,
+  type LabelConfig,
+  LsconvError,
+  type OutputValue,
+  referenceSupports,
+  taskItems,
+} from '@lsconv/core';
+import { exactTags, type LabelSpan, pythonTags, type TaggedTokens } from './tagging.js';
+import {
+  TreebankAlignmentError,
+  type TreebankToken,
+  toCodePointOffsets,
+  treebankTokens,
+} from './treebank-tokenizer.js';
+
+/** The first line the Python converter writes (three columns). */
+export const PYTHON_DOCSTART = '-DOCSTART- -X- O';
+/** The document delimiter `spacy convert` looks for (four columns), written in default mode. */
+export const SPACY_DOCSTART = '-DOCSTART- -X- O O';
+
+const options = {
+  labelsControl: {
+    type: 'string',
+    description:
+      'Name of the Labels control whose spans become tags. Default: every Labels control (the Python converter takes only the first one that appears in each annotation).',
+    flag: 'labels-control',
+  },
+} as const;
+
+/**
+ * `CONLL2003`: one `<token> -X- _ <BIO tag>` line per token of the text, a blank
+ * line after each annotation, under a `-DOCSTART-` line. Tokens come from a port of
+ * NLTK's Treebank tokenizer with Label Studio's punctuation rules, so they are the
+ * tokens the Python converter writes.
+ */
+export const conll2003 = defineFormat({
+  id: 'CONLL2003',
+  title: 'CONLL2003',
+  description: 'Popular format used for the CoNLL-2003 named entity recognition challenge.',
+  link: 'https://labelstud.io/guide/export.html#CONLL2003',
+  tags: ['sequence labeling', 'text tagging', 'named entity recognition'],
+  output: 'file',
+  options,
+  supports: referenceSupports('CONLL2003'),
+  async export(tasks, ctx) {
+    const python = ctx.compat === 'python';
+    const chosen = chooseControl(ctx.config, ctx.options.labelsControl as string | undefined, ctx.format);
+    const dataKey = textKey(ctx.config, chosen);
+    const out = await ctx.sink.createFile('result.conll');
+    await out.write(python ? `${PYTHON_DOCSTART}\n` : `${SPACY_DOCSTART}\n\n`);
+    let taskIndex = 0;
+    for await (const task of tasks) {
+      const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex, file: ctx.input });
+      for (const item of items) {
+        const lines = itemLines(item, dataKey, chosen, ctx);
+        if (lines === undefined) continue;
+        await out.write(lines);
+        ctx.report.itemsWritten++;
+      }
+      taskIndex++;
+    }
+    await out.close();
+  },
+});
+
+/** Tokens and tags of one item as CoNLL lines, or undefined when the item has no usable text. */
+function itemLines(
+  item: Item,
+  dataKey: string | undefined,
+  chosen: ControlTag | undefined,
+  ctx: ExportContext,
+): string | undefined {
+  const python = ctx.compat === 'python';
+  const loc = { taskIndex: item.taskIndex, taskId: item.id };
+  const text = dataKey === undefined ? undefined : item.input?.[dataKey];
+  if (typeof text !== 'string') {
+    ctx.report.skip({
+      ...loc,
+      kind: 'task',
+      code: text === undefined ? 'missing-text' : 'text-not-string',
+      field: `data.${dataKey ?? ''}`,
+      reason:
+        text === undefined
+          ? `task data has no "${dataKey ?? ''}" text to tokenize`
+          : `task data "${dataKey}" is not a string, so it cannot be tokenized`,
+    });
+    return undefined;
+  }
+  let tokens: TreebankToken[];
+  try {
+    tokens = toCodePointOffsets(text, treebankTokens(text));
+  } catch (error) {
+    if (!(error instanceof TreebankAlignmentError)) throw error;
+    // NLTK raises here and the Python converter stops; fall back to whitespace tokens.
+    ctx.report.warn(
+      `task ${String(item.id)}: the Treebank tokenizer could not align "${error.token}"; split on whitespace instead`,
+    );
+    tokens = toCodePointOffsets(text, whitespaceTokens(text));
+  }
+
+  const { spans, groups } = collectSpans(item, chosen, python);
+  let tagged: TaggedTokens;
+  let usable: (LabelSpan & { fromName: string; regionId?: string })[] = spans;
+  if (python) {
+    // The reference tags nothing when any span of the group lacks start or end.
+    const complete = spans.every((s) => Number.isFinite(s.start) && Number.isFinite(s.end));
+    if (!complete) usable = [];
+    tagged = pythonTags(tokens, usable);
+    if (!complete) {
+      for (const s of spans)
+        skipSpan(
+          ctx,
+          item,
+          s,
+          'missing-offsets',
+          'a span of this annotation has no start/end, so the Python converter tags the whole text O',
+        );
+    }
+  } else {
+    usable = [];
+    for (const s of spans) {
+      if (!Number.isFinite(s.start) || !Number.isFinite(s.end) || s.end <= s.start) {
+        skipSpan(ctx, item, s, 'missing-offsets', 'span has no usable start/end offsets');
+      } else if (s.labels.length === 0) {
+        skipSpan(ctx, item, s, 'no-label', 'span has no label');
+      } else usable.push(s);
+    }
+    tagged = exactTags(tokens, usable);
+  }
+  const byIndex = new Map(usable.map((s) => [s.index, s]));
+  for (const lost of tagged.lost) {
+    const s = byIndex.get(lost.index);
+    if (!s) continue;
+    const reason =
+      lost.code === 'overlapping-span'
+        ? 'span overlaps an earlier span; a CoNLL token has one tag'
+        : lost.code === 'span-outside-tokens'
+          ? 'span covers no token (only whitespace)'
+          : 'span got no tag (it lies inside a token or span already tagged, as in the Python converter)';
+    skipSpan(ctx, item, s, lost.code, reason);
+  }
+  ctx.report.regionsWritten += tagged.written.length;
+  for (const g of groups) {
+    for (const [i, v] of g.values.entries()) {
+      ctx.report.skip({
+        ...loc,
+        kind: 'region',
+        code: g.code,
+        field: `result.${g.fromName}`,
+        regionId: typeof v.id === 'string' ? v.id : String(item.results[g.fromName]?.[i]?.id ?? ''),
+        reason: g.reason,
+      });
+    }
+  }
+  let lines = '';
+  for (let i = 0; i < tagged.tokens.length; i++) lines += `${tagged.tokens[i]} -X- _ ${tagged.tags[i]}\n`;
+  return `${lines}\n`;
+}
+
+function skipSpan(
+  ctx: ExportContext,
+  item: Item,
+  s: { fromName: string; regionId?: string },
+  code: string,
+  reason: string,
+): void {
+  ctx.report.skip({
+    taskIndex: item.taskIndex,
+    taskId: item.id,
+    kind: 'region',
+    code,
+    field: `result.${s.fromName}`,
+    ...(s.regionId === undefined ? {} : { regionId: s.regionId }),
+    reason,
+  });
+}
+
+interface IgnoredGroup {
+  fromName: string;
+  values: OutputValue[];
+  code: string;
+  reason: string;
+}
+
+/** The spans to tag, and the result groups that CoNLL does not hold (reported). */
+function collectSpans(
+  item: Item,
+  chosen: ControlTag | undefined,
+  python: boolean,
+): { spans: (LabelSpan & { fromName: string; regionId?: string })[]; groups: IgnoredGroup[] } {
+  const spans: (LabelSpan & { fromName: string; regionId?: string })[] = [];
+  const groups: IgnoredGroup[] = [];
+  let taken = false;
+  for (const [fromName, values] of Object.entries(item.output)) {
+    const first = values[0];
+    const isLabels = first !== undefined && String(first.type).toLowerCase() === 'labels';
+    let use: boolean;
+    if (!isLabels) use = false;
+    else if (chosen !== undefined) use = chosen.name === fromName || matchesRepeater(chosen, fromName);
+    // The reference takes the first Labels group of the annotation; the default takes them all.
+    else use = python ? !taken : true;
+    if (!use) {
+      groups.push({
+        fromName,
+        values,
+        code: isLabels ? 'other-labels-control' : 'not-a-span',
+        reason: isLabels
+          ? chosen !== undefined
+            ? 'not the Labels control chosen with --labels-control'
+            : 'only the first Labels control of an annotation is exported (Python converter behaviour)'
+          : `${String(first?.type)} results have no place in CoNLL token lines`,
+      });
+      continue;
+    }
+    taken = true;
+    const results = item.results[fromName] ?? [];
+    values.forEach((v, i) => {
+      const regionId = results[i]?.id;
+      spans.push({
+        start: toOffset(v.start),
+        end: toOffset(v.end),
+        labels: Array.isArray(v.labels) ? v.labels.map((l) => String(l)) : [],
+        index: spans.length,
+        fromName,
+        ...(typeof regionId === 'string' ? { regionId } : {}),
+      });
+    });
+  }
+  return { spans, groups };
+}
+
+function toOffset(value: unknown): number {
+  return typeof value === 'number' ? value : Number.NaN;
+}
+
+function matchesRepeater(control: ControlTag, fromName: string): boolean {
+  return control.regex !== undefined && fromName.startsWith(control.name.split('{{')[0] ?? control.name);
+}
+
+/** The Labels control named by `--labels-control`, checked against the config. */
+function chooseControl(
+  config: LabelConfig,
+  name: string | undefined,
+  format: string,
+): ControlTag | undefined {
+  if (name === undefined || name === '') return undefined;
+  const control = config.controls.get(name);
+  const labelsControls = [...config.controls.values()]
+    .filter((c) => c.type.toLowerCase() === 'labels')
+    .map((c) => c.name);
+  if (control?.type.toLowerCase() !== 'labels') {
+    throw new LsconvError(
+      'INVALID_OPTION',
+      `--labels-control "${name}" is not a Labels control of the labeling config`,
+      {
+        format,
+        hint:
+          labelsControls.length > 0
+            ? `use one of: ${labelsControls.join(', ')}`
+            : 'the config has no Labels control',
+      },
+    );
+  }
+  return control;
+}
+
+/** The data key holding the text: the chosen control's Text object, else the config's first data key. */
+function textKey(config: LabelConfig, chosen: ControlTag | undefined): string | undefined {
+  const input = chosen?.inputs.find((o) => o.type === 'Text' && o.value !== undefined);
+  return input?.value ?? config.dataKeys[0];
+}
+
+/** Tokens split on Python whitespace, for texts the Treebank rules cannot align. */
+function whitespaceTokens(text: string): TreebankToken[] {
+  const tokens: TreebankToken[] = [];
+  for (const m of text.matchAll(
+    /[^\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/gu,
+  )) {
+    tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
+  }
+  return tokens;
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { exactTags, type LabelSpan, pythonTags } from './tagging.js';
+import { toCodePointOffsets, treebankTokens } from './treebank-tokenizer.js';
+
+const tok = (text: string) => toCodePointOffsets(text, treebankTokens(text));
+const span = (index: number, start: number, end: number, label: string): LabelSpan => ({
+  index,
+  start,
+  end,
+  labels: [label],
+});
+
+describe('pythonTags (the reference assignment)', () => {
+  it('tags whole tokens with B- then I-, end exclusive', () => {
+    const r = pythonTags(tok('Peter Blackburn visited Paris.'), [
+      span(0, 0, 15, 'PER'),
+      span(1, 24, 29, 'LOC'),
+    ]);
+    expect(r.tokens).toEqual(['Peter', 'Blackburn', 'visited', 'Paris', '.']);
+    expect(r.tags).toEqual(['B-PER', 'I-PER', 'O', 'B-LOC', 'O']);
+    expect(r.lost).toEqual([]);
+  });
+
+  it('sorts spans by start', () => {
+    const r = pythonTags(tok('Paris and Rome'), [span(0, 10, 14, 'LOC'), span(1, 0, 5, 'CITY')]);
+    expect(r.tags).toEqual(['B-CITY', 'O', 'B-LOC']);
+  });
+
+  it('tags the whole token when a span starts inside it', () => {
+    const r = pythonTags(tok('xNew York'), [span(0, 1, 9, 'LOC')]);
+    expect(r.tags).toEqual(['B-LOC', 'I-LOC']);
+  });
+
+  it('loses a span nested in another', () => {
+    const r = pythonTags(tok('New York City Hall'), [span(0, 0, 18, 'FAC'), span(1, 0, 8, 'LOC')]);
+    expect(r.tags).toEqual(['B-FAC', 'I-FAC', 'I-FAC', 'I-FAC']);
+    expect(r.lost).toEqual([{ index: 1, code: 'span-not-tagged' }]);
+  });
+
+  it('loses a second span inside the same token', () => {
+    const r = pythonTags(tok('NewYork is big'), [span(0, 0, 3, 'A'), span(1, 3, 7, 'B')]);
+    expect(r.tags).toEqual(['B-A', 'O', 'O']);
+    expect(r.lost).toEqual([{ index: 1, code: 'span-not-tagged' }]);
+  });
+
+  it('writes O for a span without labels', () => {
+    const r = pythonTags(tok('a b'), [{ index: 0, start: 0, end: 1, labels: [] }]);
+    expect(r.tags).toEqual(['O', 'O']);
+  });
+});
+
+describe('exactTags (default mode)', () => {
+  it('cuts tokens where a span starts or ends inside them', () => {
+    const r = exactTags(tok('xNew York-based firm'), [span(0, 1, 9, 'LOC')]);
+    expect(r.tokens).toEqual(['x', 'New', 'York', '-based', 'firm']);
+    expect(r.tags).toEqual(['O', 'B-LOC', 'I-LOC', 'O', 'O']);
+  });
+
+  it('keeps both spans that share a token', () => {
+    const r = exactTags(tok('NewYork is big'), [span(0, 0, 3, 'A'), span(1, 3, 7, 'B')]);
+    expect(r.tokens).toEqual(['New', 'York', 'is', 'big']);
+    expect(r.tags).toEqual(['B-A', 'B-B', 'O', 'O']);
+    expect(r.lost).toEqual([]);
+  });
+
+  it('starts a new entity for adjacent spans with the same label', () => {
+    const r = exactTags(tok('Paris Rome'), [span(0, 0, 5, 'LOC'), span(1, 6, 10, 'LOC')]);
+    expect(r.tags).toEqual(['B-LOC', 'B-LOC']);
+  });
+
+  it('keeps the earlier (then longer) of overlapping spans and reports the other', () => {
+    const r = exactTags(tok('New York City Hall'), [
+      span(0, 0, 8, 'LOC'),
+      span(1, 0, 18, 'FAC'),
+      span(2, 4, 13, 'X'),
+    ]);
+    expect(r.tags).toEqual(['B-FAC', 'I-FAC', 'I-FAC', 'I-FAC']);
+    expect(r.lost).toEqual([
+      { index: 0, code: 'overlapping-span' },
+      { index: 2, code: 'overlapping-span' },
+    ]);
+  });
+
+  it('reports a span that covers only whitespace', () => {
+    const r = exactTags(tok('a   b'), [span(0, 1, 4, 'X')]);
+    expect(r.tags).toEqual(['O', 'O']);
+    expect(r.lost).toEqual([{ index: 0, code: 'span-outside-tokens' }]);
+  });
+
+  it('ignores whitespace included at span edges', () => {
+    const r = exactTags(tok('go to Paris now'), [span(0, 5, 12, 'LOC')]);
+    expect(r.tags).toEqual(['O', 'O', 'B-LOC', 'O']);
+  });
+
+  it('counts offsets in code points', () => {
+    const text = '\u{1F600} Paris';
+    const r = exactTags(tok(text), [span(0, 2, 7, 'LOC')]);
+    expect(r.tags).toEqual(['O', 'B-LOC']);
+  });
+});

@@ -1,0 +1,132 @@
+import type { TreebankToken } from './treebank-tokenizer.js';
+
+/** A labelled character span (a `Labels` region), offsets in code points. */
+export interface LabelSpan {
+  start: number;
+  /** Exclusive end. */
+  end: number;
+  /** The region's labels; the first one becomes the tag. */
+  labels: readonly string[];
+  /** Index of the region in the list it came from (for reports). */
+  index: number;
+}
+
+/** The outcome of tagging one text: tokens, one tag per token, and what was left out. */
+export interface TaggedTokens {
+  tokens: string[];
+  tags: string[];
+  /** Indexes of spans that produced at least one tag. */
+  written: number[];
+  /** Spans that produced no tag, with the reason code. */
+  lost: { index: number; code: 'span-not-tagged' | 'overlapping-span' | 'span-outside-tokens' }[];
+}
+
+/**
+ * Tags as the Python converter's `create_tokens_and_tags` assigns them, quirks
+ * included: spans sorted by start; a token is tagged with the current span when they
+ * overlap; the next span is taken only once a token starts after the current one
+ * ends, and spans ending before that token are passed over (a span nested in another,
+ * or a second span inside one token, is lost). Offsets are code points.
+ */
+export function pythonTags(tokens: readonly TreebankToken[], spans: readonly LabelSpan[]): TaggedTokens {
+  const words = tokens.map((t) => t.text);
+  if (spans.length === 0) return { tokens: words, tags: words.map(() => 'O'), written: [], lost: [] };
+  // Python's sort is stable, as Array.prototype.sort is.
+  const queue = [...spans].sort((a, b) => a.start - b.start);
+  let span = queue.shift() as LabelSpan;
+  let spanStart = span.start;
+  let spanEnd = span.end - 1;
+  let prefix = 'B-';
+  const tags: string[] = [];
+  const written = new Set<number>();
+  for (const token of tokens) {
+    // The reference measures tokens in code points and treats the last character as the end.
+    const tokenStart = token.start;
+    const tokenEnd = token.end - 1;
+    if (tokenStart > spanEnd) {
+      while (queue.length > 0) {
+        span = queue.shift() as LabelSpan;
+        spanStart = span.start;
+        spanEnd = span.end - 1;
+        prefix = 'B-';
+        if (tokenStart <= spanEnd) break;
+      }
+    }
+    const label = span.labels[0];
+    if (tokenEnd < spanStart || label === undefined) tags.push('O');
+    else if (spanStart <= tokenEnd && spanEnd >= tokenStart) {
+      tags.push(prefix + label);
+      prefix = 'I-';
+      written.add(span.index);
+    } else tags.push('O');
+  }
+  const lost = spans
+    .filter((s) => !written.has(s.index))
+    .map((s) => ({ index: s.index, code: 'span-not-tagged' as const }));
+  return { tokens: words, tags, written: [...written].sort((a, b) => a - b), lost };
+}
+
+/**
+ * Tags for lsconv's default mode. Every span that can be written is written:
+ * overlapping spans are resolved by keeping the one that starts first (the longer one
+ * on a tie) and reporting the others; tokens are cut where a kept span starts or ends
+ * inside them, so a label never covers more or less text than was selected; each span
+ * gets `B-` on its first token and `I-` on the rest.
+ */
+export function exactTags(tokens: readonly TreebankToken[], spans: readonly LabelSpan[]): TaggedTokens {
+  const lost: TaggedTokens['lost'] = [];
+  const ordered = [...spans].sort((a, b) => a.start - b.start || b.end - a.end || a.index - b.index);
+  const kept: LabelSpan[] = [];
+  let keptEnd = Number.NEGATIVE_INFINITY;
+  for (const span of ordered) {
+    if (span.start < keptEnd) lost.push({ index: span.index, code: 'overlapping-span' });
+    else {
+      kept.push(span);
+      keptEnd = span.end;
+    }
+  }
+  // Cut points strictly inside tokens.
+  const cuts = new Set<number>();
+  for (const span of kept) {
+    cuts.add(span.start);
+    cuts.add(span.end);
+  }
+  const pieces: TreebankToken[] = [];
+  for (const token of tokens) {
+    let from = token.start;
+    const inner = [...cuts].filter((c) => c > token.start && c < token.end).sort((a, b) => a - b);
+    for (const cut of inner) {
+      pieces.push({ text: sliceToken(token, from, cut), start: from, end: cut });
+      from = cut;
+    }
+    pieces.push({ text: sliceToken(token, from, token.end), start: from, end: token.end });
+  }
+  const tags: string[] = [];
+  const written = new Set<number>();
+  let k = 0;
+  let current: LabelSpan | undefined;
+  for (const piece of pieces) {
+    while (k < kept.length && (kept[k] as LabelSpan).end <= piece.start) k++;
+    const span = kept[k];
+    if (span && span.start < piece.end && span.end > piece.start) {
+      tags.push((span === current ? 'I-' : 'B-') + (span.labels[0] as string));
+      current = span;
+      written.add(span.index);
+    } else {
+      tags.push('O');
+      current = undefined;
+    }
+  }
+  for (const span of kept)
+    if (!written.has(span.index)) lost.push({ index: span.index, code: 'span-outside-tokens' });
+  lost.sort((a, b) => a.index - b.index);
+  return { tokens: pieces.map((p) => p.text), tags, written: [...written].sort((a, b) => a - b), lost };
+}
+
+/** The part of a token between two code point offsets. */
+function sliceToken(token: TreebankToken, from: number, to: number): string {
+  if (from === token.start && to === token.end) return token.text;
+  return Array.from(token.text)
+    .slice(from - token.start, to - token.start)
+    .join('');
+}
