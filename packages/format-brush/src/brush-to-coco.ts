@@ -1,0 +1,428 @@
+import {
+  defineFormat,
+  type ExportContext,
+  type Item,
+  type OutputValue,
+  pyStr,
+  referenceSupports,
+  taskItems,
+} from '@lsconv/core';
+import { encodeCocoRle } from './coco-rle.js';
+import { hashColour, parseCssColour, toHex } from './colour.js';
+import { boundingRect, contourArea, findExternalContours } from './contours.js';
+import { imageRefOf, regionLocation } from './regions.js';
+import { BrushRleError, decodeBrushMask } from './rle.js';
+
+/** Options of BRUSH_TO_COCO. */
+const options = {
+  cocoMasks: {
+    type: 'enum',
+    choices: ['polygons', 'rle'],
+    default: 'polygons',
+    description:
+      'How brush masks become segmentations. `polygons`: the outer contours, one annotation per contour, as the Python converter writes them (holes are lost). `rle`: one annotation per region with an exact COCO RLE mask (holes kept). `--compat python` always uses `polygons`.',
+  },
+} as const;
+
+/**
+ * BRUSH_TO_COCO: `result_coco.json` with brush masks traced to polygons (as OpenCV's
+ * `findContours` traces them), polygons and rectangles, plus an empty `images/`
+ * folder, as the Python converter writes them.
+ */
+export const brushToCoco = defineFormat({
+  id: 'BRUSH_TO_COCO',
+  title: 'Brush labels to COCO',
+  description:
+    'Brush masks, polygons and rectangles as a COCO segmentation file (result_coco.json); masks become contour polygons, or exact COCO RLE with --coco-masks rle.',
+  link: 'https://labelstud.io/guide/export.html#COCO',
+  tags: ['image segmentation', 'brush annotations'],
+  output: 'folder',
+  options,
+  supports: referenceSupports('BRUSH_TO_COCO'),
+  async export(tasks, ctx) {
+    const python = ctx.compat === 'python';
+    const rle = !python && ctx.options.cocoMasks === 'rle';
+    await ctx.sink.mkdir('images');
+    const images: string[] = [];
+    const annotations: string[] = [];
+    const categories: {
+      id: number;
+      name: string;
+      supercategory: string;
+      color: string;
+      metadata: Record<string, never>;
+    }[] = [];
+    const categoryIds = new Map<string, number>();
+    const colours = labelColours(ctx);
+    let imageId = 0;
+    let annotationId = 0;
+    let taskIndex = 0;
+    for await (const task of tasks) {
+      const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex });
+      taskIndex++;
+      for (const item of items) {
+        const id = imageId++;
+        const hasOutput = Object.keys(item.output).length > 0;
+        // The reference only knows images by their extension; signed URLs and extension-less
+        // storage keys are found through the labeling config outside compat mode.
+        const firstControl = Object.keys(item.output)[0];
+        const imagePath =
+          firstImagePath(item) ??
+          (python || firstControl === undefined ? undefined : imageRefOf(item, ctx.config, firstControl));
+        if (imagePath === undefined) {
+          if (hasOutput) {
+            ctx.report.skip({
+              kind: 'annotation',
+              code: 'no-image-path',
+              reason:
+                'the task data has no value ending in .jpg, .jpeg, .png, .gif or .bmp, so there is no image to attach the annotation to',
+              taskIndex: item.taskIndex,
+              taskId: item.id,
+              field: 'data',
+            });
+          }
+          continue;
+        }
+        if (!hasOutput) continue;
+        let width: unknown = null;
+        let height: unknown = null;
+        let valid = false;
+        const annotator = cocoAnnotator(item.completed_by);
+        for (const [fromName, values] of Object.entries(item.output)) {
+          values.forEach((value, index) => {
+            if (width === null && 'original_width' in value) {
+              width = value.original_width;
+              height = value.original_height ?? null;
+            }
+            const where = () => regionLocation(item, fromName, index);
+            const typeKey = labelKey(value);
+            if (typeKey === undefined) {
+              ctx.report.skip({
+                ...where(),
+                kind: 'region',
+                code: 'unsupported-region',
+                reason: `a ${value.type} region has no labels this format writes`,
+              });
+              return;
+            }
+            const labels = Array.isArray(value[typeKey]) ? (value[typeKey] as unknown[]) : [];
+            if (labels.length === 0) {
+              ctx.report.skip({
+                ...where(),
+                kind: 'region',
+                code: 'no-label',
+                reason: 'the region has no label, so it has no category',
+              });
+              return;
+            }
+            let traced: Traced | undefined | null = null;
+            for (const rawLabel of labels) {
+              const label = pyStr(rawLabel);
+              let categoryId = categoryIds.get(label);
+              if (categoryId === undefined) {
+                categoryId = categoryIds.size + 1;
+                categoryIds.set(label, categoryId);
+                categories.push({
+                  id: categoryId,
+                  name: label,
+                  supercategory: '',
+                  color: colours(label),
+                  metadata: {},
+                });
+              }
+              const base = { image_id: id, category_id: categoryId };
+              const type = String(value.type ?? '').toLowerCase();
+              // Brush + Labels projects put the mask on the Labels result; the reference
+              // looks for a rectangle there and skips it, lsconv writes the mask.
+              if ('rle' in value && (typeKey === 'brushlabels' || (!python && typeKey === 'labels'))) {
+                if (!isSize(value.original_width) || !isSize(value.original_height)) {
+                  ctx.report.skip({
+                    ...where(),
+                    kind: 'region',
+                    code: 'missing-image-size',
+                    reason: 'the brush region has no valid original_width/original_height',
+                  });
+                  continue;
+                }
+                if (traced === null) traced = traceRegion(value, rle, ctx, where);
+                if (traced === undefined) continue;
+                for (const shape of traced) {
+                  annotations.push(
+                    JSON.stringify({
+                      id: annotationId++,
+                      ...base,
+                      segmentation: shape.segmentation,
+                      area: shape.area,
+                      bbox: shape.bbox,
+                      iscrowd: 0,
+                      annotator,
+                    }),
+                  );
+                  valid = true;
+                }
+              } else if ('points' in value && typeKey === 'polygonlabels') {
+                const shape = polygonShape(value);
+                if (!shape) {
+                  ctx.report.skip({
+                    ...where(),
+                    kind: 'region',
+                    code: 'invalid-points',
+                    reason: 'the polygon needs "points" as [x, y] pairs and the image size',
+                  });
+                  continue;
+                }
+                annotations.push(
+                  JSON.stringify({ id: annotationId++, ...base, ...shape, iscrowd: 0, annotator }),
+                );
+                valid = true;
+              } else if (type === 'rectanglelabels' || typeKey === 'labels') {
+                const box = rectangleShape(value);
+                if (!box) {
+                  ctx.report.skip({
+                    ...where(),
+                    kind: 'region',
+                    code: 'invalid-rectangle',
+                    reason: 'the rectangle needs x, y, width, height and the image size',
+                  });
+                  continue;
+                }
+                annotations.push(
+                  JSON.stringify({
+                    id: annotationId++,
+                    ...base,
+                    segmentation: [],
+                    area: box.area,
+                    bbox: box.bbox,
+                    iscrowd: 0,
+                    annotator,
+                  }),
+                );
+                valid = true;
+              } else {
+                ctx.report.skip({
+                  ...where(),
+                  kind: 'region',
+                  code: 'unsupported-region',
+                  reason: `a ${value.type} region without geometry this format writes`,
+                });
+              }
+            }
+          });
+        }
+        if (width !== null && height !== null && valid) {
+          images.push(
+            JSON.stringify({ id, file_name: posixBaseName(imagePath), path: imagePath, width, height }),
+          );
+          ctx.report.itemsWritten++;
+        }
+      }
+    }
+    ctx.report.regionsWritten += annotations.length;
+    const now = creationTime();
+    const info = {
+      year: now.getFullYear(),
+      version: '1.0',
+      description: 'Converted from Label Studio',
+      contributor: 'Label Studio Converter',
+      date_created: pythonDateTime(now),
+    };
+    const file = await ctx.sink.createFile('result_coco.json');
+    const list = async (name: string, rows: string[], last = false) => {
+      await file.write(`  "${name}": [`);
+      for (let i = 0; i < rows.length; i++) await file.write(`${i ? ',' : ''}\n    ${rows[i]}`);
+      await file.write(`${rows.length ? '\n  ' : ''}]${last ? '' : ','}\n`);
+    };
+    await file.write('{\n');
+    await list('images', images);
+    await list('annotations', annotations);
+    await list(
+      'categories',
+      categories.map((c) => JSON.stringify(c)),
+    );
+    await file.write(`  "info": ${JSON.stringify(info)}\n}\n`);
+    await file.close();
+  },
+});
+
+type Traced = { segmentation: unknown; area: number; bbox: number[] }[];
+
+/** The COCO shapes of one brush region: its contours, or one RLE mask. */
+function traceRegion(
+  value: OutputValue,
+  rle: boolean,
+  ctx: ExportContext<unknown>,
+  where: () => ReturnType<typeof regionLocation>,
+): Traced | undefined {
+  const width = value.original_width as number;
+  const height = value.original_height as number;
+  let mask: Uint8Array;
+  try {
+    mask = decodeBrushMask(value.rle as Uint8Array, width, height);
+  } catch (error) {
+    if (!(error instanceof BrushRleError)) throw error;
+    const w = where();
+    ctx.report.skip({
+      ...w,
+      field: `${w.field}.value.rle`,
+      kind: 'region',
+      code: 'invalid-rle',
+      reason: `the brush mask cannot be decoded: ${error.message}`,
+    });
+    return undefined;
+  }
+  if (rle) {
+    let area = 0;
+    let minX = width;
+    let minY = height;
+    let maxX = -1;
+    let maxY = -1;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (mask[y * width + x] === 0) continue;
+        area++;
+        if (x < minX) minX = x;
+        if (x > maxX) maxX = x;
+        if (y < minY) minY = y;
+        if (y > maxY) maxY = y;
+      }
+    }
+    if (area === 0) {
+      ctx.report.skip({
+        ...where(),
+        kind: 'region',
+        code: 'empty-mask',
+        reason: 'the brush mask has no painted pixel',
+      });
+      return [];
+    }
+    return [
+      {
+        segmentation: encodeCocoRle(mask, width, height),
+        area,
+        bbox: [minX, minY, maxX - minX + 1, maxY - minY + 1],
+      },
+    ];
+  }
+  const shapes: Traced = [];
+  const contours = findExternalContours(mask, width, height);
+  if (contours.length === 0)
+    ctx.report.skip({
+      ...where(),
+      kind: 'region',
+      code: 'empty-mask',
+      reason: 'the brush mask has no painted pixel',
+    });
+  for (const points of contours) {
+    if (points.length < 6) {
+      // The reference keeps only contours of three points or more.
+      ctx.report.skip({
+        ...where(),
+        kind: 'region',
+        code: 'small-contour',
+        reason:
+          'a part of the mask traces to fewer than 3 contour points (a dot or a line), which a COCO polygon cannot hold',
+      });
+      continue;
+    }
+    shapes.push({
+      segmentation: [points],
+      area: Math.trunc(contourArea(points)),
+      bbox: boundingRect(points),
+    });
+  }
+  return shapes;
+}
+
+function polygonShape(
+  value: OutputValue,
+): { segmentation: number[][]; area: number; bbox: number[] } | undefined {
+  const w = value.original_width;
+  const h = value.original_height;
+  if (!Array.isArray(value.points) || typeof w !== 'number' || typeof h !== 'number') return undefined;
+  const flat: number[] = [];
+  for (const point of value.points as unknown[]) {
+    if (
+      !Array.isArray(point) ||
+      point.length !== 2 ||
+      typeof point[0] !== 'number' ||
+      typeof point[1] !== 'number'
+    )
+      return undefined;
+    flat.push(pyRound((point[0] * w) / 100), pyRound((point[1] * h) / 100));
+  }
+  return { segmentation: [flat], bbox: boundingRect(flat), area: Math.trunc(contourArea(flat)) };
+}
+
+function rectangleShape(value: OutputValue): { area: number; bbox: number[] } | undefined {
+  const { x, y, width, height, original_width: ow, original_height: oh } = value;
+  if (![x, y, width, height, ow, oh].every((n) => typeof n === 'number')) return undefined;
+  const bx = ((x as number) * (ow as number)) / 100;
+  const by = ((y as number) * (oh as number)) / 100;
+  const bw = ((width as number) * (ow as number)) / 100;
+  const bh = ((height as number) * (oh as number)) / 100;
+  return { area: bw * bh, bbox: [bx, by, bw, bh] };
+}
+
+/** The labels key the reference looks for, in its order. */
+function labelKey(
+  value: OutputValue,
+): 'brushlabels' | 'polygonlabels' | 'rectanglelabels' | 'labels' | undefined {
+  for (const key of ['brushlabels', 'polygonlabels', 'rectanglelabels', 'labels'] as const)
+    if (key in value) return key;
+  return undefined;
+}
+
+/** The first task data value that names an image file, in data key order. */
+function firstImagePath(item: Item): string | undefined {
+  for (const v of Object.values(item.input ?? {})) {
+    if (typeof v !== 'string') continue;
+    const lower = v.toLowerCase();
+    if (['.jpg', '.jpeg', '.png', '.gif', '.bmp'].some((ext) => lower.endsWith(ext))) return v;
+  }
+  return undefined;
+}
+
+/** The reference's `get_annotator(item, "unknown")`. */
+function cocoAnnotator(completedBy: unknown): unknown {
+  if (typeof completedBy === 'object' && completedBy !== null && !Array.isArray(completedBy)) {
+    return 'email' in completedBy ? ((completedBy as { email: unknown }).email ?? null) : 'unknown';
+  }
+  return pyStr(completedBy);
+}
+
+function labelColours(ctx: ExportContext<unknown>): (label: string) => string {
+  const known = new Map<string, string>();
+  for (const control of ctx.config.controls.values()) {
+    for (const label of control.labels) {
+      const colour = parseCssColour(control.labelsAttrs[label]?.background);
+      if (colour && !known.has(label)) known.set(label, toHex(colour));
+    }
+  }
+  return (label) => known.get(label) ?? toHex(hashColour(label));
+}
+
+/** Python's `round()` of a float: half to even. */
+export function pyRound(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function isSize(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n > 0;
+}
+
+function posixBaseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** `SOURCE_DATE_EPOCH` when set (reproducible builds), else now. */
+function creationTime(): Date {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  return Number.isFinite(epoch) && process.env.SOURCE_DATE_EPOCH !== '' ? new Date(epoch * 1000) : new Date();
+}
+
+/** Python's `str(datetime)`: `2024-05-15 12:08:36.422297`, local time. */
+function pythonDateTime(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
+}
