@@ -16,3 +16,4 @@ export { zipFileSink, zipStreamSink, type ZipSinkOptions } from './sinks/zip.js'
 export * from './sources/index.js';
 export { builtinFormats, json } from './builtin/index.js';
 export * from './resources/index.js';
+export * from './vision.js';

@@ -8,3 +8,4 @@ export * from './npy.js';
 export * from './numbers.js';
 export * from './suite.js';
 export * from './text-diff.js';
+export * from './run-format.js';

@@ -1,0 +1,500 @@
+import { createHash } from 'node:crypto';
+import type { ExportContext } from './format.js';
+import type { Item, OutputValue } from './items.js';
+import type { ControlTag, LabelConfig } from './label-config.js';
+import type { ConversionReport } from './report.js';
+
+/**
+ * Helpers the computer-vision formats (COCO, VOC, YOLO) share: which data key holds the
+ * image, category ids, image file names, and the geometry of rectangles and polygons.
+ */
+
+/** A COCO/YOLO category. Keypoint categories carry the keypoint names. */
+export interface Category {
+  id: number;
+  name: string;
+  supercategory?: string;
+  keypoints?: string[];
+  skeleton?: number[][];
+}
+
+/** Category list plus the lookup by label name. */
+export interface CategoryTable {
+  categories: Category[];
+  byName: Map<string, number>;
+}
+
+/** The `annotation` option every vision format declares. */
+export const annotationOption = {
+  type: 'enum',
+  choices: ['latest', 'first', 'ground-truth', 'all'] as const,
+  default: 'latest',
+  flag: 'annotation',
+  description:
+    'Which annotation of a task to export: the latest, the first, the ground-truth one (else the latest), or all of them merged. Ignored with --compat python, which exports every annotation as the Python converter does.',
+} as const;
+
+/** Control types whose labels name object classes (not Choices, TextArea, …). */
+export const SHAPE_CONTROL_TYPES: ReadonlySet<string> = new Set([
+  'RectangleLabels',
+  'PolygonLabels',
+  'KeyPointLabels',
+  'Labels',
+  'Rectangle',
+  'Polygon',
+  'KeyPoint',
+]);
+
+/** Item selection for `taskItems`: the Python converter takes every annotation. */
+export function annotationMode(
+  ctx: Pick<ExportContext, 'compat' | 'options'>,
+): 'all' | 'latest' | 'first' | 'ground-truth' {
+  if (ctx.compat === 'python') return 'all';
+  const value = (ctx.options as { annotation?: unknown }).annotation;
+  return value === 'first' || value === 'ground-truth' || value === 'all' ? value : 'latest';
+}
+
+/**
+ * The data key that holds the image: the `value` of the first Image object a control
+ * points at; else the config's first data key (the only one in every supported config).
+ */
+export function imageDataKey(config: LabelConfig): string | undefined {
+  for (const control of config.controls.values()) {
+    for (const input of control.inputs) {
+      if (input.type === 'Image') return input.value ?? input.valueList;
+    }
+  }
+  return config.dataKeys[0];
+}
+
+/** Parses an integer the way Python's `int(str)` does; undefined when it would raise. */
+export function pyInt(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^[+-]?\d+(?:_\d+)*$/.test(trimmed)) return undefined;
+  return Number.parseInt(trimmed.replace(/_/g, ''), 10);
+}
+
+/** Orders strings by code point, as Python's `sorted` does. */
+export function codePointCompare(a: string, b: string): number {
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (;;) {
+    const ca = ia.next();
+    const cb = ib.next();
+    if (ca.done || cb.done) return ca.done && cb.done ? 0 : ca.done ? -1 : 1;
+    const d = ca.value.codePointAt(0)! - cb.value.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+}
+
+/**
+ * Category ids from the config: labels with `category="N"` get id N; the others,
+ * sorted, take the lowest unused ids from 0. `shapeOnly` keeps only labels of shape
+ * controls; the Python converter also counts Choices and every other control's labels.
+ */
+export function configCategories(
+  config: LabelConfig,
+  opts: { shapeOnly: boolean; report?: ConversionReport },
+): CategoryTable {
+  const controls = [...config.controls.values()].filter((c) => !opts.shapeOnly || isShapeControl(c));
+  const labels = new Set<string>();
+  const categories: Category[] = [];
+  const byName = new Map<string, number>();
+  for (const control of controls) {
+    for (const label of control.labels) labels.add(label);
+    for (const [label, attrs] of Object.entries(control.labelsAttrs)) {
+      const raw = attrs.category;
+      if (raw === undefined) continue;
+      const id = pyInt(raw);
+      if (id === undefined) {
+        opts.report?.warn(
+          `label "${label}" of ${control.name} has category="${raw}", which is not an integer; it gets the next free id`,
+        );
+        continue;
+      }
+      // The reference appends a second entry when two controls share a label with a category.
+      if (opts.shapeOnly && byName.has(label)) continue;
+      categories.push({ id, name: label });
+      byName.set(label, id);
+    }
+  }
+  const used = new Set(byName.values());
+  let next = 0;
+  for (const label of [...labels].filter((l) => !byName.has(l)).sort(codePointCompare)) {
+    while (used.has(next)) next++;
+    categories.push({ id: next, name: label });
+    byName.set(label, next);
+    used.add(next);
+  }
+  return { categories, byName };
+}
+
+/** True for a control whose labels are object classes of an image. */
+export function isShapeControl(control: ControlTag): boolean {
+  if (!SHAPE_CONTROL_TYPES.has(control.type)) return false;
+  if (control.type === 'Labels')
+    return control.inputs.length === 0 || control.inputs.some((i) => i.type === 'Image');
+  return true;
+}
+
+/** Keypoint label names of every KeyPointLabels control, first occurrence kept. */
+export function keypointLabelNames(config: LabelConfig): string[] {
+  const names: string[] = [];
+  for (const control of config.controls.values()) {
+    if (control.type !== 'KeyPointLabels') continue;
+    for (const label of control.labels) if (!names.includes(label)) names.push(label);
+  }
+  return names;
+}
+
+/** Rectangle label names of every RectangleLabels control, first occurrence kept. */
+export function rectangleLabelNames(config: LabelConfig): string[] {
+  const names: string[] = [];
+  for (const control of config.controls.values()) {
+    if (control.type !== 'RectangleLabels') continue;
+    for (const label of control.labels) if (!names.includes(label)) names.push(label);
+  }
+  return names;
+}
+
+/**
+ * Keypoint names in `model_index` order (labels without a valid `model_index` and
+ * repeated indexes left out). Empty when no label has one.
+ */
+export function keypointOrder(config: LabelConfig): string[] {
+  const attrs: Record<string, Readonly<Record<string, string>>> = {};
+  for (const control of config.controls.values()) {
+    if (control.type === 'KeyPointLabels') Object.assign(attrs, control.labelsAttrs);
+  }
+  const pairs: [number, string][] = [];
+  const used = new Set<number>();
+  for (const [name, a] of Object.entries(attrs)) {
+    const index = a.model_index === undefined ? undefined : pyInt(a.model_index);
+    if (index === undefined || used.has(index)) continue;
+    pairs.push([index, name]);
+    used.add(index);
+  }
+  return pairs.sort((a, b) => a[0] - b[0]).map(([, name]) => name);
+}
+
+/** The class names of a region (`rectanglelabels`, `polygonlabels`, …, `labels`). */
+export function regionLabels(value: OutputValue, keys: readonly string[]): string[] {
+  for (const key of keys) {
+    const list = value[key];
+    if (Array.isArray(list) && list.length > 0) return list.map((l) => String(l));
+  }
+  return [];
+}
+
+/** Every output value of an item, over all from_names, in result order. */
+export function itemRegions(item: Item): OutputValue[] {
+  const all: OutputValue[] = [];
+  for (const key of Object.keys(item.output)) all.push(...(item.output[key] ?? []));
+  return all;
+}
+
+/** The result `from_name` of each region of {@link itemRegions}, for report entries. */
+export function itemRegionsWithIds(
+  item: Item,
+): { value: OutputValue; regionId: string | undefined; fromName: string }[] {
+  const all: { value: OutputValue; regionId: string | undefined; fromName: string }[] = [];
+  for (const key of Object.keys(item.output)) {
+    const values = item.output[key] ?? [];
+    const results = item.results[key] ?? [];
+    values.forEach((value, i) => {
+      const id = results[i]?.id;
+      all.push({
+        value,
+        regionId: typeof id === 'string' ? id : id === undefined ? undefined : String(id),
+        fromName: key,
+      });
+    });
+  }
+  return all;
+}
+
+// ---------------------------------------------------------------- image names
+
+/** How the Python converter classifies a media reference. */
+export type ImageRefKind = 'upload' | 'local-files' | 'cloud' | 'storage-proxy' | 'http' | 'path';
+
+/** Classifies a media reference like the Python converter's `get_local_path`. */
+export function classifyImageRef(url: string): ImageRefKind {
+  if (/^https?:\/\//i.test(url)) return 'http';
+  if (url.startsWith('s3:') || url.startsWith('gs:') || url.startsWith('azure-blob:')) return 'cloud';
+  if (url.startsWith('upload') || url.startsWith('/upload') || url.startsWith('/data/upload'))
+    return 'upload';
+  if (url.startsWith('/data/') && url.includes('?d=')) return 'local-files';
+  if (url.startsWith('/storage-data/uploaded') || url.startsWith('storage-data/uploaded'))
+    return 'storage-proxy';
+  return 'path';
+}
+
+/** Last segment of a URL path or file path (`os.path.basename(urlparse(url).path)`). */
+export function urlBaseName(url: string): string {
+  let path = url;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
+  if (scheme) path = path.slice(scheme[0].length);
+  path = path.replace(/[?#].*$/s, '');
+  const slash = path.lastIndexOf('/');
+  return slash >= 0 ? path.slice(slash + 1) : path;
+}
+
+/** `<md5(url)[:8]>__<basename>`: the name the Python converter caches a media file under. */
+export function cacheFileName(url: string): string {
+  const hash = createHash('md5').update(url).digest('hex').slice(0, 8);
+  return `${hash}__${urlBaseName(url)}`;
+}
+
+/** `os.path.splitext(name)[0]`: the name without its last extension (leading dots kept). */
+export function stripExtension(name: string): string {
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0) return name;
+  if (/^\.+$/.test(name.slice(0, dot))) return name;
+  return name.slice(0, dot);
+}
+
+/** Where an image of a task ends up. */
+export interface ImageRef {
+  /** The reference as in the task. */
+  url: string;
+  kind: ImageRefKind;
+  /** The image path written into COCO `file_name`: `images/<name>` or the raw reference. */
+  fileName: string;
+  /** The base name used for VOC/YOLO file names (may be unsafe: pass through {@link safeStem}). */
+  baseName: string;
+  /** A local file with the bytes, when one was found. */
+  localPath?: string;
+  /** Whether the bytes were copied into the output. */
+  copied: boolean;
+}
+
+/**
+ * Locates an image the way the Python converter names it: http(s) URLs and plain paths
+ * that do not exist become `<imageDir>/<md5(url)[:8]>__<basename>`; a plain path that
+ * exists keeps its value; upload, local-files and cloud references that cannot be
+ * resolved keep their raw value. With `copy`, the bytes go to `<imageDir>/<name>`.
+ */
+export async function locateImage(
+  ctx: Pick<ExportContext, 'resources' | 'sink'>,
+  url: string,
+  opts: {
+    imageDir: string;
+    copy: boolean;
+    /** Look for the bytes of upload/local-files/cloud references (default true); plain paths are always checked. */
+    resolve?: boolean;
+    destName?: string;
+    taskId?: unknown;
+    taskIndex?: number;
+    field?: string;
+  },
+): Promise<ImageRef> {
+  const kind = classifyImageRef(url);
+  const described = ctx.resources.describe(url);
+  // Use the shared resolver's name when it classifies the reference as we do.
+  const sameKind = described.kind === kind || (kind === 'path' && described.kind === 'unknown');
+  const localName =
+    sameKind && described.localName
+      ? described.localName
+      : kind === 'http' || kind === 'path'
+        ? cacheFileName(url)
+        : urlBaseName(url);
+  const callContext = { taskId: opts.taskId, taskIndex: opts.taskIndex, field: opts.field };
+  let localPath: string | undefined;
+  if (kind === 'path' || opts.copy || (kind !== 'http' && opts.resolve !== false)) {
+    const resolved = await ctx.resources.resolve(url, callContext);
+    localPath = resolved.path;
+  }
+  const dir = opts.imageDir.replace(/\/+$/, '');
+  const name = opts.destName ?? localName;
+  let copied = false;
+  if (opts.copy) {
+    const dest = `${dir}/${safeFileName(name)}`;
+    copied = ctx.sink.has(dest) ? true : await ctx.resources.copyTo(ctx.sink, url, dest, callContext);
+    if (copied) return { url, kind, fileName: dest, baseName: safeFileName(name), localPath, copied };
+  }
+  if (kind === 'http')
+    return { url, kind, fileName: `${dir}/${localName}`, baseName: localName, localPath, copied };
+  if (kind === 'path') {
+    if (localPath) return { url, kind, fileName: url, baseName: urlBaseName(url), localPath, copied };
+    return { url, kind, fileName: `${dir}/${localName}`, baseName: localName, localPath, copied };
+  }
+  return { url, kind, fileName: url, baseName: urlBaseName(url), localPath, copied };
+}
+
+/**
+ * A file-name stem from an image base name: extension removed, cut to `maxChars`
+ * (the Python converter's 251), path separators and control characters replaced, never
+ * `.`/`..`/empty. Other characters stay as the Python converter writes them.
+ */
+export function safeStem(baseName: string, maxChars = 251): string {
+  return safeFileName(stripExtension(baseName).slice(0, maxChars), maxChars);
+}
+
+/** A single safe path segment from untrusted text, at most `maxBytes` UTF-8 bytes. */
+export function safeFileName(name: string, maxBytes = 250): string {
+  let text = String(name).replace(/[\u0000-\u001f\u007f\\/]/g, '_');
+  if (text === '' || text === '.' || text === '..') text = `image${text.replace(/\./g, '_')}`;
+  while (Buffer.byteLength(text) > maxBytes) text = [...text].slice(0, -1).join('');
+  return text;
+}
+
+/**
+ * Hands out file names that never repeat: the second `a` becomes `a-2`, the third
+ * `a-3`. Holds one entry per name.
+ */
+export class UniqueNames {
+  private readonly used = new Set<string>();
+  /** A name not handed out before, derived from `stem`. */
+  take(stem: string): string {
+    const key = stem.toLowerCase();
+    if (!this.used.has(key)) {
+      this.used.add(key);
+      return stem;
+    }
+    for (let n = 2; ; n++) {
+      const candidate = `${stem}-${n}`;
+      if (!this.used.has(candidate.toLowerCase())) {
+        this.used.add(candidate.toLowerCase());
+        return candidate;
+      }
+    }
+  }
+  /** True when `stem` was handed out. */
+  has(stem: string): boolean {
+    return this.used.has(stem.toLowerCase());
+  }
+}
+
+// ---------------------------------------------------------------- geometry
+
+/** A point in pixels or normalised units. */
+export type Point = readonly [number, number];
+
+/**
+ * Corners of a Label Studio rectangle (x, y = top-left corner *after* rotation,
+ * rotation in degrees clockwise about that corner), in the units given:
+ * top-left, top-right, bottom-right, bottom-left.
+ */
+export function rectangleCorners(
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  rotationDeg: number,
+): [Point, Point, Point, Point] {
+  const r = (rotationDeg * Math.PI) / 180;
+  const cos = Math.cos(r);
+  const sin = Math.sin(r);
+  return [
+    [x, y],
+    [x + w * cos, y + w * sin],
+    [x + w * cos - h * sin, y + w * sin + h * cos],
+    [x - h * sin, y + h * cos],
+  ];
+}
+
+/** Axis-aligned envelope `[x, y, w, h]` of points. */
+export function envelope(points: readonly Point[]): [number, number, number, number] {
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (const [px, py] of points) {
+    if (px < minX) minX = px;
+    if (py < minY) minY = py;
+    if (px > maxX) maxX = px;
+    if (py > maxY) maxY = py;
+  }
+  return [minX, minY, maxX - minX, maxY - minY];
+}
+
+/** Shoelace area of a polygon given as coordinate lists. */
+export function polygonArea(xs: readonly number[], ys: readonly number[]): number {
+  const n = xs.length;
+  if (n === 0) return 0;
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const prev = (i + n - 1) % n;
+    a += xs[i]! * ys[prev]!;
+    b += ys[i]! * xs[prev]!;
+  }
+  return 0.5 * Math.abs(a - b);
+}
+
+/**
+ * The Python converter's COCO rotation (`rotated_rectangle`): the envelope of the
+ * rotated box computed in *percent* units, so it is distorted when the image is not
+ * square. Kept only for `--compat python`.
+ */
+export function percentRotatedEnvelope(
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  rotation: number,
+): [number, number, number, number] {
+  if (!(Math.abs(rotation) > 0)) return [x, y, w, h];
+  const alpha = Math.atan(h / w);
+  const beta = Math.PI * (rotation / 180);
+  const radius = Math.sqrt((w / 2) ** 2 + (h / 2) ** 2);
+  const cx = x - radius * (Math.cos(Math.PI - alpha - beta) - Math.cos(Math.PI - alpha)) + w / 2;
+  const cy = y + radius * (Math.sin(Math.PI - alpha - beta) - Math.sin(Math.PI - alpha)) + h / 2;
+  const angles = [alpha + beta, Math.PI - alpha + beta, Math.PI + alpha + beta, 2 * Math.PI - alpha + beta];
+  const xs = angles.map((t) => cx + radius * Math.cos(t));
+  const ys = angles.map((t) => cy + radius * Math.sin(t));
+  const minX = Math.min(...xs);
+  const minY = Math.min(...ys);
+  return [minX, minY, Math.max(...xs) - minX, Math.max(...ys) - minY];
+}
+
+/** A number, when the value is a finite number. */
+export function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** Clamps to [lo, hi]. */
+export function clamp(value: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, value));
+}
+
+/**
+ * Counts regions whose coordinates fell outside the image and were clipped, and
+ * writes one report line at the end.
+ */
+export class ClipCounter {
+  count = 0;
+  private example: string | undefined;
+  /** Records one clipped region. */
+  add(taskId: unknown, regionId: string | undefined): void {
+    this.count++;
+    this.example ??= `task ${String(taskId)}${regionId ? `, region ${regionId}` : ''}`;
+  }
+  /** Writes the report line, when something was clipped. */
+  flush(report: ConversionReport, format: string): void {
+    if (this.count > 0) {
+      report.warn(
+        `${format}: ${this.count} region(s) reached outside the image and were clipped to its borders (first: ${this.example}); use --compat python to keep raw coordinates`,
+      );
+    }
+  }
+}
+
+/** The image size of an item from its regions' `original_width/height`, when any has them. */
+export function sizeFromRegions(
+  regions: readonly OutputValue[],
+): { width: number; height: number } | undefined {
+  for (const r of regions) {
+    const w = num(r.original_width);
+    const h = num(r.original_height);
+    if (w !== undefined && h !== undefined && w > 0 && h > 0) return { width: w, height: h };
+  }
+  return undefined;
+}
+
+/** The export time: `SOURCE_DATE_EPOCH` (seconds) when set, so builds can be reproducible; else now. */
+export function exportDate(): Date {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  return Number.isFinite(epoch) && process.env.SOURCE_DATE_EPOCH ? new Date(epoch * 1000) : new Date();
+}

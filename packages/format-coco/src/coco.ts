@@ -1,0 +1,724 @@
+import {
+  annotatorOf,
+  defineFormat,
+  type ExportContext,
+  type Item,
+  LsconvError,
+  type OutputValue,
+  referenceSupports,
+  type Task,
+  taskItems,
+  exportDate,
+} from '@lsconv/core';
+import { JsonArraySpill } from './spill.js';
+import {
+  annotationMode,
+  annotationOption,
+  type Category,
+  ClipCounter,
+  clamp,
+  configCategories,
+  envelope,
+  imageDataKey,
+  itemRegionsWithIds,
+  keypointLabelNames,
+  keypointOrder,
+  locateImage,
+  num,
+  type Point,
+  percentRotatedEnvelope,
+  polygonArea,
+  rectangleCorners,
+  regionLabels,
+  sizeFromRegions,
+} from '@lsconv/core';
+
+/** One entry of COCO `images`. */
+export interface CocoImage {
+  width: number | null;
+  height: number | null;
+  id: number;
+  file_name: string;
+}
+
+/** One entry of COCO `annotations`. */
+export interface CocoAnnotation {
+  id: number;
+  image_id: number;
+  category_id: number;
+  segmentation?: number[][];
+  bbox: number[];
+  ignore?: number;
+  iscrowd: number;
+  area?: number;
+  keypoints?: number[];
+  num_keypoints?: number;
+  annotator?: unknown;
+}
+
+const options = {
+  imageDir: {
+    type: 'string',
+    default: 'images',
+    flag: 'image-dir',
+    description:
+      'Folder inside the output for the images (created even when empty); COCO file_name values point into it.',
+  },
+  annotation: annotationOption,
+} as const;
+
+/** COCO: `result.json` (images, categories, annotations, info) and an `images/` folder. */
+export const coco = defineFormat({
+  id: 'COCO',
+  title: 'COCO',
+  description:
+    'Popular machine learning format used by the COCO dataset for object detection and image segmentation tasks with polygons and rectangles.',
+  link: 'https://labelstud.io/guide/export.html#COCO',
+  tags: ['image segmentation', 'object detection'],
+  output: 'folder',
+  options,
+  supports: referenceSupports('COCO'),
+  export: (tasks, ctx) => exportCoco(tasks, ctx, false),
+});
+
+/** COCO with the images copied or downloaded into `images/`. */
+export const cocoWithImages = defineFormat({
+  id: 'COCO_WITH_IMAGES',
+  title: 'COCO with Images',
+  description: 'COCO format with the images downloaded or copied into the images/ folder of the export.',
+  link: 'https://labelstud.io/guide/export.html#COCO',
+  tags: ['image segmentation', 'object detection'],
+  output: 'folder',
+  options,
+  supports: referenceSupports('COCO_WITH_IMAGES'),
+  export: (tasks, ctx) => exportCoco(tasks, ctx, true),
+});
+
+type CocoContext = ExportContext<{ readonly imageDir: string; readonly annotation: string }>;
+
+/** Python's `round()` to an integer: halves go to the even neighbour. */
+export function pyRound(x: number): number {
+  if (Math.abs(x % 1) === 0.5) return 2 * Math.round(x / 2);
+  return Math.round(x);
+}
+
+/**
+ * The Python converter's categories for COCO: every control's labels (Choices too),
+ * then the KeyPointLabels labels replaced by one merged `default` category.
+ */
+export function pythonCocoCategories(ctx: Pick<CocoContext, 'config' | 'report'>): {
+  categories: Category[];
+  byName: Map<string, number>;
+} {
+  const { categories, byName } = configCategories(ctx.config, { shapeOnly: false, report: ctx.report });
+  const kpNames = keypointLabelNames(ctx.config);
+  if (kpNames.length === 0) return { categories, byName };
+  const kept = categories.filter((c) => !kpNames.includes(c.name));
+  const mapping = new Map<string, number>(kept.map((c) => [c.name, c.id]));
+  const merged = kept.length ? Math.max(...kept.map((c) => c.id)) + 1 : 0;
+  kept.push({ id: merged, name: 'default', supercategory: 'default', keypoints: kpNames, skeleton: [] });
+  for (const name of kpNames) mapping.set(name, merged);
+  return { categories: kept, byName: mapping };
+}
+
+/** COCO keypoints `[x, y, v, …]` in `order`, from keypoint regions (pixels, rounded, v = 2). */
+export function cocoKeypoints(
+  regions: readonly OutputValue[],
+  order: readonly string[],
+  size?: { width: number; height: number },
+): number[] {
+  const keypoints = new Array<number>(order.length * 3).fill(0);
+  for (const kp of regions) {
+    const width = num(kp.original_width) ?? size?.width;
+    const height = num(kp.original_height) ?? size?.height;
+    const x0 = num(kp.x);
+    const y0 = num(kp.y);
+    if (width === undefined || height === undefined || x0 === undefined || y0 === undefined) continue;
+    const x = (x0 / 100) * width;
+    const y = (y0 / 100) * height;
+    const labels = Array.isArray(kp.keypointlabels) ? kp.keypointlabels.map(String) : [];
+    const v = labels.length ? 2 : 0;
+    for (const label of labels) {
+      const idx = order.indexOf(label);
+      if (idx < 0) continue;
+      keypoints[3 * idx] = pyRound(x);
+      keypoints[3 * idx + 1] = pyRound(y);
+      keypoints[3 * idx + 2] = v;
+    }
+  }
+  return keypoints;
+}
+
+/** COCO bbox of the visible keypoints, `[0, 0, 0, 0]` when none is visible. */
+export function keypointsBbox(keypoints: readonly number[]): number[] {
+  const points: Point[] = [];
+  for (let i = 0; i + 2 < keypoints.length; i += 3)
+    if (keypoints[i + 2]! > 0) points.push([keypoints[i]!, keypoints[i + 1]!]);
+  return points.length ? envelope(points) : [0, 0, 0, 0];
+}
+
+async function exportCoco(tasks: AsyncIterable<Task>, ctx: CocoContext, withImages: boolean): Promise<void> {
+  const imageDir = (ctx.options.imageDir || 'images').replace(/\/+$/, '');
+  await ctx.sink.mkdir(imageDir);
+  const images = await JsonArraySpill.create('coco-images');
+  const annotations = await JsonArraySpill.create('coco-annotations');
+  try {
+    const state = ctx.compat === 'python' ? pythonState(ctx) : defaultState(ctx);
+    let taskIndex = 0;
+    for await (const task of tasks) {
+      const index = taskIndex++;
+      const items = taskItems(task, {
+        config: ctx.config,
+        report: ctx.report,
+        taskIndex: index,
+        withRegionIds: ctx.compat !== 'python',
+        annotations: annotationMode(ctx),
+      });
+      if (ctx.compat === 'python') {
+        for (const item of items)
+          await pythonItem(ctx, state, item, images, annotations, imageDir, withImages);
+      } else if (items.length) {
+        await defaultTask(ctx, state, task, index, items, images, annotations, imageDir, withImages);
+      }
+    }
+    state.clips.flush(ctx.report, ctx.format);
+    const categories =
+      ctx.compat === 'python' ? state.categories : [...state.categories].sort((a, b) => a.id - b.id);
+    const out = await ctx.sink.createFile('result.json');
+    await out.write('{\n"images": [\n');
+    await images.pipeTo(out);
+    await out.write(`\n],\n"categories": ${JSON.stringify(categories, null, 2)},\n"annotations": [\n`);
+    await annotations.pipeTo(out);
+    await out.write(`\n],\n"info": ${JSON.stringify(cocoInfo(), null, 2)}\n}\n`);
+    await out.close();
+    ctx.report.itemsWritten += images.count;
+    ctx.report.regionsWritten += annotations.count;
+  } finally {
+    await images.dispose();
+    await annotations.dispose();
+  }
+}
+
+/** The COCO `info` block; `SOURCE_DATE_EPOCH` pins the date for reproducible builds. */
+export function cocoInfo(now: Date = exportDate()): Record<string, unknown> {
+  return {
+    year: now.getUTCFullYear(),
+    version: '1.0',
+    description: '',
+    contributor: 'Label Studio',
+    url: '',
+    date_created: pyDateTime(now),
+  };
+}
+
+function pyDateTime(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}`;
+}
+
+interface CocoState {
+  categories: Category[];
+  byName: Map<string, number>;
+  dataKey: string | undefined;
+  clips: ClipCounter;
+  kpOrder: string[];
+}
+
+function pythonState(ctx: CocoContext): CocoState {
+  const { categories, byName } = pythonCocoCategories(ctx);
+  return {
+    categories,
+    byName,
+    dataKey: imageDataKey(ctx.config),
+    clips: new ClipCounter(),
+    kpOrder: keypointOrder(ctx.config),
+  };
+}
+
+function defaultState(ctx: CocoContext): CocoState {
+  const { categories, byName } = configCategories(ctx.config, { shapeOnly: true, report: ctx.report });
+  // Labels without model_index still get a place: config order after the indexed ones.
+  const kpOrder = keypointOrder(ctx.config);
+  for (const name of keypointLabelNames(ctx.config)) if (!kpOrder.includes(name)) kpOrder.push(name);
+  const kpNames = new Set(keypointLabelNames(ctx.config));
+  const shapes = categories.filter((c) => !kpNames.has(c.name));
+  const mapping = new Map([...byName].filter(([name]) => !kpNames.has(name)));
+  if (kpOrder.length) {
+    const rectNames = new Set<string>();
+    for (const control of ctx.config.controls.values()) {
+      if (control.type === 'RectangleLabels') for (const l of control.labels) rectNames.add(l);
+    }
+    for (const c of shapes)
+      if (rectNames.has(c.name))
+        Object.assign(c, { supercategory: c.name, keypoints: kpOrder, skeleton: [] });
+  }
+  return {
+    categories: shapes,
+    byName: mapping,
+    dataKey: imageDataKey(ctx.config),
+    clips: new ClipCounter(),
+    kpOrder,
+  };
+}
+
+function categoryFor(state: CocoState, name: string, ctx: CocoContext): number {
+  let id = state.byName.get(name);
+  if (id === undefined) {
+    // The reference appends labels missing from the config with id = number of categories.
+    id = ctx.compat === 'python' ? state.categories.length : nextFreeId(state.categories);
+    state.byName.set(name, id);
+    state.categories.push({ id, name });
+    if (ctx.compat !== 'python')
+      ctx.report.warn(
+        `${ctx.format}: label "${name}" is not in the labeling config; it got category id ${id}`,
+      );
+  }
+  return id;
+}
+
+function nextFreeId(categories: readonly Category[]): number {
+  return categories.length ? Math.max(...categories.map((c) => c.id)) + 1 : 0;
+}
+
+const PY_LABEL_KEYS = ['rectanglelabels', 'polygonlabels', 'keypointlabels', 'labels'] as const;
+
+/** One item, exactly as the Python converter's `convert_to_coco` loop body. */
+async function pythonItem(
+  ctx: CocoContext,
+  state: CocoState,
+  item: Item,
+  images: JsonArraySpill,
+  annotations: JsonArraySpill,
+  imageDir: string,
+  withImages: boolean,
+): Promise<void> {
+  const loc = { taskIndex: item.taskIndex, taskId: item.id };
+  const raw = state.dataKey === undefined ? undefined : item.input[state.dataKey];
+  if (typeof raw !== 'string') {
+    ctx.report.skip({
+      ...loc,
+      kind: 'task',
+      code: 'missing-image',
+      reason: `task data has no image reference in "${state.dataKey}"`,
+      field: `data.${state.dataKey}`,
+    });
+    return;
+  }
+  const image = await locateImage(ctx, raw, {
+    imageDir,
+    copy: withImages,
+    taskId: item.id,
+    taskIndex: item.taskIndex,
+    field: `data.${state.dataKey}`,
+  });
+  const imageId = images.count;
+  let width: number | null = null;
+  let height: number | null = null;
+  if (image.localPath || image.copied) {
+    const info = await ctx.resources.imageInfo(raw, { taskId: item.id, taskIndex: item.taskIndex });
+    if (info) {
+      width = info.width;
+      height = info.height;
+      await images.push({ width, height, id: imageId, file_name: image.fileName });
+    }
+  }
+  const regions = itemRegionsWithIds(item);
+  if (Object.keys(item.output).length === 0) {
+    if (!width) await images.push({ width, height, id: imageId, file_name: image.fileName });
+    return;
+  }
+  const keypointRegions: OutputValue[] = [];
+  let annotationId = annotations.count;
+  for (const { value: label, regionId } of regions) {
+    const rloc = { ...loc, regionId };
+    const names = regionLabels(label, PY_LABEL_KEYS);
+    const categoryName = names[0];
+    if (categoryName === undefined) {
+      ctx.report.skip({
+        ...rloc,
+        kind: 'region',
+        code: 'unsupported-region',
+        reason: `${label.type} results have no rectangle, polygon or keypoint label; COCO cannot carry them`,
+      });
+      continue;
+    }
+    if (!height || !width) {
+      const ow = label.original_width;
+      const oh = label.original_height;
+      if (ow === undefined || oh === undefined) {
+        ctx.report.skip({
+          ...rloc,
+          kind: 'region',
+          code: 'missing-image-size',
+          reason: 'region has no original_width/original_height and the image size is unknown',
+        });
+        continue;
+      }
+      width = ow as number;
+      height = oh as number;
+      await images.push({ width, height, id: imageId, file_name: image.fileName });
+    }
+    const categoryId = categoryFor(state, categoryName, ctx);
+    annotationId = annotations.count;
+    let written: CocoAnnotation | undefined;
+    if ('rectanglelabels' in label || 'labels' in label) {
+      const x0 = label.x as number;
+      const y0 = label.y as number;
+      const w0 = label.width as number;
+      const h0 = label.height as number;
+      if (!('x' in label && 'y' in label && 'width' in label && 'height' in label)) {
+        ctx.report.skip({
+          ...rloc,
+          kind: 'region',
+          code: 'missing-coordinates',
+          reason: 'rectangle has no x, y, width or height',
+        });
+        continue;
+      }
+      const rotation = 'rotation' in label ? (label.rotation as number) : 0;
+      const [px, py, pw, ph] = percentRotatedEnvelope(x0, y0, w0, h0, rotation);
+      const ow = label.original_width as number;
+      const oh = label.original_height as number;
+      const x = (px * ow) / 100;
+      const y = (py * oh) / 100;
+      const w = (pw * ow) / 100;
+      const h = (ph * oh) / 100;
+      written = {
+        id: annotationId,
+        image_id: imageId,
+        category_id: categoryId,
+        segmentation: [],
+        bbox: [x, y, w, h],
+        ignore: 0,
+        iscrowd: 0,
+        area: w * h,
+      };
+    } else if ('polygonlabels' in label) {
+      const points = Array.isArray(label.points) ? (label.points as [number, number][]) : [];
+      const abs = points.map(
+        ([px, py]) => [(px / 100) * (width as number), (py / 100) * (height as number)] as const,
+      );
+      const xs = abs.map((p) => p[0]);
+      const ys = abs.map((p) => p[1]);
+      written = {
+        id: annotationId,
+        image_id: imageId,
+        category_id: categoryId,
+        segmentation: [abs.flat()],
+        bbox: envelope(abs),
+        ignore: 0,
+        iscrowd: 0,
+        area: polygonArea(xs, ys),
+      };
+    } else {
+      keypointRegions.push(label);
+      continue;
+    }
+    if (process.env.LABEL_STUDIO_FORCE_ANNOTATOR_EXPORT) written.annotator = annotatorOf(item);
+    await annotations.push(written);
+  }
+  if (keypointRegions.length) {
+    if (state.kpOrder.length === 0) {
+      throw new LsconvError(
+        'UNSUPPORTED_CONFIG',
+        'COCO keypoints need a model_index on every KeyPointLabels label',
+        {
+          format: ctx.format,
+          taskIndex: item.taskIndex,
+          taskId: item.id,
+          hint: 'add model_index="0", "1", … to the <Label> tags of KeyPointLabels (as the Python converter requires), or export without --compat python',
+        },
+      );
+    }
+    const keypoints = cocoKeypoints(keypointRegions, state.kpOrder);
+    await annotations.push({
+      id: annotations.count,
+      image_id: imageId,
+      category_id: state.byName.get(state.kpOrder[0]!) ?? 0,
+      keypoints,
+      num_keypoints: countVisible(keypoints),
+      bbox: keypointsBbox(keypoints),
+      iscrowd: 0,
+    });
+  }
+}
+
+function countVisible(keypoints: readonly number[]): number {
+  let n = 0;
+  for (let i = 2; i < keypoints.length; i += 3) if (keypoints[i]! > 0) n++;
+  return n;
+}
+
+const RECT_TYPES = new Set(['RectangleLabels', 'Rectangle', 'Labels']);
+const POLY_TYPES = new Set(['PolygonLabels', 'Polygon']);
+const KP_TYPES = new Set(['KeyPointLabels', 'KeyPoint']);
+
+/** One task in default mode: one image entry, every region of the selected annotation(s). */
+async function defaultTask(
+  ctx: CocoContext,
+  state: CocoState,
+  task: Task,
+  taskIndex: number,
+  items: Item[],
+  images: JsonArraySpill,
+  annotations: JsonArraySpill,
+  imageDir: string,
+  withImages: boolean,
+): Promise<void> {
+  const loc = { taskIndex, taskId: task.id };
+  const field = `data.${state.dataKey}`;
+  let raw = state.dataKey === undefined ? undefined : task.data?.[state.dataKey];
+  if (Array.isArray(raw)) raw = raw.findLast((r) => typeof r === 'string');
+  if (typeof raw !== 'string' || raw === '') {
+    ctx.report.skip({
+      ...loc,
+      kind: 'task',
+      code: 'missing-image',
+      reason: `task data has no image reference in "${state.dataKey}"`,
+      field,
+    });
+    return;
+  }
+  const regions = items.flatMap((item) => itemRegionsWithIds(item));
+  let size = sizeFromRegions(regions.map((r) => r.value));
+  // Only look for the image file when the results do not give its size.
+  const image = await locateImage(ctx, raw, {
+    imageDir,
+    copy: withImages,
+    resolve: !size,
+    taskId: task.id,
+    taskIndex,
+    field,
+  });
+  if (!size && (image.localPath || image.copied)) {
+    const info = await ctx.resources.imageInfo(raw, { taskId: task.id, taskIndex, field });
+    if (info) size = { width: info.width, height: info.height };
+  }
+  const imageId = images.count;
+  await images.push({
+    width: size?.width ?? null,
+    height: size?.height ?? null,
+    id: imageId,
+    file_name: image.fileName,
+  });
+  if (!size) {
+    ctx.report.skip({
+      ...loc,
+      kind: 'resource',
+      code: 'missing-image-size',
+      reason:
+        'image size unknown (no original_width/height in the results and the image could not be read); width and height are null',
+      field,
+    });
+  }
+  const pending: { annotation: CocoAnnotation; regionId: string | undefined }[] = [];
+  const keypoints: { value: OutputValue; regionId: string | undefined }[] = [];
+  for (const { value, regionId } of regions) {
+    const rloc = { ...loc, regionId };
+    const type = value.type;
+    const isRect = RECT_TYPES.has(type) && 'x' in value && 'width' in value;
+    const isPoly = POLY_TYPES.has(type) || (type === 'Labels' && Array.isArray(value.points));
+    const isKp = KP_TYPES.has(type) || (type === 'Labels' && 'x' in value && !('width' in value));
+    if (!isRect && !isPoly && !isKp) {
+      ctx.report.skip({
+        ...rloc,
+        kind: 'region',
+        code: 'unsupported-region',
+        reason: `COCO cannot carry ${type} results (only rectangles, polygons and keypoints)`,
+      });
+      continue;
+    }
+    const names = regionLabels(value, ['rectanglelabels', 'polygonlabels', 'keypointlabels', 'labels']);
+    if (isKp) {
+      keypoints.push({ value, regionId });
+      continue;
+    }
+    const name = names[0];
+    if (name === undefined) {
+      ctx.report.skip({
+        ...rloc,
+        kind: 'region',
+        code: 'no-label',
+        reason: 'region has no label, so it has no category',
+      });
+      continue;
+    }
+    const W = num(value.original_width) ?? size?.width;
+    const H = num(value.original_height) ?? size?.height;
+    if (W === undefined || H === undefined) {
+      ctx.report.skip({
+        ...rloc,
+        kind: 'region',
+        code: 'missing-image-size',
+        reason: 'image size unknown, so percent coordinates cannot become pixels',
+      });
+      continue;
+    }
+    const categoryId = categoryFor(state, name, ctx);
+    const shape = isRect ? rectanglePixels(value, W, H) : polygonPixels(value, W, H);
+    if (!shape) {
+      ctx.report.skip({
+        ...rloc,
+        kind: 'region',
+        code: 'missing-coordinates',
+        reason: isRect
+          ? 'rectangle has no numeric x, y, width and height'
+          : 'polygon has fewer than 3 numeric points',
+      });
+      continue;
+    }
+    if (shape.clipped) state.clips.add(task.id, regionId);
+    pending.push({
+      regionId,
+      annotation: {
+        id: 0,
+        image_id: imageId,
+        category_id: categoryId,
+        segmentation: shape.segmentation,
+        bbox: shape.bbox,
+        ignore: 0,
+        iscrowd: 0,
+        area: shape.area,
+      },
+    });
+  }
+  attachKeypoints(ctx, state, task.id, taskIndex, imageId, size, pending, keypoints);
+  for (const { annotation } of pending) {
+    annotation.id = annotations.count;
+    await annotations.push(annotation);
+  }
+}
+
+/** Links keypoints to their parent rectangle (`parentID`); the rest become one `default` annotation. */
+function attachKeypoints(
+  ctx: CocoContext,
+  state: CocoState,
+  taskId: unknown,
+  taskIndex: number,
+  imageId: number,
+  size: { width: number; height: number } | undefined,
+  pending: { annotation: CocoAnnotation; regionId: string | undefined }[],
+  keypoints: { value: OutputValue; regionId: string | undefined }[],
+): void {
+  if (keypoints.length === 0) return;
+  const byParent = new Map<string, OutputValue[]>();
+  const orphans: OutputValue[] = [];
+  const parents = new Set(pending.map((p) => p.regionId).filter((id): id is string => id !== undefined));
+  for (const { value, regionId } of keypoints) {
+    if (regionLabels(value, ['keypointlabels', 'labels']).length === 0) {
+      ctx.report.skip({
+        taskIndex,
+        taskId,
+        regionId,
+        kind: 'region',
+        code: 'no-label',
+        reason: 'keypoint has no label',
+      });
+      continue;
+    }
+    const parent = typeof value.parentID === 'string' ? value.parentID : undefined;
+    if (parent && parents.has(parent)) {
+      const list = byParent.get(parent) ?? [];
+      list.push(keypointValue(value));
+      byParent.set(parent, list);
+    } else orphans.push(keypointValue(value));
+  }
+  for (const p of pending) {
+    const children = p.regionId === undefined ? undefined : byParent.get(p.regionId);
+    if (!children) continue;
+    const kps = cocoKeypoints(children, state.kpOrder, size);
+    p.annotation.keypoints = kps;
+    p.annotation.num_keypoints = countVisible(kps);
+  }
+  if (orphans.length) {
+    let id = state.byName.get('default');
+    if (id === undefined || !state.categories.some((c) => c.id === id && c.keypoints)) {
+      id = nextFreeId(state.categories);
+      state.categories.push({
+        id,
+        name: 'default',
+        supercategory: 'default',
+        keypoints: state.kpOrder,
+        skeleton: [],
+      });
+      state.byName.set('default', id);
+    }
+    const kps = cocoKeypoints(orphans, state.kpOrder, size);
+    pending.push({
+      regionId: undefined,
+      annotation: {
+        id: 0,
+        image_id: imageId,
+        category_id: id,
+        keypoints: kps,
+        num_keypoints: countVisible(kps),
+        bbox: keypointsBbox(kps),
+        iscrowd: 0,
+      },
+    });
+  }
+}
+
+function keypointValue(value: OutputValue): OutputValue {
+  if (Array.isArray(value.keypointlabels) || !Array.isArray(value.labels)) return value;
+  return { ...value, keypointlabels: value.labels };
+}
+
+interface PixelShape {
+  segmentation: number[][];
+  bbox: number[];
+  area: number;
+  clipped: boolean;
+}
+
+/** A rectangle in pixels: rotation applied about its top-left corner, envelope clipped to the image. */
+export function rectanglePixels(value: OutputValue, W: number, H: number): PixelShape | undefined {
+  const x = num(value.x);
+  const y = num(value.y);
+  const w = num(value.width);
+  const h = num(value.height);
+  if (x === undefined || y === undefined || w === undefined || h === undefined) return undefined;
+  const rotation = num(value.rotation) ?? 0;
+  const corners = rectangleCorners((x / 100) * W, (y / 100) * H, (w / 100) * W, (h / 100) * H, rotation);
+  const clippedCorners = corners.map(([px, py]) => [clamp(px, 0, W), clamp(py, 0, H)] as const);
+  const clipped = clippedCorners.some((c, i) => c[0] !== corners[i]![0] || c[1] !== corners[i]![1]);
+  const bbox = envelope(clippedCorners);
+  const rotated = rotation % 360 !== 0;
+  return {
+    segmentation: rotated ? [clippedCorners.flat()] : [],
+    bbox,
+    area: rotated
+      ? polygonArea(
+          clippedCorners.map((c) => c[0]),
+          clippedCorners.map((c) => c[1]),
+        )
+      : bbox[2]! * bbox[3]!,
+    clipped,
+  };
+}
+
+/** A polygon in pixels, points clipped to the image. */
+export function polygonPixels(value: OutputValue, W: number, H: number): PixelShape | undefined {
+  const points = Array.isArray(value.points) ? value.points : [];
+  const abs: Point[] = [];
+  let clipped = false;
+  for (const p of points) {
+    if (!Array.isArray(p) || num(p[0]) === undefined || num(p[1]) === undefined) return undefined;
+    const px = ((p[0] as number) / 100) * W;
+    const py = ((p[1] as number) / 100) * H;
+    const cx = clamp(px, 0, W);
+    const cy = clamp(py, 0, H);
+    if (cx !== px || cy !== py) clipped = true;
+    abs.push([cx, cy]);
+  }
+  if (abs.length < 3) return undefined;
+  return {
+    segmentation: [abs.flat()],
+    bbox: envelope(abs),
+    area: polygonArea(
+      abs.map((p) => p[0]),
+      abs.map((p) => p[1]),
+    ),
+    clipped,
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * `@lsconv/format-coco`: the COCO and COCO_WITH_IMAGES exports, built on the vision
+ * helpers of `@lsconv/core` (categories, image names, rectangle geometry).
+ */
+
+export type { CocoAnnotation, CocoImage } from './coco.js';
+export {
+  coco,
+  cocoInfo,
+  cocoKeypoints,
+  cocoWithImages,
+  keypointsBbox,
+  polygonPixels,
+  pyRound,
+  pythonCocoCategories,
+  rectanglePixels,
+} from './coco.js';
+export { JsonArraySpill } from './spill.js';

@@ -1,0 +1,4 @@
+/** `@lsconv/format-voc`: the Pascal VOC XML export. */
+
+export type { VocDocument, VocObject } from './voc.js';
+export { pythonVocBox, voc, vocBox, vocXml } from './voc.js';

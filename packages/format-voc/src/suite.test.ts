@@ -1,0 +1,4 @@
+import { describeFormatSuite } from '@lsconv/testkit';
+import { voc } from './index.js';
+
+describeFormatSuite(voc);

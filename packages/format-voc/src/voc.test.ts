@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { pythonVocBox, voc, vocBox, vocXml } from './index.js';
+import { rect, runFormat } from '@lsconv/testkit';
+
+const CONFIG = `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image"><Label value="Car"/><Label value="Airplane"/></RectangleLabels>
+  <PolygonLabels name="poly" toName="image"><Label value="Lake"/></PolygonLabels>
+</View>`;
+
+const parse = (xml: string) =>
+  new XMLParser({ parseTagValue: false }).parse(xml) as { annotation: Record<string, any> };
+
+describe('vocXml', () => {
+  it('writes the elements in the order of the reference (minidom, no indentation)', () => {
+    const xml = vocXml({
+      folder: 'images',
+      filename: 'a&b.jpg',
+      annotator: 'me@example.org',
+      width: 640,
+      height: 480,
+      depth: 3,
+      objects: [{ name: 'Car', xmin: 1, ymin: 2, xmax: 3, ymax: 4 }],
+    });
+    expect(
+      xml.startsWith(
+        '<?xml version="1.0" encoding="utf-8"?>\n<annotation>\n<folder>images</folder>\n<filename>a&amp;b.jpg</filename>\n<source>\n<database>MyDatabase</database>',
+      ),
+    ).toBe(true);
+    const tags = [...xml.matchAll(/<([a-z]+)>/g)].map((m) => m[1]);
+    expect(tags).toEqual([
+      'annotation',
+      'folder',
+      'filename',
+      'source',
+      'database',
+      'annotation',
+      'image',
+      'flickrid',
+      'annotator',
+      'owner',
+      'flickrid',
+      'name',
+      'size',
+      'width',
+      'height',
+      'depth',
+      'segmented',
+      'object',
+      'name',
+      'pose',
+      'truncated',
+      'difficult',
+      'bndbox',
+      'xmin',
+      'ymin',
+      'xmax',
+      'ymax',
+    ]);
+  });
+});
+
+describe('boxes', () => {
+  it('truncates x, y, width and height separately in python mode', () => {
+    // x = 10.9 px, w = 10.9 px: int(10.9) + int(10.9) = 20, while the true right edge is 21.8.
+    expect(
+      pythonVocBox({ type: 'RectangleLabels', x: 10.9, y: 0, width: 10.9, height: 50 }, 100, 100),
+    ).toEqual({ xmin: 10, ymin: 0, xmax: 20, ymax: 50 });
+    expect(vocBox({ type: 'RectangleLabels', x: 10.9, y: 0, width: 10.9, height: 50 }, 100, 100)).toEqual({
+      xmin: 11,
+      ymin: 0,
+      xmax: 22,
+      ymax: 50,
+      clipped: false,
+    });
+  });
+
+  it('applies rotation in pixels and clips to the image', () => {
+    const box = vocBox(
+      { type: 'RectangleLabels', x: 10, y: 10, width: 20, height: 10, rotation: 90 },
+      200,
+      100,
+    )!;
+    // 40×10 px rotated 90° about (20, 10): x from 10 to 20, y from 10 to 50.
+    expect(box).toEqual({ xmin: 10, ymin: 10, xmax: 20, ymax: 50, clipped: false });
+    expect(vocBox({ type: 'RectangleLabels', x: 95, y: 95, width: 10, height: 10 }, 200, 100)).toEqual({
+      xmin: 190,
+      ymin: 95,
+      xmax: 200,
+      ymax: 100,
+      clipped: true,
+    });
+  });
+});
+
+describe('VOC: differences from the Python converter', () => {
+  const task = (id: number, image: string, results: unknown[], extra: Record<string, unknown> = {}) => ({
+    id,
+    data: { image },
+    annotations: [
+      { id, completed_by: { email: 'a@x.org' }, created_at: '2024-01-01', result: results, ...extra },
+    ],
+  });
+
+  it('applies rotation, which the Python converter ignores (LS#5914)', async () => {
+    const tasks = [task(1, 'https://e.org/a.jpg', [rect('r', 'Car', 10, 10, 20, 10, { rotation: 90 })])];
+    const py = parse(
+      (await runFormat(voc, tasks, CONFIG, 'python')).text('Annotations/' + xmlName('https://e.org/a.jpg')),
+    );
+    const ours = parse(
+      (await runFormat(voc, tasks, CONFIG, 'default')).text('Annotations/' + xmlName('https://e.org/a.jpg')),
+    );
+    expect(py.annotation.object.bndbox).toEqual({ xmin: '20', ymin: '10', xmax: '60', ymax: '20' });
+    expect(ours.annotation.object.bndbox).toEqual({ xmin: '10', ymin: '10', xmax: '20', ymax: '50' });
+  });
+
+  it('exports the latest annotation, not the oldest (LS#5421)', async () => {
+    const t = {
+      id: 1,
+      data: { image: 'https://e.org/a.jpg' },
+      annotations: [
+        { id: 1, created_at: '2024-01-01', result: [rect('o', 'Car', 1, 1, 5, 5)] },
+        { id: 2, created_at: '2024-03-01', result: [rect('n', 'Airplane', 1, 1, 5, 5)] },
+      ],
+    };
+    const path = 'Annotations/' + xmlName('https://e.org/a.jpg');
+    expect(parse((await runFormat(voc, [t], CONFIG, 'python')).text(path)).annotation.object.name).toBe(
+      'Car',
+    );
+    expect(parse((await runFormat(voc, [t], CONFIG, 'default')).text(path)).annotation.object.name).toBe(
+      'Airplane',
+    );
+  });
+
+  it('reports polygons instead of dropping them silently (LSC#168)', async () => {
+    const poly = {
+      id: 'p',
+      from_name: 'poly',
+      to_name: 'image',
+      type: 'polygonlabels',
+      original_width: 10,
+      original_height: 10,
+      value: {
+        points: [
+          [1, 1],
+          [5, 1],
+          [5, 5],
+        ],
+        polygonlabels: ['Lake'],
+      },
+    };
+    const run = await runFormat(
+      voc,
+      [task(1, 'https://e.org/a.jpg', [rect('r', 'Car', 1, 1, 5, 5), poly])],
+      CONFIG,
+      'default',
+    );
+    expect(run.report.countsByCode()['unsupported-region']).toBe(1);
+  });
+
+  it('never overwrites a file when two images share a base name (LSC#132)', async () => {
+    const tasks = [
+      task(1, '/data/upload/1/same.jpg', [rect('a', 'Car', 1, 1, 5, 5)]),
+      task(2, '/data/upload/2/same.jpg', [rect('b', 'Airplane', 1, 1, 5, 5)]),
+    ];
+    const ours = await runFormat(voc, tasks, CONFIG, 'default');
+    expect([...ours.sink.files.keys()].sort()).toEqual(['Annotations/same-2.xml', 'Annotations/same.xml']);
+    const py = await runFormat(voc, tasks, CONFIG, 'python');
+    expect([...py.sink.files.keys()]).toEqual(['Annotations/same.xml']);
+    expect(py.report.countsByCode()['duplicate-file-name']).toBe(1);
+  });
+
+  it('creates images/ even when nothing is copied, and honours --image-dir in <folder>', async () => {
+    const run = await runFormat(
+      voc,
+      [task(1, 'https://e.org/a.jpg', [rect('r', 'Car', 1, 1, 5, 5)])],
+      CONFIG,
+      'default',
+      { imageDir: 'pics' },
+    );
+    expect(run.sink.dirs.has('pics')).toBe(true);
+    expect(parse(run.text('Annotations/' + xmlName('https://e.org/a.jpg'))).annotation.folder).toBe('pics');
+  });
+});
+
+function xmlName(url: string): string {
+  // `<md5(url)[:8]>__<stem>.xml`, the reference's name for a URL
+  return `${createHash('md5').update(url).digest('hex').slice(0, 8)}__${url
+    .split('/')
+    .pop()!
+    .replace(/\.[^.]+$/, '')}.xml`;
+}

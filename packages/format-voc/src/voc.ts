@@ -1,0 +1,375 @@
+import {
+  defineFormat,
+  type ExportContext,
+  type Item,
+  type OutputValue,
+  pyStr,
+  referenceSupports,
+  type Task,
+  taskItems,
+} from '@lsconv/core';
+import {
+  annotationMode,
+  annotationOption,
+  ClipCounter,
+  clamp,
+  envelope,
+  imageDataKey,
+  itemRegionsWithIds,
+  locateImage,
+  num,
+  rectangleCorners,
+  regionLabels,
+  safeStem,
+  sizeFromRegions,
+  UniqueNames,
+} from '@lsconv/core';
+import { XMLBuilder } from 'fast-xml-parser';
+
+/** One `<object>` of a VOC file, in pixels. */
+export interface VocObject {
+  name: string;
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+}
+
+/** Everything a VOC annotation file holds. */
+export interface VocDocument {
+  folder: string;
+  filename: string;
+  annotator: string;
+  width: number | string;
+  height: number | string;
+  depth: number;
+  objects: readonly VocObject[];
+}
+
+const options = {
+  imageDir: {
+    type: 'string',
+    default: 'images',
+    flag: 'image-dir',
+    description:
+      'Folder inside the output for the images (created even when empty); also written as <folder> in every file.',
+  },
+  annotation: annotationOption,
+} as const;
+
+/** Pascal VOC: one `Annotations/<image>.xml` per annotated image, and an `images/` folder. */
+export const voc = defineFormat({
+  id: 'VOC',
+  title: 'Pascal VOC XML',
+  description: 'Popular XML format used for object detection and polygon image segmentation tasks.',
+  link: 'https://labelstud.io/guide/export.html#Pascal-VOC-XML',
+  tags: ['image segmentation', 'object detection'],
+  output: 'folder',
+  options,
+  supports: referenceSupports('VOC'),
+  export: exportVoc,
+});
+
+type VocContext = ExportContext<{ readonly imageDir: string; readonly annotation: string }>;
+
+const builder = new XMLBuilder({ preserveOrder: true, format: true, indentBy: '', suppressEmptyNode: false });
+
+const text = (tag: string, value: string | number) => ({ [tag]: [{ '#text': String(value) }] });
+
+/**
+ * The XML text of a VOC file, element for element as the Python converter writes it
+ * (minidom, no indentation, one element per line, `encoding="utf-8"` declaration).
+ */
+export function vocXml(doc: VocDocument): string {
+  const tree = [
+    {
+      annotation: [
+        text('folder', doc.folder),
+        text('filename', doc.filename),
+        {
+          source: [
+            text('database', 'MyDatabase'),
+            text('annotation', 'COCO2017'),
+            text('image', 'flickr'),
+            text('flickrid', 'NULL'),
+            text('annotator', doc.annotator),
+          ],
+        },
+        { owner: [text('flickrid', 'NULL'), text('name', 'Label Studio')] },
+        { size: [text('width', doc.width), text('height', doc.height), text('depth', doc.depth)] },
+        text('segmented', '0'),
+        ...doc.objects.map((o) => ({
+          object: [
+            text('name', o.name),
+            text('pose', 'Unspecified'),
+            text('truncated', '0'),
+            text('difficult', '0'),
+            {
+              bndbox: [
+                text('xmin', o.xmin),
+                text('ymin', o.ymin),
+                text('xmax', o.xmax),
+                text('ymax', o.ymax),
+              ],
+            },
+          ],
+        })),
+      ],
+    },
+  ];
+  return `<?xml version="1.0" encoding="utf-8"?>\n${(builder.build(tree) as string).replace(/^\n+/, '')}\n`;
+}
+
+/**
+ * A rectangle as the Python converter writes it: each of x, y, width, height truncated
+ * to an integer separately (`int()`), rotation ignored.
+ */
+export function pythonVocBox(value: OutputValue, width: number, height: number): Omit<VocObject, 'name'> {
+  const x = Math.trunc(((value.x as number) / 100) * width);
+  const y = Math.trunc(((value.y as number) / 100) * height);
+  const w = Math.trunc(((value.width as number) / 100) * width);
+  const h = Math.trunc(((value.height as number) / 100) * height);
+  return { xmin: x, ymin: y, xmax: x + w, ymax: y + h };
+}
+
+/**
+ * A rectangle in whole pixels: rotation applied about the top-left corner, the envelope
+ * clipped to the image and its edges rounded. `clipped` says whether it reached outside.
+ */
+export function vocBox(
+  value: OutputValue,
+  width: number,
+  height: number,
+): (Omit<VocObject, 'name'> & { clipped: boolean }) | undefined {
+  const x = num(value.x);
+  const y = num(value.y);
+  const w = num(value.width);
+  const h = num(value.height);
+  if (x === undefined || y === undefined || w === undefined || h === undefined) return undefined;
+  const corners = rectangleCorners(
+    (x / 100) * width,
+    (y / 100) * height,
+    (w / 100) * width,
+    (h / 100) * height,
+    num(value.rotation) ?? 0,
+  );
+  const [ex, ey, ew, eh] = envelope(corners);
+  const x1 = clamp(ex, 0, width);
+  const y1 = clamp(ey, 0, height);
+  const x2 = clamp(ex + ew, 0, width);
+  const y2 = clamp(ey + eh, 0, height);
+  const clipped = x1 !== ex || y1 !== ey || x2 !== ex + ew || y2 !== ey + eh;
+  return { xmin: Math.round(x1), ymin: Math.round(y1), xmax: Math.round(x2), ymax: Math.round(y2), clipped };
+}
+
+async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<void> {
+  const python = ctx.compat === 'python';
+  const imageDir = (ctx.options.imageDir || 'images').replace(/\/+$/, '');
+  await ctx.sink.mkdir(imageDir);
+  const dataKey = imageDataKey(ctx.config);
+  const names = new UniqueNames();
+  const clips = new ClipCounter();
+  let taskIndex = 0;
+  for await (const task of tasks) {
+    const index = taskIndex++;
+    const items = taskItems(task, {
+      config: ctx.config,
+      report: ctx.report,
+      taskIndex: index,
+      annotations: annotationMode(ctx),
+    });
+    if (items.length === 0) continue;
+    const loc = { taskIndex: index, taskId: task.id };
+    let raw = dataKey === undefined ? undefined : task.data?.[dataKey];
+    if (!python && Array.isArray(raw)) raw = raw.findLast((r) => typeof r === 'string');
+    if (typeof raw !== 'string' || raw === '') {
+      ctx.report.skip({
+        ...loc,
+        kind: 'task',
+        code: 'missing-image',
+        reason: `task data has no image reference in "${dataKey}"`,
+        field: `data.${dataKey}`,
+      });
+      continue;
+    }
+    const image = await locateImage(ctx, raw, {
+      imageDir,
+      copy: false,
+      taskId: task.id,
+      taskIndex: index,
+      field: `data.${dataKey}`,
+    });
+    // The reference reads channels only from a file it fetched, not from a plain path that exists.
+    const readable = image.localPath && !(python && image.kind === 'path');
+    const info = readable
+      ? await ctx.resources.imageInfo(raw, { taskId: task.id, taskIndex: index })
+      : undefined;
+    const depth = info?.channels ?? 3;
+    const doc = python
+      ? pythonDocument(ctx, items, imageDir, image.baseName, depth)
+      : defaultDocument(ctx, task, index, items, imageDir, image.baseName, depth, info, clips);
+    if (!doc) continue;
+    const stem = safeStem(image.baseName, 251);
+    const path = `Annotations/${python ? stem : names.take(stem)}.xml`;
+    if (python && ctx.sink.has(path)) {
+      // The reference overwrites the earlier file; an output (zip) cannot rewrite one, so keep the first.
+      ctx.report.skip({
+        ...loc,
+        kind: 'task',
+        code: 'duplicate-file-name',
+        reason: `${path} was already written for another task with the same image name`,
+      });
+      continue;
+    }
+    if (!python && path !== `Annotations/${stem}.xml`) {
+      ctx.report.warn(`VOC: two images are named "${stem}"; the later one is written as ${path}`);
+    }
+    await ctx.sink.writeFile(path, vocXml(doc));
+    ctx.report.itemsWritten++;
+    ctx.report.regionsWritten += doc.objects.length;
+  }
+  clips.flush(ctx.report, ctx.format);
+}
+
+/** The reference's document for a task: every item writes the same file, so the last (oldest) one wins. */
+function pythonDocument(
+  ctx: VocContext,
+  items: Item[],
+  imageDir: string,
+  imageName: string,
+  depth: number,
+): VocDocument | undefined {
+  let last: VocDocument | undefined;
+  for (const item of items) {
+    const loc = { taskIndex: item.taskIndex, taskId: item.id };
+    const regions = itemRegionsWithIds(item);
+    if (regions.length === 0) continue;
+    const first = regions[0]!.value;
+    if (first.original_width === undefined || first.original_height === undefined) {
+      ctx.report.skip({
+        ...loc,
+        kind: 'annotation',
+        code: 'missing-image-size',
+        reason: 'the first region has no original_width/original_height',
+      });
+      continue;
+    }
+    const width = first.original_width as number;
+    const height = first.original_height as number;
+    const objects: VocObject[] = [];
+    for (const { value, regionId } of regions) {
+      const key = 'rectanglelabels' in value ? 'rectanglelabels' : 'labels' in value ? 'labels' : undefined;
+      const list = key ? value[key] : undefined;
+      if (!Array.isArray(list) || list.length === 0) {
+        ctx.report.skip({
+          ...loc,
+          regionId,
+          kind: 'region',
+          code: 'unsupported-region',
+          reason: `VOC holds labelled rectangles only, not ${value.type} results`,
+        });
+        continue;
+      }
+      objects.push({ name: String(list[0]), ...pythonVocBox(value, width, height) });
+    }
+    last = {
+      folder: imageDir,
+      filename: imageName,
+      annotator: pythonAnnotator(item),
+      width: pyStr(width),
+      height: pyStr(height),
+      depth,
+      objects,
+    };
+  }
+  return last;
+}
+
+/** `get_annotator(item, "")`: the email of an expanded user (or ""), else `str(id)`. */
+function pythonAnnotator(item: Item): string {
+  const a = item.completed_by;
+  if (typeof a === 'object' && a !== null && !Array.isArray(a)) {
+    const email = (a as { email?: unknown }).email;
+    return email === undefined ? '' : pyStr(email);
+  }
+  return pyStr(a);
+}
+
+const RECT_TYPES = new Set(['RectangleLabels', 'Rectangle', 'Labels']);
+
+function defaultDocument(
+  ctx: VocContext,
+  task: Task,
+  taskIndex: number,
+  items: Item[],
+  imageDir: string,
+  imageName: string,
+  depth: number,
+  info: { width: number; height: number } | undefined,
+  clips: ClipCounter,
+): VocDocument | undefined {
+  const loc = { taskIndex, taskId: task.id };
+  const regions = items.flatMap((item) => itemRegionsWithIds(item));
+  if (regions.length === 0) {
+    ctx.report.skip({
+      ...loc,
+      kind: 'task',
+      code: 'no-regions',
+      reason: 'task has no regions, so it gets no VOC file',
+    });
+    return undefined;
+  }
+  const size = sizeFromRegions(regions.map((r) => r.value)) ?? info;
+  if (!size) {
+    ctx.report.skip({
+      ...loc,
+      kind: 'task',
+      code: 'missing-image-size',
+      reason: 'image size unknown (no original_width/height in the results and the image could not be read)',
+    });
+    return undefined;
+  }
+  const objects: VocObject[] = [];
+  for (const { value, regionId } of regions) {
+    const rloc = { ...loc, regionId };
+    const name = regionLabels(value, ['rectanglelabels', 'labels'])[0];
+    const isRect = RECT_TYPES.has(value.type) && 'x' in value && 'width' in value;
+    if (!isRect) {
+      ctx.report.skip({
+        ...rloc,
+        kind: 'region',
+        code: 'unsupported-region',
+        reason: `VOC holds rectangles only; ${value.type} results are left out`,
+      });
+      continue;
+    }
+    if (name === undefined) {
+      ctx.report.skip({ ...rloc, kind: 'region', code: 'no-label', reason: 'rectangle has no label' });
+      continue;
+    }
+    const W = num(value.original_width) ?? size.width;
+    const H = num(value.original_height) ?? size.height;
+    const box = vocBox(value, W, H);
+    if (!box) {
+      ctx.report.skip({
+        ...rloc,
+        kind: 'region',
+        code: 'missing-coordinates',
+        reason: 'rectangle has no numeric x, y, width and height',
+      });
+      continue;
+    }
+    if (box.clipped) clips.add(task.id, regionId);
+    objects.push({ name, xmin: box.xmin, ymin: box.ymin, xmax: box.xmax, ymax: box.ymax });
+  }
+  const first = items[0]!;
+  return {
+    folder: imageDir,
+    filename: imageName,
+    annotator: pythonAnnotator(first),
+    width: size.width,
+    height: size.height,
+    depth,
+    objects,
+  };
+}

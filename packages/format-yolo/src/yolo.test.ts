@@ -1,0 +1,332 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  classNames,
+  clipPoints,
+  dataYaml,
+  obbCorners,
+  pythonYoloBox,
+  toYoloBox,
+  toYoloLine,
+  yolo,
+  yoloObb,
+  yoloWithImages,
+} from './index.js';
+import { rect, runFormat, tinyPng } from '@lsconv/testkit';
+
+const CONFIG = `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image"><Label value="Car"/><Label value="Airplane"/></RectangleLabels>
+  <PolygonLabels name="poly" toName="image"><Label value="Lake"/></PolygonLabels>
+  <EllipseLabels name="ell" toName="image"><Label value="Ball"/></EllipseLabels>
+  <Choices name="quality" toName="image"><Choice value="Blurry"/></Choices>
+</View>`;
+
+const POSE = `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image"><Label value="person"/></RectangleLabels>
+  <KeyPointLabels name="kp" toName="image"><Label value="nose" model_index="0"/><Label value="eye" model_index="1"/></KeyPointLabels>
+</View>`;
+
+const labelPath = (url: string) =>
+  `labels/${createHash('md5').update(url).digest('hex').slice(0, 8)}__${url
+    .split('/')
+    .pop()!
+    .replace(/\.[^.]+$/, '')}.txt`;
+const numbers = (line: string) => line.split(' ').map(Number);
+
+describe('pure helpers', () => {
+  it('toYoloLine prints Python float repr', () => {
+    expect(toYoloLine(3, [0.5, 1, 1e-5, 0.1 + 0.2])).toBe('3 0.5 1.0 1e-05 0.30000000000000004');
+  });
+
+  it('pythonYoloBox: centre and size from percent, rotation ignored', () => {
+    expect(
+      pythonYoloBox({ type: 'RectangleLabels', x: 10, y: 20, width: 30, height: 40, rotation: 45 }),
+    ).toEqual([0.25, 0.4, 0.3, 0.4]);
+    expect(pythonYoloBox({ type: 'RectangleLabels', x: 10, y: 20, width: null, height: 40 })).toBeUndefined();
+  });
+
+  it('obbCorners rotates in pixel space and normalises', () => {
+    const corners = obbCorners(
+      { x: 10, y: 10, width: 20, height: 10, rotation: 90 },
+      { width: 200, height: 100 },
+    );
+    expect(corners.map(([x, y]) => [Math.round(x * 1e9) / 1e9, Math.round(y * 1e9) / 1e9])).toEqual([
+      [0.1, 0.1],
+      [0.1, 0.5],
+      [0.05, 0.5],
+      [0.05, 0.1],
+    ]);
+  });
+
+  it('toYoloBox applies rotation, clips, and needs the size only for rotated boxes', () => {
+    const rotated = toYoloBox(
+      { x: 10, y: 10, width: 20, height: 10, rotation: 90 },
+      { width: 200, height: 100 },
+    )!;
+    expect(rotated.box.map((v) => Math.round(v * 1e9) / 1e9)).toEqual([0.075, 0.3, 0.05, 0.4]);
+    expect(toYoloBox({ x: 10, y: 10, width: 20, height: 10, rotation: 30 }, undefined)).toBeUndefined();
+    const clipped = toYoloBox({ x: 90, y: 0, width: 20, height: 10 }, undefined)!;
+    expect(clipped.clipped).toBe(true);
+    expect(clipped.box.map((v) => Math.round(v * 1e9) / 1e9)).toEqual([0.95, 0.05, 0.1, 0.1]);
+    expect(
+      clipPoints([
+        [-0.1, 0.5],
+        [0.2, 1.3],
+      ]),
+    ).toEqual({
+      points: [
+        [0, 0.5],
+        [0.2, 1],
+      ],
+      clipped: true,
+    });
+  });
+
+  it('dataYaml lists names by id, nc and kpt_shape', () => {
+    const yaml = dataYaml(
+      [
+        { id: 1, name: 'b "q"' },
+        { id: 0, name: 'a' },
+      ],
+      17,
+    );
+    expect(yaml).toContain('nc: 2\nnames:\n  0: "a"\n  1: "b \\"q\\""\n');
+    expect(yaml).toContain('kpt_shape: [17, 3]');
+    expect(dataYaml([{ id: 0, name: 'a' }])).not.toContain('kpt_shape');
+    expect(
+      classNames([
+        { id: 2, name: 'c' },
+        { id: 0, name: 'a' },
+      ]),
+    ).toEqual(['a', 'unused-1', 'c']);
+  });
+});
+
+describe('YOLO: differences from the Python converter', () => {
+  const url = 'https://e.org/a.jpg';
+  const twoAnnotations = [
+    {
+      id: 1,
+      data: { image: url },
+      annotations: [
+        { id: 1, created_at: '2024-01-01', result: [rect('o', 'Car', 10, 10, 10, 10)] },
+        { id: 2, created_at: '2024-03-01', result: [rect('n', 'Airplane', 10, 10, 10, 10)] },
+      ],
+    },
+  ];
+
+  it('exports the latest annotation instead of letting the oldest overwrite it (LS#5421)', async () => {
+    const py = await runFormat(yolo, twoAnnotations, CONFIG, 'python');
+    const ours = await runFormat(yolo, twoAnnotations, CONFIG, 'default');
+    const pyClasses = py.text('classes.txt').trim().split('\n');
+    const ourClasses = ours.text('classes.txt').trim().split('\n');
+    expect(pyClasses[numbers(py.text(labelPath(url)))[0]!]).toBe('Car');
+    expect(ourClasses[numbers(ours.text(labelPath(url)))[0]!]).toBe('Airplane');
+    const first = await runFormat(yolo, twoAnnotations, CONFIG, 'default', { annotation: 'first' });
+    expect(ourClasses[numbers(first.text(labelPath(url)))[0]!]).toBe('Car');
+    const all = await runFormat(yolo, twoAnnotations, CONFIG, 'default', { annotation: 'all' });
+    expect(all.text(labelPath(url)).trim().split('\n')).toHaveLength(2);
+  });
+
+  it('classes.txt holds shape labels only, not Choices (LS#3556)', async () => {
+    expect((await runFormat(yolo, twoAnnotations, CONFIG, 'python')).text('classes.txt')).toBe(
+      'Airplane\nBall\nBlurry\nCar\nLake\n',
+    );
+    expect((await runFormat(yolo, twoAnnotations, CONFIG, 'default')).text('classes.txt')).toBe(
+      'Airplane\nCar\nLake\n',
+    );
+  });
+
+  it('applies rotation in pixel space instead of ignoring it (LS#5223, LS#2293)', async () => {
+    const tasks = [
+      {
+        id: 1,
+        data: { image: url },
+        annotations: [{ id: 1, result: [rect('r', 'Car', 10, 10, 20, 10, { rotation: 90 })] }],
+      },
+    ];
+    const py = numbers((await runFormat(yolo, tasks, CONFIG, 'python')).text(labelPath(url)).trim());
+    const ours = numbers((await runFormat(yolo, tasks, CONFIG, 'default')).text(labelPath(url)).trim());
+    expect(py.slice(1)).toEqual([0.2, 0.15, 0.2, 0.1]);
+    expect(ours.slice(1).map((v) => Math.round(v * 1e9) / 1e9)).toEqual([0.075, 0.3, 0.05, 0.4]);
+  });
+
+  it('clips coordinates to the image with a report entry (LS#5014, LS#5481)', async () => {
+    const tasks = [
+      { id: 1, data: { image: url }, annotations: [{ id: 1, result: [rect('r', 'Car', 95, 95, 10, 10)] }] },
+    ];
+    const py = await runFormat(yolo, tasks, CONFIG, 'python');
+    const ours = await runFormat(yolo, tasks, CONFIG, 'default');
+    expect(numbers(py.text(labelPath(url)).trim()).slice(1)).toEqual([1, 1, 0.1, 0.1]);
+    expect(
+      numbers(ours.text(labelPath(url)).trim())
+        .slice(1)
+        .map((v) => Math.round(v * 1e9) / 1e9),
+    ).toEqual([0.975, 0.975, 0.05, 0.05]);
+    expect(ours.report.warnings.join('\n')).toMatch(/clipped/);
+  });
+
+  it('never overwrites a label file when two images share a base name (LSC#132)', async () => {
+    const tasks = [
+      {
+        id: 1,
+        data: { image: '/data/upload/1/0000.jpeg' },
+        annotations: [{ id: 1, result: [rect('a', 'Car', 1, 1, 5, 5)] }],
+      },
+      {
+        id: 2,
+        data: { image: '/data/upload/2/0000.jpeg' },
+        annotations: [{ id: 2, result: [rect('b', 'Car', 50, 50, 5, 5)] }],
+      },
+    ];
+    const ours = await runFormat(yolo, tasks, CONFIG, 'default');
+    expect(ours.sink.files.has('labels/0000.txt')).toBe(true);
+    expect(ours.sink.files.has('labels/0000-2.txt')).toBe(true);
+    const py = await runFormat(yolo, tasks, CONFIG, 'python');
+    expect([...py.sink.files.keys()].filter((k) => k.startsWith('labels/'))).toEqual(['labels/0000.txt']);
+    expect(py.report.countsByCode()['duplicate-file-name']).toBe(1);
+  });
+
+  it('classes.txt line i is class i, also with category="N" (LS#9366)', async () => {
+    const config = `<View><Image name="image" value="$image"/>
+      <RectangleLabels name="label" toName="image"><Label value="Car" category="1"/><Label value="Bus" category="3"/><Label value="Person"/></RectangleLabels></View>`;
+    const tasks = [
+      { id: 1, data: { image: url }, annotations: [{ id: 1, result: [rect('r', 'Car', 1, 1, 5, 5)] }] },
+    ];
+    const py = await runFormat(yolo, tasks, config, 'python');
+    const ours = await runFormat(yolo, tasks, config, 'default');
+    // Car has id 1 in both; the reference lists it on line 0.
+    expect(numbers(py.text(labelPath(url)))[0]).toBe(1);
+    expect(py.text('classes.txt')).toBe('Car\nBus\nPerson\n');
+    expect(numbers(ours.text(labelPath(url)))[0]).toBe(1);
+    expect(ours.text('classes.txt')).toBe('Person\nCar\nunused-2\nBus\n');
+    expect(ours.text('data.yaml')).toContain('nc: 4\n');
+  });
+
+  it('writes an Ultralytics data.yaml beside classes.txt (LS#9887)', async () => {
+    const py = await runFormat(yolo, twoAnnotations, CONFIG, 'python');
+    const ours = await runFormat(yolo, twoAnnotations, CONFIG, 'default');
+    expect(py.sink.files.has('data.yaml')).toBe(false);
+    expect(ours.text('data.yaml')).toContain('nc: 3\nnames:\n  0: "Airplane"\n  1: "Car"\n  2: "Lake"\n');
+  });
+
+  it('YOLO_OBB: rectangles without a rotation key are exported, not skipped', async () => {
+    const tasks = [
+      { id: 1, data: { image: url }, annotations: [{ id: 1, result: [rect('r', 'Car', 10, 10, 20, 10)] }] },
+    ];
+    expect((await runFormat(yoloObb, tasks, CONFIG, 'python')).text(labelPath(url))).toBe('');
+    const line = numbers((await runFormat(yoloObb, tasks, CONFIG, 'default')).text(labelPath(url)).trim());
+    expect(line.slice(1).map((v) => Math.round(v * 1e9) / 1e9)).toEqual([
+      0.1, 0.1, 0.3, 0.1, 0.3, 0.2, 0.1, 0.2,
+    ]);
+  });
+
+  it('reports regions YOLO cannot carry (LS#5901)', async () => {
+    const ellipse = {
+      id: 'e',
+      from_name: 'ell',
+      to_name: 'image',
+      type: 'ellipselabels',
+      original_width: 10,
+      original_height: 10,
+      value: { x: 5, y: 5, radiusX: 1, radiusY: 1, ellipselabels: ['Ball'] },
+    };
+    const tasks = [
+      {
+        id: 1,
+        data: { image: url },
+        annotations: [{ id: 1, result: [ellipse, rect('r', 'Car', 1, 1, 5, 5)] }],
+      },
+    ];
+    for (const compat of ['python', 'default'] as const) {
+      const run = await runFormat(yolo, tasks, CONFIG, compat);
+      expect(run.text(labelPath(url)).trim().split('\n')).toHaveLength(1);
+      expect(run.report.countsByCode()['unsupported-region']).toBe(1);
+    }
+  });
+
+  it('pose: keypoints join their parent box; a keypoint without parent is reported; kpt_shape in data.yaml', async () => {
+    const kp = (id: string, label: string, x: number, y: number, parentID?: string) => ({
+      id,
+      from_name: 'kp',
+      to_name: 'image',
+      type: 'keypointlabels',
+      original_width: 200,
+      original_height: 100,
+      ...(parentID ? { parentID } : {}),
+      value: { x, y, width: 0.5, keypointlabels: [label] },
+    });
+    const tasks = [
+      {
+        id: 1,
+        data: { image: url },
+        annotations: [
+          {
+            id: 1,
+            result: [
+              rect('p', 'person', 10, 10, 50, 50),
+              kp('k1', 'eye', 20, 30, 'p'),
+              kp('k2', 'nose', 40, 40),
+            ],
+          },
+        ],
+      },
+    ];
+    const py = await runFormat(yolo, tasks, POSE, 'python');
+    const ours = await runFormat(yolo, tasks, POSE, 'default');
+    expect(py.text(labelPath(url))).toBe('0 0.35 0.35 0.5 0.5 0.0 0.0 0 0.2 0.3 2');
+    expect(ours.text(labelPath(url))).toBe('0 0.35 0.35 0.5 0.5 0.0 0.0 0 0.2 0.3 2\n');
+    expect(ours.report.countsByCode()['keypoint-without-parent']).toBe(1);
+    expect(ours.text('data.yaml')).toContain('kpt_shape: [2, 3]');
+  });
+});
+
+describe('YOLO_WITH_IMAGES', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsconv-yolo-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('copies images next to label files with matching names, even for duplicate base names', async () => {
+    writeFileSync(join(dir, 'a.png'), tinyPng(4, 4));
+    const tasks = [
+      {
+        id: 1,
+        data: { image: join(dir, 'a.png') },
+        annotations: [{ id: 1, result: [rect('r', 'Car', 1, 1, 5, 5)] }],
+      },
+      {
+        id: 2,
+        data: { image: join(dir, 'a.png') },
+        annotations: [{ id: 2, result: [rect('s', 'Car', 1, 1, 5, 5)] }],
+      },
+    ];
+    const run = await runFormat(yoloWithImages, tasks, CONFIG, 'default', {}, { baseDir: dir });
+    const files = [...run.sink.files.keys()].sort();
+    expect(files).toEqual([
+      'classes.txt',
+      'data.yaml',
+      'images/a-2.png',
+      'images/a.png',
+      'labels/a-2.txt',
+      'labels/a.txt',
+      'notes.json',
+    ]);
+  });
+
+  it('leaves out the label file when the image cannot be copied, with a report entry', async () => {
+    const tasks = [
+      {
+        id: 1,
+        data: { image: join(dir, 'missing.png') },
+        annotations: [{ id: 1, result: [rect('r', 'Car', 1, 1, 5, 5)] }],
+      },
+    ];
+    const run = await runFormat(yoloWithImages, tasks, CONFIG, 'default', {}, { baseDir: dir });
+    expect([...run.sink.files.keys()].filter((k) => k.startsWith('labels/'))).toEqual([]);
+    expect(run.report.countsByCode()['image-unavailable']).toBe(1);
+  });
+});

@@ -1,0 +1,111 @@
+import { deflateSync } from 'node:zlib';
+import {
+  arrayTaskSource,
+  type CompatMode,
+  type ConversionReport,
+  type FormatDefinition,
+  type MemorySink,
+  memorySink,
+  parseLabelConfig,
+  type ResourceOptions,
+  runExport,
+  type Task,
+} from '@lsconv/core';
+
+/** Result of {@link runFormat}. */
+export interface RunResult {
+  sink: MemorySink;
+  report: ConversionReport;
+  /** A committed file as text. */
+  text(path: string): string;
+  /** A committed JSON file, parsed. */
+  json(path: string): any;
+}
+
+/** Runs a format on in-memory tasks into a memory sink (for format unit tests). */
+export async function runFormat(
+  format: FormatDefinition<any>,
+  tasks: readonly unknown[],
+  config: string,
+  compat: CompatMode,
+  options: Record<string, unknown> = {},
+  resources: ResourceOptions = {},
+): Promise<RunResult> {
+  const sink = memorySink();
+  const report = await runExport({
+    format,
+    tasks: arrayTaskSource(structuredClone(tasks) as Task[]),
+    config: parseLabelConfig(config),
+    sink,
+    compat,
+    options,
+    resources,
+    force: true,
+  });
+  return { sink, report, text: (p) => sink.text(p), json: (p) => JSON.parse(sink.text(p)) };
+}
+
+/** A valid RGB PNG of the given size (test media). */
+export function tinyPng(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A rectangle result in percent (test data). */
+export function rect(
+  id: string,
+  label: string,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  extra: Record<string, unknown> = {},
+  size = { width: 200, height: 100 },
+) {
+  const { rotation, from_name = 'label', ...rest } = extra as { rotation?: number; from_name?: string };
+  return {
+    id,
+    from_name,
+    to_name: 'image',
+    type: 'rectanglelabels',
+    original_width: size.width,
+    original_height: size.height,
+    value: {
+      x,
+      y,
+      width: w,
+      height: h,
+      ...(rotation === undefined ? {} : { rotation }),
+      rectanglelabels: [label],
+    },
+    ...rest,
+  };
+}
