@@ -15,4 +15,5 @@ export {
   pythonCocoCategories,
   rectanglePixels,
 } from './coco.js';
+export { type CocoRleInput, cocoImporter, cocoRleCountsFromString, decodeCocoRle } from './coco-import.js';
 export { JsonArraySpill } from './spill.js';

@@ -14,3 +14,4 @@ export {
   yoloObbWithImages,
   yoloWithImages,
 } from './yolo.js';
+export { type ObbMode, obbToRectangle, parseYoloLine, type YoloLine, yoloImporter } from './yolo-import.js';

@@ -71,6 +71,23 @@ export function importFlagTable(importer: ImporterDefinition<OptionSpecs>): {
   return { flags: [...IMPORT_FLAGS, ...importerFlags.map((f) => f.flag)], importerFlags, hidden };
 }
 
+/**
+ * The Python converter takes `--image-dims W H` (two values); lsconv's option is one
+ * value, so two numbers after the flag are joined as `WxH`.
+ */
+export function joinImageDims(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [w, h] = [argv[i + 1], argv[i + 2]];
+    if (arg === '--image-dims' && w !== undefined && h !== undefined && /^\d+$/.test(w) && /^\d+$/.test(h)) {
+      out.push(arg, `${w}x${h}`);
+      i += 2;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** Where the labeling config of an import goes: `tasks.json` → `tasks.label_config.xml`. */
 export function labelConfigPath(tasksFile: string): string {
   return join(dirname(tasksFile), `${basename(tasksFile).replace(/\.json$/i, '')}.label_config.xml`);
@@ -99,7 +116,10 @@ export async function importCommand(argv: readonly string[], io: CliIo): Promise
   }
   const { flags, importerFlags } = importFlagTable(importer);
   const command = `lsconv import ${importer.id}`;
-  const { values, positionals } = parseArgs(rest, flags, { command, helpCommand: `${command} --help` });
+  const { values, positionals } = parseArgs(joinImageDims(rest), flags, {
+    command,
+    helpCommand: `${command} --help`,
+  });
   if (positionals.length) {
     throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`, `see ${command} --help`);
   }

@@ -1,0 +1,202 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConversionReport,
+  decodeBrushMask,
+  type ImporterDefinition,
+  type OptionSpecs,
+  resolveOptions,
+  type Task,
+} from '@lsconv/core';
+import { compareOutputs, loadConformanceCases } from '@lsconv/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cocoImporter, cocoRleCountsFromString, decodeCocoRle } from './coco-import.js';
+
+const tmp: string[] = [];
+afterAll(async () => {
+  for (const dir of tmp) await fs.rm(dir, { recursive: true, force: true });
+});
+async function writeJson(value: unknown): Promise<string> {
+  const dir = await fs.mkdtemp(join(tmpdir(), 'lsconv-coco-import-'));
+  tmp.push(dir);
+  const file = join(dir, 'coco.json');
+  await fs.writeFile(file, JSON.stringify(value));
+  return file;
+}
+
+async function runImport(
+  importer: ImporterDefinition<OptionSpecs>,
+  input: string,
+  given: Record<string, unknown> = {},
+  compat: 'default' | 'python' = 'default',
+): Promise<{ tasks: Task[]; labelConfig: string; report: ConversionReport }> {
+  const report = new ConversionReport(`import ${importer.id}`);
+  const options = resolveOptions(importer.id, importer.options, given);
+  const result = await importer.run({ input, options, report, compat, signal: new AbortController().signal });
+  const tasks: Task[] = [];
+  for await (const t of result.tasks as AsyncIterable<Task>) tasks.push(t);
+  return { tasks, labelConfig: result.labelConfig, report };
+}
+function camel(args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) {
+    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = Array.isArray(v) ? v.join('x') : v;
+  }
+  return out;
+}
+
+describe('coco importer: conformance (compat python)', () => {
+  const cases = loadConformanceCases().filter(
+    (c) => c.importSpec?.importer === 'coco' && c.outputs.IMPORT_COCO,
+  );
+  it('has cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
+  for (const c of cases) {
+    it(c.name, async () => {
+      const spec = c.importSpec!;
+      const { tasks, labelConfig } = await runImport(
+        cocoImporter,
+        join(c.dir, spec.input),
+        camel(spec.args),
+        'python',
+      );
+      const files = new Map<string, Uint8Array>([
+        ['output.json', Buffer.from(JSON.stringify(tasks))],
+        ['output.label_config.xml', Buffer.from(labelConfig)],
+      ]);
+      expect(await compareOutputs(c.outputs.IMPORT_COCO!, files, { format: 'IMPORT_COCO' })).toEqual([]);
+    });
+  }
+});
+
+describe('COCO RLE', () => {
+  it('decodes compressed counts (deltas, several characters, negative deltas)', () => {
+    expect(cocoRleCountsFromString('04')).toEqual([0, 4]);
+    expect(cocoRleCountsFromString('1232')).toEqual([1, 2, 3, 4]);
+    expect(cocoRleCountsFromString('T3')).toEqual([100]);
+    expect(cocoRleCountsFromString('555M')).toEqual([5, 5, 5, 2]);
+    expect(() => cocoRleCountsFromString('T')).toThrow(/ends/);
+  });
+  it('fills the mask down the columns', () => {
+    // 2 rows × 3 columns; runs: 1 background, 2 foreground, 3 background (column-major).
+    const { mask, width, height } = decodeCocoRle({ counts: [1, 2, 3], size: [2, 3] });
+    expect([width, height]).toEqual([3, 2]);
+    expect([...mask]).toEqual([0, 255, 0, 255, 0, 0]);
+    expect(() => decodeCocoRle({ counts: [1, 20], size: [2, 3] })).toThrow(/more pixels/);
+  });
+});
+
+describe('coco importer', () => {
+  const base = {
+    images: [
+      { id: 7, file_name: 'a b.jpg', width: 3, height: 2 },
+      { id: 8, file_name: 'https://example.com/b.jpg', width: 100, height: 50 },
+    ],
+    categories: [
+      { id: 1, name: 'cat' },
+      { id: 2, name: 'person', keypoints: ['nose', 'tail'] },
+    ],
+  };
+  it('imports RLE and uncompressed RLE segmentations as brush masks', async () => {
+    const file = await writeJson({
+      ...base,
+      annotations: [
+        {
+          id: 1,
+          image_id: 7,
+          category_id: 1,
+          iscrowd: 1,
+          segmentation: { counts: [1, 2, 3], size: [2, 3] },
+          bbox: [0, 0, 2, 2],
+        },
+        // '1232' = counts [1, 2, 3, 4]: too many pixels for 2 × 3, so it is reported.
+        { id: 2, image_id: 7, category_id: 1, iscrowd: 1, segmentation: { counts: '1232', size: [2, 3] } },
+        { id: 3, image_id: 7, category_id: 1, iscrowd: 1, segmentation: { counts: '04', size: [2, 2] } },
+      ],
+    });
+    const { tasks, labelConfig, report } = await runImport(cocoImporter, file);
+    const result = tasks[0]!.annotations![0]!.result!;
+    expect(result).toHaveLength(1);
+    expect(result[0]).toMatchObject({
+      type: 'brushlabels',
+      from_name: 'label_brush',
+      original_width: 3,
+      original_height: 2,
+    });
+    const value = result[0]!.value as { rle: number[]; brushlabels: string[] };
+    expect(value.brushlabels).toEqual(['cat']);
+    expect([...decodeBrushMask(value.rle, 3, 2)]).toEqual([0, 255, 0, 255, 0, 0]);
+    expect(labelConfig).toContain('<BrushLabels name="label_brush" toName="image">');
+    expect(tasks[0]!.data.image).toBe('/data/local-files/?d=a%20b.jpg');
+    expect(tasks[1]!.data.image).toBe('https://example.com/b.jpg');
+    const codes = report
+      .toJSON()
+      .skipped.map((s) => s.code)
+      .sort();
+    expect(codes).toEqual(['bad-rle', 'rle-size-mismatch']);
+  });
+
+  it('imports every polygon part, and keypoints linked to their box', async () => {
+    const file = await writeJson({
+      ...base,
+      annotations: [
+        {
+          id: 1,
+          image_id: 8,
+          category_id: 1,
+          segmentation: [
+            [0, 0, 10, 0, 10, 10],
+            [20, 20, 30, 20, 30, 30],
+          ],
+          bbox: [0, 0, 30, 30],
+        },
+        {
+          id: 2,
+          image_id: 8,
+          category_id: 2,
+          keypoints: [10, 5, 2, 0, 0, 0],
+          num_keypoints: 1,
+          bbox: [5, 5, 10, 10],
+        },
+      ],
+    });
+    const { tasks, labelConfig } = await runImport(cocoImporter, file);
+    const result = tasks[1]!.annotations![0]!.result!;
+    expect(result.map((r) => r.type)).toEqual([
+      'polygonlabels',
+      'polygonlabels',
+      'rectanglelabels',
+      'keypointlabels',
+    ]);
+    expect(result[0]!.value).toMatchObject({
+      points: [
+        [0, 0],
+        [10, 0],
+        [10, 20],
+      ],
+    });
+    expect(result[3]).toMatchObject({
+      parentID: result[2]!.id,
+      value: { x: 10, y: 10, keypointlabels: ['nose'] },
+    });
+    expect(labelConfig).toContain('<Label value="tail" background="rgba(0, 255, 0, 1)" model_index="1"/>');
+  });
+
+  it('reports annotations pointing at a missing image or category', async () => {
+    const file = await writeJson({
+      ...base,
+      annotations: [
+        { id: 1, image_id: 99, category_id: 1, bbox: [0, 0, 1, 1] },
+        { id: 2, image_id: 7, category_id: 5, bbox: [0, 0, 1, 1] },
+      ],
+    });
+    const { tasks, report } = await runImport(cocoImporter, file);
+    expect(tasks.flatMap((t) => t.annotations![0]!.result!)).toEqual([]);
+    const skipped = report.toJSON().skipped;
+    expect(skipped.map((s) => s.code).sort()).toEqual(['missing-image', 'unknown-category']);
+    expect(skipped.find((s) => s.code === 'missing-image')!.examples[0]).toMatchObject({
+      file,
+      field: 'annotations[0]',
+    });
+  });
+});

@@ -1,0 +1,106 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConversionReport,
+  type ImporterDefinition,
+  type OptionSpecs,
+  parseLabelConfig,
+  resolveOptions,
+  type Task,
+} from '@lsconv/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseVocXml, vocImporter } from './voc-import.js';
+
+const tmp: string[] = [];
+afterAll(async () => {
+  for (const dir of tmp) await fs.rm(dir, { recursive: true, force: true });
+});
+async function writeFiles(files: Record<string, string>): Promise<string> {
+  const root = await fs.mkdtemp(join(tmpdir(), 'lsconv-voc-import-'));
+  tmp.push(root);
+  for (const [path, content] of Object.entries(files)) {
+    await fs.mkdir(join(root, path, '..'), { recursive: true });
+    await fs.writeFile(join(root, path), content);
+  }
+  return root;
+}
+
+async function runImport(
+  importer: ImporterDefinition<OptionSpecs>,
+  input: string,
+  given: Record<string, unknown> = {},
+  compat: 'default' | 'python' = 'default',
+): Promise<{ tasks: Task[]; labelConfig: string; report: ConversionReport }> {
+  const report = new ConversionReport(`import ${importer.id}`);
+  const options = resolveOptions(importer.id, importer.options, given);
+  const result = await importer.run({ input, options, report, compat, signal: new AbortController().signal });
+  const tasks: Task[] = [];
+  for await (const t of result.tasks as AsyncIterable<Task>) tasks.push(t);
+  return { tasks, labelConfig: result.labelConfig, report };
+}
+
+const xml = (
+  file: string,
+  objects: string,
+  size = '<size><width>200</width><height>100</height><depth>3</depth></size>',
+) =>
+  `<?xml version="1.0"?><annotation><folder>JPEGImages</folder><filename>${file}</filename>${size}${objects}</annotation>`;
+const obj = (name: string, box: [number, number, number, number]) =>
+  `<object><name>${name}</name><difficult>0</difficult><bndbox><xmin>${box[0]}</xmin><ymin>${box[1]}</ymin><xmax>${box[2]}</xmax><ymax>${box[3]}</ymax></bndbox></object>`;
+
+describe('voc importer', () => {
+  it('parses VOC XML, one or several objects', () => {
+    expect(parseVocXml(xml('a.jpg', obj('cat', [1, 2, 3, 4]))).objects).toEqual([
+      { name: 'cat', xmin: 1, ymin: 2, xmax: 3, ymax: 4 },
+    ]);
+    expect(parseVocXml(xml('a.jpg', obj('a', [1, 2, 3, 4]) + obj('b', [5, 6, 7, 8]))).objects).toHaveLength(
+      2,
+    );
+    expect(() => parseVocXml('<root/>')).toThrow(/annotation/);
+  });
+
+  it('imports Annotations/*.xml boxes with local-files URLs and a config of their labels', async () => {
+    const dir = await writeFiles({
+      'Annotations/b.xml': xml('b.jpg', obj('dog', [20, 10, 120, 60]) + obj('cat', [0, 0, 200, 100])),
+      'Annotations/a.xml': xml('a.jpg', ''),
+      'JPEGImages/b.jpg': 'not read: the XML has the size',
+    });
+    const { tasks, labelConfig, report } = await runImport(vocImporter, dir);
+    expect(tasks.map((t) => t.data.image)).toEqual([
+      '/data/local-files/?d=JPEGImages/a.jpg',
+      '/data/local-files/?d=JPEGImages/b.jpg',
+    ]);
+    const result = tasks[1]!.annotations![0]!.result!;
+    expect(result[0]).toMatchObject({
+      type: 'rectanglelabels',
+      from_name: 'label',
+      to_name: 'image',
+      original_width: 200,
+      original_height: 100,
+      value: { x: 10, y: 10, width: 50, height: 50, rotation: 0, rectanglelabels: ['dog'] },
+    });
+    expect(parseLabelConfig(labelConfig).controls.get('label')?.labels).toEqual(['cat', 'dog']);
+    expect(report.toJSON().skipped).toEqual([]);
+  });
+
+  it('reports broken files and objects with the file name', async () => {
+    const dir = await writeFiles({
+      'Annotations/a.xml': xml(
+        'a.jpg',
+        obj('cat', [5, 5, 1, 1]) + '<object><name>x</name></object>' + obj('ok', [0, 0, 1, 1]),
+      ),
+      'Annotations/b.xml': '<annotation><oops',
+      'Annotations/c.xml': xml('c.jpg', obj('cat', [0, 0, 1, 1]), ''),
+    });
+    const { tasks, report } = await runImport(vocImporter, dir, { outType: 'predictions' });
+    expect(tasks).toHaveLength(2);
+    expect((tasks[0]!.predictions![0] as { result: unknown[] }).result).toHaveLength(1);
+    const skipped = report.toJSON().skipped;
+    expect(skipped.map((s) => s.code).sort()).toEqual(['bad-object', 'bad-xml', 'missing-image-size']);
+    expect(skipped.find((s) => s.code === 'bad-object')!.count).toBe(2);
+    expect(skipped.find((s) => s.code === 'bad-xml')!.examples[0]).toMatchObject({
+      file: 'Annotations/b.xml',
+    });
+  });
+});

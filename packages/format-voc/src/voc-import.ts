@@ -1,0 +1,240 @@
+import { promises as fs } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import {
+  codePointCompare,
+  createResourceResolver,
+  defineImporter,
+  importLabelConfig,
+  joinImageUrl,
+  LOCAL_FILES_ROOT,
+  LsconvError,
+  newRegionId,
+  type Result,
+  type Task,
+} from '@lsconv/core';
+import { XMLParser } from 'fast-xml-parser';
+
+/** One `<object>` of a VOC file. */
+export interface VocImportObject {
+  name: string;
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+}
+
+/** A parsed VOC annotation file. */
+export interface VocAnnotation {
+  filename: string | undefined;
+  /** Relative folder of the image (`<folder>`), when given. */
+  folder: string | undefined;
+  width: number | undefined;
+  height: number | undefined;
+  objects: VocImportObject[];
+  /** Objects that could not be read: index and reason. */
+  problems: { index: number; reason: string }[];
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: true,
+  isArray: (name) => name === 'object',
+  processEntities: true,
+});
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'object') return undefined;
+  const s = String(value).trim();
+  return s === '' ? undefined : s;
+}
+
+function number(value: unknown): number | undefined {
+  const s = text(value);
+  const n = s === undefined ? Number.NaN : Number(s);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Parses a Pascal VOC annotation XML. Throws a plain Error when it is not one. */
+export function parseVocXml(xml: string): VocAnnotation {
+  const doc = parser.parse(xml) as Record<string, unknown>;
+  const root = doc.annotation as Record<string, unknown> | undefined;
+  if (!root || typeof root !== 'object') throw new Error('there is no <annotation> element');
+  const size = (root.size ?? {}) as Record<string, unknown>;
+  const out: VocAnnotation = {
+    filename: text(root.filename),
+    folder: text(root.folder),
+    width: number(size.width),
+    height: number(size.height),
+    objects: [],
+    problems: [],
+  };
+  const objects = Array.isArray(root.object) ? (root.object as Record<string, unknown>[]) : [];
+  objects.forEach((obj, index) => {
+    const name = text(obj?.name);
+    const box = (obj?.bndbox ?? {}) as Record<string, unknown>;
+    const [xmin, ymin, xmax, ymax] = [number(box.xmin), number(box.ymin), number(box.xmax), number(box.ymax)];
+    if (name === undefined) out.problems.push({ index, reason: 'the object has no <name>' });
+    else if (xmin === undefined || ymin === undefined || xmax === undefined || ymax === undefined) {
+      out.problems.push({ index, reason: 'the object has no numeric <bndbox> xmin, ymin, xmax and ymax' });
+    } else if (xmax < xmin || ymax < ymin)
+      out.problems.push({ index, reason: 'the box has xmax < xmin or ymax < ymin' });
+    else out.objects.push({ name, xmin, ymin, xmax, ymax });
+  });
+  return out;
+}
+
+async function isDir(path: string): Promise<boolean> {
+  return (await fs.stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await fs.stat(path).catch(() => undefined)) !== undefined;
+}
+
+/** `lsconv import voc`: a Pascal VOC folder (`Annotations/*.xml`) → Label Studio tasks. */
+export const vocImporter = defineImporter({
+  id: 'voc',
+  title: 'Pascal VOC',
+  description:
+    'Reads a Pascal VOC folder: Annotations/*.xml boxes, images in JPEGImages/ or images/ (or a folder of XML files).',
+  options: {
+    toName: {
+      type: 'string',
+      default: 'image',
+      description: 'Name of the Image tag in the generated labeling config (to_name)',
+    },
+    fromName: {
+      type: 'string',
+      default: 'label',
+      description: 'Name of the RectangleLabels tag (from_name)',
+    },
+    outType: {
+      type: 'enum',
+      choices: ['annotations', 'predictions'],
+      default: 'annotations',
+      description: 'Import as annotations or as predictions',
+    },
+    imageRootUrl: {
+      type: 'string',
+      default: '',
+      description:
+        'Root URL the <filename> of each XML is joined to. Default: Label Studio local files, /data/local-files/?d=<path of the image under the input folder>',
+    },
+  },
+  async run(ctx) {
+    const o = ctx.options;
+    const input = ctx.input;
+    if (!(await exists(input)))
+      throw new LsconvError('INPUT_NOT_FOUND', `${input} does not exist`, { file: input });
+    if (!(await isDir(input)))
+      throw new LsconvError(
+        'INPUT_SHAPE',
+        `${input} is not a folder; give the VOC folder (with Annotations/)`,
+        { file: input },
+      );
+    const annDir = (await isDir(join(input, 'Annotations'))) ? join(input, 'Annotations') : input;
+    const xmlFiles = (await fs.readdir(annDir)).filter((f) => f.toLowerCase().endsWith('.xml')).sort();
+    if (xmlFiles.length === 0) {
+      throw new LsconvError('INPUT_SHAPE', `${input} has no Annotations/*.xml files`, {
+        file: input,
+        hint: 'a VOC folder holds Annotations/ with one XML per image',
+      });
+    }
+    const imageDirs = [];
+    for (const d of ['JPEGImages', 'images']) if (await isDir(join(input, d))) imageDirs.push(d);
+    const resolver = createResourceResolver({}, ctx.report);
+    const labels = new Set<string>();
+    const tasks: Task[] = [];
+    for (const name of xmlFiles) {
+      if (ctx.signal.aborted) throw new LsconvError('ABORTED', 'the import was cancelled');
+      const file = relative(input, join(annDir, name)).split(sep).join('/');
+      let voc: VocAnnotation;
+      try {
+        voc = parseVocXml(await fs.readFile(join(annDir, name), 'utf8'));
+      } catch (error) {
+        ctx.report.skip({
+          kind: 'task',
+          code: 'bad-xml',
+          reason: `not a VOC annotation: ${(error as Error).message}`,
+          file,
+        });
+        continue;
+      }
+      const imageName = voc.filename ?? `${name.slice(0, -4)}.jpg`;
+      let imagePath: string | undefined;
+      for (const d of imageDirs) {
+        if (await exists(join(input, d, imageName))) {
+          imagePath = join(input, d, imageName);
+          break;
+        }
+      }
+      const fallback = `${imageDirs[0] ?? 'JPEGImages'}/${imageName}`;
+      const url = o.imageRootUrl
+        ? joinImageUrl(o.imageRootUrl, imageName)
+        : joinImageUrl(LOCAL_FILES_ROOT, imagePath ? relative(input, imagePath) : fallback);
+      let { width, height } = voc;
+      if ((!width || !height) && imagePath) {
+        const info = await resolver.imageInfo(imagePath);
+        width = info?.width;
+        height = info?.height;
+      }
+      for (const p of voc.problems) {
+        ctx.report.skip({
+          kind: 'region',
+          code: 'bad-object',
+          reason: p.reason,
+          file,
+          field: `object[${p.index}]`,
+        });
+      }
+      const result: Result[] = [];
+      if (!width || !height) {
+        if (voc.objects.length) {
+          ctx.report.skip({
+            kind: 'task',
+            code: 'missing-image-size',
+            reason: `${voc.objects.length} boxes left out: the XML has no <size> and the image ${imageName} could not be read`,
+            file,
+          });
+        }
+      } else {
+        for (const obj of voc.objects) {
+          labels.add(obj.name);
+          result.push({
+            id: newRegionId(),
+            type: 'rectanglelabels',
+            value: {
+              x: (obj.xmin / width) * 100,
+              y: (obj.ymin / height) * 100,
+              width: ((obj.xmax - obj.xmin) / width) * 100,
+              height: ((obj.ymax - obj.ymin) / height) * 100,
+              rotation: 0,
+              rectanglelabels: [obj.name],
+            },
+            to_name: o.toName,
+            from_name: o.fromName,
+            image_rotation: 0,
+            original_width: width,
+            original_height: height,
+          });
+        }
+      }
+      ctx.report.regionsWritten += result.length;
+      tasks.push({ data: { image: url }, [o.outType]: [{ result, ground_truth: false }] });
+    }
+    const sorted = [...labels].sort(codePointCompare);
+    const labelConfig = importLabelConfig({
+      toName: o.toName,
+      controls: [
+        {
+          tag: 'RectangleLabels',
+          name: o.fromName,
+          labels: sorted.map((value, i) => ({ value, colorIndex: i })),
+        },
+      ],
+    });
+    return { tasks, labelConfig };
+  },
+});

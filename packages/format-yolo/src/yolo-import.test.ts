@@ -1,0 +1,214 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConversionReport,
+  type ImporterDefinition,
+  type OptionSpecs,
+  resolveOptions,
+  type Task,
+} from '@lsconv/core';
+import { compareOutputs, loadConformanceCases } from '@lsconv/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { obbToRectangle, parseYoloLine, yoloImporter } from './yolo-import.js';
+
+const tmp: string[] = [];
+afterAll(async () => {
+  for (const dir of tmp) await fs.rm(dir, { recursive: true, force: true });
+});
+async function tempDir(): Promise<string> {
+  const dir = await fs.mkdtemp(join(tmpdir(), 'lsconv-yolo-import-'));
+  tmp.push(dir);
+  return dir;
+}
+
+/** A PNG with only its header: enough for the size reader. */
+function pngHeader(width: number, height: number): Buffer {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+  b.writeUInt32BE(13, 8);
+  b.write('IHDR', 12, 'latin1');
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  b[24] = 8;
+  b[25] = 6;
+  return b;
+}
+
+async function writeFiles(root: string, files: Record<string, string | Buffer>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await fs.mkdir(join(root, path, '..'), { recursive: true });
+    await fs.writeFile(join(root, path), content);
+  }
+}
+
+async function runImport(
+  importer: ImporterDefinition<OptionSpecs>,
+  input: string,
+  given: Record<string, unknown> = {},
+  compat: 'default' | 'python' = 'default',
+): Promise<{ tasks: Task[]; labelConfig: string; report: ConversionReport }> {
+  const report = new ConversionReport(`import ${importer.id}`);
+  const options = resolveOptions(importer.id, importer.options, given);
+  const result = await importer.run({ input, options, report, compat, signal: new AbortController().signal });
+  const tasks: Task[] = [];
+  for await (const t of result.tasks as AsyncIterable<Task>) tasks.push(t);
+  return { tasks, labelConfig: result.labelConfig, report };
+}
+
+function camel(args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) {
+    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = Array.isArray(v) ? v.join('x') : v;
+  }
+  return out;
+}
+
+describe('yolo importer: conformance (compat python)', () => {
+  const cases = loadConformanceCases().filter(
+    (c) => c.importSpec?.importer === 'yolo' && c.outputs.IMPORT_YOLO,
+  );
+  it('has cases', () => expect(cases.length).toBeGreaterThanOrEqual(2));
+  for (const c of cases) {
+    it(c.name, async () => {
+      const spec = c.importSpec!;
+      const { tasks, labelConfig } = await runImport(
+        yoloImporter,
+        join(c.dir, spec.input),
+        camel(spec.args),
+        'python',
+      );
+      const files = new Map<string, Uint8Array>([
+        ['output.json', Buffer.from(JSON.stringify(tasks))],
+        ['output.label_config.xml', Buffer.from(labelConfig)],
+      ]);
+      const diffs = await compareOutputs(c.outputs.IMPORT_YOLO!, files, { format: 'IMPORT_YOLO' });
+      expect(diffs).toEqual([]);
+    });
+  }
+});
+
+describe('parseYoloLine', () => {
+  it('tells boxes, scores, polygons, oriented boxes and pose lines apart', () => {
+    expect(parseYoloLine([0, 0.5, 0.5, 0.2, 0.2])).toMatchObject({ kind: 'box' });
+    expect(parseYoloLine([0, 0.5, 0.5, 0.2, 0.2, 0.9])).toMatchObject({ kind: 'box', score: 0.9 });
+    expect(parseYoloLine([1, 0.1, 0.1, 0.5, 0.1, 0.3, 0.4])).toMatchObject({ kind: 'polygon', cls: 1 });
+    expect(parseYoloLine([1, 0.1, 0.1, 0.5, 0.1, 0.5, 0.4, 0.1, 0.4])).toMatchObject({ kind: 'obb' });
+    expect(parseYoloLine([1, 0.1, 0.1, 0.5, 0.1, 0.6, 0.4, 0.1, 0.4])).toMatchObject({ kind: 'polygon' });
+    expect(parseYoloLine([1, 0.1, 0.1, 0.5, 0.1, 0.5, 0.4, 0.1, 0.4], { obb: 'never' })).toMatchObject({
+      kind: 'polygon',
+    });
+    expect(
+      parseYoloLine([0, 0.5, 0.5, 0.2, 0.2, 0.4, 0.4, 2, 0.6, 0.6, 1], { kptShape: [2, 3] }),
+    ).toMatchObject({
+      kind: 'pose',
+      keypoints: [
+        [0.4, 0.4, 2],
+        [0.6, 0.6, 1],
+      ],
+    });
+    expect(parseYoloLine([0, 0.5, 0.5])).toMatch(/a box needs 4/);
+    expect(parseYoloLine([0.5, 0.5, 0.5, 0.1, 0.1])).toMatch(/not a non-negative integer/);
+  });
+  it('reads an oriented box back to the rectangle it came from', () => {
+    const [x, y, w, h, r] = [100, 50, 80, 40, 30];
+    const t = (r * Math.PI) / 180;
+    const corner = (dx: number, dy: number): [number, number] => [
+      x + dx * Math.cos(t) - dy * Math.sin(t),
+      y + dx * Math.sin(t) + dy * Math.cos(t),
+    ];
+    const rect = obbToRectangle([corner(0, 0), corner(w, 0), corner(w, h), corner(0, h)], 200, 100);
+    expect(rect.x).toBeCloseTo(50, 9);
+    expect(rect.y).toBeCloseTo(50, 9);
+    expect(rect.width).toBeCloseTo(40, 9);
+    expect(rect.height).toBeCloseTo(40, 9);
+    expect(rect.rotation).toBeCloseTo(30, 9);
+  });
+});
+
+describe('yolo importer: layouts', () => {
+  it('imports a polygon dataset with a labeling config that has a PolygonLabels tag', async () => {
+    const dir = await tempDir();
+    await writeFiles(dir, {
+      'classes.txt': 'cat\ndog\n',
+      'images/a.png': pngHeader(200, 100),
+      'labels/a.txt': '1 0.1 0.1 0.5 0.1 0.3 0.4\n0 0.5 0.5 0.2 0.2\n',
+    });
+    const { tasks, labelConfig, report } = await runImport(yoloImporter, dir);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]!.data.image).toBe('/data/local-files/?d=images/a.png');
+    const result = tasks[0]!.annotations![0]!.result!;
+    expect(result.map((r) => r.type)).toEqual(['polygonlabels', 'rectanglelabels']);
+    expect(result[0]!.value).toMatchObject({
+      points: [
+        [10, 10],
+        [50, 10],
+        [30, 40],
+      ],
+      polygonlabels: ['dog'],
+    });
+    expect(result[0]!.from_name).toBe('label_polygons');
+    expect(result[0]!.original_width).toBe(200);
+    expect(labelConfig).toContain('<PolygonLabels name="label_polygons" toName="image">');
+    expect(labelConfig).toContain('<RectangleLabels name="label" toName="image">');
+    expect(report.toJSON().skipped).toEqual([]);
+  });
+
+  it('imports an Ultralytics data.yaml dataset with train/val splits and pose lines', async () => {
+    const dir = await tempDir();
+    await writeFiles(dir, {
+      'data.yaml':
+        'path: .\ntrain: images/train\nval: images/val\nnames:\n  0: person\nkpt_shape: [2, 3]\nkpt_names: [nose, tail]\n',
+      'images/train/t1.png': pngHeader(100, 100),
+      'labels/train/t1.txt': '0 0.5 0.5 0.4 0.4 0.4 0.4 2 0 0 0\n',
+      'images/val/v1.png': pngHeader(100, 50),
+      'labels/val/v1.txt': '0 0.5 0.5 0.2 0.2 0.5 0.5 2 0.55 0.55 1 0.8\n',
+    });
+    const { tasks, labelConfig } = await runImport(yoloImporter, dir, { outType: 'predictions' });
+    expect(tasks.map((t) => [t.data.image, t.meta])).toEqual([
+      ['/data/local-files/?d=images/train/t1.png', { split: 'train' }],
+      ['/data/local-files/?d=images/val/v1.png', { split: 'val' }],
+    ]);
+    const train = (tasks[0]!.predictions![0] as { result: Task['annotations'] & object[] })
+      .result as unknown as Record<string, unknown>[];
+    expect(train.map((r) => r.type)).toEqual(['rectanglelabels', 'keypointlabels']);
+    expect(train[1]).toMatchObject({ parentID: train[0]!.id, value: { keypointlabels: ['nose'] } });
+    const val = (tasks[1]!.predictions![0] as { result: Record<string, unknown>[] }).result;
+    expect(val).toHaveLength(3);
+    expect(val[0]!.score).toBe(0.8);
+    expect(labelConfig).toContain('model_index="1"');
+    expect(labelConfig).toContain('<KeyPointLabels name="label_keypoints" toName="image">');
+  });
+
+  it('turns broken lines into report entries with file and line', async () => {
+    const dir = await tempDir();
+    await writeFiles(dir, {
+      'classes.txt': 'a\n',
+      'images/x.png': pngHeader(10, 10),
+      'labels/x.txt': '0 0.5 0.5\n3 0.5 0.5 0.1 0.1\n0 0.5 zz 0.1 0.1\n0 0.5 0.5 0.1 0.1\n',
+    });
+    const { tasks, report } = await runImport(yoloImporter, dir);
+    expect(tasks[0]!.annotations![0]!.result).toHaveLength(1);
+    const skipped = report.toJSON().skipped;
+    expect(skipped.map((s) => s.code).sort()).toEqual(['bad-line', 'bad-number', 'unknown-class']);
+    const unknown = skipped.find((s) => s.code === 'unknown-class')!;
+    expect(unknown.examples[0]).toMatchObject({ file: join('labels', 'x.txt'), field: 'line 2' });
+  });
+
+  it('imports oriented boxes with the rotation in pixels', async () => {
+    const dir = await tempDir();
+    await writeFiles(dir, {
+      'classes.txt': 'ship\n',
+      'images/s.png': pngHeader(200, 100),
+      // A 40 × 20 px box at (100, 50), rotated 90°: corners in pixels (100,50) (100,90) (80,90) (80,50).
+      'labels/s.txt': '0 0.5 0.5 0.5 0.9 0.4 0.9 0.4 0.5\n',
+    });
+    const { tasks } = await runImport(yoloImporter, dir);
+    const v = tasks[0]!.annotations![0]!.result![0]!.value as Record<string, number>;
+    expect(v.rotation).toBeCloseTo(90, 9);
+    expect(v.x).toBeCloseTo(50, 9);
+    expect(v.y).toBeCloseTo(50, 9);
+    expect(v.width).toBeCloseTo(20, 9);
+    expect(v.height).toBeCloseTo(20, 9);
+  });
+});
