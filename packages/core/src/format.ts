@@ -55,27 +55,109 @@ export interface FormatSpec<O extends OptionSpecs = OptionSpecs> {
   options?: O;
   /** Whether a labeling config can be exported; defaults to always. */
   supports?(config: LabelConfig): Support;
+  /**
+   * Optional per-task work, run on a pool of worker threads for large inputs: a pure,
+   * synchronous function of one task returning a structured-clone-friendly value
+   * (strings, numbers, arrays, typed arrays). `export` reads the values back in input
+   * order through {@link preparedTasks}, so the output does not depend on the pool.
+   */
+  prepare?(task: Task, pctx: PrepareContext<OptionValues<O>>): unknown;
   /** Converts the tasks, writing through `ctx.sink`. Iterate `tasks` once. */
   export(tasks: AsyncIterable<Task>, ctx: ExportContext<OptionValues<O>>): Promise<void>;
 }
 
+/**
+ * What a format's `prepare` receives. It may run in a worker thread, so it has no
+ * sink and no resources; skips and warnings recorded on `report` are shipped back
+ * and merged into the export's report in input order.
+ */
+export interface PrepareContext<V = Readonly<Record<string, unknown>>> {
+  /** The format id. */
+  readonly format: string;
+  /** The parsed labeling config. */
+  readonly config: LabelConfig;
+  /** Validated option values. */
+  readonly options: V;
+  /** `python` to reproduce the Python converter exactly. */
+  readonly compat: CompatMode;
+  /** The input, for messages. */
+  readonly input: string;
+  /** Position of the task in the input (0-based). */
+  readonly taskIndex: number;
+  /** Where to record skips and warnings (counters are `export`'s business). */
+  readonly report: ConversionReport;
+}
+
+/** Marks an iterable whose values were already prepared by the runner, keyed by the prepare function. */
+export const PREPARED = Symbol.for('lsconv.prepared');
+
+/**
+ * What a format with `prepare` iterates in `export`: the prepared values, in input
+ * order. When the runner already prepared them (inline or on worker threads) they pass
+ * through; when `export` is called directly with raw tasks, each is prepared here.
+ */
+export async function* preparedTasks<T>(
+  tasks: AsyncIterable<Task>,
+  ctx: ExportContext<any>,
+  prepare: (task: Task, pctx: PrepareContext<any>) => T,
+): AsyncGenerator<T> {
+  const marker = (tasks as { [PREPARED]?: unknown })[PREPARED];
+  if (marker === prepare) {
+    yield* tasks as unknown as AsyncIterable<T>;
+    return;
+  }
+  if (marker !== undefined) {
+    // The runner prepared the tasks with the definition's `prepare`; `export` must pass that same function.
+    throw new LsconvError(
+      'INTERNAL',
+      `format ${ctx.format} reads its tasks with another prepare function than the one it declares`,
+      {
+        format: ctx.format,
+        hint: 'pass the same function as `prepare` and to preparedTasks',
+      },
+    );
+  }
+  const pctx = {
+    format: ctx.format,
+    config: ctx.config,
+    options: ctx.options,
+    compat: ctx.compat,
+    input: ctx.input,
+    taskIndex: 0,
+    report: ctx.report,
+  };
+  for await (const task of tasks) {
+    yield prepare(task, pctx);
+    pctx.taskIndex++;
+  }
+}
+
 /** A validated, frozen format definition. */
-export interface FormatDefinition<O extends OptionSpecs = OptionSpecs> extends Readonly<Required<Omit<FormatSpec<O>, 'link'>>> {
+export interface FormatDefinition<O extends OptionSpecs = OptionSpecs>
+  extends Readonly<Required<Omit<FormatSpec<O>, 'link' | 'prepare'>>> {
   readonly kind: 'lsconv-format';
   readonly apiVersion: number;
   readonly link: string | undefined;
+  /** The per-task step that may run on worker threads, when the format has one. */
+  readonly prepare: FormatSpec<O>['prepare'] | undefined;
 }
 
 /**
  * Defines a format. Checks the metadata and options at definition time and freezes
  * the result, so a broken plugin fails when it is loaded, not in the middle of an export.
  */
-export function defineFormat<const O extends OptionSpecs = Record<never, never>>(spec: FormatSpec<O>): FormatDefinition<O> {
+export function defineFormat<const O extends OptionSpecs = Record<never, never>>(
+  spec: FormatSpec<O>,
+): FormatDefinition<O> {
   const id = spec?.id;
   if (typeof id !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(id)) {
-    throw new LsconvError('INVALID_DEFINITION', `format id ${JSON.stringify(id)} must be upper-case letters, digits and _`, {
-      hint: "use Label Studio's exportType name, e.g. COCO or YOLO_OBB",
-    });
+    throw new LsconvError(
+      'INVALID_DEFINITION',
+      `format id ${JSON.stringify(id)} must be upper-case letters, digits and _`,
+      {
+        hint: "use Label Studio's exportType name, e.g. COCO or YOLO_OBB",
+      },
+    );
   }
   for (const key of ['title', 'description'] as const) {
     if (typeof spec[key] !== 'string' || spec[key].trim() === '') {
@@ -87,6 +169,9 @@ export function defineFormat<const O extends OptionSpecs = Record<never, never>>
   }
   if (typeof spec.export !== 'function') {
     throw new LsconvError('INVALID_DEFINITION', `format ${id} needs an export(tasks, ctx) function`);
+  }
+  if (spec.prepare !== undefined && typeof spec.prepare !== 'function') {
+    throw new LsconvError('INVALID_DEFINITION', `format ${id}: prepare must be a function`);
   }
   if (spec.supports !== undefined && typeof spec.supports !== 'function') {
     throw new LsconvError('INVALID_DEFINITION', `format ${id}: supports must be a function`);
@@ -107,8 +192,11 @@ export function defineFormat<const O extends OptionSpecs = Record<never, never>>
     link: spec.link,
     output: spec.output,
     tags: Object.freeze([...tags]),
-    options: Object.freeze(Object.fromEntries(Object.entries(options).map(([k, v]) => [k, Object.freeze({ ...v })]))) as O,
+    options: Object.freeze(
+      Object.fromEntries(Object.entries(options).map(([k, v]) => [k, Object.freeze({ ...v })])),
+    ) as O,
     supports,
+    prepare: spec.prepare,
     export: spec.export,
   });
 }
@@ -157,7 +245,8 @@ export interface ImporterSpec<O extends OptionSpecs = OptionSpecs> {
 }
 
 /** A validated, frozen importer definition. */
-export interface ImporterDefinition<O extends OptionSpecs = OptionSpecs> extends Readonly<Required<ImporterSpec<O>>> {
+export interface ImporterDefinition<O extends OptionSpecs = OptionSpecs>
+  extends Readonly<Required<ImporterSpec<O>>> {
   readonly kind: 'lsconv-importer';
   readonly apiVersion: number;
 }
@@ -168,14 +257,18 @@ export function defineImporter<const O extends OptionSpecs = Record<never, never
 ): ImporterDefinition<O> {
   const id = spec?.id;
   if (typeof id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(id)) {
-    throw new LsconvError('INVALID_DEFINITION', `importer id ${JSON.stringify(id)} must be lower-case letters, digits and -`);
+    throw new LsconvError(
+      'INVALID_DEFINITION',
+      `importer id ${JSON.stringify(id)} must be lower-case letters, digits and -`,
+    );
   }
   for (const key of ['title', 'description'] as const) {
     if (typeof spec[key] !== 'string' || spec[key].trim() === '') {
       throw new LsconvError('INVALID_DEFINITION', `importer ${id} needs a ${key}`);
     }
   }
-  if (typeof spec.run !== 'function') throw new LsconvError('INVALID_DEFINITION', `importer ${id} needs a run(ctx) function`);
+  if (typeof spec.run !== 'function')
+    throw new LsconvError('INVALID_DEFINITION', `importer ${id} needs a run(ctx) function`);
   const options = (spec.options ?? {}) as O;
   checkOptionSpecs(`importer ${id}`, options);
   return Object.freeze({

@@ -17,3 +17,6 @@ export * from './sources/index.js';
 export { builtinFormats, json } from './builtin/index.js';
 export * from './resources/index.js';
 export * from './vision.js';
+export { defaultThreads, prepareWorkerUrl } from './pool/worker-pool.js';
+export * from './brush-rle.js';
+export * from './import-config.js';

@@ -99,9 +99,10 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
     const results: Record<string, Result[]> = {};
     const resultList = Array.isArray(annotation.result) ? annotation.result : [];
     resultList.forEach((r, ri) => {
-      const field = `${key}[${index}].result[${ri}]`;
+      // Built only for a skip entry: most results are kept, and the string would be garbage.
+      const fieldOf = () => `${key}[${index}].result[${ri}]`;
       if (typeof r !== 'object' || r === null || Array.isArray(r)) {
-        report?.skip({ ...loc, field, kind: 'region', code: 'invalid-result', reason: 'result is not an object' });
+        report?.skip({ ...loc, field: fieldOf(), kind: 'region', code: 'invalid-result', reason: 'result is not an object' });
         return;
       }
       const fromName = r.from_name;
@@ -109,13 +110,13 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
         if (r.type === 'relation') {
           report?.skip({
             ...loc,
-            field,
+            field: fieldOf(),
             kind: 'region',
             code: 'relation',
             reason: 'relations are kept only in the JSON export',
           });
         } else {
-          report?.skip({ ...loc, field, kind: 'region', code: 'missing-from-name', reason: 'result has no "from_name"', regionId: r.id });
+          report?.skip({ ...loc, field: fieldOf(), kind: 'region', code: 'missing-from-name', reason: 'result has no "from_name"', regionId: r.id });
         }
         return;
       }
@@ -126,7 +127,7 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
       else {
         report?.skip({
           ...loc,
-          field: `${field}.from_name`,
+          field: `${fieldOf()}.from_name`,
           kind: 'region',
           code: 'unknown-control',
           reason: `from_name "${fromName}" is not a control tag of the labeling config`,
@@ -139,7 +140,7 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
         if (control) {
           report?.skip({
             ...loc,
-            field: `${field}.value`,
+            field: `${fieldOf()}.value`,
             kind: 'region',
             code: 'missing-value',
             reason: 'result has no "value" object',

@@ -24,6 +24,8 @@ export interface PluginOrigin {
   version: string;
   /** Its folder. */
   dir?: string;
+  /** File URL of its plugin entry module: worker threads import the formats from it. */
+  entry?: string;
 }
 
 /** A plugin that could not be used, and why. */
@@ -208,7 +210,13 @@ async function loadPlugin(
   if (formats.length === 0 && importers.length === 0) {
     return problem('PLUGIN_LOAD', `${marker.plugins} exports no format or importer made with defineFormat/defineImporter`);
   }
-  return { formats, importers, origin: { package: pkg.name ?? candidate.name, version: pkg.version ?? '0.0.0', dir: candidate.dir } };
+  return { formats, importers, origin: {
+      package: pkg.name ?? candidate.name,
+      version: pkg.version ?? '0.0.0',
+      dir: candidate.dir,
+      entry: pathToFileURL(entry).href,
+    },
+  };
 }
 
 function readJson(path: string): Record<string, any> | undefined {

@@ -1,10 +1,13 @@
-import { LsconvError, isLsconvError } from './errors.js';
-import type { CompatMode, ExportContext, FormatDefinition } from './format.js';
+import { pathToFileURL } from 'node:url';
+import { isLsconvError, LsconvError } from './errors.js';
+import { type CompatMode, type ExportContext, type FormatDefinition, PREPARED } from './format.js';
 import { emptyLabelConfig, type LabelConfig } from './label-config.js';
 import { resolveOptions } from './options.js';
+import { prepareSlices } from './pool/worker-pool.js';
 import { ConversionReport } from './report.js';
 import { createResourceResolver, type ResourceOptions, type ResourceResolver } from './resources/index.js';
 import type { Sink } from './sinks/types.js';
+import type { TaskSource } from './sources/index.js';
 import type { Task } from './task.js';
 
 /** What {@link runExport} takes. */
@@ -34,7 +37,24 @@ export interface RunExportOptions {
   resources?: ResourceResolver | ResourceOptions;
   /** Called every time a task is read, with the count. */
   onTask?: (count: number) => void;
+  /**
+   * Threads that parse and prepare tasks, for formats with a `prepare` step reading a
+   * task source. Default 1 (everything in this thread); the CLI passes the core count.
+   */
+  threads?: number;
+  /**
+   * URL or path of the module exporting the format (the registry's `origin.entry`):
+   * workers import it. Without it the format runs in this thread.
+   */
+  formatModule?: string | URL;
+  /** Inputs smaller than this many bytes are prepared in this thread. Default 8 MB. */
+  minParallelBytes?: number;
+  /** Input bytes per batch sent to a worker. Default 256 KB (tests make it tiny to spread tasks over workers). */
+  parallelBatchBytes?: number;
 }
+
+/** Below this, starting worker threads costs more than it saves. */
+export const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
 
 /**
  * Runs one export: validates the options, checks that the format supports the
@@ -51,13 +71,50 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
     if (!run.force) {
       const support = format.supports(config);
       if (!support.ok) {
-        throw new LsconvError('UNSUPPORTED_CONFIG', `format ${format.id} cannot export this labeling config: ${support.reason}`, {
-          hint: 'choose another format (lsconv formats) or force the export',
-        });
+        throw new LsconvError(
+          'UNSUPPORTED_CONFIG',
+          `format ${format.id} cannot export this labeling config: ${support.reason}`,
+          {
+            hint: 'choose another format (lsconv formats) or force the export',
+          },
+        );
       }
     }
     let iterated = false;
-    const counted: AsyncIterable<Task> = {
+    const compat = run.compat ?? 'default';
+    const input = run.input ?? 'input';
+    const prepare = format.prepare;
+    let values: AsyncIterable<unknown> = run.tasks;
+    if (prepare) {
+      const pctx = { format: format.id, config, options, compat, input, report };
+      const source = run.tasks as Partial<TaskSource>;
+      const threads = Math.max(1, Math.floor(run.threads ?? 1));
+      const moduleUrl = run.formatModule === undefined ? undefined : toModuleUrl(run.formatModule);
+      values =
+        typeof source.slices === 'function' && threads > 1 && moduleUrl
+          ? {
+              [Symbol.asyncIterator]: () =>
+                prepareSlices(source.slices!(), {
+                  threads,
+                  worker: {
+                    moduleUrl,
+                    formatId: format.id,
+                    configXml: config.xml,
+                    options: { ...options },
+                    compat,
+                    input,
+                  },
+                  minParallelBytes: run.minParallelBytes ?? MIN_PARALLEL_BYTES,
+                  ...(run.parallelBatchBytes ? { batchBytes: run.parallelBatchBytes } : {}),
+                  prepare,
+                  pctx,
+                  report,
+                })[Symbol.asyncIterator](),
+            }
+          : inlinePrepared(run.tasks, prepare, pctx);
+    }
+    const counted: AsyncIterable<Task> & { [PREPARED]?: unknown } = {
+      ...(prepare ? { [PREPARED]: prepare } : {}),
       [Symbol.asyncIterator]() {
         if (iterated) {
           throw new LsconvError('INTERNAL', `format ${format.id} iterated the tasks twice`, {
@@ -65,10 +122,11 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
           });
         }
         iterated = true;
-        const inner = run.tasks[Symbol.asyncIterator]();
+        const inner = values[Symbol.asyncIterator]() as AsyncIterator<Task>;
         return {
           async next() {
-            if (signal.aborted) throw new LsconvError('ABORTED', 'the export was cancelled', { format: format.id });
+            if (signal.aborted)
+              throw new LsconvError('ABORTED', 'the export was cancelled', { format: format.id });
             const next = await inner.next();
             if (!next.done) {
               report.tasksRead++;
@@ -89,10 +147,12 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
       options,
       sink,
       report,
-      compat: run.compat ?? 'default',
+      compat,
       signal,
-      input: run.input ?? 'input',
-      resources: isResolver(run.resources) ? run.resources : createResourceResolver({ signal, ...run.resources }, report),
+      input,
+      resources: isResolver(run.resources)
+        ? run.resources
+        : createResourceResolver({ signal, ...run.resources }, report),
     };
     await format.export(counted, ctx);
     report.filesWritten = sink.filesWritten;
@@ -101,17 +161,42 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
   } catch (error) {
     await sink.abort().catch(() => undefined);
     if (isLsconvError(error)) throw error;
-    throw new LsconvError('INTERNAL', `format ${format.id} failed: ${(error as Error)?.message ?? String(error)}`, {
-      format: format.id,
-      cause: error,
-      hint: 'this is a bug in the format; please report it with the input that caused it',
-    });
+    throw new LsconvError(
+      'INTERNAL',
+      `format ${format.id} failed: ${(error as Error)?.message ?? String(error)}`,
+      {
+        format: format.id,
+        cause: error,
+        hint: 'this is a bug in the format; please report it with the input that caused it',
+      },
+    );
   } finally {
     report.finish();
   }
   return report;
 }
 
+async function* inlinePrepared(
+  tasks: AsyncIterable<Task>,
+  prepare: NonNullable<FormatDefinition<any>['prepare']>,
+  base: Omit<import('./format.js').PrepareContext<any>, 'taskIndex'>,
+): AsyncGenerator<unknown> {
+  const pctx = { ...base, taskIndex: 0 };
+  for await (const task of tasks) {
+    yield prepare(task, pctx);
+    pctx.taskIndex++;
+  }
+}
+
+function toModuleUrl(module: string | URL): string {
+  if (module instanceof URL) return module.href;
+  return /^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module)
+    ? module
+    : pathToFileURL(module).href;
+}
+
 function isResolver(value: unknown): value is ResourceResolver {
-  return typeof value === 'object' && value !== null && typeof (value as ResourceResolver).resolve === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as ResourceResolver).resolve === 'function'
+  );
 }

@@ -1,12 +1,16 @@
 import {
+  type CompatMode,
   type ControlTag,
+  type ConversionReport,
   defineFormat,
-  type ExportContext,
   type Item,
   type LabelConfig,
   LsconvError,
   type OutputValue,
+  type PrepareContext,
+  preparedTasks,
   referenceSupports,
+  type Task,
   taskItems,
 } from '@lsconv/core';
 import { exactTags, type LabelSpan, pythonTags, type TaggedTokens } from './tagging.js';
@@ -46,34 +50,96 @@ export const conll2003 = defineFormat({
   output: 'file',
   options,
   supports: referenceSupports('CONLL2003'),
+  prepare: prepareConll,
   async export(tasks, ctx) {
     const python = ctx.compat === 'python';
-    const chosen = chooseControl(ctx.config, ctx.options.labelsControl as string | undefined, ctx.format);
-    const dataKey = textKey(ctx.config, chosen);
+    // Fails here, before any file is created, when the config has no usable control.
+    chooseControl(ctx.config, ctx.options.labelsControl as string | undefined, ctx.format);
     const out = await ctx.sink.createFile('result.conll');
-    await out.write(python ? `${PYTHON_DOCSTART}\n` : `${SPACY_DOCSTART}\n\n`);
-    let taskIndex = 0;
-    for await (const task of tasks) {
-      const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex, file: ctx.input });
-      for (const item of items) {
-        const lines = itemLines(item, dataKey, chosen, ctx);
-        if (lines === undefined) continue;
-        await out.write(lines);
-        ctx.report.itemsWritten++;
+    let pending = python ? `${PYTHON_DOCSTART}\n` : `${SPACY_DOCSTART}\n\n`;
+    for await (const prepared of preparedTasks(tasks, ctx, prepareConll)) {
+      if (prepared.items === 0) continue;
+      pending += prepared.text;
+      ctx.report.itemsWritten += prepared.items;
+      ctx.report.regionsWritten += prepared.regions;
+      // Few large writes: each awaited write costs more than the concatenation.
+      if (pending.length >= WRITE_BATCH) {
+        await out.write(pending);
+        pending = '';
       }
-      taskIndex++;
     }
+    await out.write(pending);
     await out.close();
   },
 });
+
+const WRITE_BATCH = 256 * 1024;
+
+/** One task's CoNLL lines and counts. */
+export interface PreparedConll {
+  text: string;
+  items: number;
+  regions: number;
+}
+
+const setups = new WeakMap<
+  LabelConfig,
+  Map<string, { chosen: ControlTag | undefined; dataKey: string | undefined }>
+>();
+
+/** The control and data key for a config and option, computed once per config. */
+function setupOf(config: LabelConfig, labelsControl: string | undefined, format: string) {
+  let byOption = setups.get(config);
+  if (!byOption) setups.set(config, (byOption = new Map()));
+  const key = labelsControl ?? '\u0000';
+  let setup = byOption.get(key);
+  if (!setup) {
+    const chosen = chooseControl(config, labelsControl, format);
+    setup = { chosen, dataKey: textKey(config, chosen) };
+    byOption.set(key, setup);
+  }
+  return setup;
+}
+
+/** The per-task step of CONLL2003 (may run on a worker thread). */
+export function prepareConll(task: Task, pctx: PrepareContext): PreparedConll {
+  const { chosen, dataKey } = setupOf(
+    pctx.config,
+    pctx.options.labelsControl as string | undefined,
+    pctx.format,
+  );
+  const items = taskItems(task, {
+    config: pctx.config,
+    report: pctx.report,
+    taskIndex: pctx.taskIndex,
+    file: pctx.input,
+  });
+  let text = '';
+  let written = 0;
+  let regions = 0;
+  for (const item of items) {
+    const lines = itemLines(item, dataKey, chosen, pctx);
+    if (lines === undefined) continue;
+    text += lines.text;
+    regions += lines.regions;
+    written++;
+  }
+  return { text, items: written, regions };
+}
+
+/** What the per-item helpers need: where to report, and the compat mode. */
+interface ItemContext {
+  readonly report: ConversionReport;
+  readonly compat: CompatMode;
+}
 
 /** Tokens and tags of one item as CoNLL lines, or undefined when the item has no usable text. */
 function itemLines(
   item: Item,
   dataKey: string | undefined,
   chosen: ControlTag | undefined,
-  ctx: ExportContext,
-): string | undefined {
+  ctx: ItemContext,
+): { text: string; regions: number } | undefined {
   const python = ctx.compat === 'python';
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
   const text = dataKey === undefined ? undefined : item.input?.[dataKey];
@@ -143,7 +209,6 @@ function itemLines(
           : 'span got no tag (it lies inside a token or span already tagged, as in the Python converter)';
     skipSpan(ctx, item, s, lost.code, reason);
   }
-  ctx.report.regionsWritten += tagged.written.length;
   for (const g of groups) {
     for (const [i, v] of g.values.entries()) {
       ctx.report.skip({
@@ -158,11 +223,11 @@ function itemLines(
   }
   let lines = '';
   for (let i = 0; i < tagged.tokens.length; i++) lines += `${tagged.tokens[i]} -X- _ ${tagged.tags[i]}\n`;
-  return `${lines}\n`;
+  return { text: `${lines}\n`, regions: tagged.written.length };
 }
 
 function skipSpan(
-  ctx: ExportContext,
+  ctx: ItemContext,
   item: Item,
   s: { fromName: string; regionId?: string },
   code: string,

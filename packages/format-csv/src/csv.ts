@@ -3,6 +3,8 @@ import {
   type ExportContext,
   LsconvError,
   type OptionValues,
+  type PrepareContext,
+  preparedTasks,
   referenceSupports,
   type Task,
   taskItems,
@@ -52,6 +54,7 @@ export const csv = defineFormat({
   output: 'file',
   options: csvOptions,
   supports: referenceSupports('CSV'),
+  prepare: prepareDelimited,
   export: (tasks, ctx) => exportDelimited(tasks, ctx),
 });
 
@@ -66,6 +69,7 @@ export const tsv = defineFormat({
   output: 'file',
   options: tsvOptions,
   supports: referenceSupports('TSV'),
+  prepare: prepareDelimited,
   export: (tasks, ctx) => exportDelimited(tasks, ctx),
 });
 
@@ -82,14 +86,12 @@ export async function exportDelimited(
   const builder = new CsvRowBuilder({ separator, escapeSlashes: ctx.compat === 'python' });
   const spill = await JsonLineSpill.create('lsconv-csv-');
   try {
-    let taskIndex = 0;
-    for await (const task of tasks) {
-      const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex, file: ctx.input });
-      taskIndex++;
-      for (const item of items) {
-        await spill.push(builder.row(item));
-        for (const values of Object.values(item.output)) ctx.report.regionsWritten += values.length;
-      }
+    for await (const prepared of preparedTasks(tasks, ctx, prepareDelimited)) {
+      if (prepared.rows > 0) await spill.pushLines(prepared.lines, prepared.rows);
+      for (const name of prepared.plainColumns) builder.plainColumns.add(name);
+      for (const key of prepared.dataKeys) builder.dataKeys.add(key);
+      for (const name of prepared.outputNames) builder.outputNames.add(name);
+      ctx.report.regionsWritten += prepared.regions;
     }
     const layout = builder.layout();
     const out = await ctx.sink.createFile(CSV_FILE);
@@ -109,6 +111,44 @@ export async function exportDelimited(
   } finally {
     await spill.dispose();
   }
+}
+
+/** One task's spill lines and the column names they use. */
+export interface PreparedRows {
+  /** JSON texts of the rows' {@link SpillRow}s, each followed by `\n`. */
+  lines: string;
+  rows: number;
+  regions: number;
+  plainColumns: string[];
+  dataKeys: string[];
+  outputNames: string[];
+}
+
+/** The per-task step of CSV and TSV (may run on a worker thread). */
+export function prepareDelimited(task: Task, pctx: PrepareContext): PreparedRows {
+  const options = pctx.options as DelimitedOptions;
+  const separator = parseSeparator(options.separator, pctx.format);
+  const builder = new CsvRowBuilder({ separator, escapeSlashes: pctx.compat === 'python' });
+  const items = taskItems(task, {
+    config: pctx.config,
+    report: pctx.report,
+    taskIndex: pctx.taskIndex,
+    file: pctx.input,
+  });
+  let lines = '';
+  let regions = 0;
+  for (const item of items) {
+    lines += `${JSON.stringify(builder.row(item))}\n`;
+    for (const name in item.output) regions += item.output[name]?.length ?? 0;
+  }
+  return {
+    lines,
+    rows: items.length,
+    regions,
+    plainColumns: [...builder.plainColumns],
+    dataKeys: [...builder.dataKeys],
+    outputNames: [...builder.outputNames],
+  };
 }
 
 /**

@@ -50,6 +50,13 @@ export class JsonLineSpill {
     if (this.pending.length >= FLUSH_AT) await this.flush();
   }
 
+  /** Appends `count` lines already serialised (each JSON text followed by `\n`). */
+  async pushLines(lines: string, count: number): Promise<void> {
+    this.pending += lines;
+    this.lineCount += count;
+    if (this.pending.length >= FLUSH_AT) await this.flush();
+  }
+
   private async flush(): Promise<void> {
     if (this.pending === '' || !this.handle) return;
     const bytes = Buffer.from(this.pending, 'utf8');

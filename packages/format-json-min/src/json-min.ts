@@ -1,4 +1,13 @@
-import { annotatorOf, defineFormat, type Item, referenceSupports, taskItems } from '@lsconv/core';
+import {
+  annotatorOf,
+  defineFormat,
+  type Item,
+  type PrepareContext,
+  preparedTasks,
+  referenceSupports,
+  type Task,
+  taskItems,
+} from '@lsconv/core';
 import { prettifyResult } from './prettify.js';
 
 /** One JSON-MIN record: task data keys, then `id`, controls, annotator and timestamps. */
@@ -18,28 +27,57 @@ export const jsonMin = defineFormat({
   tags: [],
   output: 'file',
   supports: referenceSupports('JSON_MIN'),
+  prepare: prepareJsonMin,
   async export(tasks, ctx) {
     const out = await ctx.sink.createFile('result.json');
-    const escapeSlashes = ctx.compat === 'python';
     // The reference writes "[\n", records joined by ",\n", then "\n]" (so "[\n\n]" when empty).
-    await out.write('[\n');
+    let pending = '[\n';
     let first = true;
-    let taskIndex = 0;
-    for await (const task of tasks) {
-      const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex, file: ctx.input });
-      taskIndex++;
-      for (const item of items) {
-        const text = jsonMinText(toJsonMinRecord(item), escapeSlashes);
-        await out.write(first ? text : `,\n${text}`);
-        first = false;
-        ctx.report.itemsWritten++;
-        for (const values of Object.values(item.output)) ctx.report.regionsWritten += values.length;
+    for await (const prepared of preparedTasks(tasks, ctx, prepareJsonMin)) {
+      if (prepared.items === 0) continue;
+      pending += first ? prepared.text : `,\n${prepared.text}`;
+      first = false;
+      ctx.report.itemsWritten += prepared.items;
+      ctx.report.regionsWritten += prepared.regions;
+      // Few large writes: each awaited write costs more than the concatenation.
+      if (pending.length >= WRITE_BATCH) {
+        await out.write(pending);
+        pending = '';
       }
     }
-    await out.write('\n]');
+    await out.write(`${pending}\n]`);
     await out.close();
   },
 });
+
+const WRITE_BATCH = 256 * 1024;
+
+/** One task's records, ready to write: their text joined by `,\n`, and the counts. */
+export interface PreparedJsonMin {
+  text: string;
+  items: number;
+  regions: number;
+}
+
+/** The per-task step of JSON_MIN (may run on a worker thread). */
+export function prepareJsonMin(task: Task, pctx: PrepareContext): PreparedJsonMin {
+  const items = taskItems(task, {
+    config: pctx.config,
+    report: pctx.report,
+    taskIndex: pctx.taskIndex,
+    file: pctx.input,
+  });
+  const escapeSlashes = pctx.compat === 'python';
+  let text = '';
+  let regions = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const record = jsonMinText(toJsonMinRecord(item), escapeSlashes);
+    text = i === 0 ? record : `${text},\n${record}`;
+    for (const name in item.output) regions += item.output[name]?.length ?? 0;
+  }
+  return { text, items: items.length, regions };
+}
 
 /**
  * The record of one item, built in the reference's order so that later keys win the

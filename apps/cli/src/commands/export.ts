@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import {
   type CompatMode,
   type ConversionReport,
+  defaultThreads,
   directorySink,
   emptyLabelConfig,
   type FormatDefinition,
@@ -91,6 +92,13 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
     name: 'force',
     type: 'boolean',
     description: 'Export even when the format says it cannot export the labeling config',
+  },
+  {
+    name: 'threads',
+    type: 'number',
+    placeholder: 'N',
+    description:
+      'Threads that parse and convert tasks (default: the number of cores); 1 runs in one thread. Output is identical either way',
   },
   QUIET_FLAG,
   PLUGIN_FLAG,
@@ -186,6 +194,18 @@ export const PYTHON_FLAGS: readonly FlagSpec[] = [
     description: 'Accepted and ignored, as the Python converter does; use -f BRUSH_TO_COCO',
   },
 ];
+
+/** The `--threads` value: a positive whole number, the core count when not given. */
+function threadCount(value: unknown): number {
+  if (value === undefined) return defaultThreads();
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 256) {
+    throw usageError(
+      `--threads must be a whole number from 1 to 256, got ${String(value)}`,
+      'for example --threads 4',
+    );
+  }
+  return value;
+}
 
 /** Options a Python flag can set, by flag, with how the flag value maps to the option value. */
 const PYTHON_FLAG_TARGETS: Readonly<
@@ -316,6 +336,8 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     signal: controller.signal,
     input: source.description,
     resources,
+    threads: threadCount(values.threads),
+    formatModule: registry.formats.get(format.id)?.origin.entry,
     onTask: (n) => progress.update(n),
   }).then(
     (report) => ({ report }),

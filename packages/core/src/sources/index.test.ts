@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -52,8 +52,16 @@ describe('openTaskSource', () => {
 
   it('names the file, the task and the field of a bad task', async () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify([{ id: 1, data: {} }, { id: 7, meta: {} }]));
-    await expect(collect(openTaskSource(file))).rejects.toThrow(/task has no "data" field \(file .*bad\.json, task #1 \(id 7\), field data\)/);
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { id: 1, data: {} },
+        { id: 7, meta: {} },
+      ]),
+    );
+    await expect(collect(openTaskSource(file))).rejects.toThrow(
+      /task has no "data" field \(file .*bad\.json, task #1 \(id 7\), field data\)/,
+    );
   });
 
   it('names the task of invalid JSON inside a task', async () => {
@@ -63,6 +71,8 @@ describe('openTaskSource', () => {
   });
 
   it('says when the input does not exist', async () => {
-    await expect(collect(openTaskSource(join(dir, 'missing.json')))).rejects.toThrow(/cannot read the input: ENOENT/);
+    await expect(collect(openTaskSource(join(dir, 'missing.json')))).rejects.toThrow(
+      /cannot read the input: ENOENT/,
+    );
   });
 });

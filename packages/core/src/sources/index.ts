@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { LsconvError, isLsconvError } from '../errors.js';
+import { isLsconvError, LsconvError } from '../errors.js';
 import { type Task, validateTask } from '../task.js';
 import { type JsonSlice, JsonSlicer } from './json-slicer.js';
 
@@ -91,10 +91,14 @@ async function* sliceInput(
   try {
     stat = await fs.stat(input);
   } catch (error) {
-    throw new LsconvError('INPUT_NOT_FOUND', `cannot read the input: ${(error as NodeJS.ErrnoException).code ?? error}`, {
-      file: input,
-      hint: 'check the path given with -i',
-    });
+    throw new LsconvError(
+      'INPUT_NOT_FOUND',
+      `cannot read the input: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      {
+        file: input,
+        hint: 'check the path given with -i',
+      },
+    );
   }
   if (stat.isDirectory()) {
     const names = (await fs.readdir(input)).filter((n) => n.toLowerCase().endsWith('.json'));
@@ -126,14 +130,19 @@ async function* sliceStream(
   try {
     for await (const chunk of stream) {
       if (signal?.aborted) throw new LsconvError('ABORTED', 'the export was cancelled', { file });
-      for (const slice of slicer.push(chunk as Buffer)) yield { ...slice, index: slice.index + firstIndex, file };
+      for (const slice of slicer.push(chunk as Buffer))
+        yield { ...slice, index: slice.index + firstIndex, file };
     }
   } catch (error) {
     if (isLsconvError(error)) throw error;
-    throw new LsconvError('INPUT_READ', `cannot read the input: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      file,
-      cause: error,
-    });
+    throw new LsconvError(
+      'INPUT_READ',
+      `cannot read the input: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        file,
+        cause: error,
+      },
+    );
   } finally {
     if (!stream.destroyed && stream !== process.stdin) stream.destroy();
   }

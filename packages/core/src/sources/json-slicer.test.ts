@@ -17,7 +17,24 @@ const tricky = [
   { id: 1, data: { text: 'a "quoted" ] } , [ { string' }, annotations: [] },
   { id: 2, data: { text: 'back\\slash\\', more: '\\"', nested: [[[{}]], []] } },
   { id: 3, data: { text: 'unicode ✓ 日本語 \u0000 \n\t' } },
-  { id: 4, data: {}, annotations: [{ result: [{ value: { points: [[1.5, 2e-7], [-3, 4]] } }] }] },
+  {
+    id: 4,
+    data: {},
+    annotations: [
+      {
+        result: [
+          {
+            value: {
+              points: [
+                [1.5, 2e-7],
+                [-3, 4],
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  },
 ];
 
 describe('JsonSlicer', () => {

@@ -63,6 +63,42 @@ export class JsonSlicer {
     // Position of the next backslash at or after i; -1 when there is none left in the chunk.
     let backslashAt = -2;
     while (i < n) {
+      if (this.inValue && !this.scalar) {
+        // Inside an object or array (every task): a tight byte loop on locals. Most
+        // strings in an export are short keys, where a native indexOf per string costs
+        // more than looking at each byte.
+        let depth = this.depth;
+        let inString = this.inString;
+        let escaped = this.escape;
+        let j = i;
+        let closed = false;
+        for (; j < n; j++) {
+          const c = chunk[j]!;
+          if (inString) {
+            if (escaped) escaped = false;
+            else if (c === BACKSLASH) escaped = true;
+            else if (c === QUOTE) inString = false;
+          } else if (c === QUOTE) inString = true;
+          else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+            if (++depth > MAX_DEPTH)
+              throw this.error(`nesting deeper than ${MAX_DEPTH} levels`, this.offset + j);
+          } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+            if (--depth === 0) {
+              closed = true;
+              break;
+            }
+          }
+        }
+        this.depth = depth;
+        this.inString = inString;
+        this.escape = escaped;
+        if (closed) {
+          i = j + 1;
+          out.push(this.finish(chunk, sliceFrom, i));
+          sliceFrom = -1;
+        } else i = n;
+        continue;
+      }
       if (this.inValue) {
         if (this.inString) {
           // Jump to the next quote; a backslash before it may escape it.
@@ -153,7 +189,11 @@ export class JsonSlicer {
           throw new LsconvError(
             'INPUT_SHAPE',
             `the input must be a JSON list of tasks or a task object, found ${describeStart(c)}`,
-            { file: this.file, offset: this.offset + i, hint: 'export the project as JSON from Label Studio' },
+            {
+              file: this.file,
+              offset: this.offset + i,
+              hint: 'export the project as JSON from Label Studio',
+            },
           );
         }
       }
@@ -172,9 +212,13 @@ export class JsonSlicer {
           continue;
         }
         if (this.arrayState !== 'expect-value') {
-          throw this.error(`expected "," or "]" after task #${this.count - 1}, found ${describeStart(c)}`, this.offset + i);
+          throw this.error(
+            `expected "," or "]" after task #${this.count - 1}, found ${describeStart(c)}`,
+            this.offset + i,
+          );
         }
-        if (c === COMMA || c === CLOSE_BRACKET) throw this.error(`unexpected "${String.fromCharCode(c)}"`, this.offset + i);
+        if (c === COMMA || c === CLOSE_BRACKET)
+          throw this.error(`unexpected "${String.fromCharCode(c)}"`, this.offset + i);
         this.arrayState = 'after-value';
         this.first = false;
       } else if (c !== OPEN_BRACE) {
@@ -200,7 +244,8 @@ export class JsonSlicer {
       const piece = chunk.subarray(sliceFrom);
       this.parts.push(piece);
       this.partsBytes += piece.length;
-      if (this.partsBytes > MAX_TASK_BYTES) throw this.error(`a task larger than ${MAX_TASK_BYTES} bytes`, this.valueStart);
+      if (this.partsBytes > MAX_TASK_BYTES)
+        throw this.error(`a task larger than ${MAX_TASK_BYTES} bytes`, this.valueStart);
     }
     this.offset += n;
     return out;

@@ -1,0 +1,94 @@
+// Entry of a prepare worker thread: imports the format module, then parses and
+// prepares batches of raw task slices, answering each batch in one message.
+import { parentPort, workerData } from 'node:worker_threads';
+import { isLsconvError } from '../errors.js';
+import { type FormatDefinition, isFormatDefinition, type PrepareContext } from '../format.js';
+import { parseLabelConfig } from '../label-config.js';
+import { ConversionReport, type SkipEntry } from '../report.js';
+import { parseTaskSlice } from '../sources/index.js';
+import type { PrepareRequest, PrepareResponse, PrepareWorkerData, WireError } from './protocol.js';
+
+/** Records what `prepare` reports, per task, instead of counting it: the main thread merges it in order. */
+class NoteReport extends ConversionReport {
+  skips: SkipEntry[] = [];
+  notes: string[] = [];
+  override skip(entry: SkipEntry): void {
+    this.skips.push(entry);
+  }
+  override warn(message: string): void {
+    this.notes.push(message);
+  }
+}
+
+/** Turns a thrown value into something that crosses the thread boundary and becomes the same error again. */
+export function toWireError(error: unknown): WireError {
+  if (isLsconvError(error)) {
+    return {
+      lsconv: true,
+      code: error.code,
+      reason: error.reason,
+      location: { ...error.location },
+      hint: error.hint,
+      message: error.message,
+    };
+  }
+  const message = (error as Error)?.message ?? String(error);
+  return { lsconv: false, code: 'INTERNAL', reason: message, location: {}, hint: undefined, message };
+}
+
+async function start(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('prepare-worker must run in a worker thread');
+  const data = workerData as PrepareWorkerData;
+  const module = (await import(data.moduleUrl)) as Record<string, unknown>;
+  const format = Object.values(module).find(
+    (value): value is FormatDefinition<any> => isFormatDefinition(value) && value.id === data.formatId,
+  );
+  const prepare = format?.prepare;
+  if (!prepare) throw new Error(`${data.moduleUrl} exports no format ${data.formatId} with a prepare step`);
+  const report = new NoteReport(data.formatId);
+  const pctx: { -readonly [K in keyof PrepareContext]: PrepareContext[K] } = {
+    format: data.formatId,
+    config: parseLabelConfig(data.configXml),
+    options: data.options,
+    compat: data.compat,
+    input: data.input,
+    taskIndex: 0,
+    report,
+  };
+  port.on('message', (req: PrepareRequest) => {
+    const values: unknown[] = [];
+    const notes: PrepareResponse['notes'] = [];
+    const whole = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
+    let error: WireError | undefined;
+    const count = req.fileOf.length;
+    for (let i = 0; i < count; i++) {
+      const b = i * 4;
+      const start = req.bounds[b]!;
+      const end = req.bounds[b + 1]!;
+      const index = req.bounds[b + 2]!;
+      const offset = req.bounds[b + 3]!;
+      try {
+        const task = parseTaskSlice(
+          { bytes: whole.subarray(start, end), index, offset },
+          req.files[req.fileOf[i]!]!,
+        );
+        pctx.taskIndex = index;
+        values.push(prepare(task, pctx));
+      } catch (thrown) {
+        error = toWireError(thrown);
+      }
+      if (report.skips.length || report.notes.length) {
+        notes[values.length - (error ? 0 : 1)] = { skips: report.skips, warnings: report.notes };
+        report.skips = [];
+        report.notes = [];
+      }
+      if (error) break;
+    }
+    const response: PrepareResponse = { seq: req.seq, values, notes };
+    if (error) response.error = error;
+    port.postMessage(response);
+  });
+}
+
+await start();

@@ -1,0 +1,43 @@
+import type { CompatMode } from '../format.js';
+import type { SkipEntry } from '../report.js';
+
+/** What every prepare worker is started with. */
+export interface PrepareWorkerData {
+  /** URL of the module exporting the format definition. */
+  moduleUrl: string;
+  formatId: string;
+  configXml: string;
+  options: Record<string, unknown>;
+  compat: CompatMode;
+  input: string;
+}
+
+/** A batch of raw task slices: one buffer, and per slice its [start, end, taskIndex, byteOffset]. */
+export interface PrepareRequest {
+  seq: number;
+  bytes: Uint8Array;
+  bounds: Float64Array;
+  files: string[];
+  /** Index into `files` per slice. */
+  fileOf: Uint16Array;
+}
+
+/** An error crossing the thread boundary. */
+export interface WireError {
+  lsconv: boolean;
+  code: string;
+  reason: string;
+  location: Record<string, unknown>;
+  hint: string | undefined;
+  message: string;
+}
+
+/** The prepared values of a batch, with what `prepare` recorded, per slice. */
+export interface PrepareResponse {
+  seq: number;
+  values: unknown[];
+  /** Per value: skip entries and warnings recorded while preparing it (undefined when none). */
+  notes: ({ skips: SkipEntry[]; warnings: string[] } | undefined)[];
+  /** Set when slice `values.length` failed; the batch stops there. */
+  error?: WireError;
+}

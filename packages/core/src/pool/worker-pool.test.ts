@@ -1,0 +1,119 @@
+// The pool runs the built worker (packages/core/dist/pool/prepare-worker.js): these
+// tests need `pnpm build` first, like every test that starts worker threads.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FormatDefinition } from '../format.js';
+import { runExport } from '../run.js';
+import { memorySink } from '../sinks/memory.js';
+import { arrayTaskSource, openTaskSource } from '../sources/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lsconv-pool-test-'));
+const coreDist = pathToFileURL(join(import.meta.dirname, '../../dist/index.js')).href;
+const moduleFile = join(dir, 'pool-format.mjs');
+// A format whose prepare records a skip for some tasks and fails on others, so the
+// test sees ordering, merged reports and errors crossing the thread boundary.
+writeFileSync(
+  moduleFile,
+  `import { defineFormat, preparedTasks } from ${JSON.stringify(coreDist)};
+function prepare(task, pctx) {
+  if (task.data.crash) throw new Error('crash in task ' + pctx.taskIndex);
+  if (task.data.n % 7 === 0) pctx.report.skip({ kind: 'task', code: 'sevens', reason: 'multiple of seven', taskIndex: pctx.taskIndex });
+  return pctx.taskIndex + ':' + task.data.n + ':' + pctx.options.suffix + '\\n';
+}
+export const poolFormat = defineFormat({
+  id: 'POOL_TEST', title: 'Pool test', description: 'Writes one line per task.', output: 'file',
+  options: { suffix: { type: 'string', description: 'Appended.', default: 'x' } },
+  prepare,
+  async export(tasks, ctx) {
+    const out = await ctx.sink.createFile('out.txt');
+    let text = '';
+    for await (const line of preparedTasks(tasks, ctx, prepare)) { text += line; ctx.report.itemsWritten++; }
+    await out.write(text);
+    await out.close();
+  },
+});
+`,
+);
+const { poolFormat } = (await import(pathToFileURL(moduleFile).href)) as {
+  poolFormat: FormatDefinition<any>;
+};
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeTasks(name: string, tasks: unknown[]): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(tasks));
+  return file;
+}
+
+async function run(file: string, threads: number) {
+  const sink = memorySink();
+  try {
+    const report = await runExport({
+      format: poolFormat,
+      tasks: openTaskSource(file),
+      sink,
+      options: { suffix: 'y' },
+      threads,
+      formatModule: moduleFile,
+      minParallelBytes: 0,
+      parallelBatchBytes: 64,
+    });
+    return {
+      text: sink.text('out.txt'),
+      skips: report.countsByCode(),
+      entries: report.entries(),
+      items: report.itemsWritten,
+      read: report.tasksRead,
+    };
+  } catch (error) {
+    return { error: (error as Error).message, code: (error as { code?: string }).code };
+  }
+}
+
+describe('worker pool', () => {
+  it('writes the same output and report as one thread, in input order', async () => {
+    const file = writeTasks(
+      'many.json',
+      Array.from({ length: 500 }, (_, n) => ({ data: { n } })),
+    );
+    const single = await run(file, 1);
+    const pooled = await run(file, 2);
+    expect(single).toMatchObject({ items: 500, read: 500, skips: { sevens: 72 } });
+    expect((single as { text: string }).text.split('\n')[499]).toBe('499:499:y');
+    expect(pooled).toEqual(single);
+  });
+
+  it('fails at the same task with the same message when a task is invalid', async () => {
+    const tasks: unknown[] = Array.from({ length: 50 }, (_, n) => ({ data: { n } }));
+    tasks[31] = { annotations: [] };
+    const file = writeTasks('invalid.json', tasks);
+    const single = await run(file, 1);
+    expect(single).toHaveProperty('error');
+    expect(await run(file, 3)).toEqual(single);
+  });
+
+  it('reports a crash in prepare the same way', async () => {
+    const tasks: unknown[] = Array.from({ length: 50 }, (_, n) => ({ data: { n } }));
+    tasks[20] = { data: { n: 20, crash: true } };
+    const file = writeTasks('crash.json', tasks);
+    const single = await run(file, 1);
+    expect(single).toMatchObject({ code: 'INTERNAL', error: expect.stringContaining('crash in task 20') });
+    expect(await run(file, 2)).toEqual(single);
+  });
+
+  it('prepares inline for sources without raw slices and small inputs', async () => {
+    const sink = memorySink();
+    await runExport({
+      format: poolFormat,
+      tasks: arrayTaskSource([{ data: { n: 1 } }, { data: { n: 2 } }]),
+      sink,
+      threads: 4,
+      formatModule: moduleFile,
+    });
+    expect(sink.text('out.txt')).toBe('0:1:x\n1:2:x\n');
+  });
+});
