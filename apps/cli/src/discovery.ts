@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { discoverPlugins, type PluginProblem, type Registry } from '@lsconv/core';
 import type { CliIo } from './io.js';
@@ -31,7 +31,40 @@ export function hostFolders(): string[] {
       dir = parent;
     }
   }
+  // A package the host depends on that itself depends on the CLI (the `lsconv` meta
+  // package) ships formats as its dependencies; with a flat node_modules they sit beside it.
+  for (const host of [...hosts]) {
+    for (const name of declaredDependencies(host)) {
+      const dir = findPackage(name, host);
+      if (dir && declaredDependencies(dir).includes(CLI_PACKAGE)) hosts.add(dir);
+    }
+  }
   return [...hosts];
+}
+
+const CLI_PACKAGE = '@lsconv/cli';
+
+function declaredDependencies(dir: string): string[] {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    return ['dependencies', 'optionalDependencies'].flatMap((field) =>
+      Object.keys((pkg[field] as object | undefined) ?? {}),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** A dependency's folder, looked up in node_modules folders upward from `from`. */
+function findPackage(name: string, from: string): string | undefined {
+  let dir = from;
+  for (;;) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }
 
 /**
