@@ -1,2 +1,2 @@
+export { prettifyResult } from '@lsconv/core';
 export { type JsonMinRecord, jsonMin, jsonMinText, toJsonMinRecord } from './json-min.js';
-export { prettifyResult } from './prettify.js';

@@ -4,11 +4,11 @@ import {
   type Item,
   type PrepareContext,
   preparedTasks,
+  prettifyResult,
   referenceSupports,
   type Task,
   taskItems,
 } from '@lsconv/core';
-import { prettifyResult } from './prettify.js';
 
 /** One JSON-MIN record: task data keys, then `id`, controls, annotator and timestamps. */
 export type JsonMinRecord = Record<string, unknown>;

@@ -1,7 +1,7 @@
-import type { OutputValue } from '@lsconv/core';
+import type { OutputValue } from './items.js';
 
 /**
- * The value a JSON-MIN record holds for one control: the result values without their
+ * The value JSON_MIN and CSV hold for one control: the result values without their
  * `type`; a single `Choices` choice or a single-line `TextArea` collapses to that
  * string; chat results become their messages. Same rule as the Python converter's
  * `prettify_result`. Never mutates `values`.
