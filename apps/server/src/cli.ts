@@ -1,0 +1,229 @@
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { discoverPlugins, isLsconvError, type Registry, zipFileSink } from '@lsconv/core';
+import { createLsconvServer } from './app.js';
+import { convertJsonFile, copyFolderToSink, exportStem, tempName, writeTasksJson } from './exporter.js';
+import { SERVER_VERSION } from './http.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { SerializeOptions } from './tasks.js';
+
+const HELP = `lsconv-server ${SERVER_VERSION} — Label Studio-compatible export service
+
+Usage:
+  lsconv-server [--port 8080] [--host 127.0.0.1] [--data-dir ./lsconv-data] [--api-key KEY]
+  lsconv-server export <project_id> <format> [--export-path DIR] [--data-dir DIR]
+                [--export-serializer-context JSON]
+
+Server options:
+  --port N                   port to listen on (default 8080; 0 picks a free one)
+  --host H                   address to bind (default 127.0.0.1)
+  --data-dir DIR             data folder, created on first start (default ./lsconv-data)
+  --api-key KEY              API key (else LSCONV_API_KEY, else one generated and stored at first start)
+  --max-jobs N               snapshot/conversion jobs running at once (default 4)
+  --max-body-bytes N         largest JSON request body (default 16 MiB)
+  --max-import-bytes N       largest import upload (default 8 GiB)
+  --download-resources       download media by default in exports (default off)
+  --allow-private-addresses  let media downloads reach private and loopback addresses (default off)
+  --local-files-root DIR     root of /data/local-files/?d= URLs
+  --upload-dir DIR           Label Studio's upload folder
+  --ls-url URL               Label Studio server for relative media URLs
+  --ls-token TOKEN           token for that server
+`;
+
+/** Runs the command line; resolves with the exit code (the server resolves only when stopped). */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'export') return exportCommand(argv.slice(1));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string', default: '8080' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'data-dir': { type: 'string', default: './lsconv-data' },
+        'api-key': { type: 'string' },
+        'max-jobs': { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+        'max-import-bytes': { type: 'string' },
+        'download-resources': { type: 'boolean' },
+        'allow-private-addresses': { type: 'boolean' },
+        'local-files-root': { type: 'string' },
+        'upload-dir': { type: 'string' },
+        'ls-url': { type: 'string' },
+        'ls-token': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`lsconv-server: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return 0;
+  }
+  const num = (name: string): number | undefined => {
+    const v = values[name];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, got ${String(v)}`);
+    return n;
+  };
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const dataDir = resolve(str('data-dir')!);
+  const resources = {
+    ...(str('local-files-root') ? { localFilesRoot: str('local-files-root')! } : {}),
+    ...(str('upload-dir') ? { uploadDir: str('upload-dir')! } : {}),
+    ...(str('ls-url') ? { lsUrl: str('ls-url')! } : {}),
+    ...(str('ls-token') ? { lsToken: str('ls-token')! } : {}),
+    allowPrivateAddresses: values['allow-private-addresses'] === true,
+  };
+  const app = await createLsconvServer({
+    dataDir,
+    ...(str('api-key') ? { apiKey: str('api-key')! } : {}),
+    ...(num('max-jobs') !== undefined ? { maxConcurrentJobs: Math.max(1, num('max-jobs')!) } : {}),
+    ...(num('max-body-bytes') !== undefined ? { maxBodyBytes: num('max-body-bytes')! } : {}),
+    ...(num('max-import-bytes') !== undefined ? { maxImportBytes: num('max-import-bytes')! } : {}),
+    downloadResourcesDefault: values['download-resources'] === true,
+    resources,
+  });
+  const port = await app.listen(num('port') ?? 8080, str('host'));
+  const host = str('host')!;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  process.stdout.write(
+    `lsconv-server listening on http://${shown}:${port} (data: ${dataDir}, ${app.registry.formats.size} formats)\n`,
+  );
+  if (app.apiKeyGenerated) {
+    process.stdout.write(`API key (generated, stored in the data folder; shown once): ${app.apiKey}\n`);
+  }
+  await new Promise<void>((done) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write('lsconv-server: forced exit\n');
+        process.exit(1);
+      }
+      stopping = true;
+      process.stderr.write(`lsconv-server: ${signal} received, shutting down\n`);
+      app.close().then(done, (error) => {
+        process.stderr.write(`lsconv-server: shutdown failed: ${String(error)}\n`);
+        done();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+/**
+ * `lsconv-server export <project_id> <format> --export-path DIR`: Label Studio's
+ * `label-studio export` on the same store. Every task; `completed_by` expanded and
+ * drafts and predictions as ids unless `--export-serializer-context` says otherwise.
+ */
+async function exportCommand(argv: readonly string[], registry?: Registry): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        'export-path': { type: 'string' },
+        'data-dir': { type: 'string', default: './lsconv-data' },
+        'export-serializer-context': { type: 'string' },
+        'download-resources': { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`lsconv-server export: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const [projectArg, formatArg] = parsed.positionals;
+  if (!projectArg || !formatArg || !Number.isInteger(Number(projectArg))) {
+    process.stderr.write(`lsconv-server export: needs <project_id> <format>\n\n${HELP}`);
+    return 2;
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const dataDir = resolve(String(values['data-dir']));
+  const store = openSqliteStore(dataDir, { recover: false });
+  const work = join(dataDir, 'tmp', tempName('console'));
+  try {
+    const project = store.getProject(Number(projectArg));
+    if (!project) throw new Error(`project ${projectArg} does not exist in ${dataDir}`);
+    const formats = registry ?? (await discoverPlugins({ cwd: process.cwd() }));
+    const format = formats.format(formatArg.toUpperCase());
+    let context: Record<string, any> = {
+      annotations__completed_by: { only_id: null },
+      interpolate_key_frames: true,
+    };
+    if (typeof values['export-serializer-context'] === 'string') {
+      try {
+        context = JSON.parse(values['export-serializer-context']);
+      } catch (error) {
+        throw new Error(`--export-serializer-context is not JSON: ${(error as Error).message}`);
+      }
+    }
+    const expanded = (key: string) =>
+      typeof context[key] === 'object' && context[key] !== null && !context[key].only_id;
+    const serialize: SerializeOptions = {
+      expandDrafts: expanded('drafts'),
+      expandPredictions: expanded('predictions'),
+      expandCompletedBy: expanded('annotations__completed_by'),
+      omitHistory: false,
+      onlyWithAnnotations: false,
+    };
+    await mkdir(work, { recursive: true });
+    const input = join(work, 'tasks.json');
+    const written = await writeTasksJson(store, project.id, {}, serialize, input);
+    const result = await convertJsonFile({
+      format,
+      labelConfig: project.labelConfig,
+      input,
+      workDir: work,
+      resources: { download: values['download-resources'] === true, cacheDir: join(dataDir, 'cache') },
+    });
+    const stem = exportStem(project.id, written.md5);
+    const name = result.kind === 'file' ? `${stem}${result.ext}` : `${stem}.zip`;
+    const target = values['export-path'] ? resolve(String(values['export-path'])) : join(dataDir, 'export');
+    let dest = target;
+    const isDir = await stat(target).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (isDir || !values['export-path']) {
+      await mkdir(target, { recursive: true });
+      dest = join(target, name);
+    }
+    if (result.kind === 'file') {
+      await copyFile(result.path, dest);
+    } else {
+      const sink = zipFileSink(dest);
+      try {
+        if (result.kind === 'folder') await copyFolderToSink(result.dir, sink);
+        await sink.commit();
+      } catch (error) {
+        await sink.abort();
+        throw error;
+      }
+    }
+    process.stdout.write(`Project exported successfully: ${dest}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(
+      `lsconv-server export: ${isLsconvError(error) ? error.message : (error as Error).message}\n`,
+    );
+    return 1;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    store.close();
+  }
+}
+
+export { exportCommand };

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { JobQueue } from './jobs.js';
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+describe('JobQueue', () => {
+  it('runs at most `concurrency` jobs and starts queued ones in order as others finish', async () => {
+    const queue = new JobQueue(2, () => undefined);
+    const gates = [deferred(), deferred(), deferred(), deferred()];
+    const started: number[] = [];
+    for (const [i, gate] of gates.entries()) {
+      queue.add({
+        name: `job ${i}`,
+        run: async () => {
+          started.push(i);
+          await gate.promise;
+        },
+      });
+    }
+    expect(started).toEqual([0, 1]);
+    expect(queue.size).toEqual({ running: 2, waiting: 2 });
+    gates[1]!.resolve();
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1, 2]);
+    gates[0]!.resolve();
+    gates[2]!.resolve();
+    gates[3]!.resolve();
+    await queue.idle();
+    expect(started).toEqual([0, 1, 2, 3]);
+  });
+
+  it('reports a failing job and goes on', async () => {
+    const errors: string[] = [];
+    const queue = new JobQueue(1, (job, error) => errors.push(`${job.name}: ${(error as Error).message}`));
+    const ran: string[] = [];
+    queue.add({ name: 'bad', run: async () => Promise.reject(new Error('boom')) });
+    queue.add({ name: 'good', run: async () => void ran.push('good') });
+    await queue.idle();
+    expect(errors).toEqual(['bad: boom']);
+    expect(ran).toEqual(['good']);
+  });
+
+  it('aborts running jobs after the grace period and refuses new ones', async () => {
+    const queue = new JobQueue(1, () => undefined);
+    let aborted = false;
+    queue.add({
+      name: 'long',
+      run: (signal) =>
+        new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve();
+          });
+        }),
+    });
+    await queue.stop(10);
+    expect(aborted).toBe(true);
+    expect(queue.add({ name: 'late', run: async () => undefined })).toBe(false);
+  });
+});

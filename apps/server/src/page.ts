@@ -1,0 +1,264 @@
+/**
+ * The web page served at `/`: plain HTML, CSS and script in one string, so it needs
+ * no build step. It talks to the same `/api` endpoints as any client.
+ */
+export const PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>lsconv-server</title>
+<style>
+  :root { font-family: system-ui, sans-serif; color: #1b1b1b; background: #fafafa; }
+  body { max-width: 60rem; margin: 0 auto; padding: 1rem; }
+  h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 1.5rem; }
+  section { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 0.75rem 1rem; margin: 0.75rem 0; }
+  label { display: block; margin: 0.4rem 0; }
+  fieldset { border: 1px solid #ddd; margin: 0.5rem 0; }
+  button { padding: 0.35rem 0.8rem; margin: 0.2rem 0.4rem 0.2rem 0; }
+  table { border-collapse: collapse; width: 100%; } th, td { border-bottom: 1px solid #eee; text-align: left; padding: 0.3rem; }
+  .muted { color: #555; font-size: 0.9rem; }
+  .error { color: #a00000; }
+  [role=status] { min-height: 1.2rem; }
+</style>
+</head>
+<body>
+<h1>lsconv-server</h1>
+<p class="muted">Label Studio–compatible exports. Every request carries your API key.</p>
+
+<section aria-labelledby="key-h">
+  <h2 id="key-h">API key</h2>
+  <label>Key <input id="key" type="password" autocomplete="off" size="44"></label>
+  <button id="save-key" type="button">Use this key</button>
+</section>
+
+<section aria-labelledby="new-h">
+  <h2 id="new-h">New project</h2>
+  <form id="new-project">
+    <label>Title <input id="new-title" name="title" required maxlength="50"></label>
+    <label>Labeling config (XML file) <input id="new-config" type="file" accept=".xml,text/xml"></label>
+    <label>Export to import (JSON list or JSON Lines) <input id="new-tasks" type="file" accept=".json,.jsonl,application/json"></label>
+    <button type="submit">Create project</button>
+  </form>
+</section>
+
+<section aria-labelledby="proj-h">
+  <h2 id="proj-h">Project</h2>
+  <p><label for="project">Project</label> <select id="project"></select></p>
+  <p id="counts" aria-live="polite"></p>
+</section>
+
+<section aria-labelledby="fmt-h">
+  <h2 id="fmt-h">Export</h2>
+  <p><label for="format">Format</label> <select id="format" aria-describedby="format-help"></select></p>
+  <p id="format-help" class="muted"></p>
+  <fieldset id="format-options" hidden><legend>Format options</legend><div id="format-options-list"></div></fieldset>
+  <fieldset><legend>Download now</legend>
+    <label><input type="checkbox" id="all-tasks"> Include tasks without annotations</label>
+    <label><input type="checkbox" id="resources"> Download resources (images, audio) into the output</label>
+    <button id="download-now" type="button">Download now</button>
+  </fieldset>
+  <fieldset><legend>Snapshot</legend>
+    <p><label for="f-annotated">Annotated tasks</label> <select id="f-annotated"><option value="">any</option><option value="only">only</option><option value="exclude">exclude</option></select></p>
+    <p><label for="f-skipped">Skipped tasks</label> <select id="f-skipped"><option value="">any</option><option value="only">only</option><option value="exclude">exclude</option></select></p>
+    <label><input type="checkbox" id="a-usual" checked> Annotations</label>
+    <label><input type="checkbox" id="a-gt"> Ground truth</label>
+    <label><input type="checkbox" id="a-skipped"> Skipped annotations</label>
+    <label><input type="checkbox" id="only-with"> Only tasks with the chosen annotations</label>
+    <label><input type="checkbox" id="s-drafts"> Complete drafts (not only ids)</label>
+    <label><input type="checkbox" id="s-preds"> Complete predictions (not only ids)</label>
+    <label><input type="checkbox" id="s-users" checked> Remove user details</label>
+    <button id="snapshot" type="button">Create snapshot</button>
+  </fieldset>
+  <p id="status" role="status" aria-live="polite"></p>
+</section>
+
+<section aria-labelledby="snap-h">
+  <h2 id="snap-h">Snapshots</h2>
+  <table><thead><tr><th>Title</th><th>Status</th><th>Tasks</th><th>Downloads</th></tr></thead><tbody id="snapshots"></tbody></table>
+</section>
+
+<script>
+const $ = (id) => document.getElementById(id);
+let key = localStorage.getItem('lsconv-key') || '';
+$('key').value = key;
+const say = (text, error) => { $('status').textContent = text; $('status').className = error ? 'error' : ''; };
+
+async function api(path, init = {}) {
+  const res = await fetch(path, { ...init, headers: { Authorization: 'Token ' + key, ...(init.headers || {}) } });
+  if (!res.ok) {
+    let detail = res.status + ' ' + res.statusText;
+    try { const body = await res.clone().json(); detail = body.detail + (body.validation_errors ? ': ' + JSON.stringify(body.validation_errors) : ''); }
+    catch { detail = await res.text(); }
+    throw new Error(detail);
+  }
+  return res;
+}
+const json = async (path, init) => (await api(path, init)).json();
+const pid = () => $('project').value;
+let formatDetails = new Map();
+
+function renderFormatOptions() {
+  const list = $('format-options-list'); list.innerHTML = '';
+  const f = formatDetails.get($('format').value);
+  const entries = Object.entries((f && f.options) || {});
+  $('format-options').hidden = entries.length === 0;
+  for (const [name, spec] of entries) {
+    const label = document.createElement('label');
+    let input;
+    if (spec.type === 'enum') {
+      input = document.createElement('select');
+      for (const c of spec.choices) { const o = document.createElement('option'); o.value = c; o.textContent = c; input.appendChild(o); }
+      if (spec.default !== undefined) input.value = spec.default;
+    } else {
+      input = document.createElement('input');
+      input.type = spec.type === 'boolean' ? 'checkbox' : spec.type === 'number' ? 'number' : 'text';
+      if (spec.type === 'boolean') input.checked = !!spec.default; else if (spec.default !== undefined) input.value = spec.default;
+    }
+    input.dataset.option = name; input.dataset.type = spec.type;
+    if (spec.type === 'boolean') { label.append(input, ' ' + name + ' — ' + spec.description); }
+    else { label.append(name + ' — ' + spec.description + ' ', input); }
+    list.appendChild(label);
+  }
+}
+function formatOptionValues() {
+  const values = {};
+  for (const input of document.querySelectorAll('[data-option]')) {
+    values[input.dataset.option] = input.dataset.type === 'boolean' ? input.checked : input.value;
+  }
+  return values;
+}
+
+async function saveBlob(res) {
+  const name = res.headers.get('filename') || 'export';
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url; a.download = name; document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+  return name;
+}
+
+async function loadProjects(select) {
+  const list = await json('/api/projects?page_size=1000');
+  $('project').innerHTML = '';
+  for (const p of list.results) {
+    const o = document.createElement('option'); o.value = p.id; o.textContent = p.title || ('Project ' + p.id); $('project').appendChild(o);
+  }
+  if (select) $('project').value = String(select);
+  await loadProject();
+}
+
+async function loadProject() {
+  if (!pid()) { $('counts').textContent = 'No project yet.'; return; }
+  const p = await json('/api/projects/' + pid());
+  $('counts').textContent = p.task_number + ' tasks, ' + p.num_tasks_with_annotations + ' with annotations, ' + p.total_annotations_number + ' annotations, ' + p.skipped_annotations_number + ' skipped.';
+  const formats = await json('/api/projects/' + pid() + '/export/formats?details=true');
+  $('format').innerHTML = '';
+  for (const f of formats) {
+    const o = document.createElement('option'); o.value = f.name;
+    o.textContent = f.title + (f.disabled ? ' — not available: ' + (f.reason || 'the labeling config does not fit') : '');
+    o.disabled = !!f.disabled; o.dataset.description = f.description; $('format').appendChild(o);
+  }
+  formatDetails = new Map(formats.map((f) => [f.name, f]));
+  showFormatHelp();
+  await loadSnapshots();
+}
+function showFormatHelp() { const o = $('format').selectedOptions[0]; $('format-help').textContent = o ? o.dataset.description : ''; renderFormatOptions(); }
+
+async function loadSnapshots() {
+  const list = await json('/api/projects/' + pid() + '/exports');
+  const body = $('snapshots'); body.innerHTML = '';
+  for (const s of list) {
+    const tr = document.createElement('tr');
+    const cells = [s.title, s.status, s.counters.task_number ?? ''];
+    for (const c of cells) { const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); }
+    const td = document.createElement('td');
+    if (s.status === 'completed') {
+      const types = ['JSON', ...s.converted_formats.map((c) => c.export_type + (c.status === 'completed' ? '' : ' (' + c.status + ')'))];
+      for (const t of types) {
+        const b = document.createElement('button'); b.type = 'button'; b.textContent = 'Download ' + t;
+        b.disabled = t.includes('(');
+        b.addEventListener('click', () => downloadSnapshot(s.id, t));
+        td.appendChild(b);
+      }
+    }
+    tr.appendChild(td); body.appendChild(tr);
+  }
+  return list;
+}
+
+async function downloadSnapshot(id, type) {
+  try { say('Downloading…'); const name = await saveBlob(await api('/api/projects/' + pid() + '/exports/' + id + '/download?exportType=' + encodeURIComponent(type))); say('Downloaded ' + name); }
+  catch (e) { say(e.message, true); }
+}
+
+$('save-key').addEventListener('click', async () => {
+  key = $('key').value.trim(); localStorage.setItem('lsconv-key', key);
+  try { await loadProjects(); say('Key accepted.'); } catch (e) { say(e.message, true); }
+});
+$('project').addEventListener('change', () => loadProject().catch((e) => say(e.message, true)));
+$('format').addEventListener('change', showFormatHelp);
+
+$('new-project').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    const configFile = $('new-config').files[0];
+    const body = { title: $('new-title').value };
+    if (configFile) body.label_config = await configFile.text();
+    say('Creating project…');
+    const project = await json('/api/projects', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const tasks = $('new-tasks').files[0];
+    if (tasks) {
+      const form = new FormData(); form.append('file', tasks, tasks.name);
+      const r = await json('/api/projects/' + project.id + '/import', { method: 'POST', body: form });
+      say('Project created, ' + r.task_count + ' tasks imported.');
+    } else say('Project created.');
+    await loadProjects(project.id);
+  } catch (e) { say(e.message, true); }
+});
+
+$('download-now').addEventListener('click', async () => {
+  try {
+    say('Exporting…');
+    const q = new URLSearchParams({ ...formatOptionValues(), exportType: $('format').value, download_all_tasks: $('all-tasks').checked, download_resources: $('resources').checked });
+    const name = await saveBlob(await api('/api/projects/' + pid() + '/export?' + q));
+    say('Downloaded ' + name);
+  } catch (e) { say(e.message, true); }
+});
+
+$('snapshot').addEventListener('click', async () => {
+  try {
+    const tfo = { only_with_annotations: $('only-with').checked };
+    if ($('f-annotated').value) tfo.annotated = $('f-annotated').value;
+    if ($('f-skipped').value) tfo.skipped = $('f-skipped').value;
+    const body = {
+      task_filter_options: tfo,
+      annotation_filter_options: { usual: $('a-usual').checked, ground_truth: $('a-gt').checked, skipped: $('a-skipped').checked },
+      serialization_options: {
+        drafts: { only_id: !$('s-drafts').checked }, predictions: { only_id: !$('s-preds').checked },
+        annotations__completed_by: { only_id: $('s-users').checked },
+      },
+    };
+    const snap = await json('/api/projects/' + pid() + '/exports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const type = $('format').value;
+    if (type && type !== 'JSON') {
+      await json('/api/projects/' + pid() + '/exports/' + snap.id + '/convert', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ export_type: type, download_resources: $('resources').checked, options: formatOptionValues() }) });
+    }
+    say('Snapshot ' + snap.id + ' created…');
+    for (;;) {
+      const s = await json('/api/projects/' + pid() + '/exports/' + snap.id);
+      const conv = s.converted_formats.find((c) => c.export_type === type);
+      const done = s.status === 'failed' || (s.status === 'completed' && (!conv || conv.status === 'completed' || conv.status === 'failed'));
+      say('Snapshot ' + snap.id + ': ' + s.status + (conv ? ', ' + type + ': ' + conv.status : ''));
+      if (done) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await loadSnapshots();
+  } catch (e) { say(e.message, true); }
+});
+
+if (key) loadProjects().catch((e) => say(e.message, true));
+</script>
+</body>
+</html>
+`;

@@ -1,0 +1,169 @@
+/** A project as the store keeps it. */
+export interface ProjectRow {
+  id: number;
+  title: string;
+  description: string;
+  labelConfig: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Counts the API shows for a project. */
+export interface ProjectCounts {
+  taskNumber: number;
+  tasksWithAnnotations: number;
+  totalAnnotations: number;
+  skippedAnnotations: number;
+  totalPredictions: number;
+}
+
+/** One stored task: the task JSON as imported (ids normalised), plus the facts filters need. */
+export interface TaskRow {
+  id: number;
+  projectId: number;
+  /** The task JSON text. */
+  json: string;
+}
+
+/** What an import writes for one task (the store derives the filter facts from the task). */
+export interface NewTask {
+  json: string;
+  /** Any annotation, skipped ones included. */
+  hasAnnotations: boolean;
+  /** At least one annotation with `was_cancelled`. */
+  hasSkipped: boolean;
+  /** At least one annotation that is not cancelled. */
+  hasCompleted: boolean;
+  /** Label Studio's `is_labeled`. */
+  isLabeled: boolean;
+  annotations: number;
+  skipped: number;
+  predictions: number;
+}
+
+/** A user seen in an import (`completed_by` objects), for expanding `completed_by`. */
+export interface UserRow {
+  id: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+}
+
+/** Job status, as Label Studio names it. */
+export type JobStatus = 'created' | 'in_progress' | 'completed' | 'failed';
+
+/** A snapshot ("export") row. */
+export interface SnapshotRow {
+  id: number;
+  projectId: number;
+  title: string;
+  createdAt: string;
+  finishedAt: string | null;
+  status: JobStatus;
+  md5: string;
+  counters: Record<string, number>;
+  /** The filter and serialization options it was created with (JSON). */
+  options: SnapshotOptions;
+  /** Stored file, relative to the data folder. */
+  file: string | null;
+  error: string | null;
+}
+
+/** What a snapshot was asked for. */
+export interface SnapshotOptions {
+  task_filter_options: Record<string, unknown> | null;
+  annotation_filter_options: Record<string, unknown> | null;
+  serialization_options: Record<string, unknown> | null;
+}
+
+/** A conversion of a snapshot to another format. */
+export interface ConversionRow {
+  id: number;
+  exportId: number;
+  projectId: number;
+  exportType: string;
+  status: JobStatus;
+  traceback: string | null;
+  file: string | null;
+  downloadResources: boolean;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+/** Which tasks a snapshot reads (Label Studio's task filters, already validated). */
+export interface TaskQuery {
+  ids?: readonly number[];
+  /** Only tasks with any annotation (easy export without `download_all_tasks`). */
+  anyAnnotation?: boolean;
+  skipped?: 'only' | 'exclude';
+  finished?: 'only' | 'exclude';
+  annotated?: 'only' | 'exclude';
+}
+
+/**
+ * The storage behind the server. SQLite implements it; a PostgreSQL backend can
+ * follow by implementing the same methods (async where a network database needs it).
+ */
+export interface Store {
+  /** A setting by key (the generated API key lives here). */
+  getSetting(key: string): string | undefined;
+  setSetting(key: string, value: string): void;
+
+  createProject(p: { title: string; description: string; labelConfig: string }): ProjectRow;
+  getProject(id: number): ProjectRow | undefined;
+  listProjects(offset: number, limit: number): { total: number; rows: ProjectRow[] };
+  updateProject(
+    id: number,
+    patch: Partial<Pick<ProjectRow, 'title' | 'description' | 'labelConfig'>>,
+  ): ProjectRow | undefined;
+  deleteProject(id: number): boolean;
+  projectCounts(id: number): ProjectCounts;
+
+  /** Starts an import: rows written with this handle stay invisible until `commit`. */
+  beginImport(projectId: number): ImportBatch;
+  /** Ids for annotations, drafts and predictions that came without one. */
+  nextIds(kind: 'annotation' | 'draft' | 'prediction', count: number): number;
+  /** Ensures ids handed out stay above ids seen in imports. */
+  bumpIds(kind: 'annotation' | 'draft' | 'prediction', seen: number): void;
+  upsertUsers(users: readonly UserRow[]): void;
+  getUsers(ids: readonly number[]): Map<number, UserRow>;
+
+  /** Task rows in id order, a page at a time, after `afterId`. */
+  taskPage(projectId: number, query: TaskQuery, afterId: number, limit: number): TaskRow[];
+  countTasks(projectId: number, query: TaskQuery): number;
+
+  createSnapshot(s: { projectId: number; title: string; options: SnapshotOptions }): SnapshotRow;
+  getSnapshot(id: number): SnapshotRow | undefined;
+  listSnapshots(projectId: number, limit: number): SnapshotRow[];
+  updateSnapshot(
+    id: number,
+    patch: Partial<Pick<SnapshotRow, 'status' | 'md5' | 'counters' | 'file' | 'finishedAt' | 'error'>>,
+  ): void;
+  deleteSnapshot(id: number): void;
+
+  createConversion(c: {
+    exportId: number;
+    projectId: number;
+    exportType: string;
+    downloadResources: boolean;
+  }): ConversionRow;
+  getConversion(id: number): ConversionRow | undefined;
+  listConversions(exportId: number): ConversionRow[];
+  updateConversion(
+    id: number,
+    patch: Partial<Pick<ConversionRow, 'status' | 'traceback' | 'file' | 'finishedAt'>>,
+  ): void;
+
+  /** Snapshots and conversions left `created`/`in_progress` by a stopped server. */
+  unfinishedJobs(): { snapshots: SnapshotRow[]; conversions: ConversionRow[] };
+
+  close(): void;
+}
+
+/** Rows of one import, committed or rolled back together. */
+export interface ImportBatch {
+  add(tasks: readonly NewTask[]): void;
+  commit(): number;
+  rollback(): void;
+}
