@@ -15,6 +15,7 @@ import {
   memorySink,
   openTaskSource,
   parseLabelConfig,
+  REFERENCE_FORMATS,
   type ResourceOptions,
   type ResourceResolver,
   type RunExportOptions,
@@ -75,24 +76,10 @@ export interface FormatSuiteOptions {
 }
 
 /** The formats Label Studio offers or refuses per config (its `supported_formats` universe). */
-export const LABEL_STUDIO_FORMATS: readonly string[] = Object.freeze([
-  'JSON',
-  'JSON_MIN',
-  'CSV',
-  'TSV',
-  'CONLL2003',
-  'COCO',
-  'VOC',
-  'BRUSH_TO_NUMPY',
-  'BRUSH_TO_PNG',
-  'ASR_MANIFEST',
-  'YOLO',
-  'YOLO_OBB',
-  'YOLO_WITH_IMAGES',
-  'COCO_WITH_IMAGES',
-  'YOLO_OBB_WITH_IMAGES',
-  'BRUSH_TO_COCO',
-]);
+export const LABEL_STUDIO_FORMATS: readonly string[] = Object.freeze(
+  // Every export type of the reference except CSV_OLD (never listed) and DOCLANG (never run for the corpus).
+  REFERENCE_FORMATS.filter((id) => id !== 'CSV_OLD' && id !== 'DOCLANG'),
+);
 
 /**
  * The default translation of a case's `export_args` (the Python converter's run
