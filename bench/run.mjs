@@ -19,7 +19,7 @@ const dataDir = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'lsconv-bench');
 mkdirSync(dataDir, { recursive: true });
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
 const LARGE = Number(process.env.BENCH_LARGE_TASKS ?? 1_000_000);
-const FORMATS = (process.env.BENCH_FORMATS ?? 'JSON_MIN,CSV').split(',').filter(Boolean);
+const FORMATS = (process.env.BENCH_FORMATS ?? 'JSON_MIN,CSV,COCO,VOC,YOLO,CONLL2003').split(',').filter(Boolean);
 const only = process.env.BENCH_ONLY;
 const THREADS = (process.env.BENCH_THREADS ?? '1,default').split(',').filter(Boolean);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rect, runFormat, tinyPng } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cocoKeypoints, keypointsBbox, polygonPixels, pyRound, rectanglePixels } from './coco.js';
 import { coco, cocoWithImages } from './index.js';
-import { rect, runFormat, tinyPng } from '@lsconv/testkit';
 
 const CONFIG = `<View>
   <Image name="image" value="$image"/>
@@ -288,5 +288,50 @@ describe('COCO_WITH_IMAGES', () => {
     );
     expect(run.json('result.json').images[0].file_name).toMatch(/^media\//);
     expect(run.sink.dirs.has('media')).toBe(true);
+  });
+});
+
+describe('COCO_WITH_IMAGES from a web server', () => {
+  it('downloads the images from a loopback HTTP server into images/', async () => {
+    const { createServer } = await import('node:http');
+    const png = tinyPng(11, 6);
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      if (req.url === '/media/cam-1/frame.png') {
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
+        res.end(png);
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as { port: number };
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-coco-cache-'));
+    try {
+      const tasks = [
+        {
+          id: 1,
+          data: { image: `http://127.0.0.1:${port}/media/cam-1/frame.png` },
+          annotations: [{ id: 1, result: [rect('a', 'Car', 10, 10, 50, 50, {}, { width: 11, height: 6 })] }],
+        },
+        { id: 2, data: { image: `http://127.0.0.1:${port}/media/missing.png` }, annotations: [] },
+      ];
+      const run = await runFormat(cocoWithImages, tasks, CONFIG, 'default', {}, { download: true, cacheDir });
+      const result = run.json('result.json');
+      const first = result.images[0];
+      expect(first.file_name).toMatch(/^images\/[0-9a-f]{8}__frame\.png$/);
+      expect(Buffer.from(run.sink.files.get(first.file_name)!)).toEqual(png);
+      expect(first).toMatchObject({ width: 11, height: 6 });
+      expect(requests).toContain('/media/cam-1/frame.png');
+      // The missing image is a report entry, not a crash, and the export goes on.
+      expect(result.images).toHaveLength(2);
+      expect(
+        run.report.entries().some((e) => e.kind === 'resource' && String(e.reason).includes('404')),
+      ).toBe(true);
+    } finally {
+      server.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rect, runFormat, tinyPng } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   classNames,
@@ -15,7 +16,6 @@ import {
   yoloObb,
   yoloWithImages,
 } from './index.js';
-import { rect, runFormat, tinyPng } from '@lsconv/testkit';
 
 const CONFIG = `<View>
   <Image name="image" value="$image"/>
@@ -328,5 +328,38 @@ describe('YOLO_WITH_IMAGES', () => {
     const run = await runFormat(yoloWithImages, tasks, CONFIG, 'default', {}, { baseDir: dir });
     expect([...run.sink.files.keys()].filter((k) => k.startsWith('labels/'))).toEqual([]);
     expect(run.report.countsByCode()['image-unavailable']).toBe(1);
+  });
+});
+
+describe('YOLO_WITH_IMAGES from a web server', () => {
+  it('downloads each image into images/ beside its label file', async () => {
+    const { createServer } = await import('node:http');
+    const png = tinyPng(9, 4);
+    const server = createServer((req, res) => {
+      if (req.url === '/datasets/street/0001.png') {
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(png);
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as { port: number };
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-yolo-cache-'));
+    try {
+      const url = `http://127.0.0.1:${port}/datasets/street/0001.png`;
+      const tasks = [
+        { id: 1, data: { image: url }, annotations: [{ id: 1, result: [rect('a', 'Car', 0, 0, 50, 50)] }] },
+      ];
+      const run = await runFormat(yoloWithImages, tasks, CONFIG, 'default', {}, { download: true, cacheDir });
+      const images = [...run.sink.files.keys()].filter((p) => p.startsWith('images/'));
+      expect(images).toHaveLength(1);
+      expect(Buffer.from(run.sink.files.get(images[0]!)!)).toEqual(png);
+      const stem = images[0]!.slice('images/'.length).replace(/\.png$/, '');
+      const [cls, ...box] = run.text(`labels/${stem}.txt`).trim().split(' ');
+      expect(run.text('classes.txt').split('\n')[Number(cls)]).toBe('Car');
+      expect(box.map(Number)).toEqual([0.25, 0.25, 0.5, 0.5]);
+    } finally {
+      server.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 });
