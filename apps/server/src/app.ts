@@ -955,15 +955,21 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
     if (Number.isFinite(declared) && declared > limit)
       throw new HttpError(413, `Request body is larger than ${limit} bytes`);
     let seen = 0;
-    return req.pipe(
-      new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          seen += chunk.length;
-          if (seen > limit) cb(new HttpError(413, `Request body is larger than ${limit} bytes`));
-          else cb(null, chunk);
-        },
-      }),
-    );
+    const limited = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        seen += chunk.length;
+        if (seen > limit) {
+          req.unpipe(limited);
+          req.resume();
+          cb(new HttpError(413, `Request body is larger than ${limit} bytes`));
+        } else cb(null, chunk);
+      },
+    });
+    // The reader of `limited` gets the error through its own iteration; this listener only
+    // keeps an error that arrives after the reader stopped (a parse error came first) from
+    // becoming an uncaught exception that would take the whole server down.
+    limited.on('error', () => undefined);
+    return req.pipe(limited);
   }
 
   // ---- request handling --------------------------------------------------------------------
