@@ -1,15 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConversionReport,
-  decodeBrushMask,
-  type ImporterDefinition,
-  type OptionSpecs,
-  resolveOptions,
-  type Task,
-} from '@lsconv/core';
-import { compareOutputs, loadConformanceCases } from '@lsconv/testkit';
+import { decodeBrushMask } from '@lsconv/core';
+import { compareOutputs, importOptionsFromArgs, loadConformanceCases, runImport } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cocoImporter, cocoRleCountsFromString, decodeCocoRle } from './coco-import.js';
 
@@ -25,27 +18,6 @@ async function writeJson(value: unknown): Promise<string> {
   return file;
 }
 
-async function runImport(
-  importer: ImporterDefinition<OptionSpecs>,
-  input: string,
-  given: Record<string, unknown> = {},
-  compat: 'default' | 'python' = 'default',
-): Promise<{ tasks: Task[]; labelConfig: string; report: ConversionReport }> {
-  const report = new ConversionReport(`import ${importer.id}`);
-  const options = resolveOptions(importer.id, importer.options, given);
-  const result = await importer.run({ input, options, report, compat, signal: new AbortController().signal });
-  const tasks: Task[] = [];
-  for await (const t of result.tasks as AsyncIterable<Task>) tasks.push(t);
-  return { tasks, labelConfig: result.labelConfig, report };
-}
-function camel(args: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(args)) {
-    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = Array.isArray(v) ? v.join('x') : v;
-  }
-  return out;
-}
-
 describe('coco importer: conformance (compat python)', () => {
   const cases = loadConformanceCases().filter(
     (c) => c.importSpec?.importer === 'coco' && c.outputs.IMPORT_COCO,
@@ -57,7 +29,7 @@ describe('coco importer: conformance (compat python)', () => {
       const { tasks, labelConfig } = await runImport(
         cocoImporter,
         join(c.dir, spec.input),
-        camel(spec.args),
+        importOptionsFromArgs(spec.args),
         'python',
       );
       const files = new Map<string, Uint8Array>([

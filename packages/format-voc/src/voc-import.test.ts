@@ -1,14 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConversionReport,
-  type ImporterDefinition,
-  type OptionSpecs,
-  parseLabelConfig,
-  resolveOptions,
-  type Task,
-} from '@lsconv/core';
+import { parseLabelConfig } from '@lsconv/core';
+import { runImport } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseVocXml, vocImporter } from './voc-import.js';
 
@@ -24,20 +18,6 @@ async function writeFiles(files: Record<string, string>): Promise<string> {
     await fs.writeFile(join(root, path), content);
   }
   return root;
-}
-
-async function runImport(
-  importer: ImporterDefinition<OptionSpecs>,
-  input: string,
-  given: Record<string, unknown> = {},
-  compat: 'default' | 'python' = 'default',
-): Promise<{ tasks: Task[]; labelConfig: string; report: ConversionReport }> {
-  const report = new ConversionReport(`import ${importer.id}`);
-  const options = resolveOptions(importer.id, importer.options, given);
-  const result = await importer.run({ input, options, report, compat, signal: new AbortController().signal });
-  const tasks: Task[] = [];
-  for await (const t of result.tasks as AsyncIterable<Task>) tasks.push(t);
-  return { tasks, labelConfig: result.labelConfig, report };
 }
 
 const xml = (

@@ -2,12 +2,15 @@ import { deflateSync } from 'node:zlib';
 import {
   arrayTaskSource,
   type CompatMode,
-  type ConversionReport,
+  ConversionReport,
   type FormatDefinition,
+  type ImporterDefinition,
   type MemorySink,
   memorySink,
+  type OptionSpecs,
   parseLabelConfig,
   type ResourceOptions,
+  resolveOptions,
   runExport,
   type Task,
 } from '@lsconv/core';
@@ -108,4 +111,31 @@ export function rect(
     },
     ...rest,
   };
+}
+
+/** Runs an importer on a dataset and collects its tasks (for importer unit tests). */
+export async function runImport(
+  importer: ImporterDefinition<OptionSpecs>,
+  input: string,
+  given: Record<string, unknown> = {},
+  compat: CompatMode = 'default',
+): Promise<{ tasks: Task[]; labelConfig: string; report: ConversionReport }> {
+  const report = new ConversionReport(`import ${importer.id}`);
+  const options = resolveOptions(importer.id, importer.options, given);
+  const result = await importer.run({ input, options, report, compat, signal: new AbortController().signal });
+  const tasks: Task[] = [];
+  for await (const t of result.tasks as AsyncIterable<Task>) tasks.push(t);
+  return { tasks, labelConfig: result.labelConfig, report };
+}
+
+/**
+ * A conformance case's import arguments (the Python converter's snake_case names,
+ * `image_dims` as a list) as importer options: camelCase, lists joined with `x`.
+ */
+export function importOptionsFromArgs(args: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) {
+    out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = Array.isArray(v) ? v.join('x') : v;
+  }
+  return out;
 }
