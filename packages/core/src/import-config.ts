@@ -359,3 +359,10 @@ export function joinImageUrl(root: string, ...parts: readonly string[]): string 
   }
   return `${root.replace(/\/+$/, '')}/${encodedPath}`;
 }
+
+/** The `toName` option every image importer declares: the Image tag of the generated config. */
+export const importToNameOption = {
+  type: 'string',
+  default: 'image',
+  description: 'Name of the Image tag in the generated labeling config (to_name)',
+} as const;

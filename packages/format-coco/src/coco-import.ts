@@ -6,6 +6,7 @@ import {
   encodeBrushMask,
   type ImportControl,
   importLabelConfig,
+  importToNameOption,
   joinImageUrl,
   LOCAL_FILES_ROOT,
   LsconvError,
@@ -89,11 +90,7 @@ export const cocoImporter = defineImporter({
   description:
     'Reads a COCO JSON file: boxes, polygons (every part), keypoints and RLE or uncompressed-RLE segmentations (as brush masks).',
   options: {
-    toName: {
-      type: 'string',
-      default: 'image',
-      description: 'Name of the Image tag in the generated labeling config (to_name)',
-    },
+    toName: importToNameOption,
     fromName: {
       type: 'string',
       default: 'label',

@@ -5,6 +5,7 @@ import {
   createResourceResolver,
   defineImporter,
   importLabelConfig,
+  importToNameOption,
   joinImageUrl,
   LOCAL_FILES_ROOT,
   LsconvError,
@@ -100,11 +101,7 @@ export const vocImporter = defineImporter({
   description:
     'Reads a Pascal VOC folder: Annotations/*.xml boxes, images in JPEGImages/ or images/ (or a folder of XML files).',
   options: {
-    toName: {
-      type: 'string',
-      default: 'image',
-      description: 'Name of the Image tag in the generated labeling config (to_name)',
-    },
+    toName: importToNameOption,
     fromName: {
       type: 'string',
       default: 'label',

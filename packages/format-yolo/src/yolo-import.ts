@@ -8,6 +8,7 @@ import {
   type ImageInfo,
   type ImportControl,
   importLabelConfig,
+  importToNameOption,
   joinImageUrl,
   LOCAL_FILES_ROOT,
   LsconvError,
@@ -178,11 +179,7 @@ export const yoloImporter = defineImporter({
   description:
     'Reads a YOLO folder (images/, labels/, classes.txt) or an Ultralytics dataset (data.yaml with train/val/test splits): boxes, polygons, oriented boxes and pose lines, told apart per line; a score column becomes the region score.',
   options: {
-    toName: {
-      type: 'string',
-      default: 'image',
-      description: 'Name of the Image tag in the generated labeling config (to_name)',
-    },
+    toName: importToNameOption,
     fromName: {
       type: 'string',
       default: 'label',
