@@ -6,7 +6,14 @@ import { discoverPlugins, isLsconvError, type Registry } from '@lsconv/core';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertInWorker } from './convert-thread.js';
-import { BOX_CONFIG, box, removeDir, startTestServer, type TestServer, waitForSnapshot } from './test-helpers.js';
+import {
+  BOX_CONFIG,
+  box,
+  removeDir,
+  startTestServer,
+  type TestServer,
+  waitForSnapshot,
+} from './test-helpers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const fixtureModule = pathToFileURL(
@@ -41,7 +48,9 @@ async function convertAll(t: TestServer, formats: readonly string[]): Promise<Re
   const project = (await (
     await t.api('/api/projects', { method: 'POST', json: { title: 'P', label_config: BOX_CONFIG } })
   ).json()) as { id: number };
-  expect((await t.api(`/api/projects/${project.id}/import`, { method: 'POST', json: tasks })).status).toBe(201);
+  expect((await t.api(`/api/projects/${project.id}/import`, { method: 'POST', json: tasks })).status).toBe(
+    201,
+  );
   const snap = (await (
     await t.api(`/api/projects/${project.id}/exports`, { method: 'POST', json: {} })
   ).json()) as { id: number };
@@ -77,7 +86,9 @@ describe('snapshot conversions in worker threads', () => {
   });
 
   it('give the same files as converting in the server thread, for file and folder formats', async () => {
-    const formats = ['JSON_MIN', 'CSV', 'COCO', 'VOC', 'YOLO', 'YOLO_OBB'].filter((id) => registry.formats.has(id));
+    const formats = ['JSON_MIN', 'CSV', 'COCO', 'VOC', 'YOLO', 'YOLO_OBB'].filter((id) =>
+      registry.formats.has(id),
+    );
     expect(formats.length).toBeGreaterThanOrEqual(4);
     for (const id of formats) expect(registry.formats.get(id)?.origin.entry).toBeTruthy();
     const threaded = await startTestServer({ registry });
@@ -103,7 +114,14 @@ describe('convertInWorker', () => {
     dirs.push(dir);
     const input = join(dir, 'tasks.json');
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(input, JSON.stringify([{ id: 5, data: {} }, { id: 6, data: {} }, { id: 7, data: {} }]));
+    await writeFile(
+      input,
+      JSON.stringify([
+        { id: 5, data: {} },
+        { id: 6, data: {} },
+        { id: 7, data: {} },
+      ]),
+    );
     return { dir, input };
   };
 

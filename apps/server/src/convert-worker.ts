@@ -4,8 +4,8 @@
 // several snapshot conversions use several cores.
 import { parentPort, workerData } from 'node:worker_threads';
 import { type FormatDefinition, isFormatDefinition, isLsconvError, zipFileSink } from '@lsconv/core';
-import { convertJsonFile, copyFolderToSink } from './exporter.js';
 import type { ConvertRequest, ConvertResponse } from './convert-thread.js';
+import { convertJsonFile, copyFolderToSink } from './exporter.js';
 
 async function start(): Promise<void> {
   const port = parentPort;
@@ -54,7 +54,12 @@ async function start(): Promise<void> {
       ? {
           ok: false,
           aborted: controller.signal.aborted,
-          error: { code: error.code, reason: error.reason, location: { ...error.location }, hint: error.hint },
+          error: {
+            code: error.code,
+            reason: error.reason,
+            location: { ...error.location },
+            hint: error.hint,
+          },
         }
       : { ok: false, aborted: controller.signal.aborted, message: String((error as Error)?.stack ?? error) };
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -85,7 +85,16 @@ describe('directorySink', () => {
 
   it('refuses paths that leave the output', async () => {
     const sink = directorySink(join(tmp(), 'out'));
-    for (const bad of ['../x', '/etc/passwd', 'a/../../b', 'a\\b', 'nul\0byte', '', 'a//b', `${'x'.repeat(300)}.txt`]) {
+    for (const bad of [
+      '../x',
+      '/etc/passwd',
+      'a/../../b',
+      'a\\b',
+      'nul\0byte',
+      '',
+      'a//b',
+      `${'x'.repeat(300)}.txt`,
+    ]) {
       await expect(sink.writeFile(bad, 'x')).rejects.toThrow(/refused output path/);
     }
     await sink.abort();
@@ -128,7 +137,8 @@ describe('zipFileSink', () => {
     await sink.commit();
     const bytes = readFileSync(file);
     const entries = unzipSync(bytes);
-    for (let i = 0; i < 50; i++) expect(Buffer.from(entries[`Annotations/${i}.xml`]!).toString()).toBe(`${small}${i}`);
+    for (let i = 0; i < 50; i++)
+      expect(Buffer.from(entries[`Annotations/${i}.xml`]!).toString()).toBe(`${small}${i}`);
     expect(Buffer.from(entries['labels/one.txt']!).toString()).toBe(small);
     expect(Buffer.compare(Buffer.from(entries['result.json']!), big)).toBe(0);
     // Every entry's local header says deflate (method 8), and the archive is smaller than its content.

@@ -66,13 +66,16 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
   let bytes = 0;
   const check = () => {
     if (failure) {
-      throw new LsconvError('OUTPUT_WRITE', `cannot write the zip archive: ${(failure as Error).message}`, { cause: failure });
+      throw new LsconvError('OUTPUT_WRITE', `cannot write the zip archive: ${(failure as Error).message}`, {
+        cause: failure,
+      });
     }
   };
   const claim = (path: string): string => {
     if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the zip output is already ${state}`);
     const safe = checkOutputPath(path);
-    if (names.has(safe)) throw new LsconvError('OUTPUT_WRITE', `the zip archive already has an entry "${safe}"`);
+    if (names.has(safe))
+      throw new LsconvError('OUTPUT_WRITE', `the zip archive already has an entry "${safe}"`);
     names.add(safe);
     files++;
     return safe;
@@ -172,7 +175,10 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
  */
 export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
   const target = resolve(file);
-  const temp = join(dirname(target), `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = join(
+    dirname(target),
+    `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
   let inner: Sink | undefined;
   let stream: ReturnType<typeof createWriteStream> | undefined;
   const open = () => {
@@ -203,12 +209,15 @@ export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
       } catch (error) {
         await fs.rm(temp, { force: true });
         if (error instanceof LsconvError) throw error;
-        throw new LsconvError('OUTPUT_WRITE', `cannot write ${file}: ${(error as Error).message}`, { cause: error });
+        throw new LsconvError('OUTPUT_WRITE', `cannot write ${file}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     },
     async abort() {
       await inner?.abort();
-      if (stream && !stream.closed) await new Promise<void>((r) => stream!.once('close', () => r()).destroy());
+      if (stream && !stream.closed)
+        await new Promise<void>((r) => stream!.once('close', () => r()).destroy());
       await fs.rm(temp, { force: true });
     },
   };
