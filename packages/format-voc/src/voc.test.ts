@@ -14,6 +14,25 @@ const parse = (xml: string) =>
   new XMLParser({ parseTagValue: false }).parse(xml) as { annotation: Record<string, any> };
 
 describe('vocXml', () => {
+  it('escapes the five XML characters, keeps other text as is, and writes empty elements open and closed', () => {
+    const xml = vocXml({
+      folder: 'images',
+      filename: `a&b<c>"d'e\n\tf`,
+      annotator: '1',
+      width: 10,
+      height: '',
+      depth: 3,
+      objects: [{ name: 'x&y', xmin: 1, ymin: 2.5, xmax: 3, ymax: 4 }],
+    });
+    expect(xml).toContain(`<filename>a&amp;b&lt;c&gt;&quot;d&apos;e\n\tf</filename>\n`);
+    expect(xml).toContain('<height></height>\n');
+    expect(xml).toContain('<name>x&amp;y</name>\n');
+    expect(xml).toContain(
+      '<bndbox>\n<xmin>1</xmin>\n<ymin>2.5</ymin>\n<xmax>3</xmax>\n<ymax>4</ymax>\n</bndbox>\n</object>\n</annotation>\n',
+    );
+    expect(parse(xml).annotation.filename).toBe(`a&b<c>"d'e\n\tf`);
+  });
+
   it('writes the elements in the order of the reference (minidom, no indentation)', () => {
     const xml = vocXml({
       folder: 'images',

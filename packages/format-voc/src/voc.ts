@@ -24,7 +24,6 @@ import {
   sizeFromRegions,
   UniqueNames,
 } from '@lsconv/core';
-import { XMLBuilder } from 'fast-xml-parser';
 
 /** One `<object>` of a VOC file, in pixels. */
 export interface VocObject {
@@ -72,52 +71,51 @@ export const voc = defineFormat({
 
 type VocContext = ExportContext<{ readonly imageDir: string; readonly annotation: string }>;
 
-const builder = new XMLBuilder({ preserveOrder: true, format: true, indentBy: '', suppressEmptyNode: false });
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
-const text = (tag: string, value: string | number) => ({ [tag]: [{ '#text': String(value) }] });
+/** Element text with the five XML entities escaped. */
+function escapeXml(value: string | number): string {
+  const text = String(value);
+  return /[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (c) => ENTITIES[c]!) : text;
+}
+
+const el = (tag: string, value: string | number) => `<${tag}>${escapeXml(value)}</${tag}>\n`;
 
 /**
  * The XML text of a VOC file, element for element as the Python converter writes it
  * (minidom, no indentation, one element per line, `encoding="utf-8"` declaration).
+ * Built as a string: a file per image makes a general XML builder the main cost.
  */
 export function vocXml(doc: VocDocument): string {
-  const tree = [
-    {
-      annotation: [
-        text('folder', doc.folder),
-        text('filename', doc.filename),
-        {
-          source: [
-            text('database', 'MyDatabase'),
-            text('annotation', 'COCO2017'),
-            text('image', 'flickr'),
-            text('flickrid', 'NULL'),
-            text('annotator', doc.annotator),
-          ],
-        },
-        { owner: [text('flickrid', 'NULL'), text('name', 'Label Studio')] },
-        { size: [text('width', doc.width), text('height', doc.height), text('depth', doc.depth)] },
-        text('segmented', '0'),
-        ...doc.objects.map((o) => ({
-          object: [
-            text('name', o.name),
-            text('pose', 'Unspecified'),
-            text('truncated', '0'),
-            text('difficult', '0'),
-            {
-              bndbox: [
-                text('xmin', o.xmin),
-                text('ymin', o.ymin),
-                text('xmax', o.xmax),
-                text('ymax', o.ymax),
-              ],
-            },
-          ],
-        })),
-      ],
-    },
-  ];
-  return `<?xml version="1.0" encoding="utf-8"?>\n${(builder.build(tree) as string).replace(/^\n+/, '')}\n`;
+  let xml =
+    '<?xml version="1.0" encoding="utf-8"?>\n<annotation>\n' +
+    el('folder', doc.folder) +
+    el('filename', doc.filename) +
+    '<source>\n<database>MyDatabase</database>\n<annotation>COCO2017</annotation>\n<image>flickr</image>\n<flickrid>NULL</flickrid>\n' +
+    el('annotator', doc.annotator) +
+    '</source>\n<owner>\n<flickrid>NULL</flickrid>\n<name>Label Studio</name>\n</owner>\n<size>\n' +
+    el('width', doc.width) +
+    el('height', doc.height) +
+    el('depth', doc.depth) +
+    '</size>\n<segmented>0</segmented>\n';
+  for (const o of doc.objects) {
+    xml +=
+      '<object>\n' +
+      el('name', o.name) +
+      '<pose>Unspecified</pose>\n<truncated>0</truncated>\n<difficult>0</difficult>\n<bndbox>\n' +
+      el('xmin', o.xmin) +
+      el('ymin', o.ymin) +
+      el('xmax', o.xmax) +
+      el('ymax', o.ymax) +
+      '</bndbox>\n</object>\n';
+  }
+  return `${xml}</annotation>\n`;
 }
 
 /**

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, promises as fs, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { deflateRawSync } from 'node:zlib';
-import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import { once } from 'node:events';
+import { createDeflateRaw, type DeflateRaw, deflateRawSync } from 'node:zlib';
+import { Zip, ZipPassThrough } from 'fflate';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
 import { chunkLength, type FileWriter, type Sink, utf8 } from './types.js';
@@ -34,6 +35,52 @@ class WholeDeflate extends ZipPassThrough {
   }
 }
 
+/** Whole entries larger than this are deflated on the thread pool, not in this thread. */
+const WHOLE_SYNC_BYTES = 1024 * 1024;
+
+/**
+ * An entry whose content arrives in several pushes (a large result file): deflated
+ * by a native zlib stream on the thread pool, so this thread only hands chunks over.
+ * Compressed data reaches the archive asynchronously; the archive keeps entries in
+ * order.
+ */
+class StreamDeflate extends ZipPassThrough {
+  private readonly z: DeflateRaw;
+  private blocked: Promise<void> | undefined;
+  failure: Error | undefined;
+  constructor(filename: string, level: number) {
+    super(filename);
+    this.compression = 8;
+    this.z = createDeflateRaw({ level });
+    this.z.on('data', (data: Buffer) => this.ondata!(null, data as Uint8Array<ArrayBuffer>, false));
+    this.z.on('end', () => this.ondata!(null, new Uint8Array(0), true));
+    this.z.on('error', (error) => {
+      this.failure ??= error;
+      this.ondata!(error as never, null as never, true);
+    });
+  }
+  override process(chunk: Uint8Array, final: boolean): void {
+    if (final) {
+      // The archive's end waits for this entry; no backpressure is needed after the last chunk.
+      this.z.end(chunk);
+      return;
+    }
+    if (!this.z.write(chunk)) {
+      this.blocked ??= once(this.z, 'drain').then(() => {
+        this.blocked = undefined;
+      });
+    }
+  }
+  /** Resolves when zlib can take more (backpressure for the writer). */
+  ready(): Promise<void> {
+    return this.blocked ?? Promise.resolve();
+  }
+  /** Stops the zlib stream (archive aborted). */
+  terminate = (): void => {
+    this.z.destroy();
+  };
+}
+
 /**
  * A sink that streams one zip archive into a writable stream (an HTTP response, a
  * file). Entries are written as files close; `commit()` writes the central directory
@@ -49,7 +96,9 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
   });
   const zip = new Zip((error, data, final) => {
     if (error) {
-      failure = error;
+      failure ??= error;
+      // The archive cannot complete: let a waiting commit see the failure.
+      done();
       return;
     }
     if (data.byteLength && !out.write(data)) {
@@ -80,21 +129,30 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
     files++;
     return safe;
   };
-  /** Adds an entry; `whole` when its content will come in a single final push. */
-  const add = (safe: string, whole: boolean) => {
+  const streams = new Set<StreamDeflate>();
+  /** Adds an entry; `wholeBytes` is its size when its content comes in a single final push. */
+  const add = (safe: string, wholeBytes: number | undefined) => {
     const deflate = level > 0 && !STORED_EXTENSIONS.test(safe);
-    const file = !deflate
-      ? new ZipPassThrough(safe)
-      : whole
-        ? new WholeDeflate(safe, level)
-        : new ZipDeflate(safe, { level: level as 1 });
+    let file: ZipPassThrough;
+    if (!deflate) file = new ZipPassThrough(safe);
+    else if (wholeBytes !== undefined && wholeBytes <= WHOLE_SYNC_BYTES) file = new WholeDeflate(safe, level);
+    else {
+      const stream = new StreamDeflate(safe, level);
+      streams.add(stream);
+      file = stream;
+    }
     file.mtime = new Date('2000-01-01T00:00:00Z');
     zip.add(file);
     return file;
   };
-  const push = async (file: ZipDeflate | ZipPassThrough, chunk: Uint8Array, final: boolean) => {
+  const push = async (file: ZipPassThrough, chunk: Uint8Array, final: boolean) => {
     file.push(chunk, final);
     check();
+    if (file instanceof StreamDeflate) {
+      await file.ready();
+      if (file.failure) failure ??= file.failure;
+      check();
+    }
     await pendingWrite;
   };
   return {
@@ -106,22 +164,23 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
     },
     has: (path) => names.has(path),
     async writeFile(path, data) {
-      const file = add(claim(path), true);
-      bytes += chunkLength(data);
-      await push(file, typeof data === 'string' ? utf8.encode(data) : data, true);
+      const safe = claim(path);
+      const content = typeof data === 'string' ? utf8.encode(data) : data;
+      bytes += content.byteLength;
+      await push(add(safe, content.byteLength), content, true);
     },
     async createFile(path): Promise<FileWriter> {
       const safe = claim(path);
       // The entry joins the archive at its first flush: a file that fits in one
       // buffer is then known whole and deflated in one native call.
-      let file: ZipDeflate | ZipPassThrough | undefined;
+      let file: ZipPassThrough | undefined;
       let parts: Uint8Array[] = [];
       let size = 0;
       const flush = async (final: boolean) => {
         const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
         parts = [];
         size = 0;
-        file ??= add(safe, final);
+        file ??= add(safe, final ? chunk.byteLength : undefined);
         await push(file, chunk, final);
       };
       let closed = false;
