@@ -57,8 +57,13 @@ function number(value: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** Parses a Pascal VOC annotation XML. Throws a plain Error when it is not one. */
+/**
+ * Parses a Pascal VOC annotation XML. Throws a plain Error when it is not one.
+ * DOCTYPE and ENTITY declarations are refused: VOC files never need them, and the XML
+ * parser would otherwise expand internal entities into the imported tasks.
+ */
 export function parseVocXml(xml: string): VocAnnotation {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new Error('the XML has a DOCTYPE or ENTITY declaration');
   const doc = parser.parse(xml) as Record<string, unknown>;
   const root = doc.annotation as Record<string, unknown> | undefined;
   if (!root || typeof root !== 'object') throw new Error('there is no <annotation> element');
