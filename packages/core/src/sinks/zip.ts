@@ -11,6 +11,8 @@ import { chunkLength, type FileWriter, type Sink, utf8 } from './types.js';
 export interface ZipSinkOptions {
   /** Deflate level 0–9; 0 stores. Default 6. Already-compressed media are always stored. */
   level?: number;
+  /** What the archive is, for error messages (a file name); default `the zip archive`. */
+  name?: string;
 }
 
 const STORED_EXTENSIONS = /\.(png|jpe?g|gif|webp|mp3|ogg|flac|m4a|mp4|zip|gz|npz)$/i;
@@ -28,13 +30,28 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
   const finished = new Promise<void>((r) => {
     done = r;
   });
+  const name = options.name ?? 'the zip archive';
   const zip = new Zip((error, data, final) => {
     if (error) {
       failure = error;
       return;
     }
-    if (data.byteLength && !out.write(data)) {
-      pendingWrite = new Promise((r) => out.once('drain', () => r()));
+    if (out.destroyed) {
+      failure ??= new Error('the output stream was closed');
+    } else if (data.byteLength && !out.write(data)) {
+      // A stream that fails (a full disk, a client gone) never drains: wake up on
+      // error and close too, or the export would wait forever.
+      pendingWrite = new Promise((r) => {
+        const wake = () => {
+          out.off('drain', wake);
+          out.off('error', wake);
+          out.off('close', wake);
+          r();
+        };
+        out.on('drain', wake);
+        out.on('error', wake);
+        out.on('close', wake);
+      });
     }
     if (final) done();
   });
@@ -47,24 +64,34 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
   let bytes = 0;
   const check = () => {
     if (failure) {
-      throw new LsconvError('OUTPUT_WRITE', `cannot write the zip archive: ${(failure as Error).message}`, { cause: failure });
+      const code = (failure as NodeJS.ErrnoException).code;
+      throw new LsconvError('OUTPUT_WRITE', `cannot write ${name}: ${(failure as Error).message}`, {
+        cause: failure,
+        ...(code === 'ENOSPC' ? { hint: 'the disk is full' } : {}),
+      });
     }
   };
   const entry = (path: string) => {
     if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the zip output is already ${state}`);
     const safe = checkOutputPath(path);
-    if (names.has(safe)) throw new LsconvError('OUTPUT_WRITE', `the zip archive already has an entry "${safe}"`);
+    if (names.has(safe))
+      throw new LsconvError('OUTPUT_WRITE', `the zip archive already has an entry "${safe}"`);
     names.add(safe);
     files++;
-    const file = level > 0 && !STORED_EXTENSIONS.test(safe) ? new ZipDeflate(safe, { level: level as 1 }) : new ZipPassThrough(safe);
+    const file =
+      level > 0 && !STORED_EXTENSIONS.test(safe)
+        ? new ZipDeflate(safe, { level: level as 1 })
+        : new ZipPassThrough(safe);
     file.mtime = new Date('2000-01-01T00:00:00Z');
     zip.add(file);
     return file;
   };
   const push = async (file: ZipDeflate | ZipPassThrough, chunk: Uint8Array, final: boolean) => {
+    check();
     file.push(chunk, final);
     check();
     await pendingWrite;
+    check();
   };
   return {
     get filesWritten() {
@@ -120,8 +147,11 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
       zip.end();
       await finished;
       check();
-      await new Promise<void>((resolveEnd, reject) => {
-        out.end((error?: Error | null) => (error ? reject(error) : resolveEnd()));
+      await new Promise<void>((resolveEnd) => {
+        out.end((error?: Error | null) => {
+          if (error) failure ??= error;
+          resolveEnd();
+        });
       });
       check();
     },
@@ -140,14 +170,17 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
  */
 export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
   const target = resolve(file);
-  const temp = join(dirname(target), `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = join(
+    dirname(target),
+    `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
   let inner: Sink | undefined;
   let stream: ReturnType<typeof createWriteStream> | undefined;
   const open = () => {
     if (!inner) {
       mkdirSync(dirname(target), { recursive: true });
       stream = createWriteStream(temp);
-      inner = zipStreamSink(stream, options);
+      inner = zipStreamSink(stream, { name: file, ...options });
     }
     return inner;
   };
@@ -171,12 +204,15 @@ export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
       } catch (error) {
         await fs.rm(temp, { force: true });
         if (error instanceof LsconvError) throw error;
-        throw new LsconvError('OUTPUT_WRITE', `cannot write ${file}: ${(error as Error).message}`, { cause: error });
+        throw new LsconvError('OUTPUT_WRITE', `cannot write ${file}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     },
     async abort() {
       await inner?.abort();
-      if (stream && !stream.closed) await new Promise<void>((r) => stream!.once('close', () => r()).destroy());
+      if (stream && !stream.closed)
+        await new Promise<void>((r) => stream!.once('close', () => r()).destroy());
       await fs.rm(temp, { force: true });
     },
   };
