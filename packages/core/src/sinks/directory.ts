@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
 import { BufferedWriter } from './buffered-writer.js';
+import { removeStaleTemps } from './stale.js';
 import { chunkLength, type FileWriter, type Sink } from './types.js';
 
 /** Options of {@link directorySink}. */
@@ -24,7 +25,10 @@ export interface DirectorySinkOptions {
  */
 export function directorySink(outDir: string, options: DirectorySinkOptions = {}): Sink {
   const target = resolve(outDir);
-  const temp = join(dirname(target), `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = join(
+    dirname(target),
+    `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
   const existing = options.existing ?? 'merge';
   const written = new Set<string>();
   const madeDirs = new Set<string>();
@@ -37,10 +41,14 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
   const fail = (error: unknown, path?: string): never => {
     if (error instanceof LsconvError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new LsconvError('OUTPUT_WRITE', `cannot write ${path ? `"${path}" in ` : ''}${outDir}: ${code ?? (error as Error).message}`, {
-      hint: code === 'ENOSPC' ? 'the disk is full' : 'check that the output folder is writable',
-      cause: error,
-    });
+    throw new LsconvError(
+      'OUTPUT_WRITE',
+      `cannot write ${path ? `"${path}" in ` : ''}${outDir}: ${code ?? (error as Error).message}`,
+      {
+        hint: code === 'ENOSPC' ? 'the disk is full' : 'check that the output folder is writable',
+        cause: error,
+      },
+    );
   };
   const ensureTemp = () => {
     tempReady ??= fs.mkdir(temp, { recursive: true }).then(() => undefined);
@@ -149,6 +157,7 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
           await fs.rm(temp, { recursive: true, force: true });
         }
         state = 'committed';
+        await removeStaleTemps(target);
       } catch (error) {
         await this.abort();
         fail(error);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -54,7 +54,16 @@ describe('directorySink', () => {
 
   it('refuses paths that leave the output', async () => {
     const sink = directorySink(join(tmp(), 'out'));
-    for (const bad of ['../x', '/etc/passwd', 'a/../../b', 'a\\b', 'nul\0byte', '', 'a//b', `${'x'.repeat(300)}.txt`]) {
+    for (const bad of [
+      '../x',
+      '/etc/passwd',
+      'a/../../b',
+      'a\\b',
+      'nul\0byte',
+      '',
+      'a//b',
+      `${'x'.repeat(300)}.txt`,
+    ]) {
       await expect(sink.writeFile(bad, 'x')).rejects.toThrow(/refused output path/);
     }
     await sink.abort();

@@ -5,6 +5,7 @@ import type { Writable } from 'node:stream';
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
+import { removeStaleTemps } from './stale.js';
 import { chunkLength, type FileWriter, type Sink, utf8 } from './types.js';
 
 /** Options of {@link zipSink}. */
@@ -201,6 +202,7 @@ export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
       try {
         await sink.commit();
         await fs.rename(temp, target);
+        await removeStaleTemps(target);
       } catch (error) {
         await fs.rm(temp, { force: true });
         if (error instanceof LsconvError) throw error;
