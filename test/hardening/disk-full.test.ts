@@ -49,7 +49,6 @@ function fillDiskAfter(dir: string, budget: number): void {
     const handle = await realOpen(...args);
     if (!String(args[0]).startsWith(dir)) return handle;
     const realWrite = handle.write.bind(handle);
-    // biome-ignore lint/suspicious/noExplicitAny: the overloads of FileHandle.write
     (handle as any).write = async (data: Uint8Array | string, ...rest: any[]) => {
       spend(typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
       return realWrite(data as Uint8Array, ...rest);
