@@ -84,8 +84,25 @@ export interface ServerOptions {
   shutdownGraceMs?: number;
   /** Where log lines go. Default: stderr. */
   log?: (line: string) => void;
+  /** Time limits against slow or stalled clients; see {@link ServerTimeouts}. */
+  timeouts?: ServerTimeouts;
   /** Test hook: awaited before each page of tasks a snapshot writes. */
   beforeSnapshotPage?: (snapshotId: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Time limits that keep slow clients (slowloris) from holding connections: each one
+ * closes the connection (with 408 when an answer can still be sent).
+ */
+export interface ServerTimeouts {
+  /** Time to receive the request headers. Default 60 s. */
+  headersMs?: number;
+  /** Time to receive a whole request, body included; 0 disables. Default 1 hour (an 8 GiB import needs about 2.3 MB/s). */
+  requestMs?: number;
+  /** Longest pause while a request body is arriving. Default 60 s. */
+  bodyIdleMs?: number;
+  /** How often headersMs and requestMs are checked. Default 30 s (Node's). */
+  checkIntervalMs?: number;
 }
 
 /** A running (or ready to listen) lsconv server. */
@@ -130,6 +147,11 @@ const LS_FORMAT_ORDER = [
 ];
 
 const CHOICE = ['only', 'exclude'] as const;
+
+/** Files one multipart import may carry. */
+const MAX_UPLOAD_FILES = 100;
+/** Parts (files and fields) one multipart import may carry. */
+const MAX_UPLOAD_PARTS = 1000;
 
 /** Creates the server (not yet listening): opens the store, loads the formats, resumes unfinished jobs. */
 export async function createLsconvServer(options: ServerOptions): Promise<LsconvServer> {
@@ -893,7 +915,10 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
   function importMultipart(req: IncomingMessage, projectId: number) {
     let bb: ReturnType<typeof Busboy>;
     try {
-      bb = Busboy({ headers: req.headers, limits: { fileSize: maxImport, files: 100, fieldSize: maxBody } });
+      bb = Busboy({
+        headers: req.headers,
+        limits: { fileSize: maxImport, files: MAX_UPLOAD_FILES, parts: MAX_UPLOAD_PARTS, fieldSize: maxBody },
+      });
     } catch (error) {
       throw new HttpError(400, `Multipart form parse error - ${(error as Error).message}`);
     }
@@ -913,6 +938,14 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
       finished = true;
       wake?.();
     });
+    // Busboy drops the parts past its limits without an error; an import must not lose files silently.
+    const tooMany = (what: string, limit: number) => () => {
+      failure ??= new HttpError(413, `The form has more than ${limit} ${what}`);
+      finished = true;
+      wake?.();
+    };
+    bb.on('filesLimit', tooMany('files', MAX_UPLOAD_FILES));
+    bb.on('partsLimit', tooMany('parts', MAX_UPLOAD_PARTS));
     bb.on('error', (error) => {
       failure = new HttpError(400, `Multipart form parse error - ${(error as Error).message}`);
       finished = true;
@@ -975,11 +1008,40 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
   // ---- request handling --------------------------------------------------------------------
 
   const docs = openApiDocument();
-  const server = createServer((req, res) => {
-    void handle(req, res);
-  });
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  const timeouts = options.timeouts ?? {};
+  const bodyIdleMs = timeouts.bodyIdleMs ?? 60_000;
+  const server = createServer(
+    { connectionsCheckingInterval: timeouts.checkIntervalMs ?? 30_000 },
+    (req, res) => {
+      watchBody(req, res);
+      void handle(req, res);
+    },
+  );
+  server.headersTimeout = timeouts.headersMs ?? 60_000;
+  server.requestTimeout = timeouts.requestMs ?? 3_600_000;
+
+  /**
+   * A body that stops arriving (a stalled or trickling client) closes the connection
+   * after bodyIdleMs: the socket's idle timer runs only until the body is complete, so
+   * a long export computed after it is never cut.
+   */
+  function watchBody(req: IncomingMessage, res: ServerResponse): void {
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody || bodyIdleMs <= 0 || req.complete) return;
+    const socket = req.socket;
+    const onIdle = () => {
+      if (!res.headersSent) sendError(res, 408, 'The request body stopped arriving');
+      socket.destroy();
+    };
+    socket.setTimeout(bodyIdleMs, onIdle);
+    // Cleared when the body is complete, before the response ends and Node arms its own
+    // keep-alive timer on the same socket. Requests refused early destroy the socket.
+    req.once('end', () => {
+      socket.setTimeout(0);
+      socket.off('timeout', onIdle);
+    });
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let url: URL;
@@ -1035,6 +1097,9 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
         res.destroy();
         return;
       }
+      // A refused upload is not read to its end and its connection is closed below: say so,
+      // or a keep-alive client would send its next request on a socket about to close.
+      if (!req.complete) res.setHeader('connection', 'close');
       if (error instanceof HttpError) {
         sendError(res, error.status, error.message, error.validationErrors);
       } else if (isLsconvError(error)) {

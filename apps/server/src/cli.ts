@@ -23,6 +23,8 @@ Server options:
   --max-jobs N               snapshot/conversion jobs running at once (default 4)
   --max-body-bytes N         largest JSON request body (default 16 MiB)
   --max-import-bytes N       largest import upload (default 8 GiB)
+  --request-timeout S        seconds to receive a whole request, uploads included; 0 = none (default 3600)
+  --body-idle-timeout S      seconds a request body may pause before the connection closes (default 60)
   --download-resources       download media by default in exports (default off)
   --allow-private-addresses  let media downloads reach private and loopback addresses (default off)
   --local-files-root DIR     root of /data/local-files/?d= URLs
@@ -46,6 +48,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         'max-jobs': { type: 'string' },
         'max-body-bytes': { type: 'string' },
         'max-import-bytes': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'body-idle-timeout': { type: 'string' },
         'download-resources': { type: 'boolean' },
         'allow-private-addresses': { type: 'boolean' },
         'local-files-root': { type: 'string' },
@@ -93,6 +97,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     ...(num('max-import-bytes') !== undefined ? { maxImportBytes: num('max-import-bytes')! } : {}),
     downloadResourcesDefault: values['download-resources'] === true,
     resources,
+    timeouts: {
+      ...(num('request-timeout') !== undefined ? { requestMs: num('request-timeout')! * 1000 } : {}),
+      ...(num('body-idle-timeout') !== undefined ? { bodyIdleMs: num('body-idle-timeout')! * 1000 } : {}),
+    },
   });
   const port = await app.listen(num('port') ?? 8080, str('host'));
   const host = str('host')!;
