@@ -850,9 +850,37 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
 
   // ---- import ----------------------------------------------------------------------------
 
-  async function importStreams(
+  /**
+   * Imports being read, by the stream each is reading now: a shutdown stops them with a
+   * 503 and waits for their rollback before it closes the store.
+   */
+  const runningImports = new Map<Promise<unknown>, { current: Readable | undefined }>();
+  const stopImports = async () => {
+    for (const state of runningImports.values()) {
+      state.current?.destroy(
+        new HttpError(503, 'The server is shutting down; nothing of this import was kept'),
+      );
+    }
+    await Promise.allSettled(runningImports.keys());
+  };
+
+  function importStreams(
     projectId: number,
     inputs: AsyncIterable<{ stream: Readable; name: string }> | Iterable<{ stream: Readable; name: string }>,
+  ): Promise<{ tasks: number; annotations: number; predictions: number }> {
+    if (closed) return Promise.reject(new HttpError(503, 'The server is shutting down'));
+    const state: { current: Readable | undefined } = { current: undefined };
+    const run = applyImport(projectId, inputs, state);
+    runningImports.set(run, state);
+    const forget = () => runningImports.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  async function applyImport(
+    projectId: number,
+    inputs: AsyncIterable<{ stream: Readable; name: string }> | Iterable<{ stream: Readable; name: string }>,
+    state: { current: Readable | undefined },
   ): Promise<{ tasks: number; annotations: number; predictions: number }> {
     const batch = store.beginImport(projectId);
     const ids = {
@@ -866,6 +894,8 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
     let predictions = 0;
     try {
       for await (const input of inputs) {
+        if (closed) throw new HttpError(503, 'The server is shutting down; nothing of this import was kept');
+        state.current = input.stream;
         let pending: ReturnType<typeof normaliseImportedTask>['row'][] = [];
         const users = new Map<number, { id: number; email: string; first_name: string; last_name: string }>();
         for await (const slice of openTaskSource(input.stream).slices()) {
@@ -1146,6 +1176,9 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
       closed = true;
       const closing = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
+      // An import is applied whole or not at all: one still arriving is rolled back and
+      // answered 503 before the store closes, not cut off with a bare connection reset.
+      await stopImports();
       await jobs.stop(options.shutdownGraceMs ?? 10_000);
       shutdown.abort();
       // Connections that finish a response after close() stay keep-alive: close them as they go idle.
