@@ -543,6 +543,40 @@ describe('concurrent exports', () => {
     }
   });
 
+  it('many exports at once under the cap run together without a listener-leak warning', async () => {
+    gate = new Promise<void>((r) => {
+      release = r;
+    });
+    entered = 0;
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    const t = await startTestServer({
+      maxConcurrentEasyExports: 20,
+      registry: registryOf([...testRegistry().formats.values()].map((f) => f.format).concat(blocking)),
+    });
+    try {
+      const id = await newProject(t);
+      await t.api(`/api/projects/${id}/import`, {
+        method: 'POST',
+        json: [{ data: { image: 'a.jpg' }, annotations: [{ result: [] }] }],
+      });
+      const running = Array.from({ length: 12 }, () =>
+        t.api(`/api/projects/${id}/export?exportType=TEST_BLOCKING`),
+      );
+      while (entered < 12) await new Promise((r) => setTimeout(r, 10));
+      release();
+      for (const res of await Promise.all(running)) expect(res.status).toBe(200);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => /MaxListeners/.test(w))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      release();
+      await t.stop();
+      removeDir(t.dataDir);
+    }
+  });
+
   it('a client that goes away in the middle of a zip frees its export slot', async () => {
     const t = await startTestServer({
       maxConcurrentEasyExports: 1,

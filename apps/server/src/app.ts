@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createReadStream, existsSync, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -197,6 +198,8 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
   const easyLimit = options.maxConcurrentEasyExports ?? 8;
   let easyRunning = 0;
   const shutdown = new AbortController();
+  // Every running easy export listens for shutdown; more than ten at once is normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
 
   // ---- helpers -------------------------------------------------------------------------
 
