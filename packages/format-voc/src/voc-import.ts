@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import {
   codePointCompare,
+  containedPath,
   createResourceResolver,
   defineImporter,
   importLabelConfig,
@@ -167,8 +168,10 @@ export const vocImporter = defineImporter({
       const imageName = voc.filename ?? `${name.slice(0, -4)}.jpg`;
       let imagePath: string | undefined;
       for (const d of imageDirs) {
-        if (await exists(join(input, d, imageName))) {
-          imagePath = join(input, d, imageName);
+        // <filename> comes from the file: never look outside the image folder for it.
+        const candidate = containedPath(join(input, d), imageName);
+        if (candidate && (await exists(candidate))) {
+          imagePath = candidate;
           break;
         }
       }
