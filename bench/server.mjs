@@ -47,9 +47,15 @@ const dataDir = mkdtempSync(join(tmpdir(), 'lsconv-bench-server-'));
 const bin = join(here, '..', 'apps', 'server', 'dist', 'bin.js');
 if (!existsSync(bin)) throw new Error('bench/server: apps/server is not built (pnpm build)');
 
-const child = spawn(process.execPath, [bin, '--port', '0', '--data-dir', dataDir, '--api-key', KEY], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+// BENCH_SERVER_NODE_ARGS: extra Node flags for the server (e.g. --cpu-prof) when profiling.
+const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const child = spawn(
+  process.execPath,
+  [...nodeArgs, bin, '--port', '0', '--data-dir', dataDir, '--api-key', KEY],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const port = await new Promise((resolve, reject) => {
   let text = '';
   const timer = setTimeout(() => reject(new Error('bench/server: the server did not start in 60 s')), 60_000);

@@ -19,6 +19,7 @@ import {
   zipStreamSink,
 } from '@lsconv/core';
 import Busboy from 'busboy';
+import { convertInWorker } from './convert-thread.js';
 import {
   convertJsonFile,
   copyFolderToSink,
@@ -87,6 +88,12 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Time limits against slow or stalled clients; see {@link ServerTimeouts}. */
   timeouts?: ServerTimeouts;
+  /**
+   * Run snapshot conversions in worker threads (one per running conversion), so they
+   * use several cores and never hold up requests. Default true; formats without a
+   * module a worker can import (e.g. defined in a test) convert in this thread.
+   */
+  conversionWorkers?: boolean;
   /** Test hook: awaited before each page of tasks a snapshot writes. */
   beforeSnapshotPage?: (snapshotId: number, signal: AbortSignal) => Promise<void>;
 }
@@ -192,6 +199,8 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
     ...options.resources,
     allowPrivateAddresses: options.resources?.allowPrivateAddresses ?? false,
   };
+  // What crosses into a conversion worker: the options without functions and signals.
+  const { signal: _signal, onProgress: _onProgress, ...plainResourceBase } = resourceBase;
   const jobs = new JobQueue(options.maxConcurrentJobs ?? 4, (job, error) =>
     log(`lsconv-server: ${job.name} failed: ${String(error)}`),
   );
@@ -212,6 +221,14 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
     const snapshot = store.getSnapshot(Number(pk));
     if (!snapshot || snapshot.projectId !== project.id) throw new HttpError(404, 'Not found.');
     return snapshot;
+  };
+  /** The module a worker thread imports a format from, when there is one. */
+  const formatModuleOf = (format: FormatDefinition<any>): string | undefined => {
+    if (options.conversionWorkers === false) return undefined;
+    const entry = registry.formats.get(format.id);
+    if (!entry || entry.format !== format) return undefined;
+    if (entry.origin.entry) return entry.origin.entry;
+    return entry.origin.package === '@lsconv/core' ? '@lsconv/core' : undefined;
   };
   const findFormat = (name: string): FormatDefinition<any> | undefined => {
     try {
@@ -422,16 +439,31 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
         await fs.mkdir(work, { recursive: true });
         // Folder formats go straight into the zip: no temporary copy of thousands of files.
         const zipPath = join(work, 'result.zip');
-        const result = await convertJsonFile({
-          format,
-          labelConfig: project.labelConfig,
-          input: storedPath(snapshot.file),
-          workDir: work,
-          formatOptions,
-          resources: resourcesFor(conversion.downloadResources, signal),
-          signal,
-          zipSink: zipFileSink(zipPath),
-        });
+        const moduleUrl = formatModuleOf(format);
+        const result = moduleUrl
+          ? await convertInWorker(
+              {
+                moduleUrl,
+                formatId: format.id,
+                labelConfig: project.labelConfig,
+                input: storedPath(snapshot.file),
+                workDir: work,
+                zipPath,
+                formatOptions,
+                resources: { ...plainResourceBase, download: conversion.downloadResources },
+              },
+              signal,
+            )
+          : await convertJsonFile({
+              format,
+              labelConfig: project.labelConfig,
+              input: storedPath(snapshot.file),
+              workDir: work,
+              formatOptions,
+              resources: resourcesFor(conversion.downloadResources, signal),
+              signal,
+              zipSink: zipFileSink(zipPath),
+            });
         if (result.kind === 'none' || (result.kind === 'zipped' && result.files === 0)) {
           fail('No converted file found, probably there are no annotations in the export snapshot');
           return;

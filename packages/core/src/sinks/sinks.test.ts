@@ -39,6 +39,37 @@ describe('directorySink', () => {
     expect(readdirSync(root)).toEqual(['out']);
   });
 
+  it('writes many small files behind the caller: all land, the last write of a name wins, buffers are copied', async () => {
+    const root = tmp();
+    const out = join(root, 'out');
+    const sink = directorySink(out);
+    const reused = Buffer.alloc(3);
+    for (let i = 0; i < 200; i++) {
+      reused.write(String(i % 1000).padStart(3, '0'));
+      await sink.writeFile(`labels/${i}.txt`, reused);
+    }
+    for (let i = 0; i < 20; i++) await sink.writeFile('same.txt', `version ${i}`);
+    await sink.commit();
+    expect(readdirSync(join(out, 'labels'))).toHaveLength(200);
+    expect(readFileSync(join(out, 'labels/7.txt'), 'utf8')).toBe('007');
+    expect(readFileSync(join(out, 'labels/199.txt'), 'utf8')).toBe('199');
+    expect(readFileSync(join(out, 'same.txt'), 'utf8')).toBe('version 19');
+    expect(sink.filesWritten).toBe(220);
+  });
+
+  it('turns a write that fails behind the caller into a clear error at commit, leaving nothing', async () => {
+    const root = tmp();
+    const out = join(root, 'out');
+    const sink = directorySink(out);
+    await sink.mkdir('taken');
+    // A file where a folder is: the write fails after writeFile has returned.
+    await sink.writeFile('taken', 'x');
+    const error = await sink.commit().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'OUTPUT_WRITE' });
+    expect((error as Error).message).toMatch(/"taken".*EISDIR/);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
   it('merges into an existing folder on commit', async () => {
     const root = tmp();
     const out = join(root, 'out');
@@ -86,6 +117,40 @@ describe('zipFileSink', () => {
     expect(Object.keys(entries).sort()).toEqual(['images/', 'labels/a.txt', 'result.json']);
     expect(Buffer.from(entries['labels/a.txt']!).toString()).toBe('0 0.5 0.5 1 1\n');
     expect(readdirSync(root)).toEqual(['out.zip']);
+  });
+
+  it('deflates small whole files and large streamed ones, and both read back intact', async () => {
+    const root = tmp();
+    const file = join(root, 'out.zip');
+    const sink = zipFileSink(file);
+    const small = '<annotation><size><width>640</width></size></annotation>\n'.repeat(20);
+    for (let i = 0; i < 50; i++) await sink.writeFile(`Annotations/${i}.xml`, `${small}${i}`);
+    const writer = await sink.createFile('labels/one.txt');
+    await writer.write(small);
+    await writer.close();
+    // Over the 256 KB buffer: streamed in several pushes.
+    const big = Buffer.alloc(700 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = 97 + ((i * 7) % 13);
+    const stream = await sink.createFile('result.json');
+    for (let i = 0; i < big.length; i += 100_000) await stream.write(big.subarray(i, i + 100_000));
+    await stream.close();
+    await sink.commit();
+    const bytes = readFileSync(file);
+    const entries = unzipSync(bytes);
+    for (let i = 0; i < 50; i++)
+      expect(Buffer.from(entries[`Annotations/${i}.xml`]!).toString()).toBe(`${small}${i}`);
+    expect(Buffer.from(entries['labels/one.txt']!).toString()).toBe(small);
+    expect(Buffer.compare(Buffer.from(entries['result.json']!), big)).toBe(0);
+    // Every entry's local header says deflate (method 8), and the archive is smaller than its content.
+    let offset = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
+    let headers = 0;
+    while (offset >= 0) {
+      expect(bytes.readUInt16LE(offset + 8)).toBe(8);
+      headers++;
+      offset = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]), offset + 4);
+    }
+    expect(headers).toBeGreaterThanOrEqual(52);
+    expect(bytes.length).toBeLessThan(big.length / 4);
   });
 
   it('removes its temporary file on abort', async () => {
