@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createReadStream, existsSync, promises as fs } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,6 +86,8 @@ export interface ServerOptions {
   shutdownGraceMs?: number;
   /** Where log lines go. Default: stderr. */
   log?: (line: string) => void;
+  /** Time limits against slow or stalled clients; see {@link ServerTimeouts}. */
+  timeouts?: ServerTimeouts;
   /**
    * Run snapshot conversions in worker threads (one per running conversion), so they
    * use several cores and never hold up requests. Default true; formats without a
@@ -93,6 +96,21 @@ export interface ServerOptions {
   conversionWorkers?: boolean;
   /** Test hook: awaited before each page of tasks a snapshot writes. */
   beforeSnapshotPage?: (snapshotId: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Time limits that keep slow clients (slowloris) from holding connections: each one
+ * closes the connection (with 408 when an answer can still be sent).
+ */
+export interface ServerTimeouts {
+  /** Time to receive the request headers. Default 60 s. */
+  headersMs?: number;
+  /** Time to receive a whole request, body included; 0 disables. Default 1 hour (an 8 GiB import needs about 2.3 MB/s). */
+  requestMs?: number;
+  /** Longest pause while a request body is arriving. Default 60 s. */
+  bodyIdleMs?: number;
+  /** How often headersMs and requestMs are checked. Default 30 s (Node's). */
+  checkIntervalMs?: number;
 }
 
 /** A running (or ready to listen) lsconv server. */
@@ -137,6 +155,11 @@ const LS_FORMAT_ORDER = [
 ];
 
 const CHOICE = ['only', 'exclude'] as const;
+
+/** Files one multipart import may carry. */
+const MAX_UPLOAD_FILES = 100;
+/** Parts (files and fields) one multipart import may carry. */
+const MAX_UPLOAD_PARTS = 1000;
 
 /** Creates the server (not yet listening): opens the store, loads the formats, resumes unfinished jobs. */
 export async function createLsconvServer(options: ServerOptions): Promise<LsconvServer> {
@@ -184,6 +207,8 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
   const easyLimit = options.maxConcurrentEasyExports ?? 8;
   let easyRunning = 0;
   const shutdown = new AbortController();
+  // Every running easy export listens for shutdown; more than ten at once is normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
 
   // ---- helpers -------------------------------------------------------------------------
 
@@ -860,9 +885,37 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
 
   // ---- import ----------------------------------------------------------------------------
 
-  async function importStreams(
+  /**
+   * Imports being read, by the stream each is reading now: a shutdown stops them with a
+   * 503 and waits for their rollback before it closes the store.
+   */
+  const runningImports = new Map<Promise<unknown>, { current: Readable | undefined }>();
+  const stopImports = async () => {
+    for (const state of runningImports.values()) {
+      state.current?.destroy(
+        new HttpError(503, 'The server is shutting down; nothing of this import was kept'),
+      );
+    }
+    await Promise.allSettled(runningImports.keys());
+  };
+
+  function importStreams(
     projectId: number,
     inputs: AsyncIterable<{ stream: Readable; name: string }> | Iterable<{ stream: Readable; name: string }>,
+  ): Promise<{ tasks: number; annotations: number; predictions: number }> {
+    if (closed) return Promise.reject(new HttpError(503, 'The server is shutting down'));
+    const state: { current: Readable | undefined } = { current: undefined };
+    const run = applyImport(projectId, inputs, state);
+    runningImports.set(run, state);
+    const forget = () => runningImports.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  async function applyImport(
+    projectId: number,
+    inputs: AsyncIterable<{ stream: Readable; name: string }> | Iterable<{ stream: Readable; name: string }>,
+    state: { current: Readable | undefined },
   ): Promise<{ tasks: number; annotations: number; predictions: number }> {
     const batch = store.beginImport(projectId);
     const ids = {
@@ -876,6 +929,8 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
     let predictions = 0;
     try {
       for await (const input of inputs) {
+        if (closed) throw new HttpError(503, 'The server is shutting down; nothing of this import was kept');
+        state.current = input.stream;
         let pending: ReturnType<typeof normaliseImportedTask>['row'][] = [];
         const users = new Map<number, { id: number; email: string; first_name: string; last_name: string }>();
         for await (const slice of openTaskSource(input.stream).slices()) {
@@ -925,7 +980,10 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
   function importMultipart(req: IncomingMessage, projectId: number) {
     let bb: ReturnType<typeof Busboy>;
     try {
-      bb = Busboy({ headers: req.headers, limits: { fileSize: maxImport, files: 100, fieldSize: maxBody } });
+      bb = Busboy({
+        headers: req.headers,
+        limits: { fileSize: maxImport, files: MAX_UPLOAD_FILES, parts: MAX_UPLOAD_PARTS, fieldSize: maxBody },
+      });
     } catch (error) {
       throw new HttpError(400, `Multipart form parse error - ${(error as Error).message}`);
     }
@@ -945,6 +1003,14 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
       finished = true;
       wake?.();
     });
+    // Busboy drops the parts past its limits without an error; an import must not lose files silently.
+    const tooMany = (what: string, limit: number) => () => {
+      failure ??= new HttpError(413, `The form has more than ${limit} ${what}`);
+      finished = true;
+      wake?.();
+    };
+    bb.on('filesLimit', tooMany('files', MAX_UPLOAD_FILES));
+    bb.on('partsLimit', tooMany('parts', MAX_UPLOAD_PARTS));
     bb.on('error', (error) => {
       failure = new HttpError(400, `Multipart form parse error - ${(error as Error).message}`);
       finished = true;
@@ -1007,11 +1073,40 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
   // ---- request handling --------------------------------------------------------------------
 
   const docs = openApiDocument();
-  const server = createServer((req, res) => {
-    void handle(req, res);
-  });
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  const timeouts = options.timeouts ?? {};
+  const bodyIdleMs = timeouts.bodyIdleMs ?? 60_000;
+  const server = createServer(
+    { connectionsCheckingInterval: timeouts.checkIntervalMs ?? 30_000 },
+    (req, res) => {
+      watchBody(req, res);
+      void handle(req, res);
+    },
+  );
+  server.headersTimeout = timeouts.headersMs ?? 60_000;
+  server.requestTimeout = timeouts.requestMs ?? 3_600_000;
+
+  /**
+   * A body that stops arriving (a stalled or trickling client) closes the connection
+   * after bodyIdleMs: the socket's idle timer runs only until the body is complete, so
+   * a long export computed after it is never cut.
+   */
+  function watchBody(req: IncomingMessage, res: ServerResponse): void {
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody || bodyIdleMs <= 0 || req.complete) return;
+    const socket = req.socket;
+    const onIdle = () => {
+      if (!res.headersSent) sendError(res, 408, 'The request body stopped arriving');
+      socket.destroy();
+    };
+    socket.setTimeout(bodyIdleMs, onIdle);
+    // Cleared when the body is complete, before the response ends and Node arms its own
+    // keep-alive timer on the same socket. Requests refused early destroy the socket.
+    req.once('end', () => {
+      socket.setTimeout(0);
+      socket.off('timeout', onIdle);
+    });
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let url: URL;
@@ -1067,6 +1162,9 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
         res.destroy();
         return;
       }
+      // A refused upload is not read to its end and its connection is closed below: say so,
+      // or a keep-alive client would send its next request on a socket about to close.
+      if (!req.complete) res.setHeader('connection', 'close');
       if (error instanceof HttpError) {
         sendError(res, error.status, error.message, error.validationErrors);
       } else if (isLsconvError(error)) {
@@ -1113,6 +1211,9 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
       closed = true;
       const closing = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
+      // An import is applied whole or not at all: one still arriving is rolled back and
+      // answered 503 before the store closes, not cut off with a bare connection reset.
+      await stopImports();
       await jobs.stop(options.shutdownGraceMs ?? 10_000);
       shutdown.abort();
       // Connections that finish a response after close() stay keep-alive: close them as they go idle.

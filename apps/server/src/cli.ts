@@ -21,8 +21,11 @@ Server options:
   --data-dir DIR             data folder, created on first start (default ./lsconv-data)
   --api-key KEY              API key (else LSCONV_API_KEY, else one generated and stored at first start)
   --max-jobs N               snapshot/conversion jobs running at once (default 4)
+  --max-easy-exports N       easy exports (GET .../export) running at once; more get 503 (default 8)
   --max-body-bytes N         largest JSON request body (default 16 MiB)
   --max-import-bytes N       largest import upload (default 8 GiB)
+  --request-timeout S        seconds to receive a whole request, uploads included; 0 = none (default 3600)
+  --body-idle-timeout S      seconds a request body may pause before the connection closes (default 60)
   --download-resources       download media by default in exports (default off)
   --allow-private-addresses  let media downloads reach private and loopback addresses (default off)
   --local-files-root DIR     root of /data/local-files/?d= URLs
@@ -44,8 +47,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         'data-dir': { type: 'string', default: './lsconv-data' },
         'api-key': { type: 'string' },
         'max-jobs': { type: 'string' },
+        'max-easy-exports': { type: 'string' },
         'max-body-bytes': { type: 'string' },
         'max-import-bytes': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        'body-idle-timeout': { type: 'string' },
         'download-resources': { type: 'boolean' },
         'allow-private-addresses': { type: 'boolean' },
         'local-files-root': { type: 'string' },
@@ -89,10 +95,17 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     dataDir,
     ...(str('api-key') ? { apiKey: str('api-key')! } : {}),
     ...(num('max-jobs') !== undefined ? { maxConcurrentJobs: Math.max(1, num('max-jobs')!) } : {}),
+    ...(num('max-easy-exports') !== undefined
+      ? { maxConcurrentEasyExports: Math.max(1, num('max-easy-exports')!) }
+      : {}),
     ...(num('max-body-bytes') !== undefined ? { maxBodyBytes: num('max-body-bytes')! } : {}),
     ...(num('max-import-bytes') !== undefined ? { maxImportBytes: num('max-import-bytes')! } : {}),
     downloadResourcesDefault: values['download-resources'] === true,
     resources,
+    timeouts: {
+      ...(num('request-timeout') !== undefined ? { requestMs: num('request-timeout')! * 1000 } : {}),
+      ...(num('body-idle-timeout') !== undefined ? { bodyIdleMs: num('body-idle-timeout')! * 1000 } : {}),
+    },
   });
   const port = await app.listen(num('port') ?? 8080, str('host'));
   const host = str('host')!;

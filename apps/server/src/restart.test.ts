@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -27,6 +29,68 @@ async function setUp(t: TestServer): Promise<number> {
   ).id;
   expect((await t.api(`/api/projects/${pid}/import`, { method: 'POST', json: TASKS })).status).toBe(201);
   return pid;
+}
+
+/** Rows an unfinished import staged (tasks under a negative project id) and its bookkeeping rows. */
+function staged(dataDir: string): { tasks: number; imports: number } {
+  return count(dataDir, (db) => ({
+    tasks: (db.prepare('SELECT COUNT(*) AS n FROM tasks WHERE project_id < 0').get() as { n: number }).n,
+    imports: (db.prepare('SELECT COUNT(*) AS n FROM imports').get() as { n: number }).n,
+  }));
+}
+
+/** Every task row in the store, staged or not. */
+function allTaskRows(dataDir: string): number {
+  return count(dataDir, (db) => (db.prepare('SELECT COUNT(*) AS n FROM tasks').get() as { n: number }).n);
+}
+
+function count<T>(dataDir: string, read: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, 'lsconv.db'), { readonly: true, fileMustExist: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Starts an import whose body keeps arriving: tasks are written until the server has
+ * staged some of them, and the request is never finished. Resolves with the answer the
+ * server gives (or how the connection ended) once something ends it.
+ */
+async function importThatNeverEnds(
+  base: string,
+  key: string,
+  projectId: number,
+  dataDir: string,
+): Promise<{ answer: Promise<{ status: number | undefined; body: string }> }> {
+  const req = request(`${base}/api/projects/${projectId}/import`, {
+    method: 'POST',
+    headers: { authorization: `Token ${key}`, 'content-type': 'application/json' },
+  });
+  const answer = new Promise<{ status: number | undefined; body: string }>((done) => {
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () => done({ status: res.statusCode, body }));
+      res.on('error', () => done({ status: res.statusCode, body }));
+    });
+    req.on('error', (error) => done({ status: undefined, body: error.message }));
+  });
+  req.write('[');
+  let i = 0;
+  const before = allTaskRows(dataDir);
+  // Until the server has stored part of this import (it writes every 1000 tasks).
+  while (allTaskRows(dataDir) === before) {
+    const batch = Array.from({ length: 500 }, () =>
+      JSON.stringify({ data: { image: `img-${i++}.jpg` }, annotations: [{ result: [box('Car')] }] }),
+    );
+    req.write(`${i > 500 ? ',' : ''}${batch.join(',')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { answer };
 }
 
 describe('restart', () => {
@@ -154,6 +218,86 @@ describe('restart', () => {
       await b.close();
     } finally {
       if (saved !== undefined) process.env.LSCONV_API_KEY = saved;
+    }
+  });
+
+  it('an import still arriving at shutdown is answered 503 and rolled back, whole', async () => {
+    const first = await startTestServer({ shutdownGraceMs: 10 });
+    dirs.push(first.dataDir);
+    const pid = await setUp(first);
+    const { answer } = await importThatNeverEnds(first.base, first.key, pid, first.dataDir);
+    await first.stop();
+    const { status, body } = await answer;
+    expect(status).toBe(503);
+    expect(body).toMatch(/shutting down; nothing of this import was kept/);
+    expect(staged(first.dataDir)).toEqual({ tasks: 0, imports: 0 });
+
+    const second = await startTestServer({}, first.dataDir);
+    try {
+      const project = (await (await second.api(`/api/projects/${pid}`)).json()) as { task_number: number };
+      expect(project.task_number).toBe(1200);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('an import cut by a crash (SIGKILL) leaves no task of it, and the next start is clean', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dataDir = mkdtempSync(join(tmpdir(), 'lsconv-crash-'));
+    dirs.push(dataDir);
+    const bin = resolve(import.meta.dirname, '../dist/bin.js');
+    const child = spawn(
+      process.execPath,
+      [bin, '--port', '0', '--data-dir', dataDir, '--api-key', 'crash-key'],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, signal) => r(signal)));
+    const base = await new Promise<string>((done, fail) => {
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) done(m[1]!);
+      });
+      child.on('exit', () => fail(new Error(`the server exited: ${out}`)));
+    });
+    const api = (path: string, init: RequestInit & { json?: unknown } = {}) =>
+      fetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: 'Token crash-key', 'content-type': 'application/json' },
+        ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+      });
+    const pid = (
+      (await (await api('/api/projects', { method: 'POST', json: { label_config: BOX_CONFIG } })).json()) as {
+        id: number;
+      }
+    ).id;
+    expect((await api(`/api/projects/${pid}/import`, { method: 'POST', json: TASKS })).status).toBe(201);
+    const { answer } = await importThatNeverEnds(base, 'crash-key', pid, dataDir);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect((await answer).status).toBeUndefined();
+    // The crash left staged rows behind; the next start removes them and keeps the earlier import.
+    expect(staged(dataDir).tasks).toBeGreaterThan(0);
+
+    const second = await startTestServer({}, dataDir);
+    try {
+      expect(staged(dataDir)).toEqual({ tasks: 0, imports: 0 });
+      const project = (await (await second.api(`/api/projects/${pid}`)).json()) as { task_number: number };
+      expect(project.task_number).toBe(1200);
+      // Nothing is stuck: a snapshot of the project completes with exactly those tasks.
+      const snap = (await (
+        await second.api(`/api/projects/${pid}/exports`, { method: 'POST', json: {} })
+      ).json()) as { id: number };
+      expect(await waitForSnapshot(second, pid, snap.id)).toMatchObject({
+        status: 'completed',
+        counters: { task_number: 1200 },
+      });
+    } finally {
+      await second.stop();
     }
   });
 });

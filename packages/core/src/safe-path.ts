@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import {
+  isAbsolute as isAbsolutePath,
+  relative as relativePath,
+  resolve as resolvePath,
+  sep,
+} from 'node:path';
 import { LsconvError } from './errors.js';
 
 /**
@@ -42,7 +48,10 @@ export function safeBaseName(name: string, maxBytes = 200): string {
   text = text.replace(/[\u0000-\u001f\u007f]/g, '');
   const parts = text.split(/[\\/]+/).filter((p) => p !== '');
   let base = parts.length ? parts[parts.length - 1]! : '';
-  base = base.replace(/[<>:"|?*]/g, '_').replace(/^\.+/, '').trim();
+  base = base
+    .replace(/[<>:"|?*]/g, '_')
+    .replace(/^\.+/, '')
+    .trim();
   if (base === '' || base === '.' || base === '..') base = `file-${shortHash(name)}`;
   if (WINDOWS_RESERVED.test(base)) base = `_${base}`;
   return truncateBytes(base, maxBytes);
@@ -62,4 +71,18 @@ export function truncateBytes(name: string, maxBytes: number): string {
 /** First 8 hex digits of the MD5 of a string. */
 export function shortHash(text: string): string {
   return createHash('md5').update(text).digest('hex').slice(0, 8);
+}
+
+/**
+ * `root/name` as an absolute path when it stays inside `root`, else undefined: for
+ * file names read from untrusted data (`../`, absolute paths, NUL bytes) before a file
+ * is opened. Symbolic links inside `root` are the owner's choice and are followed.
+ */
+export function containedPath(root: string, name: string): string | undefined {
+  if (name === '' || name.includes('\0')) return undefined;
+  const base = resolvePath(root);
+  const full = resolvePath(base, name);
+  const rel = relativePath(base, full);
+  if (rel === '' || rel.split(sep)[0] === '..' || isAbsolutePath(rel)) return undefined;
+  return full;
 }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
+  containedPath,
   createResourceResolver,
   defineImporter,
   encodeBrushMask,
@@ -193,9 +194,12 @@ export const cocoImporter = defineImporter({
       let width = positive(image?.width);
       let height = positive(image?.height);
       if ((width === undefined || height === undefined) && !python && fileName && !URL_LIKE.test(fileName)) {
+        // file_name comes from the file: sizes are read only from images inside the dataset folder.
+        const near = containedPath(dirname(file), fileName);
+        const inImages = containedPath(join(dirname(file), 'images'), fileName);
         const info =
-          (await resolver.imageInfo(join(dirname(file), fileName))) ??
-          (await resolver.imageInfo(join(dirname(file), 'images', fileName)));
+          (near ? await resolver.imageInfo(near) : undefined) ??
+          (inImages ? await resolver.imageInfo(inImages) : undefined);
         width ??= info?.width;
         height ??= info?.height;
       }

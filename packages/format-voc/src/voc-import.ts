@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import {
   codePointCompare,
+  containedPath,
   createResourceResolver,
   defineImporter,
   importLabelConfig,
@@ -57,8 +58,13 @@ function number(value: unknown): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** Parses a Pascal VOC annotation XML. Throws a plain Error when it is not one. */
+/**
+ * Parses a Pascal VOC annotation XML. Throws a plain Error when it is not one.
+ * DOCTYPE and ENTITY declarations are refused: VOC files never need them, and the XML
+ * parser would otherwise expand internal entities into the imported tasks.
+ */
 export function parseVocXml(xml: string): VocAnnotation {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new Error('the XML has a DOCTYPE or ENTITY declaration');
   const doc = parser.parse(xml) as Record<string, unknown>;
   const root = doc.annotation as Record<string, unknown> | undefined;
   if (!root || typeof root !== 'object') throw new Error('there is no <annotation> element');
@@ -162,8 +168,10 @@ export const vocImporter = defineImporter({
       const imageName = voc.filename ?? `${name.slice(0, -4)}.jpg`;
       let imagePath: string | undefined;
       for (const d of imageDirs) {
-        if (await exists(join(input, d, imageName))) {
-          imagePath = join(input, d, imageName);
+        // <filename> comes from the file: never look outside the image folder for it.
+        const candidate = containedPath(join(input, d), imageName);
+        if (candidate && (await exists(candidate))) {
+          imagePath = candidate;
           break;
         }
       }

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
 import { BufferedWriter } from './buffered-writer.js';
+import { removeStaleTemps } from './stale.js';
 import { chunkLength, type FileWriter, type Sink } from './types.js';
 
 /** Whole-file writes in flight at once. */
@@ -188,6 +189,7 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
           await fs.rm(temp, { recursive: true, force: true });
         }
         state = 'committed';
+        await removeStaleTemps(target);
       } catch (error) {
         await this.abort();
         fail(error);

@@ -7,12 +7,15 @@ import { createDeflateRaw, type DeflateRaw, deflateRawSync } from 'node:zlib';
 import { Zip, ZipPassThrough } from 'fflate';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
+import { removeStaleTemps } from './stale.js';
 import { chunkLength, type FileWriter, type Sink, utf8 } from './types.js';
 
 /** Options of {@link zipSink}. */
 export interface ZipSinkOptions {
   /** Deflate level 0–9; 0 stores. Default 6. Already-compressed media are always stored. */
   level?: number;
+  /** What the archive is, for error messages (a file name); default `the zip archive`. */
+  name?: string;
 }
 
 const STORED_EXTENSIONS = /\.(png|jpe?g|gif|webp|mp3|ogg|flac|m4a|mp4|zip|gz|npz)$/i;
@@ -94,6 +97,7 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
   const finished = new Promise<void>((r) => {
     done = r;
   });
+  const name = options.name ?? 'the zip archive';
   const zip = new Zip((error, data, final) => {
     if (error) {
       failure ??= error;
@@ -101,8 +105,22 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
       done();
       return;
     }
-    if (data.byteLength && !out.write(data)) {
-      pendingWrite = new Promise((r) => out.once('drain', () => r()));
+    if (out.destroyed) {
+      failure ??= new Error('the output stream was closed');
+    } else if (data.byteLength && !out.write(data)) {
+      // A stream that fails (a full disk, a client gone) never drains: wake up on
+      // error and close too, or the export would wait forever.
+      pendingWrite = new Promise((r) => {
+        const wake = () => {
+          out.off('drain', wake);
+          out.off('error', wake);
+          out.off('close', wake);
+          r();
+        };
+        out.on('drain', wake);
+        out.on('error', wake);
+        out.on('close', wake);
+      });
     }
     if (final) done();
   });
@@ -115,8 +133,10 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
   let bytes = 0;
   const check = () => {
     if (failure) {
-      throw new LsconvError('OUTPUT_WRITE', `cannot write the zip archive: ${(failure as Error).message}`, {
+      const code = (failure as NodeJS.ErrnoException).code;
+      throw new LsconvError('OUTPUT_WRITE', `cannot write ${name}: ${(failure as Error).message}`, {
         cause: failure,
+        ...(code === 'ENOSPC' ? { hint: 'the disk is full' } : {}),
       });
     }
   };
@@ -129,23 +149,19 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
     files++;
     return safe;
   };
-  const streams = new Set<StreamDeflate>();
   /** Adds an entry; `wholeBytes` is its size when its content comes in a single final push. */
   const add = (safe: string, wholeBytes: number | undefined) => {
     const deflate = level > 0 && !STORED_EXTENSIONS.test(safe);
     let file: ZipPassThrough;
     if (!deflate) file = new ZipPassThrough(safe);
     else if (wholeBytes !== undefined && wholeBytes <= WHOLE_SYNC_BYTES) file = new WholeDeflate(safe, level);
-    else {
-      const stream = new StreamDeflate(safe, level);
-      streams.add(stream);
-      file = stream;
-    }
+    else file = new StreamDeflate(safe, level);
     file.mtime = new Date('2000-01-01T00:00:00Z');
     zip.add(file);
     return file;
   };
   const push = async (file: ZipPassThrough, chunk: Uint8Array, final: boolean) => {
+    check();
     file.push(chunk, final);
     check();
     if (file instanceof StreamDeflate) {
@@ -154,6 +170,7 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
       check();
     }
     await pendingWrite;
+    check();
   };
   return {
     get filesWritten() {
@@ -214,8 +231,11 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
       zip.end();
       await finished;
       check();
-      await new Promise<void>((resolveEnd, reject) => {
-        out.end((error?: Error | null) => (error ? reject(error) : resolveEnd()));
+      await new Promise<void>((resolveEnd) => {
+        out.end((error?: Error | null) => {
+          if (error) failure ??= error;
+          resolveEnd();
+        });
       });
       check();
     },
@@ -244,7 +264,7 @@ export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
     if (!inner) {
       mkdirSync(dirname(target), { recursive: true });
       stream = createWriteStream(temp);
-      inner = zipStreamSink(stream, options);
+      inner = zipStreamSink(stream, { name: file, ...options });
     }
     return inner;
   };
@@ -265,6 +285,7 @@ export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
       try {
         await sink.commit();
         await fs.rename(temp, target);
+        await removeStaleTemps(target);
       } catch (error) {
         await fs.rm(temp, { force: true });
         if (error instanceof LsconvError) throw error;

@@ -1,0 +1,37 @@
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Removes what killed exports left beside `target`: temporary outputs named
+ * `.<name>.lsconv-tmp-<pid>-<hex>` whose process is gone. A process killed with
+ * SIGKILL (or by a power cut) cannot clean up after itself; the next export to the
+ * same output does it. Temporaries of live processes, including this one, are kept.
+ */
+export async function removeStaleTemps(target: string): Promise<void> {
+  const dir = dirname(target);
+  const prefix = `.${basename(target)}.lsconv-tmp-`;
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(\d+)-[0-9a-f]{8}(?:-old)?$/.exec(name.slice(prefix.length));
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    await fs.rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
