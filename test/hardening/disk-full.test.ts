@@ -3,9 +3,8 @@
 // nothing half-written: no output under the final name, no temporary files.
 import { existsSync, mkdtempSync, promises, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
-import { main } from '@lsconv/cli';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import {
   arrayTaskSource,
   directorySink,
@@ -16,8 +15,8 @@ import {
   zipStreamSink,
 } from '@lsconv/core';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from './cli.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
 const root = mkdtempSync(join(tmpdir(), 'lsconv-disk-full-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
@@ -98,19 +97,18 @@ describe('a full disk during an export', () => {
     const parent = mkdtempSync(join(root, 'cli-'));
     const out = join(parent, 'out');
     fillDiskAfter(parent, 64 * 1024);
-    let err = '';
-    const code = await main(['export', '-i', inputFile, '-o', out, '-f', 'JSON', '--threads', '1', '-q'], {
-      stdout: { write: () => true },
-      stderr: {
-        write: (s: string) => {
-          err += s;
-          return true;
-        },
-      },
-      stdin: new PassThrough().end(),
-      cwd: REPO,
-      env: {},
-    });
+    const { code, err } = await runCli([
+      'export',
+      '-i',
+      inputFile,
+      '-o',
+      out,
+      '-f',
+      'JSON',
+      '--threads',
+      '1',
+      '-q',
+    ]);
     expect(code).toBe(1);
     expect(err).toMatch(/^lsconv: cannot write .*ENOSPC.* — the disk is full\n$/);
     expect(err).toContain(out);

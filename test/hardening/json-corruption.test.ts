@@ -5,8 +5,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '@lsconv/cli';
 import {
   directorySink,
   isLsconvError,
@@ -18,8 +16,8 @@ import {
 } from '@lsconv/core';
 import { jsonMin } from '@lsconv/format-json-min';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REPO, runCli } from './cli.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
 const CASES = resolve(REPO, '../shared/fixtures/conformance');
 const SAMPLE = join(CASES, 'sdk-json-min-polygons');
 const bytes = readFileSync(join(SAMPLE, 'tasks.json'));
@@ -124,23 +122,20 @@ describe('truncated export, every byte boundary', () => {
     for (let length = 0; length <= bytes.length; length += length < 300 ? 1 : 23) {
       const data = bytes.subarray(0, length);
       writeFileSync(input, data);
-      let err = '';
-      const io = {
-        stdout: { write: () => true },
-        stderr: {
-          write: (s: string) => {
-            err += s;
-            return true;
-          },
-        },
-        stdin: new PassThrough().end(),
-        cwd: REPO,
-        env: {},
-      };
-      const code = await main(
-        ['export', '-i', input, '-c', configFile, '-o', out, '-f', 'JSON_MIN', '--threads', '1', '-q'],
-        io,
-      );
+      const { code, err } = await runCli([
+        'export',
+        '-i',
+        input,
+        '-c',
+        configFile,
+        '-o',
+        out,
+        '-f',
+        'JSON_MIN',
+        '--threads',
+        '1',
+        '-q',
+      ]);
       const leftovers = readdirSync(root).filter((n) => n.includes('lsconv-tmp'));
       if (leftovers.length) problems.push(`${length}: leftovers ${leftovers.join(', ')}`);
       if (code === 0) {

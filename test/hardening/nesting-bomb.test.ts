@@ -3,13 +3,11 @@
 // input must be refused with a clear error before that, and never by a stack overflow.
 import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '@lsconv/cli';
+import { join } from 'node:path';
 import { directorySink, isLsconvError, json, openTaskSource, runExport } from '@lsconv/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli.js';
 
-const REPO = resolve(import.meta.dirname, '../..');
 const LEVELS = 1_000_000;
 const root = mkdtempSync(join(tmpdir(), 'lsconv-bomb-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -52,19 +50,16 @@ describe('deep-nesting bomb in a task file', () => {
 
   it('through the CLI: exit 1 with one line, no stack overflow', async () => {
     const file = await writeBomb('cli-bomb.json', BOMBS['brackets in a task list']!());
-    let err = '';
-    const code = await main(['export', '-i', file, '-o', join(root, 'cli-out'), '-f', 'JSON', '-q'], {
-      stdout: { write: () => true },
-      stderr: {
-        write: (s: string) => {
-          err += s;
-          return true;
-        },
-      },
-      stdin: new PassThrough().end(),
-      cwd: REPO,
-      env: {},
-    });
+    const { code, err } = await runCli([
+      'export',
+      '-i',
+      file,
+      '-o',
+      join(root, 'cli-out'),
+      '-f',
+      'JSON',
+      '-q',
+    ]);
     expect(code).toBe(1);
     expect(err).toMatch(/^lsconv: .*nest.*cli-bomb\.json.*\n$/);
     expect(err).not.toMatch(/internal error|call stack/i);
