@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { discoverPlugins, isLsconvError, type Registry } from '@lsconv/core';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertInWorker } from './convert-thread.js';
+import { type ConvertRequest, convertInWorker } from './convert-thread.js';
 import {
   BOX_CONFIG,
   box,
@@ -124,19 +124,25 @@ describe('convertInWorker', () => {
     );
     return { dir, input };
   };
-
-  it('brings an LsconvError back with its code, reason and location', async () => {
+  /** A request for one of the fixture formats over a three-task export. */
+  const request = async (formatId: string): Promise<ConvertRequest> => {
     const { dir, input } = await setUp();
-    const error = await convertInWorker({
+    return {
       moduleUrl: fixtureModule,
-      formatId: 'TEST_FAILING',
+      formatId,
       labelConfig: '<View/>',
       input,
       workDir: join(dir, 'work'),
       zipPath: join(dir, 'result.zip'),
       formatOptions: {},
       resources: {},
-    }).catch((e: unknown) => e);
+    };
+  };
+
+  it('brings an LsconvError back with its code, reason and location', async () => {
+    const req = await request('TEST_FAILING');
+    const dir = dirname(req.input);
+    const error = await convertInWorker(req).catch((e: unknown) => e);
     expect(isLsconvError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'INVALID_TASK', reason: 'this task cannot be converted' });
     expect((error as Error).message).toMatch(/task #1.*id 6.*field data\.image/);
@@ -144,21 +150,10 @@ describe('convertInWorker', () => {
   });
 
   it('stops a running conversion when the signal aborts, leaving no zip behind', async () => {
-    const { dir, input } = await setUp();
+    const req = await request('TEST_ENDLESS');
+    const dir = dirname(req.input);
     const controller = new AbortController();
-    const running = convertInWorker(
-      {
-        moduleUrl: fixtureModule,
-        formatId: 'TEST_ENDLESS',
-        labelConfig: '<View/>',
-        input,
-        workDir: join(dir, 'work'),
-        zipPath: join(dir, 'result.zip'),
-        formatOptions: {},
-        resources: {},
-      },
-      controller.signal,
-    );
+    const running = convertInWorker(req, controller.signal);
     setTimeout(() => controller.abort(), 300);
     await expect(running).rejects.toMatchObject({ code: 'ABORTED' });
     // The format's own clean-up ran in the worker: its sink removed the partial zip.
@@ -166,18 +161,6 @@ describe('convertInWorker', () => {
   });
 
   it('reports a module without the format', async () => {
-    const { dir, input } = await setUp();
-    await expect(
-      convertInWorker({
-        moduleUrl: fixtureModule,
-        formatId: 'NOPE',
-        labelConfig: '<View/>',
-        input,
-        workDir: join(dir, 'work'),
-        zipPath: join(dir, 'result.zip'),
-        formatOptions: {},
-        resources: {},
-      }),
-    ).rejects.toThrow(/exports no format NOPE/);
+    await expect(convertInWorker(await request('NOPE'))).rejects.toThrow(/exports no format NOPE/);
   });
 });
