@@ -412,7 +412,9 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
       const pending = store.getSnapshot(conversion.exportId);
       if (pending && (pending.status === 'created' || pending.status === 'in_progress')) {
         const list = parked.get(pending.id) ?? [];
-        list.push(() => jobs.add(conversionJob(id, formatOptions)));
+        // Queued first when the snapshot ends: a conversion runs on a worker thread
+        // while the next snapshots are written here, so both cores stay busy.
+        list.push(() => jobs.add(conversionJob(id, formatOptions), { first: true }));
         parked.set(pending.id, list);
         return;
       }

@@ -35,6 +35,26 @@ describe('JobQueue', () => {
     expect(started).toEqual([0, 1, 2, 3]);
   });
 
+  it('starts a job queued with `first` before the ones already waiting', async () => {
+    const queue = new JobQueue(1, () => undefined);
+    const gate = deferred();
+    const started: string[] = [];
+    const job = (name: string, wait?: Promise<unknown>) => ({
+      name,
+      run: async () => {
+        started.push(name);
+        await wait;
+      },
+    });
+    queue.add(job('running', gate.promise));
+    queue.add(job('snapshot 2'));
+    queue.add(job('snapshot 3'));
+    queue.add(job('conversion 1'), { first: true });
+    gate.resolve();
+    await queue.idle();
+    expect(started).toEqual(['running', 'conversion 1', 'snapshot 2', 'snapshot 3']);
+  });
+
   it('reports a failing job and goes on', async () => {
     const errors: string[] = [];
     const queue = new JobQueue(1, (job, error) => errors.push(`${job.name}: ${(error as Error).message}`));

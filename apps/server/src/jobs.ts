@@ -26,10 +26,11 @@ export class JobQueue {
     return { running: this.running.size, waiting: this.waiting.length };
   }
 
-  /** Queues a job; false when the queue is stopping. */
-  add(job: Job): boolean {
+  /** Queues a job (at the front with `first`); false when the queue is stopping. */
+  add(job: Job, options: { first?: boolean } = {}): boolean {
     if (this.stopped) return false;
-    this.waiting.push(job);
+    if (options.first) this.waiting.unshift(job);
+    else this.waiting.push(job);
     this.pump();
     return true;
   }
