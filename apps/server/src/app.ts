@@ -19,7 +19,6 @@ import {
   zipStreamSink,
 } from '@lsconv/core';
 import Busboy from 'busboy';
-import { convertInWorker } from './convert-thread.js';
 import {
   convertJsonFile,
   copyFolderToSink,
@@ -41,6 +40,7 @@ import {
   sendText,
   validationError,
 } from './http.js';
+import { convertInWorker, writeSnapshotInWorker } from './job-threads.js';
 import { JobQueue } from './jobs.js';
 import { openApiDocument } from './openapi.js';
 import { PAGE_HTML } from './page.js';
@@ -89,11 +89,12 @@ export interface ServerOptions {
   /** Time limits against slow or stalled clients; see {@link ServerTimeouts}. */
   timeouts?: ServerTimeouts;
   /**
-   * Run snapshot conversions in worker threads (one per running conversion), so they
-   * use several cores and never hold up requests. Default true; formats without a
-   * module a worker can import (e.g. defined in a test) convert in this thread.
+   * Run snapshots and their conversions in worker threads (one per running job), so
+   * they use several cores and never hold up requests. Default true. Formats without
+   * a module a worker can import (e.g. defined in a test) convert in this thread, and
+   * snapshots run here when `beforeSnapshotPage` is set.
    */
-  conversionWorkers?: boolean;
+  jobWorkers?: boolean;
   /** Test hook: awaited before each page of tasks a snapshot writes. */
   beforeSnapshotPage?: (snapshotId: number, signal: AbortSignal) => Promise<void>;
 }
@@ -224,7 +225,7 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
   };
   /** The module a worker thread imports a format from, when there is one. */
   const formatModuleOf = (format: FormatDefinition<any>): string | undefined => {
-    if (options.conversionWorkers === false) return undefined;
+    if (options.jobWorkers === false) return undefined;
     const entry = registry.formats.get(format.id);
     if (!entry || entry.format !== format) return undefined;
     if (entry.origin.entry) return entry.origin.entry;
@@ -362,14 +363,23 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
       try {
         const { query, serialize } = snapshotPlan(snapshot.options);
         let pages = 0;
-        const written = await writeTasksJson(store, project.id, query, serialize, tmp, {
-          signal,
-          onPage: async (tasksWritten) => {
-            if (options.beforeSnapshotPage) await options.beforeSnapshotPage(id, signal);
-            // Progress for pollers; Label Studio fills the counters only at the end.
-            if (++pages % 20 === 0) store.updateSnapshot(id, { counters: { task_number: tasksWritten } });
-          },
-        });
+        // Progress for pollers; Label Studio fills the counters only at the end.
+        const progress = (tasksWritten: number) =>
+          store.updateSnapshot(id, { counters: { task_number: tasksWritten } });
+        const written =
+          options.jobWorkers !== false && !options.beforeSnapshotPage
+            ? await writeSnapshotInWorker(
+                { dataDir, projectId: project.id, query, serialize, file: tmp },
+                signal,
+                progress,
+              )
+            : await writeTasksJson(store, project.id, query, serialize, tmp, {
+                signal,
+                onPage: async (tasksWritten) => {
+                  if (options.beforeSnapshotPage) await options.beforeSnapshotPage(id, signal);
+                  if (++pages % 20 === 0) progress(tasksWritten);
+                },
+              });
         if (!store.getSnapshot(id)) {
           await fs.rm(tmp, { force: true });
           return;

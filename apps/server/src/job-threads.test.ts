@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { discoverPlugins, isLsconvError, type Registry } from '@lsconv/core';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConvertRequest, convertInWorker } from './convert-thread.js';
+import { type ConvertRequest, convertInWorker } from './job-threads.js';
 import {
   BOX_CONFIG,
   box,
@@ -34,7 +34,8 @@ const tasks = Array.from({ length: 40 }, (_, i) => ({
 /** What a download holds, comparable across runs: a file's text, or a zip's entries; export dates masked. */
 async function contents(res: Response): Promise<Record<string, string>> {
   const bytes = new Uint8Array(await res.arrayBuffer());
-  const mask = (text: string) => text.replace(/"date_created": "[^"]*"/g, '"date_created": "…"');
+  const mask = (text: string) =>
+    text.replace(/"(date_created|created_at|updated_at)": ?"[^"]*"/g, '"$1": "…"');
   if (res.headers.get('content-type') === 'application/zip') {
     const entries = unzipSync(bytes);
     return Object.fromEntries(
@@ -62,7 +63,10 @@ async function convertAll(t: TestServer, formats: readonly string[]): Promise<Re
     expect(res.status).toBe(200);
   }
   const done = await waitForSnapshot(t, project.id, snap.id);
-  const out: Record<string, unknown> = {};
+  expect(done).toMatchObject({ status: 'completed', counters: { task_number: tasks.length } });
+  const out: Record<string, unknown> = {
+    snapshot: await contents(await t.api(`/api/projects/${project.id}/exports/${snap.id}/download`)),
+  };
   for (const c of done.converted_formats as { export_type: string; status: string; traceback?: string }[]) {
     expect(c, `${c.export_type}: ${c.traceback}`).toMatchObject({ status: 'completed' });
     out[c.export_type] = await contents(
@@ -72,7 +76,7 @@ async function convertAll(t: TestServer, formats: readonly string[]): Promise<Re
   return out;
 }
 
-describe('snapshot conversions in worker threads', () => {
+describe('snapshots and conversions in worker threads', () => {
   let registry: Registry;
   beforeAll(async () => {
     registry = await discoverPlugins({ cwd: root });
@@ -93,11 +97,12 @@ describe('snapshot conversions in worker threads', () => {
     for (const id of formats) expect(registry.formats.get(id)?.origin.entry).toBeTruthy();
     const threaded = await startTestServer({ registry });
     servers.push(threaded);
-    const inline = await startTestServer({ registry, conversionWorkers: false });
+    const inline = await startTestServer({ registry, jobWorkers: false });
     servers.push(inline);
     const a = await convertAll(threaded, formats);
     const b = await convertAll(inline, formats);
-    expect(Object.keys(a).sort()).toEqual([...formats].sort());
+    expect(Object.keys(a).sort()).toEqual([...formats, 'snapshot'].sort());
+    expect(JSON.parse((a.snapshot as { file: string }).file)).toHaveLength(tasks.length);
     expect(a).toEqual(b);
     // The folder formats came out as zips with one label file per annotated image.
     expect(Object.keys(a.YOLO as object).filter((n) => n.startsWith('labels/')).length).toBeGreaterThan(30);

@@ -1,0 +1,102 @@
+// Entry of a job worker thread: converts a stored JSON export with a format, or
+// writes a snapshot's JSON export from the store, and answers with the result.
+// Running jobs here keeps the server's event loop free for requests and lets several
+// jobs use several cores.
+import { parentPort, workerData } from 'node:worker_threads';
+import { type FormatDefinition, isFormatDefinition, isLsconvError, zipFileSink } from '@lsconv/core';
+import { type Converted, convertJsonFile, copyFolderToSink, writeTasksJson } from './exporter.js';
+import type { ConvertRequest, JobMessage, JobRequest, SnapshotRequest } from './job-threads.js';
+import { openSqliteStore } from './store/sqlite.js';
+
+/** Snapshot progress is posted every this many pages. */
+const PROGRESS_PAGES = 20;
+
+async function convert(data: ConvertRequest, signal: AbortSignal): Promise<Converted> {
+  const module = (await import(data.moduleUrl)) as Record<string, unknown>;
+  const candidates = [
+    ...Object.values(module),
+    ...(Array.isArray(module.builtinFormats) ? (module.builtinFormats as unknown[]) : []),
+  ];
+  const format = candidates.find(
+    (value): value is FormatDefinition<any> => isFormatDefinition(value) && value.id === data.formatId,
+  );
+  if (!format) throw new Error(`${data.moduleUrl} exports no format ${data.formatId}`);
+  const result = await convertJsonFile({
+    format,
+    labelConfig: data.labelConfig,
+    input: data.input,
+    workDir: data.workDir,
+    formatOptions: data.formatOptions,
+    resources: { ...data.resources, signal },
+    signal,
+    zipSink: zipFileSink(data.zipPath),
+  });
+  if (result.kind !== 'folder') return result;
+  // A format that wrote several files through its own folder: zip it here, off the main thread.
+  const zip = zipFileSink(data.zipPath);
+  try {
+    const files = await copyFolderToSink(result.dir, zip);
+    await zip.commit();
+    return { kind: 'zipped', files };
+  } catch (error) {
+    await zip.abort();
+    throw error;
+  }
+}
+
+async function snapshot(data: SnapshotRequest, signal: AbortSignal, post: (m: JobMessage) => void) {
+  // Its own connection; `recover: false` so that opening it never touches an import in progress.
+  const store = openSqliteStore(data.dataDir, { recover: false });
+  try {
+    let pages = 0;
+    return await writeTasksJson(store, data.projectId, data.query, data.serialize, data.file, {
+      signal,
+      onPage: async (tasks) => {
+        if (++pages % PROGRESS_PAGES === 0) post({ type: 'progress', tasks });
+      },
+    });
+  } finally {
+    store.close();
+  }
+}
+
+async function start(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('job-worker must run in a worker thread');
+  const request = workerData as JobRequest;
+  const controller = new AbortController();
+  port.on('message', (message: { type: string }) => {
+    if (message?.type === 'abort') controller.abort();
+  });
+  const post = (message: JobMessage) => port.postMessage(message);
+  try {
+    const result =
+      request.kind === 'convert'
+        ? await convert(request.convert, controller.signal)
+        : await snapshot(request.snapshot, controller.signal, post);
+    post({ type: 'done', ok: true, result });
+  } catch (error) {
+    post(
+      isLsconvError(error)
+        ? {
+            type: 'done',
+            ok: false,
+            aborted: controller.signal.aborted,
+            error: {
+              code: error.code,
+              reason: error.reason,
+              location: { ...error.location },
+              hint: error.hint,
+            },
+          }
+        : {
+            type: 'done',
+            ok: false,
+            aborted: controller.signal.aborted,
+            message: String((error as Error)?.stack ?? error),
+          },
+    );
+  }
+}
+
+void start();
