@@ -136,6 +136,31 @@ describe('restart', () => {
     }
   });
 
+  it('stops a snapshot running in its worker thread at shutdown; the next start writes it whole', async () => {
+    const first = await startTestServer({ shutdownGraceMs: 0 });
+    dirs.push(first.dataDir);
+    const pid = await setUp(first);
+    const snap = (await (
+      await first.api(`/api/projects/${pid}/exports`, { method: 'POST', json: {} })
+    ).json()) as { id: number };
+    await first.stop();
+    const row = count(first.dataDir, (db) =>
+      db.prepare('SELECT status FROM exports WHERE id = ?').get(snap.id),
+    ) as { status: string };
+    expect(row.status).toBe('created');
+    const second = await startTestServer({}, first.dataDir);
+    try {
+      const done = await waitForSnapshot(second, pid, snap.id);
+      expect(done).toMatchObject({ status: 'completed', counters: { task_number: 1200 } });
+      const tasks = (await (
+        await second.api(`/api/projects/${pid}/exports/${snap.id}/download`)
+      ).json()) as unknown[];
+      expect(tasks).toHaveLength(1200);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('resumes snapshots and conversions a crash left created or in_progress', async () => {
     const first = await startTestServer();
     dirs.push(first.dataDir);
