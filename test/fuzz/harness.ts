@@ -23,6 +23,9 @@ import {
 } from '@lsconv/core';
 import type fc from 'fast-check';
 
+// COCO's info block carries the export date; the documented SOURCE_DATE_EPOCH pins it so outputs compare.
+process.env.SOURCE_DATE_EPOCH ??= '1700000000';
+
 /** The repository root. */
 export const ROOT = join(import.meta.dirname, '..', '..');
 

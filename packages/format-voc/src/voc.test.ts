@@ -134,6 +134,20 @@ describe('VOC: differences from the Python converter', () => {
     );
   });
 
+  it('reports the boxes of newer annotations that the oldest one overwrites in python mode', async () => {
+    const t = {
+      id: 1,
+      data: { image: 'https://e.org/a.jpg' },
+      annotations: [
+        { id: 1, created_at: '2024-01-01', result: [rect('o', 'Car', 1, 1, 5, 5)] },
+        { id: 2, created_at: '2024-03-01', result: [rect('n', 'Airplane', 1, 1, 5, 5), rect('m', 'Car', 2, 2, 5, 5)] },
+      ],
+    };
+    const { report } = await runFormat(voc, [t], CONFIG, 'python');
+    expect(report.regionsWritten).toBe(1);
+    expect(report.countsByCode()['overwritten-annotation']).toBe(2);
+  });
+
   it('reports polygons instead of dropping them silently (LSC#168)', async () => {
     const poly = {
       id: 'p',
