@@ -171,4 +171,21 @@ describe('coco importer', () => {
       field: 'annotations[0]',
     });
   });
+
+  it('reports an image without a file_name (and its annotations) instead of failing', async () => {
+    const file = await writeJson({
+      images: [{ id: 0 }, { id: 1, file_name: '/' }, { id: 2, file_name: 'c.jpg', width: 4, height: 4 }],
+      categories: [{ id: 1, name: 'cat' }],
+      annotations: [
+        { id: 1, image_id: 0, category_id: 1, bbox: [0, 0, 1, 1] },
+        { id: 2, image_id: 2, category_id: 1, bbox: [0, 0, 1, 1] },
+      ],
+    });
+    for (const compat of ['default', 'python'] as const) {
+      const { tasks, report } = await runImport(cocoImporter, file, {}, compat);
+      expect(tasks).toHaveLength(1);
+      expect(report.countsByCode()['missing-file-name']).toBe(3);
+    }
+  });
 });
+

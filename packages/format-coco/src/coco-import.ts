@@ -185,8 +185,20 @@ export const cocoImporter = defineImporter({
       { task: Task; result: Result[]; width?: number; height?: number; index: number }
     >();
     const resolver = createResourceResolver({}, ctx.report);
+    const unnamed = new Set<unknown>();
     for (const [index, image] of (coco.images as Json[]).entries()) {
       const fileName = String(image?.file_name ?? '');
+      if (fileName.replace(/[\\/]/g, '') === '') {
+        ctx.report.skip({
+          kind: 'task',
+          code: 'missing-file-name',
+          reason: `image ${JSON.stringify(image?.id)} has no file_name, so there is no image to label`,
+          file,
+          field: `images[${index}]`,
+        });
+        unnamed.add(image?.id);
+        continue;
+      }
       const url = !python && URL_LIKE.test(fileName) ? fileName : joinImageUrl(o.imageRootUrl, fileName);
       const result: Result[] = [];
       const task: Task = { data: { image: url }, [o.outType]: [{ result, ground_truth: false }] };
@@ -214,7 +226,8 @@ export const cocoImporter = defineImporter({
       }
       const image = images.get(ann.image_id);
       if (!image) {
-        skip('missing-image', `image_id ${JSON.stringify(ann.image_id)} is not in "images"`);
+        if (unnamed.has(ann.image_id)) skip('missing-file-name', `image ${JSON.stringify(ann.image_id)} has no file_name`);
+        else skip('missing-image', `image_id ${JSON.stringify(ann.image_id)} is not in "images"`);
         continue;
       }
       const category = categories.get(Number(ann.category_id));

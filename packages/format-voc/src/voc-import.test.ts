@@ -83,4 +83,20 @@ describe('voc importer', () => {
       file: 'Annotations/b.xml',
     });
   });
+
+  it('reports a box that overflows to Infinity in percent instead of importing it', async () => {
+    const dir = await writeFiles({
+      'Annotations/a.xml': xml(
+        'a.jpg',
+        obj('tiny', [0, 0, 1, 1]) + obj('ok', [0, 0, 0, 0]),
+        '<size><width>5e-324</width><height>1</height><depth>3</depth></size>',
+      ),
+    });
+    const { tasks, report } = await runImport(vocImporter, dir);
+    const result = (tasks[0]!.annotations![0] as { result: { value: Record<string, number> }[] }).result;
+    expect(result).toHaveLength(1);
+    expect(Object.values(result[0]!.value).filter((v) => typeof v === 'number').every(Number.isFinite)).toBe(true);
+    expect(report.countsByCode()['bad-object']).toBe(1);
+    expect(report.regionsWritten).toBe(1);
+  });
 });

@@ -198,15 +198,28 @@ export const vocImporter = defineImporter({
         }
       } else {
         for (const obj of voc.objects) {
+          const box = {
+            x: (obj.xmin / width) * 100,
+            y: (obj.ymin / height) * 100,
+            width: ((obj.xmax - obj.xmin) / width) * 100,
+            height: ((obj.ymax - obj.ymin) / height) * 100,
+          };
+          // Absurd sizes (a width of 5e-324, coordinates near 1e308) overflow; JSON cannot hold the result.
+          if (!Object.values(box).every(Number.isFinite)) {
+            ctx.report.skip({
+              kind: 'region',
+              code: 'bad-object',
+              reason: `the box of "${obj.name}" cannot be expressed in percent of a ${width}x${height} image`,
+              file,
+            });
+            continue;
+          }
           labels.add(obj.name);
           result.push({
             id: newRegionId(),
             type: 'rectanglelabels',
             value: {
-              x: (obj.xmin / width) * 100,
-              y: (obj.ymin / height) * 100,
-              width: ((obj.xmax - obj.xmin) / width) * 100,
-              height: ((obj.ymax - obj.ymin) / height) * 100,
+              ...box,
               rotation: 0,
               rectanglelabels: [obj.name],
             },

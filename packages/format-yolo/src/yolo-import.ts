@@ -341,6 +341,7 @@ function labelResults(text: string, ctx: LineContext): Result[] {
       report.skip({ ...where, kind: 'region', code: 'bad-line', reason: line });
       continue;
     }
+    const before = results.length;
     const label = dataset.classes[line.cls];
     if (label === undefined) {
       report.skip({
@@ -431,8 +432,20 @@ function labelResults(text: string, ctx: LineContext): Result[] {
       });
       ctx.used.box = true;
     }
+    // Coordinates near 1e308 overflow once scaled to percent or pixels; JSON cannot hold Infinity.
+    if (results.slice(before).some((r) => !finiteNumbers(r.value))) {
+      results.length = before;
+      report.skip({ ...where, kind: 'region', code: 'bad-number', reason: 'the coordinates overflow when scaled to the image' });
+    }
   }
   return results;
+}
+
+function finiteNumbers(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(finiteNumbers);
+  if (typeof value === 'object' && value !== null) return Object.values(value).every(finiteNumbers);
+  return true;
 }
 
 function keypointNames(dataset: Dataset): string[] {
