@@ -35,6 +35,11 @@ const num = fc.oneof(
   { weight: 1, arbitrary: coordArb },
 );
 
+/** The image root option: default, a URL, a local-files root, or blank. */
+const rootArb = fc.constantFrom(undefined, undefined, 'http://127.0.0.1:1/x/', '/data/local-files/?d=a/b', ' ', 's3://b/../');
+const withRoot = (options: Record<string, unknown>, root: string | undefined) =>
+  root === undefined ? options : { ...options, imageRootUrl: root };
+
 const fileNameArb = fc.oneof(
   { weight: 4, arbitrary: fc.stringMatching(/^[a-z0-9]{1,8}$/).map((n) => `${n}.jpg`) },
   { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_STRINGS, '../../etc/passwd.jpg', '/abs/x.jpg', 'C:\\x.jpg', 'http://127.0.0.1:1/a.jpg', 'a\u0000.jpg') },
@@ -102,8 +107,9 @@ export const cocoDatasetArb: fc.Arbitrary<FuzzDataset> = fc
     ),
     fc.boolean(),
     fc.boolean(),
+    rootArb,
   )
-  .chain(([images, categories, segBoxes, superCats]) =>
+  .chain(([images, categories, segBoxes, superCats, root]) =>
     fc.array(cocoAnnotationArb(images.map((i) => i.id), categories.map((c) => c.id)), { maxLength: 5 }).chain((annotations) => {
       const doc = { images, categories, annotations, info: {} };
       return fc
@@ -114,7 +120,7 @@ export const cocoDatasetArb: fc.Arbitrary<FuzzDataset> = fc
         .map((text) => ({
           files: { 'coco.json': text },
           input: 'coco.json',
-          options: { segmentationBoxes: segBoxes, useSuperCategories: superCats },
+          options: withRoot({ segmentationBoxes: segBoxes, useSuperCategories: superCats }, root),
           regions: annotations.length,
         }));
     }),
@@ -159,8 +165,8 @@ const vocFileArb = fc
 
 /** A VOC folder: Annotations/*.xml and sometimes an image. */
 export const vocDatasetArb: fc.Arbitrary<FuzzDataset> = fc
-  .tuple(fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,6}$/), { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean())
-  .chain(([stems, withImage, flat]) =>
+  .tuple(fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,6}$/), { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean(), rootArb)
+  .chain(([stems, withImage, flat, root]) =>
     fc.array(vocFileArb, { minLength: stems.length, maxLength: stems.length }).map((docs) => {
       const files: Record<string, string | Uint8Array> = {};
       const dir = flat ? '' : 'Annotations/';
@@ -168,7 +174,7 @@ export const vocDatasetArb: fc.Arbitrary<FuzzDataset> = fc
         files[`voc/${dir}${stem}.xml`] = docs[i]!.text;
         if (withImage && !flat) files[`voc/JPEGImages/${stem}.jpg`] = pngHeader(8, 6);
       });
-      return { files, input: 'voc', options: {}, regions: docs.reduce((n, d) => n + d.objects, 0) };
+      return { files, input: 'voc', options: withRoot({}, root), regions: docs.reduce((n, d) => n + d.objects, 0) };
     }),
   );
 
@@ -199,6 +205,7 @@ export const yoloDatasetArb: fc.Arbitrary<FuzzDataset> = fc
     images: fc.constantFrom('png', 'none', 'junk'),
     kptShape: fc.constantFrom('', '', '3,3', '2,2', '0,0', 'x'),
     labels: fc.array(fc.array(yoloLineArb, { maxLength: 4 }), { minLength: 3, maxLength: 3 }),
+    root: rootArb,
   })
   .map((d) => {
     const files: Record<string, string | Uint8Array> = {};
@@ -216,7 +223,7 @@ export const yoloDatasetArb: fc.Arbitrary<FuzzDataset> = fc
       files[`yolo/labels/${stem}.txt`] = lines.join('\n');
       if (d.images !== 'none') regions += lines.filter((l) => l.trim() !== '').length;
     });
-    return { files, input: 'yolo', options: { imageDims: d.dims, kptShape: d.kptShape }, regions };
+    return { files, input: 'yolo', options: withRoot({ imageDims: d.dims, kptShape: d.kptShape }, d.root), regions };
   });
 
 /** The dataset generator of each importer. */

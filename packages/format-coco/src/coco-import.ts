@@ -236,6 +236,7 @@ export const cocoImporter = defineImporter({
         continue;
       }
       const { width, height } = image;
+      const before = image.result.length;
       const seg = ann.segmentation;
       const rle = isRle(seg) ? seg : undefined;
       if (width === undefined || height === undefined) {
@@ -345,6 +346,15 @@ export const cocoImporter = defineImporter({
           keypointLabels,
         });
         addTag('kp');
+      }
+      // Without an image size (an RLE alone may place itself) or with absurd numbers, the
+      // percentages divide by zero or overflow: JSON cannot hold NaN or Infinity.
+      const bad = image.result.slice(before).filter((r) => !finiteNumbers(r.value));
+      if (bad.length) {
+        const kept = image.result.slice(before).filter((r) => !bad.includes(r));
+        image.result.length = before;
+        image.result.push(...kept);
+        for (const _ of bad) skip('bad-number', 'the region cannot be placed: the image size is missing or its coordinates overflow');
       }
     }
     // `category` keeps the COCO ids when the tasks are exported again (Label Studio honours it).
@@ -493,4 +503,11 @@ function addKeypoints(raw: unknown[], category: CocoCategory, result: Result[], 
     if (!k.python && k.rectId) region.parentID = k.rectId;
     result.push(region);
   }
+}
+
+function finiteNumbers(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(finiteNumbers);
+  if (typeof value === 'object' && value !== null) return Object.values(value).every(finiteNumbers);
+  return true;
 }
