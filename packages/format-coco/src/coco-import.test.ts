@@ -203,5 +203,12 @@ describe('coco importer', () => {
     expect(numbers.every(Number.isFinite)).toBe(true);
     expect(report.countsByCode()['bad-number']).toBe(2);
   });
+
+  it('reports an annotation with nothing to import instead of dropping it silently', async () => {
+    const file = await writeJson({ ...base, annotations: [{ id: 1, image_id: 7, category_id: 1 }] });
+    const { report } = await runImport(cocoImporter, file);
+    expect(report.regionsWritten).toBe(0);
+    expect(report.countsByCode()['empty-annotation']).toBe(1);
+  });
 });
 

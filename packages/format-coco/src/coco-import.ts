@@ -216,8 +216,11 @@ export const cocoImporter = defineImporter({
     for (const [i, ann] of annotations.entries()) {
       if (ctx.signal.aborted) throw new LsconvError('ABORTED', 'the import was cancelled');
       const where = { file, field: `annotations[${i}]` };
-      const skip = (code: string, reason: string) =>
+      let skips = 0;
+      const skip = (code: string, reason: string) => {
+        skips++;
         ctx.report.skip({ ...where, kind: 'region', code, reason });
+      };
       if (python) {
         // The Python converter adds the tags from the keys it sees, used or not.
         if ('keypoints' in ann) addTag('kp');
@@ -355,6 +358,9 @@ export const cocoImporter = defineImporter({
         image.result.length = before;
         image.result.push(...kept);
         for (const _ of bad) skip('bad-number', 'the region cannot be placed: the image size is missing or its coordinates overflow');
+      }
+      if (image.result.length === before && skips === 0) {
+        skip('empty-annotation', 'the annotation has nothing to import: no bbox, segmentation or visible keypoints');
       }
     }
     // `category` keeps the COCO ids when the tasks are exported again (Label Studio honours it).

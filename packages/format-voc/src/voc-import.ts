@@ -90,6 +90,10 @@ async function isDir(path: string): Promise<boolean> {
   return (await fs.stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
+async function isFile(path: string): Promise<boolean> {
+  return (await fs.stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
 async function exists(path: string): Promise<boolean> {
   return (await fs.stat(path).catch(() => undefined)) !== undefined;
 }
@@ -159,10 +163,13 @@ export const vocImporter = defineImporter({
         });
         continue;
       }
-      const imageName = voc.filename ?? `${name.slice(0, -4)}.jpg`;
+      // A <filename> of only slashes names nothing; fall back as when it is missing.
+      const imageName =
+        voc.filename !== undefined && voc.filename.replace(/[\\/]/g, '') !== '' ? voc.filename : `${name.slice(0, -4)}.jpg`;
       let imagePath: string | undefined;
       for (const d of imageDirs) {
-        if (await exists(join(input, d, imageName))) {
+        // A <filename> of `..` or `.` names a folder, not an image.
+        if (await isFile(join(input, d, imageName))) {
           imagePath = join(input, d, imageName);
           break;
         }

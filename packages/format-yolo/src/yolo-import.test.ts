@@ -180,6 +180,18 @@ describe('yolo importer: layouts', () => {
     expect(report.regionsWritten).toBe(1);
   });
 
+  it('refuses a broken notes.json with an LsconvError (not JSON, no list, absurd ids)', async () => {
+    const empty = await tempDir();
+    await writeFiles(empty, { 'notes.json': 'null', 'images/x.png': pngHeader(4, 4), 'labels/x.txt': '' });
+    expect((await runImport(yoloImporter, empty)).tasks).toHaveLength(1);
+    for (const notes of ['{', '{"categories": 3}', '{"categories": [{"id": 1e9, "name": "x"}]}', '{"categories": [{"id": -1}]}']) {
+      const dir = await tempDir();
+      await writeFiles(dir, { 'notes.json': notes, 'images/x.png': pngHeader(4, 4), 'labels/x.txt': '' });
+      const error = await runImport(yoloImporter, dir).catch((e: unknown) => e);
+      expect(error, notes).toMatchObject({ name: 'LsconvError' });
+    }
+  });
+
   it('imports oriented boxes with the rotation in pixels', async () => {
     const dir = await tempDir();
     await writeFiles(dir, {
