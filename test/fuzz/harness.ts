@@ -213,12 +213,16 @@ export function skipCounts(report: ConversionReport): Record<string, number> {
  */
 export function inputRegions(tasks: readonly unknown[], config: LabelConfig, report: ConversionReport): number {
   const entries = report.entries();
-  // A task skipped as a whole, or an annotation skip that does not say which annotation, covers the task.
+  // A task skipped as a whole, or an annotation skip that does not say which annotation
+  // (its field names the task data, or nothing), covers the task.
+  const annotationField = /^(annotations|completions)\[\d+\]$/;
   const skippedTasks = new Set(
-    entries.filter((e) => e.kind === 'task' || (e.kind === 'annotation' && !e.field)).map((e) => e.taskIndex),
+    entries
+      .filter((e) => e.kind === 'task' || (e.kind === 'annotation' && !annotationField.test(e.field ?? '')))
+      .map((e) => e.taskIndex),
   );
   const skippedAnnotations = new Set(
-    entries.filter((e) => e.kind === 'annotation' && e.field).map((e) => `${e.taskIndex}:${e.field}`),
+    entries.filter((e) => e.kind === 'annotation' && annotationField.test(e.field ?? '')).map((e) => `${e.taskIndex}:${e.field}`),
   );
   let count = 0;
   tasks.forEach((task, index) => {

@@ -11,9 +11,9 @@ import { fuzzExport, listTree, loadDefinitions, params, ROOT, RUNS, snapshot, so
 import { parseLabelConfig } from '@lsconv/core';
 
 const { formats } = await loadDefinitions();
-const sinkRuns = Math.max(10, Math.ceil(RUNS / 20));
+const sinkRuns = Math.max(10, Math.ceil(RUNS / 40));
 // Every pooled export starts two worker threads: a few cases per format are enough.
-const threadRuns = Math.max(3, Math.ceil(RUNS / 100));
+const threadRuns = Math.max(3, Math.ceil(RUNS / 300));
 
 describe('fuzz into a folder', () => {
   for (const format of formats.filter((f) => !GROUPS.images!.includes(f.id))) {
