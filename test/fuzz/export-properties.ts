@@ -67,7 +67,7 @@ export function describeExportFuzz(formats: readonly FormatDefinition<any>[]): v
           params(),
         );
       });
-      it(`${Math.ceil(RUNS / 4)} generated exports from raw JSON text (huge numbers, ids beyond 2^53)`, async () => {
+      it(`${Math.ceil(RUNS / 10)} generated exports from raw JSON text (huge numbers, ids beyond 2^53)`, async () => {
         await fc.assert(
           fc.asyncProperty(caseArb(), fc.boolean(), compatArb, fc.boolean(), fc.nat(3), async (c: FuzzCase, force, compat, huge, again) => {
             const config = parse(c.config.xml);
@@ -79,7 +79,7 @@ export function describeExportFuzz(formats: readonly FormatDefinition<any>[]): v
             checkOutcome(first, parsed, config, `${format.id} ${compat} raw`);
             if (again === 0) expect(snapshot(await fuzzExport(run))).toEqual(snapshot(first));
           }),
-          params(Math.ceil(RUNS / 4)),
+          params(Math.ceil(RUNS / 10)),
         );
       });
     });
