@@ -18,5 +18,7 @@ const result = spawnSync('npx', ['vitest', 'run', 'test/fuzz', '--testTimeout=0'
   stdio: 'inherit',
   env: { ...process.env, LSCONV_FUZZ_RUNS: runs, LSCONV_FUZZ_SEED: seed },
 });
-console.log(`fuzz: ${result.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s (seed ${seed}, ${runs} cases per property)`);
+console.log(
+  `fuzz: ${result.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s (seed ${seed}, ${runs} cases per property)`,
+);
 process.exit(result.status ?? 1);

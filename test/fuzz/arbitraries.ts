@@ -73,10 +73,34 @@ export const labelArb: fc.Arbitrary<string> = fc.oneof(
 /** A tag name: unique-ish identifiers plus some hostile and unicode ones that XML can still carry. */
 const tagNameArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: plainName },
-  { weight: 1, arbitrary: fc.constantFrom('../../etc/passwd', 'C:\\x', 'ünï', '日本', 'a b', '<x>', 'q"', 'x'.repeat(200), '🙂') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '../../etc/passwd',
+      'C:\\x',
+      'ünï',
+      '日本',
+      'a b',
+      '<x>',
+      'q"',
+      'x'.repeat(200),
+      '🙂',
+    ),
+  },
 );
 
-const OBJECT_TAGS = ['Image', 'Image', 'Image', 'Text', 'Text', 'Audio', 'HyperText', 'TimeSeries', 'Paragraphs', 'Video'] as const;
+const OBJECT_TAGS = [
+  'Image',
+  'Image',
+  'Image',
+  'Text',
+  'Text',
+  'Audio',
+  'HyperText',
+  'TimeSeries',
+  'Paragraphs',
+  'Video',
+] as const;
 
 /** Control tags and whether they carry `<Label>`/`<Choice>` children. */
 export const CONTROL_TAGS: Record<string, 'Label' | 'Choice' | null> = {
@@ -158,14 +182,20 @@ function buildConfig(
   return { objects: objs, controls: ctrls, xml: configXml(objs, ctrls) };
 }
 
-const dataKeyArb = fc.oneof({ weight: 5, arbitrary: fc.constantFrom('image', 'text', 'audio', 'html', 'ts', 'dialogue', 'video') }, { weight: 1, arbitrary: plainName });
+const dataKeyArb = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom('image', 'text', 'audio', 'html', 'ts', 'dialogue', 'video') },
+  { weight: 1, arbitrary: plainName },
+);
 
 const labelsArb = fc.uniqueArray(labelArb, { minLength: 0, maxLength: 4 });
 
 /** Any config: random object and control tags. */
 export const randomConfigArb: fc.Arbitrary<FuzzConfig> = fc
   .tuple(
-    fc.array(fc.record({ tag: fc.constantFrom(...OBJECT_TAGS), name: tagNameArb, key: dataKeyArb }), { minLength: 1, maxLength: 3 }),
+    fc.array(fc.record({ tag: fc.constantFrom(...OBJECT_TAGS), name: tagNameArb, key: dataKeyArb }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     fc.array(
       fc.record({
         tag: fc.constantFrom(...Object.keys(CONTROL_TAGS)),
@@ -179,7 +209,12 @@ export const randomConfigArb: fc.Arbitrary<FuzzConfig> = fc
   .map(([o, c]) => buildConfig(o, c));
 
 /** A config of one family (vision, brush, text, audio) that the formats of that family accept. */
-function familyConfigArb(objectTag: string, key: string, controlTags: readonly string[], extra: readonly string[]): fc.Arbitrary<FuzzConfig> {
+function familyConfigArb(
+  objectTag: string,
+  key: string,
+  controlTags: readonly string[],
+  extra: readonly string[],
+): fc.Arbitrary<FuzzConfig> {
   return fc
     .tuple(
       tagNameArb,
@@ -191,17 +226,49 @@ function familyConfigArb(objectTag: string, key: string, controlTags: readonly s
     .map(([objName, tags, extras, names, labels]) =>
       buildConfig(
         [{ tag: objectTag, name: objName, key }],
-        [...tags, ...extras].map((tag, i) => ({ tag, name: `${names[i]}${i}`, target: 0, labels: labels[i] ?? [] })),
+        [...tags, ...extras].map((tag, i) => ({
+          tag,
+          name: `${names[i]}${i}`,
+          target: 0,
+          labels: labels[i] ?? [],
+        })),
       ),
     );
 }
 
 /** Configs spread over the families every format accepts, plus random ones. */
 export const configArb: fc.Arbitrary<FuzzConfig> = fc.oneof(
-  { weight: 3, arbitrary: familyConfigArb('Image', 'image', ['RectangleLabels', 'PolygonLabels', 'KeyPointLabels'], ['Choices', 'Rectangle', 'Labels', 'TextArea']) },
-  { weight: 2, arbitrary: familyConfigArb('Image', 'image', ['BrushLabels', 'Brush'], ['Labels', 'Choices', 'RectangleLabels']) },
-  { weight: 2, arbitrary: familyConfigArb('Text', 'text', ['Labels'], ['Choices', 'TextArea', 'Taxonomy', 'Relations', 'Rating']) },
-  { weight: 2, arbitrary: familyConfigArb('Audio', 'audio', ['TextArea'], ['Labels', 'Choices', 'Number', 'DateTime']) },
+  {
+    weight: 3,
+    arbitrary: familyConfigArb(
+      'Image',
+      'image',
+      ['RectangleLabels', 'PolygonLabels', 'KeyPointLabels'],
+      ['Choices', 'Rectangle', 'Labels', 'TextArea'],
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: familyConfigArb(
+      'Image',
+      'image',
+      ['BrushLabels', 'Brush'],
+      ['Labels', 'Choices', 'RectangleLabels'],
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: familyConfigArb(
+      'Text',
+      'text',
+      ['Labels'],
+      ['Choices', 'TextArea', 'Taxonomy', 'Relations', 'Rating'],
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: familyConfigArb('Audio', 'audio', ['TextArea'], ['Labels', 'Choices', 'Number', 'DateTime']),
+  },
   { weight: 2, arbitrary: randomConfigArb },
 );
 
@@ -213,7 +280,19 @@ export const coordArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(0, 100, -0, 50, 99.99999999999999, 1e-300) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom(-1, -100, 101, 1e6, 1e308, -1e308, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+    arbitrary: fc.constantFrom(
+      -1,
+      -100,
+      101,
+      1e6,
+      1e308,
+      -1e308,
+      Number.MAX_SAFE_INTEGER,
+      2 ** 53 + 2,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ),
   },
   { weight: 1, arbitrary: fc.constantFrom('12', '', 'NaN', null, true, [], {}, undefined) },
 );
@@ -221,18 +300,27 @@ export const coordArb: fc.Arbitrary<unknown> = fc.oneof(
 /** An image size in pixels: small valid sizes (brush masks stay cheap), then edges and nonsense. */
 export const sizeArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 8, arbitrary: fc.integer({ min: 1, max: 40 }) },
-  { weight: 1, arbitrary: fc.constantFrom(0, -1, 1.5, 1e9, Number.NaN, Number.POSITIVE_INFINITY, '20', null, undefined) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(0, -1, 1.5, 1e9, Number.NaN, Number.POSITIVE_INFINITY, '20', null, undefined),
+  },
 );
 
 /** An id: small, huge, beyond 2^53, a string, or missing. */
 export const idArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: fc.nat(1000) },
-  { weight: 1, arbitrary: fc.constantFrom(2 ** 53 + 2, 1e20, -1, 0, 1.5, 'abc', '../x', '', null, undefined) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(2 ** 53 + 2, 1e20, -1, 0, 1.5, 'abc', '../x', '', null, undefined),
+  },
 );
 
 // ---------------------------------------------------------------- results
 
-const regionId = fc.oneof({ weight: 8, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,10}$/) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) });
+const regionId = fc.oneof(
+  { weight: 8, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,10}$/) },
+  { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
+);
 
 /** A brush RLE: a real mask of the declared size, random numbers, or nothing. */
 function brushRleArb(width: unknown, height: unknown): fc.Arbitrary<unknown> {
@@ -262,23 +350,54 @@ const pointsArb: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** A result `value` for a control tag. */
-function valueFor(tag: string, labels: readonly string[], w: unknown, h: unknown): fc.Arbitrary<Record<string, unknown>> {
-  const label = labels.length ? fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...labels) }, { weight: 1, arbitrary: labelArb }) : labelArb;
-  const labelList = fc.oneof({ weight: 6, arbitrary: fc.array(label, { minLength: 1, maxLength: 2 }) }, { weight: 1, arbitrary: fc.constantFrom([], null, 'cat', [1]) });
-  const rect = { x: coordArb, y: coordArb, width: coordArb, height: coordArb, rotation: fc.oneof(fc.constant(0), coordArb) };
+function valueFor(
+  tag: string,
+  labels: readonly string[],
+  w: unknown,
+  h: unknown,
+): fc.Arbitrary<Record<string, unknown>> {
+  const label = labels.length
+    ? fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...labels) }, { weight: 1, arbitrary: labelArb })
+    : labelArb;
+  const labelList = fc.oneof(
+    { weight: 6, arbitrary: fc.array(label, { minLength: 1, maxLength: 2 }) },
+    { weight: 1, arbitrary: fc.constantFrom([], null, 'cat', [1]) },
+  );
+  const rect = {
+    x: coordArb,
+    y: coordArb,
+    width: coordArb,
+    height: coordArb,
+    rotation: fc.oneof(fc.constant(0), coordArb),
+  };
   const key = (name: string) => name.toLowerCase();
   switch (tag) {
     case 'RectangleLabels':
     case 'Rectangle':
-      return fc.record({ ...rect, rectanglelabels: labelList }, { requiredKeys: ['x', 'y', 'width', 'height'] });
+      return fc.record(
+        { ...rect, rectanglelabels: labelList },
+        { requiredKeys: ['x', 'y', 'width', 'height'] },
+      );
     case 'EllipseLabels':
-      return fc.record({ x: coordArb, y: coordArb, radiusX: coordArb, radiusY: coordArb, ellipselabels: labelList });
+      return fc.record({
+        x: coordArb,
+        y: coordArb,
+        radiusX: coordArb,
+        radiusY: coordArb,
+        ellipselabels: labelList,
+      });
     case 'PolygonLabels':
     case 'Polygon':
-      return fc.record({ points: pointsArb, closed: fc.boolean(), polygonlabels: labelList }, { requiredKeys: ['points'] });
+      return fc.record(
+        { points: pointsArb, closed: fc.boolean(), polygonlabels: labelList },
+        { requiredKeys: ['points'] },
+      );
     case 'KeyPointLabels':
     case 'KeyPoint':
-      return fc.record({ x: coordArb, y: coordArb, width: coordArb, keypointlabels: labelList }, { requiredKeys: ['x', 'y'] });
+      return fc.record(
+        { x: coordArb, y: coordArb, width: coordArb, keypointlabels: labelList },
+        { requiredKeys: ['x', 'y'] },
+      );
     case 'BrushLabels':
     case 'Brush':
       return fc.record(
@@ -288,7 +407,11 @@ function valueFor(tag: string, labels: readonly string[], w: unknown, h: unknown
     case 'Labels':
     case 'HyperTextLabels':
     case 'TimeSeriesLabels': {
-      const pos = fc.oneof({ weight: 5, arbitrary: fc.nat(40) }, { weight: 1, arbitrary: coordArb }, { weight: 1, arbitrary: fc.constantFrom('/div[1]', '') });
+      const pos = fc.oneof(
+        { weight: 5, arbitrary: fc.nat(40) },
+        { weight: 1, arbitrary: coordArb },
+        { weight: 1, arbitrary: fc.constantFrom('/div[1]', '') },
+      );
       return fc.record(
         {
           start: pos,
@@ -304,11 +427,21 @@ function valueFor(tag: string, labels: readonly string[], w: unknown, h: unknown
     case 'Choices':
       return fc.record({ choices: labelList });
     case 'Taxonomy':
-      return fc.record({ taxonomy: fc.oneof(fc.array(fc.array(label, { minLength: 1, maxLength: 3 }), { maxLength: 3 }), fc.constantFrom([], 'x', [['a'], 'b'])) });
+      return fc.record({
+        taxonomy: fc.oneof(
+          fc.array(fc.array(label, { minLength: 1, maxLength: 3 }), { maxLength: 3 }),
+          fc.constantFrom([], 'x', [['a'], 'b']),
+        ),
+      });
     case 'TextArea':
       return fc.record({
         text: fc.oneof(
-          { weight: 5, arbitrary: fc.array(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom(...HOSTILE_STRINGS)), { maxLength: 3 }) },
+          {
+            weight: 5,
+            arbitrary: fc.array(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom(...HOSTILE_STRINGS)), {
+              maxLength: 3,
+            }),
+          },
           { weight: 1, arbitrary: fc.constantFrom('plain string', null, [1, null], ['x'.repeat(5000)]) },
         ),
       });
@@ -321,7 +454,12 @@ function valueFor(tag: string, labels: readonly string[], w: unknown, h: unknown
     case 'Pairwise':
       return fc.record({ selected: fc.constantFrom('left', 'right', '', 'up') });
     case 'Ranker':
-      return fc.record({ ranker: fc.oneof(fc.dictionary(plainName, fc.array(plainName, { maxLength: 3 }), { maxKeys: 2 }), fc.constantFrom(null, 'x')) });
+      return fc.record({
+        ranker: fc.oneof(
+          fc.dictionary(plainName, fc.array(plainName, { maxLength: 3 }), { maxKeys: 2 }),
+          fc.constantFrom(null, 'x'),
+        ),
+      });
     default:
       return fc.record({ [key(tag)]: labelList });
   }
@@ -340,13 +478,31 @@ function controlResultArb(config: FuzzConfig, control: FuzzControl): fc.Arbitrar
       fc.record(
         {
           id: regionId,
-          from_name: fc.oneof({ weight: 10, arbitrary: fc.constant(control.name) }, { weight: 1, arbitrary: labelArb }),
-          to_name: fc.oneof({ weight: 10, arbitrary: fc.constant(control.toName) }, { weight: 1, arbitrary: labelArb }),
-          type: fc.oneof({ weight: 10, arbitrary: fc.constant(resultType(control.tag)) }, { weight: 1, arbitrary: fc.constantFrom('rectanglelabels', 'labels', 'choices', 'relation', '', 'textarea') }),
-          value: fc.oneof({ weight: 12, arbitrary: valueFor(control.tag, control.labels, w, h) }, { weight: 1, arbitrary: fc.constantFrom(null, 'x', 3, [], undefined) }),
+          from_name: fc.oneof(
+            { weight: 10, arbitrary: fc.constant(control.name) },
+            { weight: 1, arbitrary: labelArb },
+          ),
+          to_name: fc.oneof(
+            { weight: 10, arbitrary: fc.constant(control.toName) },
+            { weight: 1, arbitrary: labelArb },
+          ),
+          type: fc.oneof(
+            { weight: 10, arbitrary: fc.constant(resultType(control.tag)) },
+            {
+              weight: 1,
+              arbitrary: fc.constantFrom('rectanglelabels', 'labels', 'choices', 'relation', '', 'textarea'),
+            },
+          ),
+          value: fc.oneof(
+            { weight: 12, arbitrary: valueFor(control.tag, control.labels, w, h) },
+            { weight: 1, arbitrary: fc.constantFrom(null, 'x', 3, [], undefined) },
+          ),
           original_width: fc.constant(w),
           original_height: fc.constant(h),
-          image_rotation: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: coordArb }),
+          image_rotation: fc.oneof(
+            { weight: 8, arbitrary: fc.constant(0) },
+            { weight: 1, arbitrary: coordArb },
+          ),
           origin: fc.constantFrom('manual', 'prediction'),
           parentID: regionId,
           score: coordArb,
@@ -371,15 +527,29 @@ function brokenKeys(r: Record<string, unknown>): fc.Arbitrary<Record<string, unk
     },
     {
       weight: 1,
-      arbitrary: fc.tuple(fc.constantFrom(...keys), fc.constantFrom(null, 7, 'x', [], {}, true)).map(([k, v]) => ({ ...r, [k]: v })),
+      arbitrary: fc
+        .tuple(fc.constantFrom(...keys), fc.constantFrom(null, 7, 'x', [], {}, true))
+        .map(([k, v]) => ({ ...r, [k]: v })),
     },
   );
 }
 
 /** A result that belongs to no control, a relation, or junk. */
 const strayResultArb: fc.Arbitrary<unknown> = fc.oneof(
-  fc.record({ id: regionId, from_name: labelArb, to_name: labelArb, type: fc.constantFrom('rectanglelabels', 'choices'), value: fc.record({ x: coordArb, choices: fc.constant(['a']) }) }),
-  fc.record({ from_id: regionId, to_id: regionId, type: fc.constant('relation'), direction: fc.constantFrom('right', 'left', 'bi'), labels: fc.array(labelArb, { maxLength: 2 }) }),
+  fc.record({
+    id: regionId,
+    from_name: labelArb,
+    to_name: labelArb,
+    type: fc.constantFrom('rectanglelabels', 'choices'),
+    value: fc.record({ x: coordArb, choices: fc.constant(['a']) }),
+  }),
+  fc.record({
+    from_id: regionId,
+    to_id: regionId,
+    type: fc.constant('relation'),
+    direction: fc.constantFrom('right', 'left', 'bi'),
+    labels: fc.array(labelArb, { maxLength: 2 }),
+  }),
   fc.constantFrom(null, 7, 'result', [], {}, { from_name: 7, value: {} }),
 );
 
@@ -388,18 +558,40 @@ export function resultsArb(config: FuzzConfig): fc.Arbitrary<unknown> {
   const one =
     config.controls.length === 0
       ? strayResultArb
-      : fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...config.controls).chain((c) => controlResultArb(config, c)) }, { weight: 1, arbitrary: strayResultArb });
-  return fc.oneof({ weight: 12, arbitrary: fc.array(one, { maxLength: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(null, 'x', {}, undefined) });
+      : fc.oneof(
+          {
+            weight: 8,
+            arbitrary: fc.constantFrom(...config.controls).chain((c) => controlResultArb(config, c)),
+          },
+          { weight: 1, arbitrary: strayResultArb },
+        );
+  return fc.oneof(
+    { weight: 12, arbitrary: fc.array(one, { maxLength: 4 }) },
+    { weight: 1, arbitrary: fc.constantFrom(null, 'x', {}, undefined) },
+  );
 }
 
 const dateArb = fc.oneof(
-  { weight: 5, arbitrary: fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => new Date(s * 1000).toISOString()) },
+  {
+    weight: 5,
+    arbitrary: fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => new Date(s * 1000).toISOString()),
+  },
   { weight: 1, arbitrary: fc.constantFrom('', 'yesterday', null, 0, '2024-13-45T99:99:99Z', undefined) },
 );
 
 const userArb = fc.oneof(
   { weight: 4, arbitrary: fc.nat(50) },
-  { weight: 2, arbitrary: fc.record({ id: idArb, email: fc.oneof(fc.emailAddress(), fc.constantFrom(...HOSTILE_STRINGS)), first_name: labelArb }, { requiredKeys: [] }) },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        id: idArb,
+        email: fc.oneof(fc.emailAddress(), fc.constantFrom(...HOSTILE_STRINGS)),
+        first_name: labelArb,
+      },
+      { requiredKeys: [] },
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom(null, 'user', undefined, 2 ** 53 + 2) },
 );
 
@@ -409,7 +601,11 @@ export function annotationArb(config: FuzzConfig): fc.Arbitrary<Record<string, u
     {
       id: idArb,
       result: resultsArb(config),
-      was_cancelled: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constantFrom(null, 1, 'yes') }),
+      was_cancelled: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(false) },
+        { weight: 1, arbitrary: fc.constant(true) },
+        { weight: 1, arbitrary: fc.constantFrom(null, 1, 'yes') },
+      ),
       ground_truth: fc.boolean(),
       completed_by: userArb,
       created_at: dateArb,
@@ -461,7 +657,10 @@ export const mediaUrlArb: fc.Arbitrary<unknown> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc
-      .tuple(fc.constantFrom('a.png', 'b.jpg', '../x.png', 'none.png', 'q?x=1&y=../../z.png', 'big.png'), fc.boolean())
+      .tuple(
+        fc.constantFrom('a.png', 'b.jpg', '../x.png', 'none.png', 'q?x=1&y=../../z.png', 'big.png'),
+        fc.boolean(),
+      )
       .map(([name, loop]) => `http://127.0.0.1:${loop ? loopbackPort : 1}/img/${name}`),
   },
   { weight: 1, arbitrary: fc.constantFrom(null, 7, ['a.jpg'], { url: 'a.jpg' }, true) },
@@ -474,18 +673,32 @@ function dataArb(config: FuzzConfig): fc.Arbitrary<unknown> {
       { weight: 4, arbitrary: fc.string({ maxLength: 40 }) },
       { weight: 2, arbitrary: fc.lorem({ maxCount: 8 }) },
       { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }) },
-      { weight: 1, arbitrary: fc.constantFrom('x'.repeat(20_000), '\u0000\u0001\u0002', '\r\n\r\n', ...HOSTILE_STRINGS) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('x'.repeat(20_000), '\u0000\u0001\u0002', '\r\n\r\n', ...HOSTILE_STRINGS),
+      },
     );
     const media = o.tag === 'Text' || o.tag === 'HyperText' || o.tag === 'Paragraphs' ? text : mediaUrlArb;
-    return [o.key, fc.oneof({ weight: 10, arbitrary: media }, { weight: 1, arbitrary: fc.constantFrom(null, 3, [], {}) })] as const;
+    return [
+      o.key,
+      fc.oneof({ weight: 10, arbitrary: media }, { weight: 1, arbitrary: fc.constantFrom(null, 3, [], {}) }),
+    ] as const;
   });
-  const data = fc.record(Object.fromEntries(entries) as Record<string, fc.Arbitrary<unknown>>, { requiredKeys: [] });
-  return fc.oneof({ weight: 15, arbitrary: data }, { weight: 1, arbitrary: fc.constantFrom(null, 'data', [], {}) });
+  const data = fc.record(Object.fromEntries(entries) as Record<string, fc.Arbitrary<unknown>>, {
+    requiredKeys: [],
+  });
+  return fc.oneof(
+    { weight: 15, arbitrary: data },
+    { weight: 1, arbitrary: fc.constantFrom(null, 'data', [], {}) },
+  );
 }
 
 /** One task for a config. */
 export function taskArb(config: FuzzConfig): fc.Arbitrary<Record<string, unknown>> {
-  const anns = fc.oneof({ weight: 12, arbitrary: fc.array(annotationArb(config), { maxLength: 3 }) }, { weight: 1, arbitrary: fc.constantFrom(null, 'x', {}) });
+  const anns = fc.oneof(
+    { weight: 12, arbitrary: fc.array(annotationArb(config), { maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.constantFrom(null, 'x', {}) },
+  );
   return fc
     .record(
       {
@@ -524,7 +737,9 @@ export interface FuzzCase {
 
 /** A config with up to three tasks (tiny, so thousands of runs stay fast). */
 export function caseArb(configs: fc.Arbitrary<FuzzConfig> = configArb): fc.Arbitrary<FuzzCase> {
-  return configs.chain((config) => fc.record({ config: fc.constant(config), tasks: fc.array(taskArb(config), { maxLength: 3 }) }));
+  return configs.chain((config) =>
+    fc.record({ config: fc.constant(config), tasks: fc.array(taskArb(config), { maxLength: 3 }) }),
+  );
 }
 
 /**
@@ -535,5 +750,7 @@ export function rawJsonText(tasks: readonly unknown[], hugeDigits: boolean): str
   const text = JSON.stringify(tasks, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
   if (!hugeDigits) return text;
   // Number.MAX_SAFE_INTEGER + 3 prints as 9007199254740994; write more digits than a double holds.
-  return text.replace(/9007199254740994/g, '9007199254740993123456789').replace(/1e\+308/g, '1' + '0'.repeat(400));
+  return text
+    .replace(/9007199254740994/g, '9007199254740993123456789')
+    .replace(/1e\+308/g, '1' + '0'.repeat(400));
 }

@@ -16,10 +16,13 @@ describe('fuzz coverage', () => {
     expect(formats.map((f) => f.id).sort()).toEqual([...fuzzed].sort());
     expect(importers.map((i) => i.id).sort()).toEqual([...IMPORTERS].sort());
   });
-  it.runIf(existsSync(join(ROOT, 'packages/format-coco/dist/index.js')))('fuzzes every format the registry discovers', async () => {
-    const registry = await discoverPlugins({ cwd: ROOT });
-    expect(registry.problems).toEqual([]);
-    for (const id of registry.formats.keys()) expect(fuzzed).toContain(id);
-    for (const id of registry.importers.keys()) expect(IMPORTERS).toContain(id);
-  });
+  it.runIf(existsSync(join(ROOT, 'packages/format-coco/dist/index.js')))(
+    'fuzzes every format the registry discovers',
+    async () => {
+      const registry = await discoverPlugins({ cwd: ROOT });
+      expect(registry.problems).toEqual([]);
+      for (const id of registry.formats.keys()) expect(fuzzed).toContain(id);
+      for (const id of registry.importers.keys()) expect(IMPORTERS).toContain(id);
+    },
+  );
 });

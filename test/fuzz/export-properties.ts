@@ -3,7 +3,17 @@ import { type FormatDefinition, type LabelConfig, parseLabelConfig } from '@lsco
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { caseArb, type FuzzCase, rawJsonText } from './arbitraries.js';
-import { fuzzExport, inputRegions, isCleanPath, type Outcome, params, RUNS, skipCounts, snapshot, sources } from './harness.js';
+import {
+  fuzzExport,
+  inputRegions,
+  isCleanPath,
+  type Outcome,
+  params,
+  RUNS,
+  skipCounts,
+  snapshot,
+  sources,
+} from './harness.js';
 
 /** The format groups, one test file each (so the two cores share the work). */
 export const GROUPS: Record<string, readonly string[]> = {
@@ -34,8 +44,10 @@ function parse(xml: string): LabelConfig | undefined {
 /** The checks on one successful export. */
 function checkOutcome(outcome: Outcome, tasks: readonly unknown[], config: LabelConfig, what: string): void {
   if (!outcome.ok) return;
-  for (const path of outcome.files.keys()) expect(isCleanPath(path), `${what}: output path ${JSON.stringify(path)}`).toBe(true);
-  for (const path of outcome.dirs) expect(isCleanPath(path), `${what}: output folder ${JSON.stringify(path)}`).toBe(true);
+  for (const path of outcome.files.keys())
+    expect(isCleanPath(path), `${what}: output path ${JSON.stringify(path)}`).toBe(true);
+  for (const path of outcome.dirs)
+    expect(isCleanPath(path), `${what}: output folder ${JSON.stringify(path)}`).toBe(true);
   const { report } = outcome;
   const expected = inputRegions(tasks, config, report);
   const skips = skipCounts(report);
@@ -56,29 +68,42 @@ export function describeExportFuzz(formats: readonly FormatDefinition<any>[]): v
       const compatArb = fc.constantFrom('default' as const, 'python' as const);
       it(`${RUNS} generated exports (hand-built task objects, NaN and Infinity included): no crash, clean paths, every region accounted for, deterministic`, async () => {
         await fc.assert(
-          fc.asyncProperty(caseArb(), fc.boolean(), compatArb, fc.nat(3), async (c: FuzzCase, force, compat, again) => {
-            const config = parse(c.config.xml);
-            if (!config) return;
-            const run = { format, config, tasks: sources.objects(c.tasks), compat, force, options };
-            const first = await fuzzExport(run);
-            checkOutcome(first, c.tasks, config, `${format.id} ${compat}`);
-            if (again === 0) expect(snapshot(await fuzzExport(run))).toEqual(snapshot(first));
-          }),
+          fc.asyncProperty(
+            caseArb(),
+            fc.boolean(),
+            compatArb,
+            fc.nat(3),
+            async (c: FuzzCase, force, compat, again) => {
+              const config = parse(c.config.xml);
+              if (!config) return;
+              const run = { format, config, tasks: sources.objects(c.tasks), compat, force, options };
+              const first = await fuzzExport(run);
+              checkOutcome(first, c.tasks, config, `${format.id} ${compat}`);
+              if (again === 0) expect(snapshot(await fuzzExport(run))).toEqual(snapshot(first));
+            },
+          ),
           params(),
         );
       });
       it(`${Math.ceil(RUNS / 10)} generated exports from raw JSON text (huge numbers, ids beyond 2^53)`, async () => {
         await fc.assert(
-          fc.asyncProperty(caseArb(), fc.boolean(), compatArb, fc.boolean(), fc.nat(3), async (c: FuzzCase, force, compat, huge, again) => {
-            const config = parse(c.config.xml);
-            if (!config) return;
-            const text = rawJsonText(c.tasks, huge);
-            const parsed = JSON.parse(text) as unknown[];
-            const run = { format, config, tasks: sources.text(text), compat, force, options };
-            const first = await fuzzExport(run);
-            checkOutcome(first, parsed, config, `${format.id} ${compat} raw`);
-            if (again === 0) expect(snapshot(await fuzzExport(run))).toEqual(snapshot(first));
-          }),
+          fc.asyncProperty(
+            caseArb(),
+            fc.boolean(),
+            compatArb,
+            fc.boolean(),
+            fc.nat(3),
+            async (c: FuzzCase, force, compat, huge, again) => {
+              const config = parse(c.config.xml);
+              if (!config) return;
+              const text = rawJsonText(c.tasks, huge);
+              const parsed = JSON.parse(text) as unknown[];
+              const run = { format, config, tasks: sources.text(text), compat, force, options };
+              const first = await fuzzExport(run);
+              checkOutcome(first, parsed, config, `${format.id} ${compat} raw`);
+              if (again === 0) expect(snapshot(await fuzzExport(run))).toEqual(snapshot(first));
+            },
+          ),
           params(Math.ceil(RUNS / 10)),
         );
       });

@@ -36,9 +36,10 @@ export const RUNS = Math.max(1, Number(process.env.LSCONV_FUZZ_RUNS) || 1000);
  * The seed: `LSCONV_FUZZ_SEED`, else a fixed one so the suite is reproducible.
  * `pnpm fuzz` passes a random seed and prints it.
  */
-export const SEED = Number.isFinite(Number(process.env.LSCONV_FUZZ_SEED)) && process.env.LSCONV_FUZZ_SEED
-  ? Number(process.env.LSCONV_FUZZ_SEED)
-  : 0x15c0;
+export const SEED =
+  Number.isFinite(Number(process.env.LSCONV_FUZZ_SEED)) && process.env.LSCONV_FUZZ_SEED
+    ? Number(process.env.LSCONV_FUZZ_SEED)
+    : 0x15c0;
 
 /** fast-check parameters: the runs, the seed, and a report that prints the seed and the path to replay. */
 export function params<T>(runs = RUNS): fc.Parameters<T> {
@@ -64,16 +65,21 @@ export function pluginPackages(): string[] {
  * (the test aliases map each package to its `src/index.ts`), so fixes are fuzzed
  * without a build.
  */
-export async function loadDefinitions(): Promise<{ formats: FormatDefinition<any>[]; importers: ImporterDefinition<any>[] }> {
+export async function loadDefinitions(): Promise<{
+  formats: FormatDefinition<any>[];
+  importers: ImporterDefinition<any>[];
+}> {
   const formats: FormatDefinition<any>[] = [];
   const importers: ImporterDefinition<any>[] = [];
   const modules = [await import('@lsconv/core')] as Record<string, unknown>[];
-  for (const name of pluginPackages()) modules.push((await import(/* @vite-ignore */ name)) as Record<string, unknown>);
+  for (const name of pluginPackages())
+    modules.push((await import(/* @vite-ignore */ name)) as Record<string, unknown>);
   const visit = (value: unknown) => {
     if (Array.isArray(value)) value.forEach(visit);
     else if (isFormatDefinition(value)) {
       if (!formats.some((f) => f.id === value.id)) formats.push(value);
-    } else if (isImporterDefinition(value) && !importers.some((i) => i.id === value.id)) importers.push(value);
+    } else if (isImporterDefinition(value) && !importers.some((i) => i.id === value.id))
+      importers.push(value);
   };
   for (const module of modules) for (const value of Object.values(module)) visit(value);
   return { formats, importers };
@@ -120,7 +126,9 @@ export async function fuzzExport(run: FuzzExport): Promise<Outcome> {
       options: run.options ?? {},
       input: 'tasks.json',
       resources: run.resources ?? defaultResources(),
-      ...(run.threads ? { threads: run.threads, formatModule: run.formatModule, minParallelBytes: 0, parallelBatchBytes: 1 } : {}),
+      ...(run.threads
+        ? { threads: run.threads, formatModule: run.formatModule, minParallelBytes: 0, parallelBatchBytes: 1 }
+        : {}),
     });
     const files = new Map(sink.files ?? []);
     return { ok: true, files, dirs: [...(sink.dirs ?? [])].sort(), report };
@@ -211,7 +219,11 @@ export function skipCounts(report: ConversionReport): Record<string, number> {
  * the annotations that are not cancelled, of the tasks the report did not skip as a
  * whole. The Python converter's rule (and `taskItems`'), restated independently.
  */
-export function inputRegions(tasks: readonly unknown[], config: LabelConfig, report: ConversionReport): number {
+export function inputRegions(
+  tasks: readonly unknown[],
+  config: LabelConfig,
+  report: ConversionReport,
+): number {
   const entries = report.entries();
   // A task skipped as a whole, or an annotation skip that does not say which annotation
   // (its field names the task data, or nothing), covers the task.
@@ -222,7 +234,9 @@ export function inputRegions(tasks: readonly unknown[], config: LabelConfig, rep
       .map((e) => e.taskIndex),
   );
   const skippedAnnotations = new Set(
-    entries.filter((e) => e.kind === 'annotation' && annotationField.test(e.field ?? '')).map((e) => `${e.taskIndex}:${e.field}`),
+    entries
+      .filter((e) => e.kind === 'annotation' && annotationField.test(e.field ?? ''))
+      .map((e) => `${e.taskIndex}:${e.field}`),
   );
   let count = 0;
   tasks.forEach((task, index) => {

@@ -36,13 +36,30 @@ const num = fc.oneof(
 );
 
 /** The image root option: default, a URL, a local-files root, or blank. */
-const rootArb = fc.constantFrom(undefined, undefined, 'http://127.0.0.1:1/x/', '/data/local-files/?d=a/b', ' ', 's3://b/../');
+const rootArb = fc.constantFrom(
+  undefined,
+  undefined,
+  'http://127.0.0.1:1/x/',
+  '/data/local-files/?d=a/b',
+  ' ',
+  's3://b/../',
+);
 const withRoot = (options: Record<string, unknown>, root: string | undefined) =>
   root === undefined ? options : { ...options, imageRootUrl: root };
 
 const fileNameArb = fc.oneof(
   { weight: 4, arbitrary: fc.stringMatching(/^[a-z0-9]{1,8}$/).map((n) => `${n}.jpg`) },
-  { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_STRINGS, '../../etc/passwd.jpg', '/abs/x.jpg', 'C:\\x.jpg', 'http://127.0.0.1:1/a.jpg', 'a\u0000.jpg') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      ...HOSTILE_STRINGS,
+      '../../etc/passwd.jpg',
+      '/abs/x.jpg',
+      'C:\\x.jpg',
+      'http://127.0.0.1:1/a.jpg',
+      'a\u0000.jpg',
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom(null, 7, [], undefined) },
 );
 
@@ -62,23 +79,41 @@ export function pngHeader(width: number, height: number): Uint8Array {
 // ---------------------------------------------------------------- COCO
 
 const rleArb = fc.oneof(
-  fc.record({ counts: fc.array(fc.integer({ min: -2, max: 50 }), { maxLength: 8 }), size: fc.tuple(fc.integer({ min: -1, max: 12 }), fc.integer({ min: -1, max: 12 })) }),
-  fc.record({ counts: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('0', 'P1', 'a\u0000')), size: fc.constantFrom([4, 4], [0, 0], [1e9, 1e9], ['x'], null) }),
+  fc.record({
+    counts: fc.array(fc.integer({ min: -2, max: 50 }), { maxLength: 8 }),
+    size: fc.tuple(fc.integer({ min: -1, max: 12 }), fc.integer({ min: -1, max: 12 })),
+  }),
+  fc.record({
+    counts: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('0', 'P1', 'a\u0000')),
+    size: fc.constantFrom([4, 4], [0, 0], [1e9, 1e9], ['x'], null),
+  }),
 );
 
 const cocoAnnotationArb = (imageIds: readonly unknown[], categoryIds: readonly unknown[]) =>
   fc.record(
     {
       id: fc.oneof(fc.nat(100), fc.constantFrom(2 ** 53 + 2, 'x', null)),
-      image_id: fc.oneof({ weight: 8, arbitrary: imageIds.length ? fc.constantFrom(...imageIds) : fc.nat(3) }, { weight: 1, arbitrary: fc.constantFrom(999, 'x', null) }),
-      category_id: fc.oneof({ weight: 8, arbitrary: categoryIds.length ? fc.constantFrom(...categoryIds) : fc.nat(3) }, { weight: 1, arbitrary: fc.constantFrom(999, -1, 'x', null) }),
-      bbox: fc.oneof({ weight: 6, arbitrary: fc.tuple(num, num, num, num) }, { weight: 1, arbitrary: fc.constantFrom([], [1, 2], null, 'box', [1, 2, 3, 4, 5]) }),
+      image_id: fc.oneof(
+        { weight: 8, arbitrary: imageIds.length ? fc.constantFrom(...imageIds) : fc.nat(3) },
+        { weight: 1, arbitrary: fc.constantFrom(999, 'x', null) },
+      ),
+      category_id: fc.oneof(
+        { weight: 8, arbitrary: categoryIds.length ? fc.constantFrom(...categoryIds) : fc.nat(3) },
+        { weight: 1, arbitrary: fc.constantFrom(999, -1, 'x', null) },
+      ),
+      bbox: fc.oneof(
+        { weight: 6, arbitrary: fc.tuple(num, num, num, num) },
+        { weight: 1, arbitrary: fc.constantFrom([], [1, 2], null, 'box', [1, 2, 3, 4, 5]) },
+      ),
       segmentation: fc.oneof(
         fc.array(fc.array(num, { minLength: 0, maxLength: 10 }), { maxLength: 2 }),
         rleArb,
         fc.constantFrom([], null, 'x', [[]], [[1, 2, 3]]),
       ),
-      keypoints: fc.oneof(fc.array(fc.oneof(num, fc.constantFrom(0, 1, 2)), { maxLength: 9 }), fc.constantFrom(null, 'x')),
+      keypoints: fc.oneof(
+        fc.array(fc.oneof(num, fc.constantFrom(0, 1, 2)), { maxLength: 9 }),
+        fc.constantFrom(null, 'x'),
+      ),
       num_keypoints: fc.nat(3),
       area: num,
       iscrowd: fc.constantFrom(0, 1),
@@ -90,14 +125,31 @@ const cocoAnnotationArb = (imageIds: readonly unknown[], categoryIds: readonly u
 export const cocoDatasetArb: fc.Arbitrary<FuzzDataset> = fc
   .tuple(
     fc.array(
-      fc.record({ id: fc.oneof({ weight: 8, arbitrary: fc.nat(5) }, { weight: 1, arbitrary: fc.constantFrom('a', null, 2 ** 53 + 2) }), file_name: fileNameArb, width: num, height: num }, { requiredKeys: ['id'] }),
+      fc.record(
+        {
+          id: fc.oneof(
+            { weight: 8, arbitrary: fc.nat(5) },
+            { weight: 1, arbitrary: fc.constantFrom('a', null, 2 ** 53 + 2) },
+          ),
+          file_name: fileNameArb,
+          width: num,
+          height: num,
+        },
+        { requiredKeys: ['id'] },
+      ),
       { maxLength: 3 },
     ),
     fc.array(
       fc.record(
         {
-          id: fc.oneof({ weight: 8, arbitrary: fc.nat(5) }, { weight: 1, arbitrary: fc.constantFrom('1', 1.5, null) }),
-          name: fc.oneof({ weight: 8, arbitrary: labelArb }, { weight: 1, arbitrary: fc.constantFrom(null, 3) }),
+          id: fc.oneof(
+            { weight: 8, arbitrary: fc.nat(5) },
+            { weight: 1, arbitrary: fc.constantFrom('1', 1.5, null) },
+          ),
+          name: fc.oneof(
+            { weight: 8, arbitrary: labelArb },
+            { weight: 1, arbitrary: fc.constantFrom(null, 3) },
+          ),
           supercategory: labelArb,
           keypoints: fc.oneof(fc.array(labelArb, { maxLength: 3 }), fc.constantFrom(null, 'x')),
         },
@@ -110,20 +162,38 @@ export const cocoDatasetArb: fc.Arbitrary<FuzzDataset> = fc
     rootArb,
   )
   .chain(([images, categories, segBoxes, superCats, root]) =>
-    fc.array(cocoAnnotationArb(images.map((i) => i.id), categories.map((c) => c.id)), { maxLength: 5 }).chain((annotations) => {
-      const doc = { images, categories, annotations, info: {} };
-      return fc
-        .oneof(
-          { weight: 10, arbitrary: fc.constant(JSON.stringify(doc)) },
-          { weight: 1, arbitrary: fc.constantFrom('{}', '[]', 'null', '{"images": 3, "categories": []}', '{"images": [], "categories": [{"id": 1e400, "name": "x"}]}', '{') },
-        )
-        .map((text) => ({
-          files: { 'coco.json': text },
-          input: 'coco.json',
-          options: withRoot({ segmentationBoxes: segBoxes, useSuperCategories: superCats }, root),
-          regions: annotations.length,
-        }));
-    }),
+    fc
+      .array(
+        cocoAnnotationArb(
+          images.map((i) => i.id),
+          categories.map((c) => c.id),
+        ),
+        { maxLength: 5 },
+      )
+      .chain((annotations) => {
+        const doc = { images, categories, annotations, info: {} };
+        return fc
+          .oneof(
+            { weight: 10, arbitrary: fc.constant(JSON.stringify(doc)) },
+            {
+              weight: 1,
+              arbitrary: fc.constantFrom(
+                '{}',
+                '[]',
+                'null',
+                '{"images": 3, "categories": []}',
+                '{"images": [], "categories": [{"id": 1e400, "name": "x"}]}',
+                '{',
+              ),
+            },
+          )
+          .map((text) => ({
+            files: { 'coco.json': text },
+            input: 'coco.json',
+            options: withRoot({ segmentationBoxes: segBoxes, useSuperCategories: superCats }, root),
+            regions: annotations.length,
+          }));
+      }),
   );
 
 // ---------------------------------------------------------------- VOC
@@ -150,22 +220,40 @@ const vocFileArb = fc
     objects: fc.array(vocObjectArb, { maxLength: 4 }),
   })
   .chain((v) => {
-    const field = (tag: string, value: unknown) => (value === undefined || value === null ? '' : `<${tag}>${xmlText(value)}</${tag}>`);
+    const field = (tag: string, value: unknown) =>
+      value === undefined || value === null ? '' : `<${tag}>${xmlText(value)}</${tag}>`;
     const objects = v.objects
-      .map((o) => `<object>${field('name', o.name)}${field('difficult', o.difficult)}<bndbox>${field('xmin', o.xmin)}${field('ymin', o.ymin)}${field('xmax', o.xmax)}${field('ymax', o.ymax)}</bndbox></object>`)
+      .map(
+        (o) =>
+          `<object>${field('name', o.name)}${field('difficult', o.difficult)}<bndbox>${field('xmin', o.xmin)}${field('ymin', o.ymin)}${field('xmax', o.xmax)}${field('ymax', o.ymax)}</bndbox></object>`,
+      )
       .join('');
     const xml = `<annotation>${field('folder', v.folder)}${field('filename', v.filename)}<size>${field('width', v.width)}${field('height', v.height)}<depth>3</depth></size>${objects}</annotation>`;
     return fc
       .oneof(
         { weight: 10, arbitrary: fc.constant(xml) },
-        { weight: 1, arbitrary: fc.constantFrom('', '<annotation>', '<x/>', 'not xml', '<annotation><object><bndbox/></object></annotation>') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            '',
+            '<annotation>',
+            '<x/>',
+            'not xml',
+            '<annotation><object><bndbox/></object></annotation>',
+          ),
+        },
       )
       .map((text) => ({ text, objects: text === xml ? v.objects.length : 0 }));
   });
 
 /** A VOC folder: Annotations/*.xml and sometimes an image. */
 export const vocDatasetArb: fc.Arbitrary<FuzzDataset> = fc
-  .tuple(fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,6}$/), { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean(), rootArb)
+  .tuple(
+    fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,6}$/), { minLength: 1, maxLength: 3 }),
+    fc.boolean(),
+    fc.boolean(),
+    rootArb,
+  )
   .chain(([stems, withImage, flat, root]) =>
     fc.array(vocFileArb, { minLength: stems.length, maxLength: stems.length }).map((docs) => {
       const files: Record<string, string | Uint8Array> = {};
@@ -174,23 +262,56 @@ export const vocDatasetArb: fc.Arbitrary<FuzzDataset> = fc
         files[`voc/${dir}${stem}.xml`] = docs[i]!.text;
         if (withImage && !flat) files[`voc/JPEGImages/${stem}.jpg`] = pngHeader(8, 6);
       });
-      return { files, input: 'voc', options: withRoot({}, root), regions: docs.reduce((n, d) => n + d.objects, 0) };
+      return {
+        files,
+        input: 'voc',
+        options: withRoot({}, root),
+        regions: docs.reduce((n, d) => n + d.objects, 0),
+      };
     }),
   );
 
 // ---------------------------------------------------------------- YOLO
 
-const unit = fc.oneof({ weight: 6, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }, { weight: 1, arbitrary: coordArb });
+const unit = fc.oneof(
+  { weight: 6, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) },
+  { weight: 1, arbitrary: coordArb },
+);
 const numText = (v: unknown) => (typeof v === 'number' ? String(v) : String(v ?? ''));
 
 const yoloLineArb = fc.oneof(
   { weight: 4, arbitrary: fc.tuple(fc.nat(4), unit, unit, unit, unit).map((t) => t.map(numText).join(' ')) },
-  { weight: 2, arbitrary: fc.tuple(fc.nat(4), fc.array(unit, { minLength: 6, maxLength: 12 })).map(([c, p]) => [c, ...p].map(numText).join(' ')) },
-  { weight: 1, arbitrary: fc.tuple(fc.nat(4), fc.array(unit, { minLength: 8, maxLength: 8 })).map(([c, p]) => [c, ...p].map(numText).join(' ')) },
-  { weight: 1, arbitrary: fc.tuple(fc.nat(4), fc.array(unit, { minLength: 4, maxLength: 13 })).map(([c, p]) => [c, ...p].map(numText).join('  ')) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.nat(4), fc.array(unit, { minLength: 6, maxLength: 12 }))
+      .map(([c, p]) => [c, ...p].map(numText).join(' ')),
+  },
   {
     weight: 1,
-    arbitrary: fc.constantFrom('x y z', '0', '-1 0.5 0.5 0.1 0.1', '99999999999 0.5 0.5 0.1 0.1', '1e400 0 0 0 0', '0 NaN 0.5 0.1 0.1', '0 0.5 0.5 0.1 0.1 0.9', '\u0000', '0 0.5\t0.5 0.1 0.1'),
+    arbitrary: fc
+      .tuple(fc.nat(4), fc.array(unit, { minLength: 8, maxLength: 8 }))
+      .map(([c, p]) => [c, ...p].map(numText).join(' ')),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.nat(4), fc.array(unit, { minLength: 4, maxLength: 13 }))
+      .map(([c, p]) => [c, ...p].map(numText).join('  ')),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'x y z',
+      '0',
+      '-1 0.5 0.5 0.1 0.1',
+      '99999999999 0.5 0.5 0.1 0.1',
+      '1e400 0 0 0 0',
+      '0 NaN 0.5 0.1 0.1',
+      '0 0.5 0.5 0.1 0.1 0.9',
+      '\u0000',
+      '0 0.5\t0.5 0.1 0.1',
+    ),
   },
 );
 
@@ -200,7 +321,14 @@ export const yoloDatasetArb: fc.Arbitrary<FuzzDataset> = fc
     stems: fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,6}$/), { minLength: 1, maxLength: 3 }),
     classes: fc.array(labelArb, { maxLength: 4 }),
     classFile: fc.constantFrom('classes.txt', 'classes.txt', 'notes.json', 'data.yaml', 'none'),
-    notesBroken: fc.constantFrom('', '{', '{"categories": [{"id": 1e9, "name": "x"}]}', '{"categories": [{"id": -1, "name": "x"}]}', '{"categories": 3}', 'null'),
+    notesBroken: fc.constantFrom(
+      '',
+      '{',
+      '{"categories": [{"id": 1e9, "name": "x"}]}',
+      '{"categories": [{"id": -1, "name": "x"}]}',
+      '{"categories": 3}',
+      'null',
+    ),
     dims: fc.constantFrom('', '', '640x480', '0x0', 'axb', '1e400x5'),
     images: fc.constantFrom('png', 'none', 'junk'),
     kptShape: fc.constantFrom('', '', '3,3', '2,2', '0,0', 'x'),
@@ -210,11 +338,14 @@ export const yoloDatasetArb: fc.Arbitrary<FuzzDataset> = fc
   .map((d) => {
     const files: Record<string, string | Uint8Array> = {};
     let regions = 0;
-    if (d.classFile === 'classes.txt') files['yolo/classes.txt'] = d.classes.map((c) => c.replace(/[\r\n]/g, ' ')).join('\n');
+    if (d.classFile === 'classes.txt')
+      files['yolo/classes.txt'] = d.classes.map((c) => c.replace(/[\r\n]/g, ' ')).join('\n');
     else if (d.classFile === 'notes.json') {
-      files['yolo/notes.json'] = d.notesBroken || JSON.stringify({ categories: d.classes.map((name, id) => ({ id, name })) });
+      files['yolo/notes.json'] =
+        d.notesBroken || JSON.stringify({ categories: d.classes.map((name, id) => ({ id, name })) });
     } else if (d.classFile === 'data.yaml') {
-      files['yolo/data.yaml'] = `names:\n${d.classes.map((c, i) => `  ${i}: ${JSON.stringify(c.replace(/[\u0000-\u001F]/g, ' '))}`).join('\n')}\n${d.kptShape ? `kpt_shape: [${d.kptShape}]\n` : ''}train: images\n`;
+      files['yolo/data.yaml'] =
+        `names:\n${d.classes.map((c, i) => `  ${i}: ${JSON.stringify(c.replace(/[\u0000-\u001F]/g, ' '))}`).join('\n')}\n${d.kptShape ? `kpt_shape: [${d.kptShape}]\n` : ''}train: images\n`;
     }
     d.stems.forEach((stem, i) => {
       if (d.images === 'png') files[`yolo/images/${stem}.png`] = pngHeader(32, 24);
@@ -223,7 +354,12 @@ export const yoloDatasetArb: fc.Arbitrary<FuzzDataset> = fc
       files[`yolo/labels/${stem}.txt`] = lines.join('\n');
       if (d.images !== 'none') regions += lines.filter((l) => l.trim() !== '').length;
     });
-    return { files, input: 'yolo', options: withRoot({ imageDims: d.dims, kptShape: d.kptShape }, d.root), regions };
+    return {
+      files,
+      input: 'yolo',
+      options: withRoot({ imageDims: d.dims, kptShape: d.kptShape }, d.root),
+      regions,
+    };
   });
 
 /** The dataset generator of each importer. */
@@ -250,11 +386,22 @@ export type ImportOutcome =
   | { ok: false; code: string };
 
 /** Runs an importer; errors that are not LsconvErrors, or that say lsconv broke, are thrown. */
-export async function fuzzImport(importer: ImporterDefinition<any>, input: string, given: Record<string, unknown>, compat: CompatMode): Promise<ImportOutcome> {
+export async function fuzzImport(
+  importer: ImporterDefinition<any>,
+  input: string,
+  given: Record<string, unknown>,
+  compat: CompatMode,
+): Promise<ImportOutcome> {
   const report = new ConversionReport(`import ${importer.id}`);
   try {
     const options = resolveOptions(importer.id, importer.options, given);
-    const result = await importer.run({ input, options, report, compat, signal: new AbortController().signal });
+    const result = await importer.run({
+      input,
+      options,
+      report,
+      compat,
+      signal: new AbortController().signal,
+    });
     const tasks: Task[] = [];
     for await (const t of result.tasks as AsyncIterable<Task>) tasks.push(t);
     const ids = new Map<string, string>();
@@ -273,7 +420,7 @@ export async function fuzzImport(importer: ImporterDefinition<any>, input: strin
 /** The checks on a successful import: valid tasks and config, finite numbers, every object accounted for. */
 export function checkImport(outcome: ImportOutcome, dataset: FuzzDataset): void {
   if (!outcome.ok) return;
-  outcome.tasks.forEach((task, index) => validateTask(task, { file: 'import', index }));
+  for (const [index, task] of outcome.tasks.entries()) validateTask(task, { file: 'import', index });
   parseLabelConfig(outcome.labelConfig);
   // JSON cannot carry NaN or Infinity: an imported task must not hold them.
   const nonFinite: string[] = [];
@@ -283,7 +430,9 @@ export function checkImport(outcome: ImportOutcome, dataset: FuzzDataset): void 
   });
   expect(nonFinite, 'non-finite numbers in imported tasks').toEqual([]);
   const data = outcome.report.toJSON();
-  const skipped = data.skipped.filter((g) => g.kind === 'region' || g.kind === 'annotation').reduce((n, g) => n + g.count, 0);
+  const skipped = data.skipped
+    .filter((g) => g.kind === 'region' || g.kind === 'annotation')
+    .reduce((n, g) => n + g.count, 0);
   const skippedTasks = data.skipped.filter((g) => g.kind === 'task').reduce((n, g) => n + g.count, 0);
   if (skippedTasks === 0) {
     expect(

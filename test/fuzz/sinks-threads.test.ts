@@ -2,13 +2,22 @@
 // what a memory sink holds), and through the worker pool (same bytes as one thread).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { discoverPlugins, directorySink } from '@lsconv/core';
+import { directorySink, discoverPlugins, parseLabelConfig } from '@lsconv/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { caseArb, rawJsonText } from './arbitraries.js';
 import { GROUPS } from './export-properties.js';
-import { fuzzExport, listTree, loadDefinitions, params, ROOT, RUNS, snapshot, sources, tempDir } from './harness.js';
-import { parseLabelConfig } from '@lsconv/core';
+import {
+  fuzzExport,
+  listTree,
+  loadDefinitions,
+  params,
+  ROOT,
+  RUNS,
+  snapshot,
+  sources,
+  tempDir,
+} from './harness.js';
 
 const { formats } = await loadDefinitions();
 const sinkRuns = Math.max(10, Math.ceil(RUNS / 40));
@@ -24,7 +33,13 @@ describe('fuzz into a folder', () => {
           const { dir, remove } = tempDir();
           try {
             const out = join(dir, 'out', 'nested');
-            const run = { format, config, tasks: sources.objects(c.tasks), compat: 'default' as const, force: true };
+            const run = {
+              format,
+              config,
+              tasks: sources.objects(c.tasks),
+              compat: 'default' as const,
+              force: true,
+            };
             const onDisk = await fuzzExport({ ...run, sink: directorySink(out) });
             const inMemory = await fuzzExport(run);
             const tree = listTree(dir);

@@ -190,10 +190,19 @@ describe('coco importer', () => {
 
   it('reports regions it cannot place (no image size next to an RLE, overflowing numbers) instead of importing NaN', async () => {
     const file = await writeJson({
-      images: [{ id: 0, file_name: 'a.jpg' }, { id: 1, file_name: 'b.jpg', width: 5e-324, height: 1 }],
+      images: [
+        { id: 0, file_name: 'a.jpg' },
+        { id: 1, file_name: 'b.jpg', width: 5e-324, height: 1 },
+      ],
       categories: [{ id: 0, name: 'cat' }],
       annotations: [
-        { id: 1, image_id: 0, category_id: 0, segmentation: { counts: [], size: [0, 0] }, keypoints: [1, 1, 2] },
+        {
+          id: 1,
+          image_id: 0,
+          category_id: 0,
+          segmentation: { counts: [], size: [0, 0] },
+          keypoints: [1, 1, 2],
+        },
         { id: 2, image_id: 1, category_id: 0, bbox: [1, 0, 1, 1] },
       ],
     });
@@ -211,4 +220,3 @@ describe('coco importer', () => {
     expect(report.countsByCode()['empty-annotation']).toBe(1);
   });
 });
-

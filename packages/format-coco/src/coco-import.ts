@@ -229,7 +229,8 @@ export const cocoImporter = defineImporter({
       }
       const image = images.get(ann.image_id);
       if (!image) {
-        if (unnamed.has(ann.image_id)) skip('missing-file-name', `image ${JSON.stringify(ann.image_id)} has no file_name`);
+        if (unnamed.has(ann.image_id))
+          skip('missing-file-name', `image ${JSON.stringify(ann.image_id)} has no file_name`);
         else skip('missing-image', `image_id ${JSON.stringify(ann.image_id)} is not in "images"`);
         continue;
       }
@@ -357,10 +358,17 @@ export const cocoImporter = defineImporter({
         const kept = image.result.slice(before).filter((r) => !bad.includes(r));
         image.result.length = before;
         image.result.push(...kept);
-        for (const _ of bad) skip('bad-number', 'the region cannot be placed: the image size is missing or its coordinates overflow');
+        for (const _ of bad)
+          skip(
+            'bad-number',
+            'the region cannot be placed: the image size is missing or its coordinates overflow',
+          );
       }
       if (image.result.length === before && skips === 0) {
-        skip('empty-annotation', 'the annotation has nothing to import: no bbox, segmentation or visible keypoints');
+        skip(
+          'empty-annotation',
+          'the annotation has nothing to import: no bbox, segmentation or visible keypoints',
+        );
       }
     }
     // `category` keeps the COCO ids when the tasks are exported again (Label Studio honours it).

@@ -247,7 +247,13 @@ describe('COCO: differences from the Python converter', () => {
       parentID,
       value: { x: 10, y: 10, width: 0.5, keypointlabels: [label] },
     });
-    const result = [rect('p1', 'person', 10, 10, 50, 50), kp('k1', 'eye', 'p1'), kp('k2', 'nose'), kp('k3', 'eye'), kp('k4', 'tail')];
+    const result = [
+      rect('p1', 'person', 10, 10, 50, 50),
+      kp('k1', 'eye', 'p1'),
+      kp('k2', 'nose'),
+      kp('k3', 'eye'),
+      kp('k4', 'tail'),
+    ];
     const tasks = [{ id: 1, data: { image: 'https://example.org/p.jpg' }, annotations: [{ id: 1, result }] }];
     for (const compat of ['default', 'python'] as const) {
       const { report } = await runFormat(coco, tasks, config, compat);

@@ -158,11 +158,15 @@ function keypointProblem(
   order: readonly string[],
   size?: { width: number; height: number },
 ): string | undefined {
-  if ((num(kp.original_width) ?? size?.width) === undefined || (num(kp.original_height) ?? size?.height) === undefined)
+  if (
+    (num(kp.original_width) ?? size?.width) === undefined ||
+    (num(kp.original_height) ?? size?.height) === undefined
+  )
     return 'image size unknown, so the keypoint cannot be placed in pixels';
   if (num(kp.x) === undefined || num(kp.y) === undefined) return 'keypoint has no numeric x and y';
   const labels = Array.isArray(kp.keypointlabels) ? kp.keypointlabels.map(String) : [];
-  if (!labels.some((l) => order.includes(l))) return 'keypoint label is not a KeyPointLabels label of the config';
+  if (!labels.some((l) => order.includes(l)))
+    return 'keypoint label is not a KeyPointLabels label of the config';
   return undefined;
 }
 
@@ -466,7 +470,12 @@ async function pythonItem(
     }
     const keypoints = cocoKeypoints(keypointRegions, state.kpOrder);
     // The points are merged into one annotation: count each placed point as a region.
-    const placed = placeableKeypoints(ctx, loc, keypointRegions.map((value) => ({ value })), state.kpOrder);
+    const placed = placeableKeypoints(
+      ctx,
+      loc,
+      keypointRegions.map((value) => ({ value })),
+      state.kpOrder,
+    );
     ctx.report.regionsWritten += placed - 1;
     await annotations.push({
       id: annotations.count,
@@ -655,7 +664,13 @@ function attachKeypoints(
     }
     const parent = typeof value.parentID === 'string' ? value.parentID : undefined;
     // Points are merged into their parent's (or the `default`) annotation: count each placed one as a region.
-    ctx.report.regionsWritten += placeableKeypoints(ctx, { taskIndex, taskId }, [{ value: keypointValue(value), regionId }], state.kpOrder, size);
+    ctx.report.regionsWritten += placeableKeypoints(
+      ctx,
+      { taskIndex, taskId },
+      [{ value: keypointValue(value), regionId }],
+      state.kpOrder,
+      size,
+    );
     if (parent && parents.has(parent)) {
       const list = byParent.get(parent) ?? [];
       list.push(keypointValue(value));

@@ -95,13 +95,19 @@ describe('voc importer', () => {
     const { tasks, report } = await runImport(vocImporter, dir);
     const result = (tasks[0]!.annotations![0] as { result: { value: Record<string, number> }[] }).result;
     expect(result).toHaveLength(1);
-    expect(Object.values(result[0]!.value).filter((v) => typeof v === 'number').every(Number.isFinite)).toBe(true);
+    expect(
+      Object.values(result[0]!.value)
+        .filter((v) => typeof v === 'number')
+        .every(Number.isFinite),
+    ).toBe(true);
     expect(report.countsByCode()['bad-object']).toBe(1);
     expect(report.regionsWritten).toBe(1);
   });
 
   it('does not take a <filename> of .. or / for an image (it names a folder, or nothing)', async () => {
-    const png = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 8, 0, 0, 0, 6, 8, 2, 0, 0, 0]);
+    const png = Buffer.from([
+      137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 8, 0, 0, 0, 6, 8, 2, 0, 0, 0,
+    ]);
     const dir = await writeFiles({
       'Annotations/a.xml': xml('..', obj('cat', [0, 0, 1, 1])),
       'Annotations/b.xml': xml('/', obj('cat', [0, 0, 1, 1])),
@@ -109,9 +115,11 @@ describe('voc importer', () => {
     await fs.mkdir(join(dir, 'JPEGImages'), { recursive: true });
     await fs.writeFile(join(dir, 'JPEGImages', 'b.jpg'), png);
     const { tasks } = await runImport(vocImporter, dir);
-    expect(tasks.map((t) => t.data.image)).toEqual(['/data/local-files/?d=JPEGImages/..', '/data/local-files/?d=JPEGImages/b.jpg']);
+    expect(tasks.map((t) => t.data.image)).toEqual([
+      '/data/local-files/?d=JPEGImages/..',
+      '/data/local-files/?d=JPEGImages/b.jpg',
+    ]);
     const rooted = await runImport(vocImporter, dir, { imageRootUrl: 'http://h/x/' });
     expect(rooted.tasks.map((t) => t.data.image)).toEqual(['http://h/x/..', 'http://h/x/b.jpg']);
   });
 });
-

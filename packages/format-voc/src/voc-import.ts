@@ -165,7 +165,9 @@ export const vocImporter = defineImporter({
       }
       // A <filename> of only slashes names nothing; fall back as when it is missing.
       const imageName =
-        voc.filename !== undefined && voc.filename.replace(/[\\/]/g, '') !== '' ? voc.filename : `${name.slice(0, -4)}.jpg`;
+        voc.filename !== undefined && voc.filename.replace(/[\\/]/g, '') !== ''
+          ? voc.filename
+          : `${name.slice(0, -4)}.jpg`;
       let imagePath: string | undefined;
       for (const d of imageDirs) {
         // A <filename> of `..` or `.` names a folder, not an image.

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import { rect, runFormat } from '@lsconv/testkit';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { pythonVocBox, voc, vocBox, vocXml } from './index.js';
-import { rect, runFormat } from '@lsconv/testkit';
 
 const CONFIG = `<View>
   <Image name="image" value="$image"/>
@@ -140,7 +140,11 @@ describe('VOC: differences from the Python converter', () => {
       data: { image: 'https://e.org/a.jpg' },
       annotations: [
         { id: 1, created_at: '2024-01-01', result: [rect('o', 'Car', 1, 1, 5, 5)] },
-        { id: 2, created_at: '2024-03-01', result: [rect('n', 'Airplane', 1, 1, 5, 5), rect('m', 'Car', 2, 2, 5, 5)] },
+        {
+          id: 2,
+          created_at: '2024-03-01',
+          result: [rect('n', 'Airplane', 1, 1, 5, 5), rect('m', 'Car', 2, 2, 5, 5)],
+        },
       ],
     };
     const { report } = await runFormat(voc, [t], CONFIG, 'python');

@@ -184,7 +184,12 @@ describe('yolo importer: layouts', () => {
     const empty = await tempDir();
     await writeFiles(empty, { 'notes.json': 'null', 'images/x.png': pngHeader(4, 4), 'labels/x.txt': '' });
     expect((await runImport(yoloImporter, empty)).tasks).toHaveLength(1);
-    for (const notes of ['{', '{"categories": 3}', '{"categories": [{"id": 1e9, "name": "x"}]}', '{"categories": [{"id": -1}]}']) {
+    for (const notes of [
+      '{',
+      '{"categories": 3}',
+      '{"categories": [{"id": 1e9, "name": "x"}]}',
+      '{"categories": [{"id": -1}]}',
+    ]) {
       const dir = await tempDir();
       await writeFiles(dir, { 'notes.json': notes, 'images/x.png': pngHeader(4, 4), 'labels/x.txt': '' });
       const error = await runImport(yoloImporter, dir).catch((e: unknown) => e);

@@ -438,7 +438,12 @@ function labelResults(text: string, ctx: LineContext): Result[] {
     // Coordinates near 1e308 overflow once scaled to percent or pixels; JSON cannot hold Infinity.
     if (results.slice(before).some((r) => !finiteNumbers(r.value))) {
       results.length = before;
-      report.skip({ ...where, kind: 'region', code: 'bad-number', reason: 'the coordinates overflow when scaled to the image' });
+      report.skip({
+        ...where,
+        kind: 'region',
+        code: 'bad-number',
+        reason: 'the coordinates overflow when scaled to the image',
+      });
     }
   }
   return results;
@@ -570,15 +575,20 @@ async function readClasses(dir: string): Promise<string[]> {
     const categories = (parsed as { categories?: unknown } | null)?.categories ?? [];
     const out: string[] = [];
     const bad = (field: string) =>
-      new LsconvError('INPUT_SHAPE', `${file}: "categories" must be a list of {id, name} with small non-negative integer ids`, {
-        file,
-        field,
-      });
+      new LsconvError(
+        'INPUT_SHAPE',
+        `${file}: "categories" must be a list of {id, name} with small non-negative integer ids`,
+        {
+          file,
+          field,
+        },
+      );
     if (!Array.isArray(categories)) throw bad('categories');
     for (const [i, c] of categories.entries()) {
       const id = (c as { id?: unknown } | null)?.id;
       // An id of 1e9 would make a billion-entry class list.
-      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_CLASS_ID) throw bad(`categories[${i}]`);
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_CLASS_ID)
+        throw bad(`categories[${i}]`);
       out[id] = String((c as { name?: unknown }).name ?? `class_${id}`);
     }
     return Array.from(out, (name, i) => name ?? `class_${i}`);

@@ -8,7 +8,10 @@ describe('JSON', () => {
   it('counts every annotation result it writes as a region', async () => {
     const box = { from_name: 'label', to_name: 'image', type: 'rectanglelabels', value: {} };
     const tasks = [
-      { data: {}, annotations: [{ result: [box, box] }, { was_cancelled: true, result: [box] }, { result: null }] },
+      {
+        data: {},
+        annotations: [{ result: [box, box] }, { was_cancelled: true, result: [box] }, { result: null }],
+      },
       { data: {}, completions: [{ result: [box] }], predictions: [{ result: [box] }] },
       { data: {} },
     ];
