@@ -1,9 +1,10 @@
 // The properties every format must keep on generated input, registered per format.
 import { type FormatDefinition, type LabelConfig, parseLabelConfig } from '@lsconv/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { caseArb, type FuzzCase, rawJsonText } from './arbitraries.js';
 import {
+  finishResources,
   fuzzExport,
   inputRegions,
   isCleanPath,
@@ -60,6 +61,9 @@ function checkOutcome(outcome: Outcome, tasks: readonly unknown[], config: Label
 
 /** Registers the export properties of each format. */
 export function describeExportFuzz(formats: readonly FormatDefinition<any>[]): void {
+  afterAll(() => {
+    expect(finishResources(), 'files written next to the media, outside the output').toEqual([]);
+  });
   for (const format of formats) {
     describe(`fuzz ${format.id}`, () => {
       const options = fuzzOptions(format);

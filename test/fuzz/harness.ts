@@ -172,6 +172,18 @@ export function defaultResources(): ResourceOptions {
   return { baseDir: emptyDir(), cacheDir: cache, retries: 0, timeoutMs: 5000 };
 }
 
+/**
+ * Checks that nothing was written into the folder media paths resolve against (an export
+ * writes only to its sink), then removes the temporary folders of this file's runs.
+ */
+export function finishResources(): string[] {
+  const stray = empty ? listTree(empty) : [];
+  for (const dir of [empty, cache]) if (dir) rmSync(dir, { recursive: true, force: true });
+  empty = undefined;
+  cache = undefined;
+  return stray;
+}
+
 let cache: string | undefined;
 let empty: string | undefined;
 /** An empty folder that relative media paths resolve against (so they find nothing). */

@@ -4,10 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { directorySink, discoverPlugins, parseLabelConfig } from '@lsconv/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { caseArb, rawJsonText } from './arbitraries.js';
 import { GROUPS } from './export-properties.js';
 import {
+  finishResources,
   fuzzExport,
   listTree,
   loadDefinitions,
@@ -20,6 +21,9 @@ import {
 } from './harness.js';
 
 const { formats } = await loadDefinitions();
+afterAll(() => {
+  expect(finishResources()).toEqual([]);
+});
 const sinkRuns = Math.max(10, Math.ceil(RUNS / 40));
 // Every pooled export starts two worker threads: a few cases per format are enough.
 const threadRuns = Math.max(3, Math.ceil(RUNS / 300));
