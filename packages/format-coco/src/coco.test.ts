@@ -233,6 +233,47 @@ describe('COCO: differences from the Python converter', () => {
     expect(result.categories[0]).toMatchObject({ name: 'person', keypoints: ['nose', 'eye'], skeleton: [] });
   });
 
+  it('reports a polygon with a point that is not [x, y] instead of crashing (python mode)', async () => {
+    const poly = (id: string, points: unknown[]) => ({
+      id,
+      from_name: 'poly',
+      to_name: 'image',
+      type: 'polygonlabels',
+      original_width: 10,
+      original_height: 10,
+      value: { points, polygonlabels: ['Lake'] },
+    });
+    const tasks = [
+      {
+        id: 1,
+        data: { image: 'https://example.org/p.jpg' },
+        annotations: [
+          {
+            id: 1,
+            result: [
+              poly('a', [null]),
+              poly('b', [
+                [1, 1],
+                ['x', 2],
+                [3, 3],
+              ]),
+              poly('c', [
+                [1, 1],
+                [2, 2],
+                [3, 1],
+              ]),
+            ],
+          },
+        ],
+      },
+    ];
+    for (const compat of ['python', 'default'] as const) {
+      const { report, json } = await runFormat(coco, tasks, CONFIG, compat);
+      expect(json('result.json').annotations, compat).toHaveLength(1);
+      expect(report.countsByCode()['missing-coordinates'], compat).toBe(2);
+    }
+  });
+
   it('counts every keypoint merged into an annotation as a region, and reports those it cannot place', async () => {
     const config = `<View><Image name="image" value="$image"/>
       <RectangleLabels name="label" toName="image"><Label value="person"/></RectangleLabels>

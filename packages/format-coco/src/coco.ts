@@ -433,6 +433,16 @@ async function pythonItem(
       };
     } else if ('polygonlabels' in label) {
       const points = Array.isArray(label.points) ? (label.points as [number, number][]) : [];
+      // The Python converter crashes on such a point; we report the region instead.
+      if (!points.every((p) => Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number')) {
+        ctx.report.skip({
+          ...rloc,
+          kind: 'region',
+          code: 'missing-coordinates',
+          reason: 'polygon has a point that is not a pair of numbers [x, y]',
+        });
+        continue;
+      }
       const abs = points.map(
         ([px, py]) => [(px / 100) * (width as number), (py / 100) * (height as number)] as const,
       );
