@@ -22,9 +22,14 @@ import {
   type TaskSource,
 } from '@lsconv/core';
 import type fc from 'fast-check';
+import { vi } from 'vitest';
 
 // COCO's info block carries the export date; the documented SOURCE_DATE_EPOCH pins it so outputs compare.
 process.env.SOURCE_DATE_EPOCH ??= '1700000000';
+
+// A property runs a thousand exports: on a loaded machine that can pass the suite's
+// 60-second default, which is about hung tests, not slow ones.
+vi.setConfig({ testTimeout: 600_000 });
 
 /** The repository root. */
 export const ROOT = join(import.meta.dirname, '..', '..');
