@@ -208,7 +208,10 @@ describe('coco importer', () => {
     });
     const { tasks, report } = await runImport(cocoImporter, file);
     const numbers: number[] = [];
-    JSON.stringify(tasks, (_k, v) => (typeof v === 'number' ? (numbers.push(v), v) : v));
+    JSON.stringify(tasks, (_k, v) => {
+      if (typeof v === 'number') numbers.push(v);
+      return v;
+    });
     expect(numbers.every(Number.isFinite)).toBe(true);
     expect(report.countsByCode()['bad-number']).toBe(2);
   });
