@@ -21,6 +21,10 @@ describe('joinImageUrl', () => {
   });
   it('refuses an empty root or path', () => {
     expect(() => joinImageUrl('', 'a.jpg')).toThrow();
+    // A blank --image-root-url is the user's error: an LsconvError, not a TypeError.
+    expect(() => joinImageUrl(' ', 'a.jpg')).toThrow(
+      expect.objectContaining({ name: 'LsconvError', code: 'INVALID_OPTION' }),
+    );
     expect(() => joinImageUrl('/x', '/')).toThrow();
   });
 });

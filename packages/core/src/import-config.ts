@@ -4,6 +4,7 @@
  * serves, and short region ids.
  */
 import { randomBytes } from 'node:crypto';
+import { LsconvError } from './errors.js';
 
 /**
  * Label colours by category index. The Python converter's importers use this palette
@@ -316,7 +317,12 @@ export const LOCAL_FILES_ROOT = '/data/local-files/?d=';
  * path (the root's own characters are kept). Backslashes count as `/`.
  */
 export function joinImageUrl(root: string, ...parts: readonly string[]): string {
-  if (root.trim() === '') throw new TypeError('the image root URL must not be empty');
+  if (root.trim() === '') {
+    // The root comes from the user's --image-root-url, so this is their error, not a bug.
+    throw new LsconvError('INVALID_OPTION', 'the image root URL must not be empty', {
+      hint: 'give --image-root-url a URL such as /data/local-files/?d=images, or leave it out',
+    });
+  }
   const cleaned = parts.map((p) => p.replace(/\\/g, '/').replace(/^\/+|\/+$/g, '')).filter((p) => p !== '');
   if (cleaned.length === 0) throw new TypeError('an image path is needed');
   const relative = cleaned.join('/').replace(/^\/+/, '');

@@ -171,4 +171,55 @@ describe('coco importer', () => {
       field: 'annotations[0]',
     });
   });
+
+  it('reports an image without a file_name (and its annotations) instead of failing', async () => {
+    const file = await writeJson({
+      images: [{ id: 0 }, { id: 1, file_name: '/' }, { id: 2, file_name: 'c.jpg', width: 4, height: 4 }],
+      categories: [{ id: 1, name: 'cat' }],
+      annotations: [
+        { id: 1, image_id: 0, category_id: 1, bbox: [0, 0, 1, 1] },
+        { id: 2, image_id: 2, category_id: 1, bbox: [0, 0, 1, 1] },
+      ],
+    });
+    for (const compat of ['default', 'python'] as const) {
+      const { tasks, report } = await runImport(cocoImporter, file, {}, compat);
+      expect(tasks).toHaveLength(1);
+      expect(report.countsByCode()['missing-file-name']).toBe(3);
+    }
+  });
+
+  it('reports regions it cannot place (no image size next to an RLE, overflowing numbers) instead of importing NaN', async () => {
+    const file = await writeJson({
+      images: [
+        { id: 0, file_name: 'a.jpg' },
+        { id: 1, file_name: 'b.jpg', width: 5e-324, height: 1 },
+      ],
+      categories: [{ id: 0, name: 'cat' }],
+      annotations: [
+        {
+          id: 1,
+          image_id: 0,
+          category_id: 0,
+          segmentation: { counts: [], size: [0, 0] },
+          keypoints: [1, 1, 2],
+        },
+        { id: 2, image_id: 1, category_id: 0, bbox: [1, 0, 1, 1] },
+      ],
+    });
+    const { tasks, report } = await runImport(cocoImporter, file);
+    const numbers: number[] = [];
+    JSON.stringify(tasks, (_k, v) => {
+      if (typeof v === 'number') numbers.push(v);
+      return v;
+    });
+    expect(numbers.every(Number.isFinite)).toBe(true);
+    expect(report.countsByCode()['bad-number']).toBe(2);
+  });
+
+  it('reports an annotation with nothing to import instead of dropping it silently', async () => {
+    const file = await writeJson({ ...base, annotations: [{ id: 1, image_id: 7, category_id: 1 }] });
+    const { report } = await runImport(cocoImporter, file);
+    expect(report.regionsWritten).toBe(0);
+    expect(report.countsByCode()['empty-annotation']).toBe(1);
+  });
 });

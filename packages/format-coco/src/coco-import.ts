@@ -186,8 +186,20 @@ export const cocoImporter = defineImporter({
       { task: Task; result: Result[]; width?: number; height?: number; index: number }
     >();
     const resolver = createResourceResolver({}, ctx.report);
+    const unnamed = new Set<unknown>();
     for (const [index, image] of (coco.images as Json[]).entries()) {
       const fileName = String(image?.file_name ?? '');
+      if (fileName.replace(/[\\/]/g, '') === '') {
+        ctx.report.skip({
+          kind: 'task',
+          code: 'missing-file-name',
+          reason: `image ${JSON.stringify(image?.id)} has no file_name, so there is no image to label`,
+          file,
+          field: `images[${index}]`,
+        });
+        unnamed.add(image?.id);
+        continue;
+      }
       const url = !python && URL_LIKE.test(fileName) ? fileName : joinImageUrl(o.imageRootUrl, fileName);
       const result: Result[] = [];
       const task: Task = { data: { image: url }, [o.outType]: [{ result, ground_truth: false }] };
@@ -208,8 +220,11 @@ export const cocoImporter = defineImporter({
     for (const [i, ann] of annotations.entries()) {
       if (ctx.signal.aborted) throw new LsconvError('ABORTED', 'the import was cancelled');
       const where = { file, field: `annotations[${i}]` };
-      const skip = (code: string, reason: string) =>
+      let skips = 0;
+      const skip = (code: string, reason: string) => {
+        skips++;
         ctx.report.skip({ ...where, kind: 'region', code, reason });
+      };
       if (python) {
         // The Python converter adds the tags from the keys it sees, used or not.
         if ('keypoints' in ann) addTag('kp');
@@ -218,7 +233,9 @@ export const cocoImporter = defineImporter({
       }
       const image = images.get(ann.image_id);
       if (!image) {
-        skip('missing-image', `image_id ${JSON.stringify(ann.image_id)} is not in "images"`);
+        if (unnamed.has(ann.image_id))
+          skip('missing-file-name', `image ${JSON.stringify(ann.image_id)} has no file_name`);
+        else skip('missing-image', `image_id ${JSON.stringify(ann.image_id)} is not in "images"`);
         continue;
       }
       const category = categories.get(Number(ann.category_id));
@@ -227,6 +244,7 @@ export const cocoImporter = defineImporter({
         continue;
       }
       const { width, height } = image;
+      const before = image.result.length;
       const seg = ann.segmentation;
       const rle = isRle(seg) ? seg : undefined;
       if (width === undefined || height === undefined) {
@@ -336,6 +354,25 @@ export const cocoImporter = defineImporter({
           keypointLabels,
         });
         addTag('kp');
+      }
+      // Without an image size (an RLE alone may place itself) or with absurd numbers, the
+      // percentages divide by zero or overflow: JSON cannot hold NaN or Infinity.
+      const bad = image.result.slice(before).filter((r) => !finiteNumbers(r.value));
+      if (bad.length) {
+        const kept = image.result.slice(before).filter((r) => !bad.includes(r));
+        image.result.length = before;
+        image.result.push(...kept);
+        for (const _ of bad)
+          skip(
+            'bad-number',
+            'the region cannot be placed: the image size is missing or its coordinates overflow',
+          );
+      }
+      if (image.result.length === before && skips === 0) {
+        skip(
+          'empty-annotation',
+          'the annotation has nothing to import: no bbox, segmentation or visible keypoints',
+        );
       }
     }
     // `category` keeps the COCO ids when the tasks are exported again (Label Studio honours it).
@@ -484,4 +521,11 @@ function addKeypoints(raw: unknown[], category: CocoCategory, result: Result[], 
     if (!k.python && k.rectId) region.parentID = k.rectId;
     result.push(region);
   }
+}
+
+function finiteNumbers(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(finiteNumbers);
+  if (typeof value === 'object' && value !== null) return Object.values(value).every(finiteNumbers);
+  return true;
 }

@@ -233,6 +233,77 @@ describe('COCO: differences from the Python converter', () => {
     expect(result.categories[0]).toMatchObject({ name: 'person', keypoints: ['nose', 'eye'], skeleton: [] });
   });
 
+  it('reports a polygon with a point that is not [x, y] instead of crashing (python mode)', async () => {
+    const poly = (id: string, points: unknown[]) => ({
+      id,
+      from_name: 'poly',
+      to_name: 'image',
+      type: 'polygonlabels',
+      original_width: 10,
+      original_height: 10,
+      value: { points, polygonlabels: ['Lake'] },
+    });
+    const tasks = [
+      {
+        id: 1,
+        data: { image: 'https://example.org/p.jpg' },
+        annotations: [
+          {
+            id: 1,
+            result: [
+              poly('a', [null]),
+              poly('b', [
+                [1, 1],
+                ['x', 2],
+                [3, 3],
+              ]),
+              poly('c', [
+                [1, 1],
+                [2, 2],
+                [3, 1],
+              ]),
+            ],
+          },
+        ],
+      },
+    ];
+    for (const compat of ['python', 'default'] as const) {
+      const { report, json } = await runFormat(coco, tasks, CONFIG, compat);
+      expect(json('result.json').annotations, compat).toHaveLength(1);
+      expect(report.countsByCode()['missing-coordinates'], compat).toBe(2);
+    }
+  });
+
+  it('counts every keypoint merged into an annotation as a region, and reports those it cannot place', async () => {
+    const config = `<View><Image name="image" value="$image"/>
+      <RectangleLabels name="label" toName="image"><Label value="person"/></RectangleLabels>
+      <KeyPointLabels name="kp" toName="image"><Label value="nose" model_index="0"/><Label value="eye" model_index="1"/></KeyPointLabels></View>`;
+    const kp = (id: string, label: string, parentID?: string) => ({
+      id,
+      from_name: 'kp',
+      to_name: 'image',
+      type: 'keypointlabels',
+      original_width: 200,
+      original_height: 100,
+      parentID,
+      value: { x: 10, y: 10, width: 0.5, keypointlabels: [label] },
+    });
+    const result = [
+      rect('p1', 'person', 10, 10, 50, 50),
+      kp('k1', 'eye', 'p1'),
+      kp('k2', 'nose'),
+      kp('k3', 'eye'),
+      kp('k4', 'tail'),
+    ];
+    const tasks = [{ id: 1, data: { image: 'https://example.org/p.jpg' }, annotations: [{ id: 1, result }] }];
+    for (const compat of ['default', 'python'] as const) {
+      const { report } = await runFormat(coco, tasks, config, compat);
+      // The rectangle, and three of the four points (the `tail` one has no place in the list).
+      expect(report.regionsWritten, compat).toBe(4);
+      expect(report.countsByCode()['unplaced-keypoint'], compat).toBe(1);
+    }
+  });
+
   it('lists images without annotations, with null size when unknown', async () => {
     const tasks = [{ id: 5, data: { image: 'https://example.org/empty.jpg' }, annotations: [] }];
     const result = (await runFormat(coco, tasks, CONFIG, 'default')).json('result.json');

@@ -149,6 +149,44 @@ export function cocoKeypoints(
   return keypoints;
 }
 
+/**
+ * Why {@link cocoKeypoints} cannot place a keypoint region (it leaves such points out
+ * of the list), or undefined when it can: the report names every one.
+ */
+function keypointProblem(
+  kp: OutputValue,
+  order: readonly string[],
+  size?: { width: number; height: number },
+): string | undefined {
+  if (
+    (num(kp.original_width) ?? size?.width) === undefined ||
+    (num(kp.original_height) ?? size?.height) === undefined
+  )
+    return 'image size unknown, so the keypoint cannot be placed in pixels';
+  if (num(kp.x) === undefined || num(kp.y) === undefined) return 'keypoint has no numeric x and y';
+  const labels = Array.isArray(kp.keypointlabels) ? kp.keypointlabels.map(String) : [];
+  if (!labels.some((l) => order.includes(l)))
+    return 'keypoint label is not a KeyPointLabels label of the config';
+  return undefined;
+}
+
+/** Reports the keypoints that cannot be placed; returns how many can (each is a region written). */
+function placeableKeypoints(
+  ctx: CocoContext,
+  loc: { taskIndex: number; taskId: unknown },
+  regions: readonly { value: OutputValue; regionId?: string | undefined }[],
+  order: readonly string[],
+  size?: { width: number; height: number },
+): number {
+  let placed = 0;
+  for (const { value, regionId } of regions) {
+    const problem = keypointProblem(value, order, size);
+    if (problem === undefined) placed++;
+    else ctx.report.skip({ ...loc, regionId, kind: 'region', code: 'unplaced-keypoint', reason: problem });
+  }
+  return placed;
+}
+
 /** COCO bbox of the visible keypoints, `[0, 0, 0, 0]` when none is visible. */
 export function keypointsBbox(keypoints: readonly number[]): number[] {
   const points: Point[] = [];
@@ -395,6 +433,16 @@ async function pythonItem(
       };
     } else if ('polygonlabels' in label) {
       const points = Array.isArray(label.points) ? (label.points as [number, number][]) : [];
+      // The Python converter crashes on such a point; we report the region instead.
+      if (!points.every((p) => Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number')) {
+        ctx.report.skip({
+          ...rloc,
+          kind: 'region',
+          code: 'missing-coordinates',
+          reason: 'polygon has a point that is not a pair of numbers [x, y]',
+        });
+        continue;
+      }
       const abs = points.map(
         ([px, py]) => [(px / 100) * (width as number), (py / 100) * (height as number)] as const,
       );
@@ -431,6 +479,14 @@ async function pythonItem(
       );
     }
     const keypoints = cocoKeypoints(keypointRegions, state.kpOrder);
+    // The points are merged into one annotation: count each placed point as a region.
+    const placed = placeableKeypoints(
+      ctx,
+      loc,
+      keypointRegions.map((value) => ({ value })),
+      state.kpOrder,
+    );
+    ctx.report.regionsWritten += placed - 1;
     await annotations.push({
       id: annotations.count,
       image_id: imageId,
@@ -617,6 +673,14 @@ function attachKeypoints(
       continue;
     }
     const parent = typeof value.parentID === 'string' ? value.parentID : undefined;
+    // Points are merged into their parent's (or the `default`) annotation: count each placed one as a region.
+    ctx.report.regionsWritten += placeableKeypoints(
+      ctx,
+      { taskIndex, taskId },
+      [{ value: keypointValue(value), regionId }],
+      state.kpOrder,
+      size,
+    );
     if (parent && parents.has(parent)) {
       const list = byParent.get(parent) ?? [];
       list.push(keypointValue(value));
@@ -644,6 +708,8 @@ function attachKeypoints(
       state.byName.set('default', id);
     }
     const kps = cocoKeypoints(orphans, state.kpOrder, size);
+    // This annotation holds points already counted one by one.
+    ctx.report.regionsWritten--;
     pending.push({
       regionId: undefined,
       annotation: {

@@ -50,7 +50,6 @@ export class JsonArraySpill {
   /** Copies every element written into `out` (without brackets). */
   async pipeTo(out: FileWriter): Promise<void> {
     await this.flush();
-    await this.handle.sync().catch(() => undefined);
     for await (const chunk of createReadStream(this.path)) await out.write(chunk as Uint8Array);
   }
 

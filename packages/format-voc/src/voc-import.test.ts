@@ -83,4 +83,43 @@ describe('voc importer', () => {
       file: 'Annotations/b.xml',
     });
   });
+
+  it('reports a box that overflows to Infinity in percent instead of importing it', async () => {
+    const dir = await writeFiles({
+      'Annotations/a.xml': xml(
+        'a.jpg',
+        obj('tiny', [0, 0, 1, 1]) + obj('ok', [0, 0, 0, 0]),
+        '<size><width>5e-324</width><height>1</height><depth>3</depth></size>',
+      ),
+    });
+    const { tasks, report } = await runImport(vocImporter, dir);
+    const result = (tasks[0]!.annotations![0] as { result: { value: Record<string, number> }[] }).result;
+    expect(result).toHaveLength(1);
+    expect(
+      Object.values(result[0]!.value)
+        .filter((v) => typeof v === 'number')
+        .every(Number.isFinite),
+    ).toBe(true);
+    expect(report.countsByCode()['bad-object']).toBe(1);
+    expect(report.regionsWritten).toBe(1);
+  });
+
+  it('does not take a <filename> of .. or / for an image (it names a folder, or nothing)', async () => {
+    const png = Buffer.from([
+      137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 8, 0, 0, 0, 6, 8, 2, 0, 0, 0,
+    ]);
+    const dir = await writeFiles({
+      'Annotations/a.xml': xml('..', obj('cat', [0, 0, 1, 1])),
+      'Annotations/b.xml': xml('/', obj('cat', [0, 0, 1, 1])),
+    });
+    await fs.mkdir(join(dir, 'JPEGImages'), { recursive: true });
+    await fs.writeFile(join(dir, 'JPEGImages', 'b.jpg'), png);
+    const { tasks } = await runImport(vocImporter, dir);
+    expect(tasks.map((t) => t.data.image)).toEqual([
+      '/data/local-files/?d=JPEGImages/..',
+      '/data/local-files/?d=JPEGImages/b.jpg',
+    ]);
+    const rooted = await runImport(vocImporter, dir, { imageRootUrl: 'http://h/x/' });
+    expect(rooted.tasks.map((t) => t.data.image)).toEqual(['http://h/x/..', 'http://h/x/b.jpg']);
+  });
 });

@@ -96,6 +96,10 @@ async function isDir(path: string): Promise<boolean> {
   return (await fs.stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
+async function isFile(path: string): Promise<boolean> {
+  return (await fs.stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
 async function exists(path: string): Promise<boolean> {
   return (await fs.stat(path).catch(() => undefined)) !== undefined;
 }
@@ -165,12 +169,17 @@ export const vocImporter = defineImporter({
         });
         continue;
       }
-      const imageName = voc.filename ?? `${name.slice(0, -4)}.jpg`;
+      // A <filename> of only slashes names nothing; fall back as when it is missing.
+      const imageName =
+        voc.filename !== undefined && voc.filename.replace(/[\\/]/g, '') !== ''
+          ? voc.filename
+          : `${name.slice(0, -4)}.jpg`;
       let imagePath: string | undefined;
       for (const d of imageDirs) {
-        // <filename> comes from the file: never look outside the image folder for it.
+        // <filename> comes from the file: never look outside the image folder for it,
+        // and a <filename> of `..` or `.` names a folder, not an image.
         const candidate = containedPath(join(input, d), imageName);
-        if (candidate && (await exists(candidate))) {
+        if (candidate && (await isFile(candidate))) {
           imagePath = candidate;
           break;
         }
@@ -206,15 +215,28 @@ export const vocImporter = defineImporter({
         }
       } else {
         for (const obj of voc.objects) {
+          const box = {
+            x: (obj.xmin / width) * 100,
+            y: (obj.ymin / height) * 100,
+            width: ((obj.xmax - obj.xmin) / width) * 100,
+            height: ((obj.ymax - obj.ymin) / height) * 100,
+          };
+          // Absurd sizes (a width of 5e-324, coordinates near 1e308) overflow; JSON cannot hold the result.
+          if (!Object.values(box).every(Number.isFinite)) {
+            ctx.report.skip({
+              kind: 'region',
+              code: 'bad-object',
+              reason: `the box of "${obj.name}" cannot be expressed in percent of a ${width}x${height} image`,
+              file,
+            });
+            continue;
+          }
           labels.add(obj.name);
           result.push({
             id: newRegionId(),
             type: 'rectanglelabels',
             value: {
-              x: (obj.xmin / width) * 100,
-              y: (obj.ymin / height) * 100,
-              width: ((obj.xmax - obj.xmin) / width) * 100,
-              height: ((obj.ymax - obj.ymin) / height) * 100,
+              ...box,
               rotation: 0,
               rectanglelabels: [obj.name],
             },

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import { rect, runFormat } from '@lsconv/testkit';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { pythonVocBox, voc, vocBox, vocXml } from './index.js';
-import { rect, runFormat } from '@lsconv/testkit';
 
 const CONFIG = `<View>
   <Image name="image" value="$image"/>
@@ -151,6 +151,24 @@ describe('VOC: differences from the Python converter', () => {
     expect(parse((await runFormat(voc, [t], CONFIG, 'default')).text(path)).annotation.object.name).toBe(
       'Airplane',
     );
+  });
+
+  it('reports the boxes of newer annotations that the oldest one overwrites in python mode', async () => {
+    const t = {
+      id: 1,
+      data: { image: 'https://e.org/a.jpg' },
+      annotations: [
+        { id: 1, created_at: '2024-01-01', result: [rect('o', 'Car', 1, 1, 5, 5)] },
+        {
+          id: 2,
+          created_at: '2024-03-01',
+          result: [rect('n', 'Airplane', 1, 1, 5, 5), rect('m', 'Car', 2, 2, 5, 5)],
+        },
+      ],
+    };
+    const { report } = await runFormat(voc, [t], CONFIG, 'python');
+    expect(report.regionsWritten).toBe(1);
+    expect(report.countsByCode()['overwritten-annotation']).toBe(2);
   });
 
   it('reports polygons instead of dropping them silently (LSC#168)', async () => {

@@ -270,6 +270,7 @@ function pythonDocument(
       }
       objects.push({ name: String(list[0]), ...pythonVocBox(value, width, height) });
     }
+    if (last) overwritten(ctx, loc, last.objects.length);
     last = {
       folder: imageDir,
       filename: imageName,
@@ -281,6 +282,19 @@ function pythonDocument(
     };
   }
   return last;
+}
+
+/** Reports the boxes of a document that a later item replaces, so none is lost silently. */
+function overwritten(ctx: VocContext, loc: { taskIndex: number; taskId: unknown }, count: number): void {
+  for (let i = 0; i < count; i++) {
+    ctx.report.skip({
+      ...loc,
+      kind: 'region',
+      code: 'overwritten-annotation',
+      reason:
+        'with --compat python every annotation of a task writes the same XML file, so the oldest annotation replaces the boxes of the newer ones (as the Python converter does)',
+    });
+  }
 }
 
 /** `get_annotator(item, "")`: the email of an expanded user (or ""), else `str(id)`. */

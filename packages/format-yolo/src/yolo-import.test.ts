@@ -167,6 +167,36 @@ describe('yolo importer: layouts', () => {
     expect(unknown.examples[0]).toMatchObject({ file: join('labels', 'x.txt'), field: 'line 2' });
   });
 
+  it('reports lines whose coordinates overflow to Infinity when scaled', async () => {
+    const dir = await tempDir();
+    await writeFiles(dir, {
+      'classes.txt': 'a\n',
+      'images/x.png': pngHeader(32, 24),
+      'labels/x.txt': '0 0 0 0 0 1e+308 0\n0 0.5 0.5 1e308 0.1\n0 0.5 0.5 0.1 0.1\n',
+    });
+    const { tasks, report } = await runImport(yoloImporter, dir);
+    expect(tasks[0]!.annotations![0]!.result).toHaveLength(1);
+    expect(report.countsByCode()['bad-number']).toBe(2);
+    expect(report.regionsWritten).toBe(1);
+  });
+
+  it('refuses a broken notes.json with an LsconvError (not JSON, no list, absurd ids)', async () => {
+    const empty = await tempDir();
+    await writeFiles(empty, { 'notes.json': 'null', 'images/x.png': pngHeader(4, 4), 'labels/x.txt': '' });
+    expect((await runImport(yoloImporter, empty)).tasks).toHaveLength(1);
+    for (const notes of [
+      '{',
+      '{"categories": 3}',
+      '{"categories": [{"id": 1e9, "name": "x"}]}',
+      '{"categories": [{"id": -1}]}',
+    ]) {
+      const dir = await tempDir();
+      await writeFiles(dir, { 'notes.json': notes, 'images/x.png': pngHeader(4, 4), 'labels/x.txt': '' });
+      const error = await runImport(yoloImporter, dir).catch((e: unknown) => e);
+      expect(error, notes).toMatchObject({ name: 'LsconvError' });
+    }
+  });
+
   it('imports oriented boxes with the rotation in pixels', async () => {
     const dir = await tempDir();
     await writeFiles(dir, {

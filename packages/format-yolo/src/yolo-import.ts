@@ -18,6 +18,9 @@ import {
 } from '@lsconv/core';
 import { parse as parseYaml } from 'yaml';
 
+/** Largest class id a notes.json may use (the class list is dense up to it). */
+const MAX_CLASS_ID = 100_000;
+
 /** The image root the Python converter uses for a flat YOLO folder. */
 const PYTHON_IMAGE_ROOT = '/data/local-files/?d=images';
 
@@ -341,6 +344,7 @@ function labelResults(text: string, ctx: LineContext): Result[] {
       report.skip({ ...where, kind: 'region', code: 'bad-line', reason: line });
       continue;
     }
+    const before = results.length;
     const label = dataset.classes[line.cls];
     if (label === undefined) {
       report.skip({
@@ -431,8 +435,25 @@ function labelResults(text: string, ctx: LineContext): Result[] {
       });
       ctx.used.box = true;
     }
+    // Coordinates near 1e308 overflow once scaled to percent or pixels; JSON cannot hold Infinity.
+    if (results.slice(before).some((r) => !finiteNumbers(r.value))) {
+      results.length = before;
+      report.skip({
+        ...where,
+        kind: 'region',
+        code: 'bad-number',
+        reason: 'the coordinates overflow when scaled to the image',
+      });
+    }
   }
   return results;
+}
+
+function finiteNumbers(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(finiteNumbers);
+  if (typeof value === 'object' && value !== null) return Object.values(value).every(finiteNumbers);
+  return true;
 }
 
 function keypointNames(dataset: Dataset): string[] {
@@ -544,9 +565,32 @@ async function readClasses(dir: string): Promise<string[]> {
   }
   const notes = await readOptional(join(dir, 'notes.json'));
   if (notes !== undefined) {
-    const parsed = JSON.parse(notes) as { categories?: { id: number; name: string }[] };
+    const file = join(dir, 'notes.json');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(notes);
+    } catch (error) {
+      throw new LsconvError('INPUT_PARSE', `${file} is not JSON: ${(error as Error).message}`, { file });
+    }
+    const categories = (parsed as { categories?: unknown } | null)?.categories ?? [];
     const out: string[] = [];
-    for (const c of parsed.categories ?? []) out[c.id] = c.name;
+    const bad = (field: string) =>
+      new LsconvError(
+        'INPUT_SHAPE',
+        `${file}: "categories" must be a list of {id, name} with small non-negative integer ids`,
+        {
+          file,
+          field,
+        },
+      );
+    if (!Array.isArray(categories)) throw bad('categories');
+    for (const [i, c] of categories.entries()) {
+      const id = (c as { id?: unknown } | null)?.id;
+      // An id of 1e9 would make a billion-entry class list.
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_CLASS_ID)
+        throw bad(`categories[${i}]`);
+      out[id] = String((c as { name?: unknown }).name ?? `class_${id}`);
+    }
     return Array.from(out, (name, i) => name ?? `class_${i}`);
   }
   throw new LsconvError('INPUT_NOT_FOUND', `${join(dir, 'classes.txt')} does not exist`, {

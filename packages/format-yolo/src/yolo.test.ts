@@ -133,6 +133,12 @@ describe('YOLO: differences from the Python converter', () => {
     expect(all.text(labelPath(url)).trim().split('\n')).toHaveLength(2);
   });
 
+  it('reports the lines of newer annotations that the oldest one overwrites in python mode', async () => {
+    const { report } = await runFormat(yolo, twoAnnotations, CONFIG, 'python');
+    expect(report.regionsWritten).toBe(1);
+    expect(report.countsByCode()['overwritten-annotation']).toBe(1);
+  });
+
   it('classes.txt holds shape labels only, not Choices (LS#3556)', async () => {
     expect((await runFormat(yolo, twoAnnotations, CONFIG, 'python')).text('classes.txt')).toBe(
       'Airplane\nBall\nBlurry\nCar\nLake\n',

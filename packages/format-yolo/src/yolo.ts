@@ -362,6 +362,15 @@ async function exportTask(
         if (text === undefined && !ctx.sink.has(path)) text = '';
         continue;
       }
+      for (let i = 0; i < regions; i++) {
+        ctx.report.skip({
+          ...loc,
+          kind: 'region',
+          code: 'overwritten-annotation',
+          reason:
+            'with --compat python every annotation of a task writes the same label file, so the oldest annotation replaces the lines of the newer ones (as the Python converter does)',
+        });
+      }
       text = state.keypoints ? lines.join('\n') : lines.map((l) => `${l}\n`).join('');
       regions = lines.length;
     }

@@ -1,6 +1,18 @@
 import { defineFormat } from '../format.js';
 import { referenceSupports } from '../reference-support.js';
 import { rawTaskJson } from '../sources/index.js';
+import type { Task } from '../task.js';
+
+/** The results of every annotation of a task: all of them are in the output, as they came. */
+function annotationResults(task: Task): number {
+  let count = 0;
+  for (const key of ['annotations', 'completions'] as const) {
+    const list = task[key];
+    if (!Array.isArray(list)) continue;
+    for (const annotation of list) if (Array.isArray(annotation?.result)) count += annotation.result.length;
+  }
+  return count;
+}
 
 /**
  * `JSON`: the export itself, every task as it came (annotations, predictions,
@@ -26,6 +38,7 @@ export const json = defineFormat({
       const raw = rawTaskJson(task);
       await out.write(raw ?? JSON.stringify(task, null, 2));
       ctx.report.itemsWritten++;
+      ctx.report.regionsWritten += annotationResults(task);
     }
     await out.write('\n]');
     await out.close();

@@ -1,0 +1,116 @@
+// The properties every format must keep on generated input, registered per format.
+import { type FormatDefinition, type LabelConfig, parseLabelConfig } from '@lsconv/core';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { caseArb, type FuzzCase, rawJsonText } from './arbitraries.js';
+import {
+  finishResources,
+  fuzzExport,
+  inputRegions,
+  isCleanPath,
+  type Outcome,
+  params,
+  RUNS,
+  skipCounts,
+  snapshot,
+  sources,
+} from './harness.js';
+
+/** The format groups, one test file each (so the two cores share the work). */
+export const GROUPS: Record<string, readonly string[]> = {
+  text: ['JSON', 'JSON_MIN', 'CSV', 'TSV', 'CONLL2003', 'ASR_MANIFEST'],
+  vision: ['COCO', 'VOC', 'YOLO', 'YOLO_OBB'],
+  images: ['COCO_WITH_IMAGES', 'YOLO_WITH_IMAGES', 'YOLO_OBB_WITH_IMAGES'],
+  brush: ['BRUSH_TO_NUMPY', 'BRUSH_TO_PNG', 'BRUSH_TO_COCO'],
+};
+
+/** Options that make a format export every annotation, so every region must be accounted for. */
+function fuzzOptions(format: FormatDefinition<any>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  const spec = (format.options as Record<string, { type: string; choices?: readonly string[] }>).annotation;
+  if (spec?.choices?.includes('all')) options.annotation = 'all';
+  return options;
+}
+
+function parse(xml: string): LabelConfig | undefined {
+  try {
+    return parseLabelConfig(xml, { file: 'config.xml' });
+  } catch (error) {
+    // A generated config the parser refuses must be refused with an LsconvError.
+    if ((error as { name?: string }).name !== 'LsconvError') throw error;
+    return undefined;
+  }
+}
+
+/** The checks on one successful export. */
+function checkOutcome(outcome: Outcome, tasks: readonly unknown[], config: LabelConfig, what: string): void {
+  if (!outcome.ok) return;
+  for (const path of outcome.files.keys())
+    expect(isCleanPath(path), `${what}: output path ${JSON.stringify(path)}`).toBe(true);
+  for (const path of outcome.dirs)
+    expect(isCleanPath(path), `${what}: output folder ${JSON.stringify(path)}`).toBe(true);
+  const { report } = outcome;
+  const expected = inputRegions(tasks, config, report);
+  const skips = skipCounts(report);
+  const accounted = report.regionsWritten + (skips.region ?? 0);
+  expect(
+    accounted,
+    `${what}: ${expected} input regions but ${report.regionsWritten} written and ${skips.region ?? 0} skipped\n${report.summaryLines().join('\n')}`,
+  ).toBeGreaterThanOrEqual(expected);
+}
+
+/** Registers the export properties of each format. */
+export function describeExportFuzz(formats: readonly FormatDefinition<any>[]): void {
+  afterAll(() => {
+    expect(finishResources(), 'files written next to the media, outside the output').toEqual([]);
+  });
+  for (const format of formats) {
+    describe(`fuzz ${format.id}`, () => {
+      const options = fuzzOptions(format);
+      // One export per case in a generated compat mode, and a second one for every fourth
+      // case to check determinism: the budget is about a millisecond or two per export.
+      const compatArb = fc.constantFrom('default' as const, 'python' as const);
+      it(`${RUNS} generated exports (hand-built task objects, NaN and Infinity included): no crash, clean paths, every region accounted for, deterministic`, async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            caseArb(),
+            fc.boolean(),
+            compatArb,
+            fc.nat(3),
+            async (c: FuzzCase, force, compat, again) => {
+              const config = parse(c.config.xml);
+              if (!config) return;
+              const run = { format, config, tasks: sources.objects(c.tasks), compat, force, options };
+              const first = await fuzzExport(run);
+              checkOutcome(first, c.tasks, config, `${format.id} ${compat}`);
+              if (again === 0) expect(snapshot(await fuzzExport(run))).toEqual(snapshot(first));
+            },
+          ),
+          params(),
+        );
+      });
+      it(`${Math.ceil(RUNS / 10)} generated exports from raw JSON text (huge numbers, ids beyond 2^53)`, async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            caseArb(),
+            fc.boolean(),
+            compatArb,
+            fc.boolean(),
+            fc.nat(3),
+            async (c: FuzzCase, force, compat, huge, again) => {
+              const config = parse(c.config.xml);
+              if (!config) return;
+              const text = rawJsonText(c.tasks, huge);
+              const parsed = JSON.parse(text) as unknown[];
+              const run = { format, config, tasks: sources.text(text), compat, force, options };
+              const first = await fuzzExport(run);
+              checkOutcome(first, parsed, config, `${format.id} ${compat} raw`);
+              if (again === 0) expect(snapshot(await fuzzExport(run))).toEqual(snapshot(first));
+            },
+          ),
+          params(Math.ceil(RUNS / 10)),
+        );
+      });
+    });
+  }
+}
