@@ -15,6 +15,9 @@ import {
 import { defaultExportArgs, loadConformanceCases } from '@lsconv/testkit';
 import { describe, expect, it } from 'vitest';
 
+// COCO's info block carries the export time: pin it, or two runs a few ms apart differ.
+process.env.SOURCE_DATE_EPOCH ??= '1700000000';
+
 const root = join(import.meta.dirname, '..');
 const registry = await discoverPlugins({ cwd: root });
 const parallel = [...registry.formats.values()].filter((f) => f.format.prepare && f.origin.entry);

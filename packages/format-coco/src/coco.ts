@@ -1,37 +1,40 @@
 import {
-  annotatorOf,
-  defineFormat,
-  type ExportContext,
-  type Item,
-  LsconvError,
-  type OutputValue,
-  referenceSupports,
-  type Task,
-  taskItems,
-  exportDate,
-} from '@lsconv/core';
-import { JsonArraySpill } from './spill.js';
-import {
   annotationMode,
   annotationOption,
+  annotatorOf,
   type Category,
   ClipCounter,
+  ConversionReport,
   clamp,
   configCategories,
+  defineFormat,
+  type ExportContext,
   envelope,
+  exportDate,
+  type Item,
   imageDataKey,
   itemRegionsWithIds,
   keypointLabelNames,
   keypointOrder,
+  type LabelConfig,
+  LsconvError,
   locateImage,
   num,
+  type OutputValue,
   type Point,
+  type PrepareContext,
   percentRotatedEnvelope,
   polygonArea,
+  preparedTasks,
   rectangleCorners,
+  referenceSupports,
   regionLabels,
+  type SkipEntry,
   sizeFromRegions,
+  type Task,
+  taskItems,
 } from '@lsconv/core';
+import { JsonArraySpill } from './spill.js';
 
 /** One entry of COCO `images`. */
 export interface CocoImage {
@@ -78,6 +81,7 @@ export const coco = defineFormat({
   output: 'folder',
   options,
   supports: referenceSupports('COCO'),
+  prepare: prepareCoco,
   export: (tasks, ctx) => exportCoco(tasks, ctx, false),
 });
 
@@ -91,6 +95,7 @@ export const cocoWithImages = defineFormat({
   output: 'folder',
   options,
   supports: referenceSupports('COCO_WITH_IMAGES'),
+  prepare: prepareCoco,
   export: (tasks, ctx) => exportCoco(tasks, ctx, true),
 });
 
@@ -202,21 +207,35 @@ async function exportCoco(tasks: AsyncIterable<Task>, ctx: CocoContext, withImag
   const annotations = await JsonArraySpill.create('coco-annotations');
   try {
     const state = ctx.compat === 'python' ? pythonState(ctx) : defaultState(ctx);
-    let taskIndex = 0;
-    for await (const task of tasks) {
-      const index = taskIndex++;
-      const items = taskItems(task, {
+    for await (const prepared of preparedTasks(tasks, ctx, prepareCoco)) {
+      if (prepared === null) continue;
+      if (!('raw' in prepared)) {
+        await writeTask(ctx, state, prepared, prepared, images, annotations, imageDir, withImages);
+        continue;
+      }
+      // prepare recorded this task's item skips already; the items are the same.
+      const items = taskItems(prepared.raw, {
         config: ctx.config,
-        report: ctx.report,
-        taskIndex: index,
+        report: new ConversionReport(ctx.format),
+        taskIndex: prepared.taskIndex,
         withRegionIds: ctx.compat !== 'python',
         annotations: annotationMode(ctx),
       });
       if (ctx.compat === 'python') {
         for (const item of items)
           await pythonItem(ctx, state, item, images, annotations, imageDir, withImages);
-      } else if (items.length) {
-        await defaultTask(ctx, state, task, index, items, images, annotations, imageDir, withImages);
+      } else {
+        await rawDefaultTask(
+          ctx,
+          state,
+          prepared.raw,
+          prepared.taskIndex,
+          items,
+          images,
+          annotations,
+          imageDir,
+          withImages,
+        );
       }
     }
     state.clips.flush(ctx.report, ctx.format);
@@ -274,29 +293,44 @@ function pythonState(ctx: CocoContext): CocoState {
 }
 
 function defaultState(ctx: CocoContext): CocoState {
-  const { categories, byName } = configCategories(ctx.config, { shapeOnly: true, report: ctx.report });
+  return { ...defaultCategories(ctx.config, ctx.report), clips: new ClipCounter() };
+}
+
+/** The default mode's categories, keypoint order and image key, from the labeling config. */
+function defaultCategories(
+  config: LabelConfig,
+  report: ConversionReport | undefined,
+): Omit<CocoState, 'clips'> {
+  const { categories, byName } = configCategories(config, { shapeOnly: true, report });
   // Labels without model_index still get a place: config order after the indexed ones.
-  const kpOrder = keypointOrder(ctx.config);
-  for (const name of keypointLabelNames(ctx.config)) if (!kpOrder.includes(name)) kpOrder.push(name);
-  const kpNames = new Set(keypointLabelNames(ctx.config));
+  const kpOrder = keypointOrder(config);
+  for (const name of keypointLabelNames(config)) if (!kpOrder.includes(name)) kpOrder.push(name);
+  const kpNames = new Set(keypointLabelNames(config));
   const shapes = categories.filter((c) => !kpNames.has(c.name));
   const mapping = new Map([...byName].filter(([name]) => !kpNames.has(name)));
   if (kpOrder.length) {
     const rectNames = new Set<string>();
-    for (const control of ctx.config.controls.values()) {
+    for (const control of config.controls.values()) {
       if (control.type === 'RectangleLabels') for (const l of control.labels) rectNames.add(l);
     }
     for (const c of shapes)
       if (rectNames.has(c.name))
         Object.assign(c, { supercategory: c.name, keypoints: kpOrder, skeleton: [] });
   }
-  return {
-    categories: shapes,
-    byName: mapping,
-    dataKey: imageDataKey(ctx.config),
-    clips: new ClipCounter(),
-    kpOrder,
-  };
+  return { categories: shapes, byName: mapping, dataKey: imageDataKey(config), kpOrder };
+}
+
+// A worker prepares many tasks with one config: derive its categories once (read-only in prepare).
+const categoriesCache = new WeakMap<LabelConfig, Omit<CocoState, 'clips'>>();
+
+function cachedCategories(config: LabelConfig): Omit<CocoState, 'clips'> {
+  let found = categoriesCache.get(config);
+  if (!found) {
+    // Config warnings are export's to report, once.
+    found = defaultCategories(config, undefined);
+    categoriesCache.set(config, found);
+  }
+  return found;
 }
 
 function categoryFor(state: CocoState, name: string, ctx: CocoContext): number {
@@ -509,8 +543,90 @@ const RECT_TYPES = new Set(['RectangleLabels', 'Rectangle', 'Labels']);
 const POLY_TYPES = new Set(['PolygonLabels', 'Polygon']);
 const KP_TYPES = new Set(['KeyPointLabels', 'KeyPoint']);
 
-/** One task in default mode: one image entry, every region of the selected annotation(s). */
-async function defaultTask(
+/**
+ * One task's annotations in default mode, as JSON text after `category_id`, with the
+ * category ids known from the config: running ids, labels outside the config and the
+ * `default` keypoint category are numbered in `export`, in input order.
+ */
+export interface CocoTaskBody {
+  /** Category id per annotation (placeholders where `unknown` or `orphans` name it). */
+  categoryIds: number[];
+  /** Per annotation, the JSON text after `category_id`: `,"segmentation":…}`. */
+  tails: string[];
+  /** `[label, annotation index]` pairs for labels outside the config, in the order met (-1: no annotation came of it). */
+  unknown: (string | number)[];
+  /** Index of the annotation holding keypoints without a parent rectangle (category `default`), or -1. */
+  orphans: number;
+  /** Replayed where the single-threaded export recorded them (after the image entry). */
+  skips: SkipEntry[];
+  /** Regions written as keypoints merged into annotations, beyond one per annotation. */
+  keypointRegions: number;
+  clips: number;
+  clipTaskId?: unknown;
+  clipRegionId?: string | undefined;
+}
+
+/** What `prepare` hands `export` for one task: plain data, so it crosses threads. */
+export type PreparedCoco =
+  | null
+  | {
+      /** `export` converts the task (compat python, or the image size must come from the file). */
+      raw: Task;
+      taskIndex: number;
+    }
+  | ({ taskId: unknown; taskIndex: number; url: string; width: number; height: number } & CocoTaskBody);
+
+/** The per-task step of COCO (may run on a worker thread). */
+export function prepareCoco(task: Task, pctx: PrepareContext): PreparedCoco {
+  const python = pctx.compat === 'python';
+  const items = taskItems(task, {
+    config: pctx.config,
+    report: pctx.report,
+    taskIndex: pctx.taskIndex,
+    withRegionIds: !python,
+    annotations: annotationMode(pctx),
+  });
+  if (items.length === 0) return null;
+  // The reference looks at the image once per item, and its numbers depend on what it finds.
+  if (python) return { raw: task, taskIndex: pctx.taskIndex };
+  const statics = cachedCategories(pctx.config);
+  const url = imageUrl(task, statics.dataKey);
+  if (url === undefined) {
+    pctx.report.skip(missingImage(task, pctx.taskIndex, statics.dataKey));
+    return null;
+  }
+  const regions = items.flatMap((item) => itemRegionsWithIds(item));
+  const size = sizeFromRegions(regions.map((r) => r.value));
+  if (!size) return { raw: task, taskIndex: pctx.taskIndex };
+  return {
+    taskId: task.id,
+    taskIndex: pctx.taskIndex,
+    url,
+    width: size.width,
+    height: size.height,
+    ...taskBody(task.id, pctx.taskIndex, regions, size, statics),
+  };
+}
+
+function imageUrl(task: Task, dataKey: string | undefined): string | undefined {
+  let raw = dataKey === undefined ? undefined : task.data?.[dataKey];
+  if (Array.isArray(raw)) raw = raw.findLast((r) => typeof r === 'string');
+  return typeof raw !== 'string' || raw === '' ? undefined : raw;
+}
+
+function missingImage(task: Task, taskIndex: number, dataKey: string | undefined): SkipEntry {
+  return {
+    taskIndex,
+    taskId: task.id,
+    kind: 'task',
+    code: 'missing-image',
+    reason: `task data has no image reference in "${dataKey}"`,
+    field: `data.${dataKey}`,
+  };
+}
+
+/** A default-mode task whose image size is not in its results: looked up in the file first. */
+async function rawDefaultTask(
   ctx: CocoContext,
   state: CocoState,
   task: Task,
@@ -521,24 +637,12 @@ async function defaultTask(
   imageDir: string,
   withImages: boolean,
 ): Promise<void> {
-  const loc = { taskIndex, taskId: task.id };
+  const url = imageUrl(task, state.dataKey)!;
   const field = `data.${state.dataKey}`;
-  let raw = state.dataKey === undefined ? undefined : task.data?.[state.dataKey];
-  if (Array.isArray(raw)) raw = raw.findLast((r) => typeof r === 'string');
-  if (typeof raw !== 'string' || raw === '') {
-    ctx.report.skip({
-      ...loc,
-      kind: 'task',
-      code: 'missing-image',
-      reason: `task data has no image reference in "${state.dataKey}"`,
-      field,
-    });
-    return;
-  }
   const regions = items.flatMap((item) => itemRegionsWithIds(item));
   let size = sizeFromRegions(regions.map((r) => r.value));
   // Only look for the image file when the results do not give its size.
-  const image = await locateImage(ctx, raw, {
+  const image = await locateImage(ctx, url, {
     imageDir,
     copy: withImages,
     resolve: !size,
@@ -547,7 +651,7 @@ async function defaultTask(
     field,
   });
   if (!size && (image.localPath || image.copied)) {
-    const info = await ctx.resources.imageInfo(raw, { taskId: task.id, taskIndex, field });
+    const info = await ctx.resources.imageInfo(url, { taskId: task.id, taskIndex, field });
     if (info) size = { width: info.width, height: info.height };
   }
   const imageId = images.count;
@@ -559,7 +663,8 @@ async function defaultTask(
   });
   if (!size) {
     ctx.report.skip({
-      ...loc,
+      taskIndex,
+      taskId: task.id,
       kind: 'resource',
       code: 'missing-image-size',
       reason:
@@ -567,7 +672,103 @@ async function defaultTask(
       field,
     });
   }
-  const pending: { annotation: CocoAnnotation; regionId: string | undefined }[] = [];
+  await writeBody(ctx, state, taskBody(task.id, taskIndex, regions, size, state), imageId, annotations);
+}
+
+/** A prepared default-mode task: its image entry, then its annotations. */
+async function writeTask(
+  ctx: CocoContext,
+  state: CocoState,
+  task: { taskId: unknown; taskIndex: number; url: string; width: number; height: number },
+  body: CocoTaskBody,
+  images: JsonArraySpill,
+  annotations: JsonArraySpill,
+  imageDir: string,
+  withImages: boolean,
+): Promise<void> {
+  const { taskId, taskIndex } = task;
+  const image = await locateImage(ctx, task.url, {
+    imageDir,
+    copy: withImages,
+    resolve: false,
+    taskId,
+    taskIndex,
+    field: `data.${state.dataKey}`,
+  });
+  const imageId = images.count;
+  await images.push({ width: task.width, height: task.height, id: imageId, file_name: image.fileName });
+  await writeBody(ctx, state, body, imageId, annotations);
+}
+
+/** Replays a task's report entries, numbers its categories and annotations, and writes them. */
+async function writeBody(
+  ctx: CocoContext,
+  state: CocoState,
+  body: CocoTaskBody,
+  imageId: number,
+  annotations: JsonArraySpill,
+): Promise<void> {
+  for (const entry of body.skips) ctx.report.skip(entry);
+  ctx.report.regionsWritten += body.keypointRegions;
+  if (body.clips > 0) {
+    state.clips.add(body.clipTaskId, body.clipRegionId);
+    state.clips.count += body.clips - 1;
+  }
+  const { categoryIds, tails, unknown } = body;
+  for (let i = 0; i < unknown.length; i += 2) {
+    const id = categoryFor(state, unknown[i] as string, ctx);
+    const at = unknown[i + 1] as number;
+    if (at >= 0) categoryIds[at] = id;
+  }
+  if (body.orphans >= 0) categoryIds[body.orphans] = defaultKeypointCategory(state);
+  for (let i = 0; i < tails.length; i++) {
+    await annotations.pushJson(
+      `{"id":${annotations.count},"image_id":${imageId},"category_id":${categoryIds[i]}${tails[i]}`,
+    );
+  }
+}
+
+/** The id of the `default` category that holds keypoints without a parent rectangle (added when first needed). */
+function defaultKeypointCategory(state: CocoState): number {
+  let id = state.byName.get('default');
+  if (id === undefined || !state.categories.some((c) => c.id === id && c.keypoints)) {
+    id = nextFreeId(state.categories);
+    state.categories.push({
+      id,
+      name: 'default',
+      supercategory: 'default',
+      keypoints: state.kpOrder,
+      skeleton: [],
+    });
+    state.byName.set('default', id);
+  }
+  return id;
+}
+
+/** The JSON of an annotation after its `category_id`, starting with a comma. */
+function jsonTail(fields: Omit<CocoAnnotation, 'id' | 'image_id' | 'category_id'>): string {
+  return `,${JSON.stringify(fields).slice(1)}`;
+}
+
+/** One task in default mode: every region of the selected annotation(s), categories known from `byName` only. */
+function taskBody(
+  taskId: unknown,
+  taskIndex: number,
+  regions: ReturnType<typeof itemRegionsWithIds>,
+  size: { width: number; height: number } | undefined,
+  statics: Pick<CocoState, 'byName' | 'kpOrder'>,
+): CocoTaskBody {
+  const body: CocoTaskBody = {
+    categoryIds: [],
+    tails: [],
+    unknown: [],
+    orphans: -1,
+    skips: [],
+    keypointRegions: 0,
+    clips: 0,
+  };
+  const loc = { taskIndex, taskId };
+  const pending: { annotation: Omit<CocoAnnotation, 'id' | 'image_id'>; regionId: string | undefined }[] = [];
   const keypoints: { value: OutputValue; regionId: string | undefined }[] = [];
   for (const { value, regionId } of regions) {
     const rloc = { ...loc, regionId };
@@ -576,7 +777,7 @@ async function defaultTask(
     const isPoly = POLY_TYPES.has(type) || (type === 'Labels' && Array.isArray(value.points));
     const isKp = KP_TYPES.has(type) || (type === 'Labels' && 'x' in value && !('width' in value));
     if (!isRect && !isPoly && !isKp) {
-      ctx.report.skip({
+      body.skips.push({
         ...rloc,
         kind: 'region',
         code: 'unsupported-region',
@@ -591,7 +792,7 @@ async function defaultTask(
     }
     const name = names[0];
     if (name === undefined) {
-      ctx.report.skip({
+      body.skips.push({
         ...rloc,
         kind: 'region',
         code: 'no-label',
@@ -602,7 +803,7 @@ async function defaultTask(
     const W = num(value.original_width) ?? size?.width;
     const H = num(value.original_height) ?? size?.height;
     if (W === undefined || H === undefined) {
-      ctx.report.skip({
+      body.skips.push({
         ...rloc,
         kind: 'region',
         code: 'missing-image-size',
@@ -610,10 +811,13 @@ async function defaultTask(
       });
       continue;
     }
-    const categoryId = categoryFor(state, name, ctx);
+    // The category is numbered before the coordinates are checked, as the single-threaded export always did.
+    let categoryId = statics.byName.get(name);
+    if (categoryId === undefined) body.unknown.push(name, -1);
+    const unknownAt = categoryId === undefined ? body.unknown.length - 1 : -1;
     const shape = isRect ? rectanglePixels(value, W, H) : polygonPixels(value, W, H);
     if (!shape) {
-      ctx.report.skip({
+      body.skips.push({
         ...rloc,
         kind: 'region',
         code: 'missing-coordinates',
@@ -623,13 +827,18 @@ async function defaultTask(
       });
       continue;
     }
-    if (shape.clipped) state.clips.add(task.id, regionId);
+    if (shape.clipped && body.clips++ === 0) {
+      body.clipTaskId = taskId;
+      body.clipRegionId = regionId;
+    }
+    if (unknownAt >= 0) {
+      body.unknown[unknownAt] = pending.length;
+      categoryId = 0;
+    }
     pending.push({
       regionId,
       annotation: {
-        id: 0,
-        image_id: imageId,
-        category_id: categoryId,
+        category_id: categoryId!,
         segmentation: shape.segmentation,
         bbox: shape.bbox,
         ignore: 0,
@@ -638,31 +847,44 @@ async function defaultTask(
       },
     });
   }
-  attachKeypoints(ctx, state, task.id, taskIndex, imageId, size, pending, keypoints);
+  const placed = { count: 0 };
+  const orphans = attachKeypoints(body.skips, statics.kpOrder, taskId, taskIndex, size, pending, keypoints, placed);
+  // Each placed point counts as a region; the `default` annotation holding orphans is not one more.
+  body.keypointRegions = placed.count - (orphans ? 1 : 0);
   for (const { annotation } of pending) {
-    annotation.id = annotations.count;
-    await annotations.push(annotation);
+    const { category_id, ...fields } = annotation;
+    body.categoryIds.push(category_id);
+    body.tails.push(jsonTail(fields));
   }
+  if (orphans) {
+    body.orphans = body.tails.length;
+    body.categoryIds.push(0);
+    body.tails.push(jsonTail(orphans));
+  }
+  return body;
 }
 
-/** Links keypoints to their parent rectangle (`parentID`); the rest become one `default` annotation. */
+/**
+ * Links keypoints to their parent rectangle (`parentID`); returns the fields of the one
+ * annotation the rest become (category `default`), if any.
+ */
 function attachKeypoints(
-  ctx: CocoContext,
-  state: CocoState,
+  skips: SkipEntry[],
+  kpOrder: readonly string[],
   taskId: unknown,
   taskIndex: number,
-  imageId: number,
   size: { width: number; height: number } | undefined,
-  pending: { annotation: CocoAnnotation; regionId: string | undefined }[],
+  pending: { annotation: Omit<CocoAnnotation, 'id' | 'image_id'>; regionId: string | undefined }[],
   keypoints: { value: OutputValue; regionId: string | undefined }[],
-): void {
-  if (keypoints.length === 0) return;
+  placed: { count: number },
+): Omit<CocoAnnotation, 'id' | 'image_id' | 'category_id'> | undefined {
+  if (keypoints.length === 0) return undefined;
   const byParent = new Map<string, OutputValue[]>();
   const orphans: OutputValue[] = [];
   const parents = new Set(pending.map((p) => p.regionId).filter((id): id is string => id !== undefined));
   for (const { value, regionId } of keypoints) {
     if (regionLabels(value, ['keypointlabels', 'labels']).length === 0) {
-      ctx.report.skip({
+      skips.push({
         taskIndex,
         taskId,
         regionId,
@@ -674,13 +896,9 @@ function attachKeypoints(
     }
     const parent = typeof value.parentID === 'string' ? value.parentID : undefined;
     // Points are merged into their parent's (or the `default`) annotation: count each placed one as a region.
-    ctx.report.regionsWritten += placeableKeypoints(
-      ctx,
-      { taskIndex, taskId },
-      [{ value: keypointValue(value), regionId }],
-      state.kpOrder,
-      size,
-    );
+    const problem = keypointProblem(keypointValue(value), kpOrder, size);
+    if (problem === undefined) placed.count++;
+    else skips.push({ taskIndex, taskId, regionId, kind: 'region', code: 'unplaced-keypoint', reason: problem });
     if (parent && parents.has(parent)) {
       const list = byParent.get(parent) ?? [];
       list.push(keypointValue(value));
@@ -690,39 +908,13 @@ function attachKeypoints(
   for (const p of pending) {
     const children = p.regionId === undefined ? undefined : byParent.get(p.regionId);
     if (!children) continue;
-    const kps = cocoKeypoints(children, state.kpOrder, size);
+    const kps = cocoKeypoints(children, kpOrder, size);
     p.annotation.keypoints = kps;
     p.annotation.num_keypoints = countVisible(kps);
   }
-  if (orphans.length) {
-    let id = state.byName.get('default');
-    if (id === undefined || !state.categories.some((c) => c.id === id && c.keypoints)) {
-      id = nextFreeId(state.categories);
-      state.categories.push({
-        id,
-        name: 'default',
-        supercategory: 'default',
-        keypoints: state.kpOrder,
-        skeleton: [],
-      });
-      state.byName.set('default', id);
-    }
-    const kps = cocoKeypoints(orphans, state.kpOrder, size);
-    // This annotation holds points already counted one by one.
-    ctx.report.regionsWritten--;
-    pending.push({
-      regionId: undefined,
-      annotation: {
-        id: 0,
-        image_id: imageId,
-        category_id: id,
-        keypoints: kps,
-        num_keypoints: countVisible(kps),
-        bbox: keypointsBbox(kps),
-        iscrowd: 0,
-      },
-    });
-  }
+  if (orphans.length === 0) return undefined;
+  const kps = cocoKeypoints(orphans, kpOrder, size);
+  return { keypoints: kps, num_keypoints: countVisible(kps), bbox: keypointsBbox(kps), iscrowd: 0 };
 }
 
 function keypointValue(value: OutputValue): OutputValue {

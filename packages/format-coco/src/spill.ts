@@ -32,7 +32,12 @@ export class JsonArraySpill {
 
   /** Appends one element. */
   async push(value: unknown): Promise<void> {
-    const text = (this.count === 0 ? '' : ',\n') + JSON.stringify(value);
+    await this.pushJson(JSON.stringify(value));
+  }
+
+  /** Appends one element given as its JSON text. */
+  async pushJson(json: string): Promise<void> {
+    const text = (this.count === 0 ? '' : ',\n') + json;
     this.count++;
     this.buffer.push(text);
     this.buffered += text.length;

@@ -1,27 +1,29 @@
 import {
-  defineFormat,
-  type ExportContext,
-  type Item,
-  type OutputValue,
-  pyStr,
-  referenceSupports,
-  type Task,
-  taskItems,
-} from '@lsconv/core';
-import {
   annotationMode,
   annotationOption,
   ClipCounter,
+  ConversionReport,
   clamp,
+  defineFormat,
+  type ExportContext,
   envelope,
+  type Item,
   imageDataKey,
   itemRegionsWithIds,
   locateImage,
   num,
+  type OutputValue,
+  type PrepareContext,
+  preparedTasks,
+  pyStr,
   rectangleCorners,
+  referenceSupports,
   regionLabels,
+  type SkipEntry,
   safeStem,
   sizeFromRegions,
+  type Task,
+  taskItems,
   UniqueNames,
 } from '@lsconv/core';
 
@@ -66,6 +68,7 @@ export const voc = defineFormat({
   output: 'folder',
   options,
   supports: referenceSupports('VOC'),
+  prepare: prepareVoc,
   export: exportVoc,
 });
 
@@ -93,7 +96,12 @@ const el = (tag: string, value: string | number) => `<${tag}>${escapeXml(value)}
  * Built as a string: a file per image makes a general XML builder the main cost.
  */
 export function vocXml(doc: VocDocument): string {
-  let xml =
+  return vocHead(doc) + vocObjects(doc.objects);
+}
+
+/** The text of a VOC file up to its first `<object>`. */
+function vocHead(doc: Omit<VocDocument, 'objects'>): string {
+  return (
     '<?xml version="1.0" encoding="utf-8"?>\n<annotation>\n' +
     el('folder', doc.folder) +
     el('filename', doc.filename) +
@@ -103,8 +111,14 @@ export function vocXml(doc: VocDocument): string {
     el('width', doc.width) +
     el('height', doc.height) +
     el('depth', doc.depth) +
-    '</size>\n<segmented>0</segmented>\n';
-  for (const o of doc.objects) {
+    '</size>\n<segmented>0</segmented>\n'
+  );
+}
+
+/** The `<object>` elements and the closing tag: everything after {@link vocHead}. */
+function vocObjects(objects: readonly VocObject[]): string {
+  let xml = '';
+  for (const o of objects) {
     xml +=
       '<object>\n' +
       el('name', o.name) +
@@ -160,6 +174,80 @@ export function vocBox(
   return { xmin: Math.round(x1), ymin: Math.round(y1), xmax: Math.round(x2), ymax: Math.round(y2), clipped };
 }
 
+/**
+ * A VOC file's content apart from what needs the image (its name and channels): the
+ * annotator, the size and the `<object>` elements as text.
+ */
+export interface VocBody {
+  annotator: string;
+  width: number | string;
+  height: number | string;
+  /** The `<object>` elements and the closing tag. */
+  objectsXml: string;
+  objects: number;
+}
+
+/** What `prepare` hands `export` for one task: plain data, so it crosses threads. */
+export type PreparedVoc =
+  | null
+  | {
+      /** No region carries the image size, so `export` converts the task once it has read the image. */
+      raw: Task;
+      taskIndex: number;
+    }
+  | ({ taskId: unknown; taskIndex: number; url: string } & VocTaskBody);
+
+/** One task's document body (null: no file) and the report entries that go with it. */
+interface VocTaskBody {
+  body: VocBody | null;
+  /** Replayed where the single-threaded export recorded them (after the image is looked at). */
+  skips: SkipEntry[];
+  clips: number;
+  clipTaskId?: unknown;
+  clipRegionId?: string | undefined;
+}
+
+/** The per-task step of VOC (may run on a worker thread). */
+export function prepareVoc(task: Task, pctx: PrepareContext): PreparedVoc {
+  const python = pctx.compat === 'python';
+  const items = taskItems(task, {
+    config: pctx.config,
+    report: pctx.report,
+    taskIndex: pctx.taskIndex,
+    annotations: annotationMode(pctx),
+  });
+  if (items.length === 0) return null;
+  const dataKey = imageDataKey(pctx.config);
+  const url = imageUrl(task, dataKey, python);
+  if (url === undefined) {
+    pctx.report.skip(missingImage(task, pctx.taskIndex, dataKey));
+    return null;
+  }
+  const base = { taskId: task.id, taskIndex: pctx.taskIndex, url };
+  if (python) return { ...base, ...pythonBody(items) };
+  const regions = items.flatMap((item) => itemRegionsWithIds(item));
+  if (regions.length > 0 && sizeFromRegions(regions.map((r) => r.value)) === undefined)
+    return { raw: task, taskIndex: pctx.taskIndex };
+  return { ...base, ...defaultBody(task.id, pctx.taskIndex, items, undefined) };
+}
+
+function imageUrl(task: Task, dataKey: string | undefined, python: boolean): string | undefined {
+  let raw = dataKey === undefined ? undefined : task.data?.[dataKey];
+  if (!python && Array.isArray(raw)) raw = raw.findLast((r) => typeof r === 'string');
+  return typeof raw !== 'string' || raw === '' ? undefined : raw;
+}
+
+function missingImage(task: Task, taskIndex: number, dataKey: string | undefined): SkipEntry {
+  return {
+    taskIndex,
+    taskId: task.id,
+    kind: 'task',
+    code: 'missing-image',
+    reason: `task data has no image reference in "${dataKey}"`,
+    field: `data.${dataKey}`,
+  };
+}
+
 async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<void> {
   const python = ctx.compat === 'python';
   const imageDir = (ctx.options.imageDir || 'images').replace(/\/+$/, '');
@@ -167,46 +255,46 @@ async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<v
   const dataKey = imageDataKey(ctx.config);
   const names = new UniqueNames();
   const clips = new ClipCounter();
-  let taskIndex = 0;
-  for await (const task of tasks) {
-    const index = taskIndex++;
-    const items = taskItems(task, {
-      config: ctx.config,
-      report: ctx.report,
-      taskIndex: index,
-      annotations: annotationMode(ctx),
-    });
-    if (items.length === 0) continue;
-    const loc = { taskIndex: index, taskId: task.id };
-    let raw = dataKey === undefined ? undefined : task.data?.[dataKey];
-    if (!python && Array.isArray(raw)) raw = raw.findLast((r) => typeof r === 'string');
-    if (typeof raw !== 'string' || raw === '') {
-      ctx.report.skip({
-        ...loc,
-        kind: 'task',
-        code: 'missing-image',
-        reason: `task data has no image reference in "${dataKey}"`,
-        field: `data.${dataKey}`,
+  for await (const prepared of preparedTasks(tasks, ctx, prepareVoc)) {
+    if (prepared === null) continue;
+    let task: { taskId: unknown; taskIndex: number; url: string };
+    let content: VocTaskBody | ((info: { width: number; height: number } | undefined) => VocTaskBody);
+    if ('raw' in prepared) {
+      const { raw, taskIndex } = prepared;
+      // prepare recorded this task's item skips already; the items are the same.
+      const items = taskItems(raw, {
+        config: ctx.config,
+        report: new ConversionReport(ctx.format),
+        taskIndex,
+        annotations: annotationMode(ctx),
       });
-      continue;
+      task = { taskId: raw.id, taskIndex, url: imageUrl(raw, dataKey, python)! };
+      content = (info) => defaultBody(raw.id, taskIndex, items, info);
+    } else {
+      task = prepared;
+      content = prepared;
     }
-    const image = await locateImage(ctx, raw, {
+    const { taskId, taskIndex: index, url } = task;
+    const loc = { taskIndex: index, taskId };
+    const image = await locateImage(ctx, url, {
       imageDir,
       copy: false,
-      taskId: task.id,
+      taskId,
       taskIndex: index,
       field: `data.${dataKey}`,
     });
     // The reference reads channels only from a file it fetched, not from a plain path that exists.
     const readable = image.localPath && !(python && image.kind === 'path');
-    const info = readable
-      ? await ctx.resources.imageInfo(raw, { taskId: task.id, taskIndex: index })
-      : undefined;
+    const info = readable ? await ctx.resources.imageInfo(url, { taskId, taskIndex: index }) : undefined;
     const depth = info?.channels ?? 3;
-    const doc = python
-      ? pythonDocument(ctx, items, imageDir, image.baseName, depth)
-      : defaultDocument(ctx, task, index, items, imageDir, image.baseName, depth, info, clips);
-    if (!doc) continue;
+    const done = typeof content === 'function' ? content(info) : content;
+    for (const entry of done.skips) ctx.report.skip(entry);
+    if (done.clips > 0) {
+      clips.add(done.clipTaskId, done.clipRegionId);
+      clips.count += done.clips - 1;
+    }
+    const body = done.body;
+    if (!body) continue;
     const stem = safeStem(image.baseName, 251);
     const path = `Annotations/${python ? stem : names.take(stem)}.xml`;
     if (python && ctx.sink.has(path)) {
@@ -222,29 +310,32 @@ async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<v
     if (!python && path !== `Annotations/${stem}.xml`) {
       ctx.report.warn(`VOC: two images are named "${stem}"; the later one is written as ${path}`);
     }
-    await ctx.sink.writeFile(path, vocXml(doc));
+    const head = vocHead({
+      folder: imageDir,
+      filename: image.baseName,
+      annotator: body.annotator,
+      width: body.width,
+      height: body.height,
+      depth,
+    });
+    await ctx.sink.writeFile(path, head + body.objectsXml);
     ctx.report.itemsWritten++;
-    ctx.report.regionsWritten += doc.objects.length;
+    ctx.report.regionsWritten += body.objects;
   }
   clips.flush(ctx.report, ctx.format);
 }
 
 /** The reference's document for a task: every item writes the same file, so the last (oldest) one wins. */
-function pythonDocument(
-  ctx: VocContext,
-  items: Item[],
-  imageDir: string,
-  imageName: string,
-  depth: number,
-): VocDocument | undefined {
-  let last: VocDocument | undefined;
+function pythonBody(items: Item[]): VocTaskBody {
+  const skips: SkipEntry[] = [];
+  let last: VocBody | null = null;
   for (const item of items) {
     const loc = { taskIndex: item.taskIndex, taskId: item.id };
     const regions = itemRegionsWithIds(item);
     if (regions.length === 0) continue;
     const first = regions[0]!.value;
     if (first.original_width === undefined || first.original_height === undefined) {
-      ctx.report.skip({
+      skips.push({
         ...loc,
         kind: 'annotation',
         code: 'missing-image-size',
@@ -259,7 +350,7 @@ function pythonDocument(
       const key = 'rectanglelabels' in value ? 'rectanglelabels' : 'labels' in value ? 'labels' : undefined;
       const list = key ? value[key] : undefined;
       if (!Array.isArray(list) || list.length === 0) {
-        ctx.report.skip({
+        skips.push({
           ...loc,
           regionId,
           kind: 'region',
@@ -270,24 +361,22 @@ function pythonDocument(
       }
       objects.push({ name: String(list[0]), ...pythonVocBox(value, width, height) });
     }
-    if (last) overwritten(ctx, loc, last.objects.length);
+    if (last) overwritten(skips, loc, last.objects);
     last = {
-      folder: imageDir,
-      filename: imageName,
       annotator: pythonAnnotator(item),
       width: pyStr(width),
       height: pyStr(height),
-      depth,
-      objects,
+      objectsXml: vocObjects(objects),
+      objects: objects.length,
     };
   }
-  return last;
+  return { body: last, skips, clips: 0 };
 }
 
 /** Reports the boxes of a document that a later item replaces, so none is lost silently. */
-function overwritten(ctx: VocContext, loc: { taskIndex: number; taskId: unknown }, count: number): void {
+function overwritten(skips: SkipEntry[], loc: { taskIndex: number; taskId: unknown }, count: number): void {
   for (let i = 0; i < count; i++) {
-    ctx.report.skip({
+    skips.push({
       ...loc,
       kind: 'region',
       code: 'overwritten-annotation',
@@ -309,37 +398,33 @@ function pythonAnnotator(item: Item): string {
 
 const RECT_TYPES = new Set(['RectangleLabels', 'Rectangle', 'Labels']);
 
-function defaultDocument(
-  ctx: VocContext,
-  task: Task,
+function defaultBody(
+  taskId: unknown,
   taskIndex: number,
   items: Item[],
-  imageDir: string,
-  imageName: string,
-  depth: number,
   info: { width: number; height: number } | undefined,
-  clips: ClipCounter,
-): VocDocument | undefined {
-  const loc = { taskIndex, taskId: task.id };
+): VocTaskBody {
+  const result: VocTaskBody = { body: null, skips: [], clips: 0 };
+  const loc = { taskIndex, taskId };
   const regions = items.flatMap((item) => itemRegionsWithIds(item));
   if (regions.length === 0) {
-    ctx.report.skip({
+    result.skips.push({
       ...loc,
       kind: 'task',
       code: 'no-regions',
       reason: 'task has no regions, so it gets no VOC file',
     });
-    return undefined;
+    return result;
   }
   const size = sizeFromRegions(regions.map((r) => r.value)) ?? info;
   if (!size) {
-    ctx.report.skip({
+    result.skips.push({
       ...loc,
       kind: 'task',
       code: 'missing-image-size',
       reason: 'image size unknown (no original_width/height in the results and the image could not be read)',
     });
-    return undefined;
+    return result;
   }
   const objects: VocObject[] = [];
   for (const { value, regionId } of regions) {
@@ -347,7 +432,7 @@ function defaultDocument(
     const name = regionLabels(value, ['rectanglelabels', 'labels'])[0];
     const isRect = RECT_TYPES.has(value.type) && 'x' in value && 'width' in value;
     if (!isRect) {
-      ctx.report.skip({
+      result.skips.push({
         ...rloc,
         kind: 'region',
         code: 'unsupported-region',
@@ -356,14 +441,14 @@ function defaultDocument(
       continue;
     }
     if (name === undefined) {
-      ctx.report.skip({ ...rloc, kind: 'region', code: 'no-label', reason: 'rectangle has no label' });
+      result.skips.push({ ...rloc, kind: 'region', code: 'no-label', reason: 'rectangle has no label' });
       continue;
     }
     const W = num(value.original_width) ?? size.width;
     const H = num(value.original_height) ?? size.height;
     const box = vocBox(value, W, H);
     if (!box) {
-      ctx.report.skip({
+      result.skips.push({
         ...rloc,
         kind: 'region',
         code: 'missing-coordinates',
@@ -371,17 +456,18 @@ function defaultDocument(
       });
       continue;
     }
-    if (box.clipped) clips.add(task.id, regionId);
+    if (box.clipped && result.clips++ === 0) {
+      result.clipTaskId = taskId;
+      result.clipRegionId = regionId;
+    }
     objects.push({ name, xmin: box.xmin, ymin: box.ymin, xmax: box.xmax, ymax: box.ymax });
   }
-  const first = items[0]!;
-  return {
-    folder: imageDir,
-    filename: imageName,
-    annotator: pythonAnnotator(first),
+  result.body = {
+    annotator: pythonAnnotator(items[0]!),
     width: size.width,
     height: size.height,
-    depth,
-    objects,
+    objectsXml: vocObjects(objects),
+    objects: objects.length,
   };
+  return result;
 }

@@ -1,33 +1,36 @@
 import {
-  defineFormat,
-  type ExportContext,
-  type Item,
-  type OutputValue,
-  pyRepr,
-  referenceSupports,
-  type Task,
-  taskItems,
-} from '@lsconv/core';
-import {
   annotationMode,
   annotationOption,
   type Category,
   ClipCounter,
+  ConversionReport,
   clamp,
   configCategories,
+  defineFormat,
+  type ExportContext,
   envelope,
   exportDate,
+  type Item,
   imageDataKey,
   itemRegionsWithIds,
   keypointLabelNames,
   keypointOrder,
+  type LabelConfig,
   locateImage,
   num,
+  type OutputValue,
   type Point,
+  type PrepareContext,
+  preparedTasks,
+  pyRepr,
   rectangleCorners,
   rectangleLabelNames,
+  referenceSupports,
+  type SkipEntry,
   safeFileName,
   safeStem,
+  type Task,
+  taskItems,
   UniqueNames,
   urlBaseName,
 } from '@lsconv/core';
@@ -54,6 +57,8 @@ const options = {
 type Variant = { obb: boolean; withImages: boolean };
 
 function yoloFormat(id: string, title: string, description: string, variant: Variant) {
+  // One function per format: preparedTasks checks it is the one the runner used.
+  const prepare = (task: Task, pctx: PrepareContext): PreparedYolo => prepareYolo(task, pctx, variant);
   return defineFormat({
     id,
     title,
@@ -63,7 +68,8 @@ function yoloFormat(id: string, title: string, description: string, variant: Var
     output: 'folder',
     options,
     supports: referenceSupports(id),
-    export: (tasks, ctx) => exportYolo(tasks, ctx, variant),
+    prepare,
+    export: (tasks, ctx) => exportYolo(tasks, ctx, variant, prepare),
   });
 }
 
@@ -205,56 +211,249 @@ export function dataYaml(categories: readonly Category[], keypointCount?: number
   return `${lines.join('\n')}\n`;
 }
 
-// ---------------------------------------------------------------- export
+/**
+ * Class names by id, one per line index: line i names class i. Ids nobody uses (gaps
+ * left by `category="N"`) get the placeholder `unused-<id>`.
+ */
+export function classNames(categories: readonly Category[]): string[] {
+  const size = categories.reduce((m, c) => Math.max(m, c.id + 1), 0);
+  const names = Array.from({ length: size }, (_, i) => `unused-${i}`);
+  for (const c of categories) if (c.id >= 0) names[c.id] = c.name;
+  return names;
+}
 
-interface YoloState {
+// ---------------------------------------------------------------- prepare
+
+/**
+ * The label lines of one item. A line whose label is in the labeling config is
+ * complete; a line whose label is not gets its class id in `export`, where new classes
+ * are numbered in input order: `unknown` lists `[name, line index]` pairs in the order
+ * the labels were met (index -1: the reference numbers the label without writing a line).
+ */
+export interface YoloItemLines {
+  lines: string[];
+  unknown: (string | number)[];
+}
+
+/** One task's label lines and report entries, as computed before any file is looked at. */
+export interface YoloTaskLines {
+  /** Per item (`python`, where the last item wins; null: the item writes an empty file only if none exists), or one entry for the whole task (`default`). */
+  items: (YoloItemLines | null)[];
+  /** Region skips, replayed where the single-threaded export recorded them. */
+  skips: SkipEntry[];
+  /** Clipped regions: count, and the first one for the report's example. */
+  clips: number;
+  clipTaskId?: unknown;
+  clipRegionId?: string | undefined;
+}
+
+/** What `prepare` hands `export` for one task: plain data, so it crosses threads. */
+export type PreparedYolo =
+  | null
+  | {
+      /** The task needs the image file's size (rotated boxes without original_width/height): `export` converts it. */
+      raw: Task;
+      taskIndex: number;
+    }
+  | ({
+      taskId: unknown;
+      taskIndex: number;
+      /** The image reference (the last string of a list). */
+      url: string;
+      /** Whether a region carries the image size (`original_width/height`). */
+      hasSize: boolean;
+    } & YoloTaskLines);
+
+/** The class table and pose settings the labeling config gives, before any task is read. */
+interface YoloClasses {
   categories: Category[];
   byName: Map<string, number>;
   keypoints: boolean;
   kpOrder: string[];
   dataKey: string | undefined;
+}
+
+function configClasses(
+  config: LabelConfig,
+  python: boolean,
+  report: ConversionReport | undefined,
+): YoloClasses {
+  const keypoints = [...config.controls.values()].some((c) => c.type === 'KeyPointLabels');
+  let categories: Category[];
+  let byName: Map<string, number>;
+  const kpOrder = keypointOrder(config);
+  if (keypoints) {
+    const kpNames = keypointLabelNames(config);
+    if (!python) for (const name of kpNames) if (!kpOrder.includes(name)) kpOrder.push(name);
+    categories = rectangleLabelNames(config).map((name, id) => ({ id, name, keypoints: kpNames }));
+    byName = new Map(categories.map((c) => [c.name, c.id]));
+  } else {
+    ({ categories, byName } = configCategories(config, { shapeOnly: !python, report }));
+  }
+  return { categories, byName, keypoints, kpOrder, dataKey: imageDataKey(config) };
+}
+
+// A worker prepares many tasks with one config: derive its classes once (read-only in prepare).
+const classesCache = new WeakMap<LabelConfig, Map<boolean, YoloClasses>>();
+
+function cachedClasses(config: LabelConfig, python: boolean): YoloClasses {
+  let byMode = classesCache.get(config);
+  if (!byMode) {
+    byMode = new Map();
+    classesCache.set(config, byMode);
+  }
+  let classes = byMode.get(python);
+  if (!classes) {
+    // Config warnings are export's to report, once.
+    classes = configClasses(config, python, undefined);
+    byMode.set(python, classes);
+  }
+  return classes;
+}
+
+/** The per-task step of the YOLO formats (may run on a worker thread). */
+function prepareYolo(task: Task, pctx: PrepareContext, variant: Variant): PreparedYolo {
+  const python = pctx.compat === 'python';
+  const classes = cachedClasses(pctx.config, python);
+  const items = taskItems(task, {
+    config: pctx.config,
+    report: pctx.report,
+    taskIndex: pctx.taskIndex,
+    withRegionIds: classes.keypoints,
+    annotations: annotationMode(pctx),
+  });
+  if (items.length === 0) return null;
+  const url = imageUrl(task, classes.dataKey);
+  if (url === undefined) {
+    pctx.report.skip(missingImage(task, pctx.taskIndex, classes.dataKey));
+    return null;
+  }
+  const hasSize = imageSize(items) !== undefined;
+  if (!python && !hasSize && needsImageSize(items, variant)) return { raw: task, taskIndex: pctx.taskIndex };
+  return {
+    taskId: task.id,
+    taskIndex: pctx.taskIndex,
+    url,
+    hasSize,
+    ...taskLines(items, { format: pctx.format, python, variant, classes }, undefined),
+  };
+}
+
+function imageUrl(task: Task, dataKey: string | undefined): string | undefined {
+  const raw = dataKey === undefined ? undefined : task.data?.[dataKey];
+  const candidates =
+    typeof raw === 'string'
+      ? [raw]
+      : Array.isArray(raw)
+        ? raw.filter((r): r is string => typeof r === 'string')
+        : [];
+  // A list of images: the reference takes the last one it can resolve.
+  const url = candidates[candidates.length - 1];
+  return url === undefined || url === '' ? undefined : url;
+}
+
+function missingImage(task: Task, taskIndex: number, dataKey: string | undefined): SkipEntry {
+  return {
+    taskIndex,
+    taskId: task.id,
+    kind: 'task',
+    code: 'missing-image',
+    reason: `task data has no image reference in "${dataKey}"`,
+    field: `data.${dataKey}`,
+  };
+}
+
+/** Whether a region's numbers depend on the image size when no region carries it. */
+function needsImageSize(items: readonly Item[], variant: Variant): boolean {
+  for (const item of items) {
+    for (const { value } of itemRegionsWithIds(item)) {
+      if (variant.obb || (num(value.rotation) ?? 0) % 360 !== 0) return true;
+    }
+  }
+  return false;
+}
+
+interface LineContext {
+  format: string;
+  python: boolean;
+  variant: Variant;
+  classes: YoloClasses;
+}
+
+/** Builds the lines of one item; knows the config's classes only (see {@link YoloItemLines}). */
+class LineBuilder {
+  readonly out: YoloItemLines = { lines: [], unknown: [] };
+  constructor(private readonly byName: ReadonlyMap<string, number>) {}
+  /** Meets a label: its class id when known, else the position of its pending slot. */
+  meet(name: string): number | string {
+    const id = this.byName.get(name);
+    if (id !== undefined) return id;
+    this.out.unknown.push(name, -1);
+    return `${this.out.unknown.length - 1}`;
+  }
+  /** Adds a line for a label met with {@link meet}. */
+  line(cls: number | string, tail: string): void {
+    if (typeof cls === 'number') {
+      this.out.lines.push(`${cls}${tail}`);
+    } else {
+      this.out.unknown[Number(cls)] = this.out.lines.length;
+      this.out.lines.push(tail);
+    }
+  }
+}
+
+/** The numbers of a label line after the class id, each preceded by a space. */
+function lineTail(values: readonly number[]): string {
+  let tail = '';
+  for (const v of values) tail += ` ${pyRepr(v)}`;
+  return tail;
+}
+
+function taskLines(items: readonly Item[], lc: LineContext, size: ImageSize | undefined): YoloTaskLines {
+  const result: YoloTaskLines = { items: [], skips: [], clips: 0 };
+  const clip = (taskId: unknown, regionId: string | undefined) => {
+    if (result.clips++ === 0) {
+      result.clipTaskId = taskId;
+      result.clipRegionId = regionId;
+    }
+  };
+  if (lc.python) {
+    for (const item of items) result.items.push(pythonItemLines(lc, result.skips, item));
+  } else {
+    const builder = new LineBuilder(lc.classes.byName);
+    for (const item of items) defaultItemLines(lc, result.skips, clip, builder, item, size);
+    result.items.push(builder.out);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- export
+
+interface YoloState extends YoloClasses {
   clips: ClipCounter;
   names: UniqueNames;
 }
 
-async function exportYolo(tasks: AsyncIterable<Task>, ctx: YoloContext, variant: Variant): Promise<void> {
+async function exportYolo(
+  tasks: AsyncIterable<Task>,
+  ctx: YoloContext,
+  variant: Variant,
+  prepare: (task: Task, pctx: PrepareContext) => PreparedYolo,
+): Promise<void> {
   const python = ctx.compat === 'python';
   const imageDir = (ctx.options.imageDir || 'images').replace(/\/+$/, '');
   await ctx.sink.mkdir(imageDir);
   await ctx.sink.mkdir('labels');
-  const keypoints = [...ctx.config.controls.values()].some((c) => c.type === 'KeyPointLabels');
-  let categories: Category[];
-  let byName: Map<string, number>;
-  const kpOrder = keypointOrder(ctx.config);
-  if (keypoints) {
-    const kpNames = keypointLabelNames(ctx.config);
-    if (!python) for (const name of kpNames) if (!kpOrder.includes(name)) kpOrder.push(name);
-    categories = rectangleLabelNames(ctx.config).map((name, id) => ({ id, name, keypoints: kpNames }));
-    byName = new Map(categories.map((c) => [c.name, c.id]));
-  } else {
-    ({ categories, byName } = configCategories(ctx.config, { shapeOnly: !python, report: ctx.report }));
-  }
   const state: YoloState = {
-    categories,
-    byName,
-    keypoints,
-    kpOrder,
-    dataKey: imageDataKey(ctx.config),
+    ...configClasses(ctx.config, python, ctx.report),
     clips: new ClipCounter(),
     names: new UniqueNames(),
   };
-  let taskIndex = 0;
-  for await (const task of tasks) {
-    const index = taskIndex++;
-    const items = taskItems(task, {
-      config: ctx.config,
-      report: ctx.report,
-      taskIndex: index,
-      withRegionIds: keypoints,
-      annotations: annotationMode(ctx),
-    });
-    if (items.length === 0) continue;
-    await exportTask(ctx, state, variant, task, index, items, imageDir);
+  for await (const prepared of preparedTasks(tasks, ctx, prepare)) {
+    if (prepared === null) continue;
+    if ('raw' in prepared)
+      await exportRawTask(ctx, state, variant, prepared.raw, prepared.taskIndex, imageDir);
+    else await exportTask(ctx, state, variant, prepared, prepared, imageDir);
   }
   state.clips.flush(ctx.report, ctx.format);
   // The reference writes classes in list order, so an explicit category="N" puts names on the
@@ -275,58 +474,61 @@ async function exportYolo(tasks: AsyncIterable<Task>, ctx: YoloContext, variant:
   if (!python)
     await ctx.sink.writeFile(
       'data.yaml',
-      dataYaml(state.categories, keypoints ? state.kpOrder.length : undefined),
+      dataYaml(state.categories, state.keypoints ? state.kpOrder.length : undefined),
     );
 }
 
-/**
- * Class names by id, one per line index: line i names class i. Ids nobody uses (gaps
- * left by `category="N"`) get the placeholder `unused-<id>`.
- */
-export function classNames(categories: readonly Category[]): string[] {
-  const size = categories.reduce((m, c) => Math.max(m, c.id + 1), 0);
-  const names = Array.from({ length: size }, (_, i) => `unused-${i}`);
-  for (const c of categories) if (c.id >= 0) names[c.id] = c.name;
-  return names;
-}
-
-async function exportTask(
+/** A task whose lines need the image file's size: converted here, where the file can be read. */
+async function exportRawTask(
   ctx: YoloContext,
   state: YoloState,
   variant: Variant,
   task: Task,
   taskIndex: number,
-  items: Item[],
   imageDir: string,
 ): Promise<void> {
   const python = ctx.compat === 'python';
-  const loc = { taskIndex, taskId: task.id };
+  // prepare recorded this task's item skips already; the items are the same.
+  const items = taskItems(task, {
+    config: ctx.config,
+    report: new ConversionReport(ctx.format),
+    taskIndex,
+    withRegionIds: state.keypoints,
+    annotations: annotationMode(ctx),
+  });
+  const lc: LineContext = { format: ctx.format, python, variant, classes: state };
+  await exportTask(
+    ctx,
+    state,
+    variant,
+    { taskId: task.id, taskIndex, url: imageUrl(task, state.dataKey)!, hasSize: false },
+    (size) => taskLines(items, lc, size),
+    imageDir,
+  );
+}
+
+/**
+ * Writes one task's label file: image reference, unique name, optional copy, then the
+ * lines with the class ids of labels missing from the config assigned in input order.
+ */
+async function exportTask(
+  ctx: YoloContext,
+  state: YoloState,
+  variant: Variant,
+  task: { taskId: unknown; taskIndex: number; url: string; hasSize: boolean },
+  lines: YoloTaskLines | ((size: ImageSize | undefined) => YoloTaskLines),
+  imageDir: string,
+): Promise<void> {
+  const python = ctx.compat === 'python';
+  const { taskId, taskIndex, url } = task;
+  const loc = { taskIndex, taskId };
   const field = `data.${state.dataKey}`;
-  const raw = state.dataKey === undefined ? undefined : task.data?.[state.dataKey];
-  const candidates =
-    typeof raw === 'string'
-      ? [raw]
-      : Array.isArray(raw)
-        ? raw.filter((r): r is string => typeof r === 'string')
-        : [];
-  // A list of images: the reference takes the last one it can resolve.
-  const url = candidates[candidates.length - 1];
-  if (url === undefined || url === '') {
-    ctx.report.skip({
-      ...loc,
-      kind: 'task',
-      code: 'missing-image',
-      reason: `task data has no image reference in "${state.dataKey}"`,
-      field,
-    });
-    return;
-  }
   // The label files need the file only for rotated boxes without original_width/height.
   const image = await locateImage(ctx, url, {
     imageDir,
     copy: false,
-    resolve: !python && imageSize(items) === undefined,
-    taskId: task.id,
+    resolve: !python && !task.hasSize,
+    taskId,
     taskIndex,
     field,
   });
@@ -338,8 +540,7 @@ async function exportTask(
     const ext = extensionOf(image.baseName) || extensionOf(urlBaseName(url));
     const dest = `${imageDir}/${safeFileName(python ? image.baseName : `${unique}${ext}`)}`;
     const copied =
-      ctx.sink.has(dest) ||
-      (await ctx.resources.copyTo(ctx.sink, url, dest, { taskId: task.id, taskIndex, field }));
+      ctx.sink.has(dest) || (await ctx.resources.copyTo(ctx.sink, url, dest, { taskId, taskIndex, field }));
     if (!copied && (!python || image.kind === 'cloud')) {
       ctx.report.skip({
         ...loc,
@@ -351,14 +552,20 @@ async function exportTask(
       return;
     }
   }
+  const size = python || task.hasSize ? undefined : await sizeFromFile(ctx, image, url, taskId, taskIndex);
+  const done = typeof lines === 'function' ? lines(size) : lines;
+  for (const entry of done.skips) ctx.report.skip(entry);
+  if (done.clips > 0) {
+    state.clips.add(done.clipTaskId, done.clipRegionId);
+    state.clips.count += done.clips - 1;
+  }
   const path = `labels/${unique}.txt`;
   let text: string | undefined;
   let regions = 0;
   if (python) {
     // Every item rewrites the same file, so the last item (the oldest annotation) wins.
-    for (const item of items) {
-      const lines = pythonItemLines(ctx, state, variant, item);
-      if (lines === undefined) {
+    for (const item of done.items) {
+      if (item === null) {
         if (text === undefined && !ctx.sink.has(path)) text = '';
         continue;
       }
@@ -371,8 +578,9 @@ async function exportTask(
             'with --compat python every annotation of a task writes the same label file, so the oldest annotation replaces the lines of the newer ones (as the Python converter does)',
         });
       }
-      text = state.keypoints ? lines.join('\n') : lines.map((l) => `${l}\n`).join('');
-      regions = lines.length;
+      const itemLines = resolveClasses(ctx, state, item);
+      text = state.keypoints ? itemLines.join('\n') : joinLines(itemLines);
+      regions = itemLines.length;
     }
     if (text === undefined) return;
     if (ctx.sink.has(path)) {
@@ -387,14 +595,30 @@ async function exportTask(
       return;
     }
   } else {
-    const size = imageSize(items) ?? (await sizeFromFile(ctx, image, url, task.id, taskIndex));
-    const lines = items.flatMap((item) => defaultItemLines(ctx, state, variant, item, size));
-    text = lines.map((l) => `${l}\n`).join('');
-    regions = lines.length;
+    const itemLines = done.items[0] ? resolveClasses(ctx, state, done.items[0]) : [];
+    text = joinLines(itemLines);
+    regions = itemLines.length;
   }
   await ctx.sink.writeFile(path, text);
   ctx.report.itemsWritten++;
   ctx.report.regionsWritten += regions;
+}
+
+function joinLines(lines: readonly string[]): string {
+  let text = '';
+  for (const line of lines) text += `${line}\n`;
+  return text;
+}
+
+/** The item's lines with every label missing from the config numbered, in the order met. */
+function resolveClasses(ctx: YoloContext, state: YoloState, item: YoloItemLines): string[] {
+  const { lines, unknown } = item;
+  for (let i = 0; i < unknown.length; i += 2) {
+    const id = categoryId(ctx, state, unknown[i] as string);
+    const at = unknown[i + 1] as number;
+    if (at >= 0) lines[at] = `${id}${lines[at]}`;
+  }
+  return lines;
 }
 
 function extensionOf(name: string): string {
@@ -441,19 +665,16 @@ function categoryId(ctx: YoloContext, state: YoloState, name: string): number {
   return id;
 }
 
-/** The reference's lines for one item; undefined when it writes an empty file only if none exists. */
-function pythonItemLines(
-  ctx: YoloContext,
-  state: YoloState,
-  variant: Variant,
-  item: Item,
-): string[] | undefined {
-  if (Object.keys(item.output).length === 0) return undefined;
+// ---------------------------------------------------------------- lines
+
+/** The reference's lines for one item; null when it writes an empty file only if none exists. */
+function pythonItemLines(lc: LineContext, skips: SkipEntry[], item: Item): YoloItemLines | null {
+  if (Object.keys(item.output).length === 0) return null;
   const regions = itemRegionsWithIds(item);
-  if (regions.length === 0) return undefined;
+  if (regions.length === 0) return null;
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
-  if (state.keypoints) return pythonPoseLines(ctx, state, item, regions);
-  const lines: string[] = [];
+  if (lc.classes.keypoints) return { lines: pythonPoseLines(lc, skips, item, regions), unknown: [] };
+  const builder = new LineBuilder(lc.classes.byName);
   for (const { value, regionId } of regions) {
     const names: string[] = [];
     for (const key of ['rectanglelabels', 'polygonlabels', 'labels']) {
@@ -461,24 +682,25 @@ function pythonItemLines(
       if (key in value && Array.isArray(list) && list.length > 0) names.push(...list.map(String));
     }
     if (names.length === 0) {
-      ctx.report.skip({
+      skips.push({
         ...loc,
         regionId,
         kind: 'region',
         code: 'unsupported-region',
-        reason: `${ctx.format} holds labelled rectangles and polygons only, not ${value.type} results`,
+        reason: `${lc.format} holds labelled rectangles and polygons only, not ${value.type} results`,
       });
       continue;
     }
     for (const name of names) {
-      const cls = categoryId(ctx, state, name);
+      // The reference numbers the label before it checks the coordinates.
+      const cls = builder.meet(name);
       if ('rectanglelabels' in value || 'rectangle' in value || 'labels' in value) {
-        if (variant.obb) {
+        if (lc.variant.obb) {
           const ok = ['original_width', 'original_height', 'x', 'y', 'width', 'height', 'rotation'].every(
             (k) => k in value,
           );
           if (!ok) {
-            ctx.report.skip({
+            skips.push({
               ...loc,
               regionId,
               kind: 'region',
@@ -491,11 +713,11 @@ function pythonItemLines(
             width: value.original_width as number,
             height: value.original_height as number,
           });
-          lines.push(toYoloLine(cls, corners.flat()));
+          builder.line(cls, lineTail(corners.flat()));
         } else {
           const box = pythonYoloBox(value);
           if (!box) {
-            ctx.report.skip({
+            skips.push({
               ...loc,
               regionId,
               kind: 'region',
@@ -504,11 +726,11 @@ function pythonItemLines(
             });
             continue;
           }
-          lines.push(toYoloLine(cls, box));
+          builder.line(cls, lineTail(box));
         }
       } else {
         if (!Array.isArray(value.points)) {
-          ctx.report.skip({
+          skips.push({
             ...loc,
             regionId,
             kind: 'region',
@@ -518,11 +740,11 @@ function pythonItemLines(
           continue;
         }
         const flat = (value.points as [number, number][]).flatMap(([x, y]) => [x / 100, y / 100]);
-        lines.push(toYoloLine(cls, flat));
+        builder.line(cls, lineTail(flat));
       }
     }
   }
-  return lines;
+  return builder.out;
 }
 
 interface PoseRect {
@@ -533,8 +755,8 @@ interface PoseRect {
 
 /** The reference's pose lines: each rectangle with the keypoints whose parentID points at it. */
 function pythonPoseLines(
-  ctx: YoloContext,
-  state: YoloState,
+  lc: LineContext,
+  skips: SkipEntry[],
   item: Item,
   regions: ReturnType<typeof itemRegionsWithIds>,
 ): string[] {
@@ -543,9 +765,9 @@ function pythonPoseLines(
   for (const { value, regionId } of regions) {
     if (value.type.toLowerCase() !== 'rectanglelabels') continue;
     const labels = Array.isArray(value.rectanglelabels) ? value.rectanglelabels : [];
-    const cls = labels.length ? state.byName.get(String(labels[0])) : undefined;
+    const cls = labels.length ? lc.classes.byName.get(String(labels[0])) : undefined;
     if (cls === undefined) {
-      ctx.report.skip({
+      skips.push({
         ...loc,
         regionId,
         kind: 'region',
@@ -564,7 +786,7 @@ function pythonPoseLines(
     const type = value.type.toLowerCase();
     if (type === 'rectanglelabels') continue;
     if (type !== 'keypointlabels') {
-      ctx.report.skip({
+      skips.push({
         ...loc,
         regionId,
         kind: 'region',
@@ -576,7 +798,7 @@ function pythonPoseLines(
     const parent = rects.get(value.parentID);
     const labels = Array.isArray(value.keypointlabels) ? value.keypointlabels : [];
     if (!parent || value.parentID === undefined || labels.length === 0) {
-      ctx.report.skip({
+      skips.push({
         ...loc,
         regionId,
         kind: 'region',
@@ -589,43 +811,48 @@ function pythonPoseLines(
     }
     parent.kp.set(String(labels[0]), [(value.x as number) / 100, (value.y as number) / 100, 2]);
   }
-  return [...rects.values()].map((r) => poseLine(r, state.kpOrder));
+  return [...rects.values()].map((r) => poseLine(r, lc.classes.kpOrder));
 }
 
 function poseLine(rect: PoseRect, order: readonly string[]): string {
-  const parts = [String(rect.cls), ...rect.box.map((v) => pyRepr(v))];
+  let line = `${rect.cls}${lineTail(rect.box)}`;
   for (const name of order) {
     const kp = rect.kp.get(name);
-    parts.push(kp ? `${pyRepr(kp[0])} ${pyRepr(kp[1])} ${kp[2]}` : '0.0 0.0 0');
+    line += kp ? ` ${pyRepr(kp[0])} ${pyRepr(kp[1])} ${kp[2]}` : ' 0.0 0.0 0';
   }
-  return parts.join(' ');
+  return line;
 }
 
 const RECT_TYPES = new Set(['RectangleLabels', 'Rectangle', 'Labels']);
 const POLY_TYPES = new Set(['PolygonLabels', 'Polygon']);
 
+type Clip = (taskId: unknown, regionId: string | undefined) => void;
+
 /** Lines for one item in default mode: rotation applied, coordinates clipped, nothing dropped silently. */
 function defaultItemLines(
-  ctx: YoloContext,
-  state: YoloState,
-  variant: Variant,
+  lc: LineContext,
+  skips: SkipEntry[],
+  clip: Clip,
+  builder: LineBuilder,
   item: Item,
   size: ImageSize | undefined,
-): string[] {
+): void {
   const regions = itemRegionsWithIds(item);
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
-  if (state.keypoints) return defaultPoseLines(ctx, state, item, regions, size);
-  const lines: string[] = [];
+  if (lc.classes.keypoints) {
+    builder.out.lines.push(...defaultPoseLines(lc, skips, clip, item, regions, size));
+    return;
+  }
   for (const { value, regionId } of regions) {
     const rloc = { ...loc, regionId };
     const isRect = RECT_TYPES.has(value.type) && 'x' in value && 'width' in value;
     const isPoly = POLY_TYPES.has(value.type) || (value.type === 'Labels' && Array.isArray(value.points));
     if (!isRect && !isPoly) {
-      ctx.report.skip({
+      skips.push({
         ...rloc,
         kind: 'region',
         code: 'unsupported-region',
-        reason: `${ctx.format} holds rectangles and polygons only; ${value.type} results are left out`,
+        reason: `${lc.format} holds rectangles and polygons only; ${value.type} results are left out`,
       });
       continue;
     }
@@ -635,7 +862,7 @@ function defaultItemLines(
       if (Array.isArray(list)) names.push(...list.map(String));
     }
     if (names.length === 0) {
-      ctx.report.skip({
+      skips.push({
         ...rloc,
         kind: 'region',
         code: 'no-label',
@@ -649,7 +876,7 @@ function defaultItemLines(
     if (isRect) {
       const rect = numericRect(value);
       if (!rect) {
-        ctx.report.skip({
+        skips.push({
           ...rloc,
           kind: 'region',
           code: 'missing-coordinates',
@@ -657,7 +884,7 @@ function defaultItemLines(
         });
         continue;
       }
-      if (variant.obb) {
+      if (lc.variant.obb) {
         let corners: Point[];
         if (regionSize) corners = obbCorners(rect, regionSize);
         else if ((rect.rotation ?? 0) % 360 === 0) {
@@ -669,7 +896,7 @@ function defaultItemLines(
             [x / 100, (y + h) / 100],
           ];
         } else {
-          ctx.report.skip({
+          skips.push({
             ...rloc,
             kind: 'region',
             code: 'missing-image-size',
@@ -683,7 +910,7 @@ function defaultItemLines(
       } else {
         const b = toYoloBox(rect, regionSize);
         if (!b) {
-          ctx.report.skip({
+          skips.push({
             ...rloc,
             kind: 'region',
             code: 'missing-image-size',
@@ -701,7 +928,7 @@ function defaultItemLines(
         if (Array.isArray(p) && num(p[0]) !== undefined && num(p[1]) !== undefined)
           pts.push([(p[0] as number) / 100, (p[1] as number) / 100]);
       if (pts.length < 3 || pts.length !== points.length) {
-        ctx.report.skip({
+        skips.push({
           ...rloc,
           kind: 'region',
           code: 'missing-coordinates',
@@ -713,10 +940,10 @@ function defaultItemLines(
       numbers = c.points.flat();
       clipped = c.clipped;
     }
-    if (clipped) state.clips.add(item.id, regionId);
-    for (const name of names) lines.push(toYoloLine(categoryId(ctx, state, name), numbers));
+    if (clipped) clip(item.id, regionId);
+    const tail = lineTail(numbers);
+    for (const name of names) builder.line(builder.meet(name), tail);
   }
-  return lines;
 }
 
 function regionImageSize(value: OutputValue): ImageSize | undefined {
@@ -738,8 +965,9 @@ function numericRect(
 
 /** Pose lines in default mode: rotation applied to the box, keypoints clipped, orphans reported. */
 function defaultPoseLines(
-  ctx: YoloContext,
-  state: YoloState,
+  lc: LineContext,
+  skips: SkipEntry[],
+  clip: Clip,
   item: Item,
   regions: ReturnType<typeof itemRegionsWithIds>,
   size: ImageSize | undefined,
@@ -749,10 +977,10 @@ function defaultPoseLines(
   for (const { value, regionId } of regions) {
     if (value.type !== 'RectangleLabels') continue;
     const labels = Array.isArray(value.rectanglelabels) ? value.rectanglelabels : [];
-    const cls = labels.length ? state.byName.get(String(labels[0])) : undefined;
+    const cls = labels.length ? lc.classes.byName.get(String(labels[0])) : undefined;
     const rect = numericRect(value);
     if (cls === undefined || !rect) {
-      ctx.report.skip({
+      skips.push({
         ...loc,
         regionId,
         kind: 'region',
@@ -765,7 +993,7 @@ function defaultPoseLines(
     }
     const b = toYoloBox(rect, regionImageSize(value) ?? size);
     if (!b) {
-      ctx.report.skip({
+      skips.push({
         ...loc,
         regionId,
         kind: 'region',
@@ -774,13 +1002,13 @@ function defaultPoseLines(
       });
       continue;
     }
-    if (b.clipped) state.clips.add(item.id, regionId);
+    if (b.clipped) clip(item.id, regionId);
     rects.set(value.id, { cls, box: b.box, kp: new Map() });
   }
   for (const { value, regionId } of regions) {
     if (value.type === 'RectangleLabels') continue;
     if (value.type !== 'KeyPointLabels') {
-      ctx.report.skip({
+      skips.push({
         ...loc,
         regionId,
         kind: 'region',
@@ -794,7 +1022,7 @@ function defaultPoseLines(
     const x = num(value.x);
     const y = num(value.y);
     if (!parent) {
-      ctx.report.skip({
+      skips.push({
         ...loc,
         regionId,
         kind: 'region',
@@ -803,8 +1031,13 @@ function defaultPoseLines(
       });
       continue;
     }
-    if (labels.length === 0 || !state.kpOrder.includes(labels[0]!) || x === undefined || y === undefined) {
-      ctx.report.skip({
+    if (
+      labels.length === 0 ||
+      !lc.classes.kpOrder.includes(labels[0]!) ||
+      x === undefined ||
+      y === undefined
+    ) {
+      skips.push({
         ...loc,
         regionId,
         kind: 'region',
@@ -814,9 +1047,9 @@ function defaultPoseLines(
       continue;
     }
     const c = clipPoints([[x / 100, y / 100]]);
-    if (c.clipped) state.clips.add(item.id, regionId);
+    if (c.clipped) clip(item.id, regionId);
     const [px, py] = c.points[0]!;
     parent.kp.set(labels[0]!, [px, py, 2]);
   }
-  return [...rects.values()].map((r) => poseLine(r, state.kpOrder));
+  return [...rects.values()].map((r) => poseLine(r, lc.classes.kpOrder));
 }

@@ -1,0 +1,148 @@
+// A pool prepares tasks in any worker, in any order, and sends the values across a
+// thread boundary: these tests prepare every task on its own (last first), clone what
+// prepare returns, and check that export still numbers and names in input order.
+import {
+  arrayTaskSource,
+  type CompatMode,
+  ConversionReport,
+  createResourceResolver,
+  type FormatDefinition,
+  memorySink,
+  PREPARED,
+  parseLabelConfig,
+  resolveOptions,
+  runExport,
+} from '@lsconv/core';
+import { describe, expect, it } from 'vitest';
+import { voc } from './index.js';
+
+const CONFIG = `<View>
+  <Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image"><Label value="Car"/></RectangleLabels>
+  <Choices name="quality" toName="image"><Choice value="Blurry"/></Choices>
+</View>`;
+
+let regionId = 0;
+function box(label: string, x: number, extra: Record<string, unknown> = {}, sized = true) {
+  return {
+    id: `r${regionId++}`,
+    from_name: 'label',
+    to_name: 'image',
+    type: 'rectanglelabels',
+    ...(sized ? { original_width: 200, original_height: 100 } : {}),
+    value: { x, y: 10, width: 20, height: 30, rotation: 0, rectanglelabels: [label], ...extra },
+  };
+}
+const choice = () => ({
+  id: `c${regionId++}`,
+  from_name: 'quality',
+  to_name: 'image',
+  type: 'choices',
+  value: { choices: ['Blurry'] },
+});
+const task = (id: number, image: string, result: unknown[]) => ({
+  id,
+  data: { image },
+  annotations: [{ id: id * 10, completed_by: 1, result }],
+});
+
+// Labels outside the config in tasks 0 and 2, a shared image name, skips in several tasks,
+// a clipped box, and a task without image size (converted in export).
+const TASKS = [
+  task(1, '/data/upload/1/a.jpg', [box('Truck', 10), choice()]),
+  task(2, '/data/upload/1/b.jpg', [box('Car', 95)]),
+  task(3, '/data/upload/1/a.jpg', [box('Bike', 10), box('Truck', 40), choice()]),
+  task(4, '/data/upload/1/c.jpg', [box('Car', 10, { rotation: 30 }, false)]),
+];
+
+async function inline(format: FormatDefinition<any>, compat: CompatMode) {
+  const sink = memorySink();
+  const report = await runExport({
+    format,
+    tasks: arrayTaskSource(TASKS),
+    config: parseLabelConfig(CONFIG),
+    sink,
+    compat,
+    input: 'tasks.json',
+  });
+  return outcome(sink, report);
+}
+
+/** Every task prepared in its own context, last first, its value and report entries cloned. */
+async function apart(format: FormatDefinition<any>, compat: CompatMode) {
+  const prepare = format.prepare!;
+  const options = resolveOptions(format.id, format.options, {});
+  const values: unknown[] = [];
+  const notes: ConversionReport[] = [];
+  for (let i = TASKS.length - 1; i >= 0; i--) {
+    const report = new ConversionReport(format.id);
+    const value = prepare(structuredClone(TASKS[i]!) as never, {
+      format: format.id,
+      config: parseLabelConfig(CONFIG),
+      options,
+      compat,
+      input: 'tasks.json',
+      taskIndex: i,
+      report,
+    });
+    values[i] = structuredClone(value);
+    notes[i] = report;
+  }
+  const sink = memorySink();
+  const report = new ConversionReport(format.id);
+  const tasks = {
+    [PREPARED]: prepare,
+    async *[Symbol.asyncIterator]() {
+      for (let i = 0; i < values.length; i++) {
+        for (const entry of notes[i]!.entries()) report.skip(entry);
+        for (const warning of notes[i]!.warnings) report.warn(warning);
+        report.tasksRead++;
+        yield values[i];
+      }
+    },
+  };
+  await format.export(tasks as never, {
+    format: format.id,
+    config: parseLabelConfig(CONFIG),
+    options,
+    sink,
+    report,
+    compat,
+    signal: new AbortController().signal,
+    input: 'tasks.json',
+    resources: createResourceResolver({}, report),
+  });
+  report.filesWritten = sink.filesWritten;
+  report.bytesWritten = sink.bytesWritten;
+  await sink.commit();
+  return outcome(sink, report);
+}
+
+function outcome(sink: ReturnType<typeof memorySink>, report: ConversionReport) {
+  const { durationMs: _, ...data } = report.toJSON();
+  return { files: Object.fromEntries([...sink.files.keys()].map((k) => [k, sink.text(k)])), report: data };
+}
+
+describe('VOC prepare', () => {
+  for (const compat of ['default', 'python'] as const) {
+    it(`VOC (${compat}): tasks prepared apart and out of order export like one thread`, async () => {
+      const single = await inline(voc, compat);
+      expect(await apart(voc, compat)).toEqual(single);
+    });
+  }
+
+  it('names shared images and reports skips in input order', async () => {
+    const { files, report } = await apart(voc, 'default');
+    const names = Object.keys(files).filter((k) => k.startsWith('Annotations/'));
+    expect(names).toHaveLength(3);
+    expect(names.filter((k) => /a\.xml$/.test(k))).toHaveLength(1);
+    const second = names.find((k) => /a-2\.xml$/.test(k))!;
+    expect(files[second]).toContain('<name>Bike</name>');
+    expect(files[second]).toContain('<name>Truck</name>');
+    expect(files[second]).toContain('<filename>');
+    const unsupported = report.skipped.find((s) => s.code === 'unsupported-region')!;
+    expect(unsupported.examples.map((e) => e.taskIndex)).toEqual([0, 2]);
+    expect(report.skipped.find((s) => s.code === 'missing-image-size')?.examples[0]?.taskIndex).toBe(3);
+    expect(report.warnings.some((w) => w.includes('1 region(s) reached outside the image'))).toBe(true);
+  });
+});
