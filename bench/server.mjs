@@ -25,7 +25,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const TASKS = Number(process.env.BENCH_SERVER_TASKS ?? 200_000);
 const EXPORTS = Number(process.env.BENCH_SERVER_EXPORTS ?? 20);
 const STATUS_LIMIT_MS = 2000;
-const DEADLINE_MS = Number(process.env.BENCH_SERVER_DEADLINE_MS ?? 30 * 60_000);
+const DEADLINE_MS = Number(process.env.BENCH_SERVER_DEADLINE_MS ?? 60 * 60_000);
 const KEY = 'bench-key';
 const started = Date.now();
 const deadline = () => {
