@@ -5,7 +5,7 @@
 // BENCH_FORMATS (comma list), BENCH_ONLY (a bench script name, e.g. resources, or `formats`),
 // BENCH_THREADS (comma list of thread counts, default "1,default"), BENCH_RUNS (runs per
 // measurement, default 3: the table shows medians; CPU seconds are shown too because a
-// shared machine makes wall time noisy).
+// shared machine makes wall time noisy), BENCH_PROFILE (mixed, image or text; default mixed).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -23,6 +23,7 @@ const FORMATS = (process.env.BENCH_FORMATS ?? 'JSON_MIN,CSV,COCO,VOC,YOLO,CONLL2
 const only = process.env.BENCH_ONLY;
 const THREADS = (process.env.BENCH_THREADS ?? '1,default').split(',').filter(Boolean);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+const PROFILE = process.env.BENCH_PROFILE ?? 'mixed';
 
 async function dataset(profile, count) {
   const file = join(dataDir, `${profile}-${count}.json`);
@@ -111,7 +112,7 @@ async function formatRuns(profile, count, formats) {
 }
 
 if (!only || only === 'formats') {
-  await formatRuns('mixed', TASKS, FORMATS);
+  await formatRuns(PROFILE, TASKS, FORMATS);
   if (LARGE > 0 && FORMATS.includes('JSON_MIN')) await formatRuns('text', LARGE, ['JSON_MIN']);
   if (LARGE > 0 && FORMATS.includes('JSON_MIN')) await formatRuns('text', TASKS, ['JSON_MIN']);
   console.log(
