@@ -1,18 +1,8 @@
 // A pool prepares tasks in any worker, in any order, and sends the values across a
 // thread boundary: these tests prepare every task on its own (last first), clone what
 // prepare returns, and check that export still numbers and names in input order.
-import {
-  arrayTaskSource,
-  type CompatMode,
-  ConversionReport,
-  createResourceResolver,
-  type FormatDefinition,
-  memorySink,
-  PREPARED,
-  parseLabelConfig,
-  resolveOptions,
-  runExport,
-} from '@lsconv/core';
+import type { CompatMode, FormatDefinition } from '@lsconv/core';
+import { exportInline, exportPreparedApart } from '@lsconv/testkit';
 import { describe, expect, it } from 'vitest';
 import { voc } from './index.js';
 
@@ -55,73 +45,10 @@ const TASKS = [
   task(4, '/data/upload/1/c.jpg', [box('Car', 10, { rotation: 30 }, false)]),
 ];
 
-async function inline(format: FormatDefinition<any>, compat: CompatMode) {
-  const sink = memorySink();
-  const report = await runExport({
-    format,
-    tasks: arrayTaskSource(TASKS),
-    config: parseLabelConfig(CONFIG),
-    sink,
-    compat,
-    input: 'tasks.json',
-  });
-  return outcome(sink, report);
-}
-
-/** Every task prepared in its own context, last first, its value and report entries cloned. */
-async function apart(format: FormatDefinition<any>, compat: CompatMode) {
-  const prepare = format.prepare!;
-  const options = resolveOptions(format.id, format.options, {});
-  const values: unknown[] = [];
-  const notes: ConversionReport[] = [];
-  for (let i = TASKS.length - 1; i >= 0; i--) {
-    const report = new ConversionReport(format.id);
-    const value = prepare(structuredClone(TASKS[i]!) as never, {
-      format: format.id,
-      config: parseLabelConfig(CONFIG),
-      options,
-      compat,
-      input: 'tasks.json',
-      taskIndex: i,
-      report,
-    });
-    values[i] = structuredClone(value);
-    notes[i] = report;
-  }
-  const sink = memorySink();
-  const report = new ConversionReport(format.id);
-  const tasks = {
-    [PREPARED]: prepare,
-    async *[Symbol.asyncIterator]() {
-      for (let i = 0; i < values.length; i++) {
-        for (const entry of notes[i]!.entries()) report.skip(entry);
-        for (const warning of notes[i]!.warnings) report.warn(warning);
-        report.tasksRead++;
-        yield values[i];
-      }
-    },
-  };
-  await format.export(tasks as never, {
-    format: format.id,
-    config: parseLabelConfig(CONFIG),
-    options,
-    sink,
-    report,
-    compat,
-    signal: new AbortController().signal,
-    input: 'tasks.json',
-    resources: createResourceResolver({}, report),
-  });
-  report.filesWritten = sink.filesWritten;
-  report.bytesWritten = sink.bytesWritten;
-  await sink.commit();
-  return outcome(sink, report);
-}
-
-function outcome(sink: ReturnType<typeof memorySink>, report: ConversionReport) {
-  const { durationMs: _, ...data } = report.toJSON();
-  return { files: Object.fromEntries([...sink.files.keys()].map((k) => [k, sink.text(k)])), report: data };
-}
+const inline = (format: FormatDefinition<any>, compat: CompatMode) =>
+  exportInline(format, TASKS, CONFIG, compat);
+const apart = (format: FormatDefinition<any>, compat: CompatMode) =>
+  exportPreparedApart(format, TASKS, CONFIG, compat);
 
 describe('VOC prepare', () => {
   for (const compat of ['default', 'python'] as const) {

@@ -9,3 +9,4 @@ export * from './numbers.js';
 export * from './suite.js';
 export * from './text-diff.js';
 export * from './run-format.js';
+export * from './prepared.js';

@@ -1,0 +1,105 @@
+import {
+  arrayTaskSource,
+  type CompatMode,
+  ConversionReport,
+  createResourceResolver,
+  type FormatDefinition,
+  memorySink,
+  PREPARED,
+  parseLabelConfig,
+  type ReportData,
+  resolveOptions,
+  runExport,
+} from '@lsconv/core';
+
+/** What an export wrote (each file as text) and its report without the timing. */
+export interface ExportOutcome {
+  files: Record<string, string>;
+  report: Omit<ReportData, 'durationMs'>;
+}
+
+function outcome(sink: ReturnType<typeof memorySink>, report: ConversionReport): ExportOutcome {
+  const { durationMs: _, ...data } = report.toJSON();
+  return { files: Object.fromEntries([...sink.files.keys()].map((k) => [k, sink.text(k)])), report: data };
+}
+
+/** Runs a format over tasks in this thread, as `runExport` does with one thread. */
+export async function exportInline(
+  format: FormatDefinition<any>,
+  tasks: readonly object[],
+  configXml: string,
+  compat: CompatMode,
+): Promise<ExportOutcome> {
+  const sink = memorySink();
+  const report = await runExport({
+    format,
+    tasks: arrayTaskSource(tasks as never),
+    config: parseLabelConfig(configXml),
+    sink,
+    compat,
+    input: 'tasks.json',
+  });
+  return outcome(sink, report);
+}
+
+/**
+ * Runs a format the way a worker pool may: every task prepared in its own context,
+ * last first, its value and report entries copied across a structured clone, then
+ * handed to `export` in input order. A format whose `prepare` keeps state between
+ * tasks, or whose values do not survive the copy, comes out different from
+ * {@link exportInline}.
+ */
+export async function exportPreparedApart(
+  format: FormatDefinition<any>,
+  tasks: readonly object[],
+  configXml: string,
+  compat: CompatMode,
+): Promise<ExportOutcome> {
+  const prepare = format.prepare;
+  if (!prepare) throw new Error(`format ${format.id} has no prepare step`);
+  const options = resolveOptions(format.id, format.options, {});
+  const values: unknown[] = [];
+  const notes: ConversionReport[] = [];
+  for (let i = tasks.length - 1; i >= 0; i--) {
+    const report = new ConversionReport(format.id);
+    const value = prepare(structuredClone(tasks[i]!) as never, {
+      format: format.id,
+      config: parseLabelConfig(configXml),
+      options,
+      compat,
+      input: 'tasks.json',
+      taskIndex: i,
+      report,
+    });
+    values[i] = structuredClone(value);
+    notes[i] = report;
+  }
+  const sink = memorySink();
+  const report = new ConversionReport(format.id);
+  const prepared = {
+    [PREPARED]: prepare,
+    async *[Symbol.asyncIterator]() {
+      for (let i = 0; i < values.length; i++) {
+        for (const entry of notes[i]!.entries()) report.skip(entry);
+        for (const warning of notes[i]!.warnings) report.warn(warning);
+        report.tasksRead++;
+        yield values[i];
+      }
+    },
+  };
+  await format.export(prepared as never, {
+    format: format.id,
+    config: parseLabelConfig(configXml),
+    options,
+    sink,
+    report,
+    compat,
+    signal: new AbortController().signal,
+    input: 'tasks.json',
+    resources: createResourceResolver({}, report),
+  });
+  report.filesWritten = sink.filesWritten;
+  report.bytesWritten = sink.bytesWritten;
+  await sink.commit();
+  return outcome(sink, report);
+}
