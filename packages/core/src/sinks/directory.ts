@@ -125,6 +125,8 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
     },
     async createFile(path): Promise<FileWriter> {
       const safe = begin(path);
+      // A whole-file write of the same name still in flight lands first, then this one replaces it.
+      await inflightByPath.get(safe);
       let handle: fs.FileHandle;
       try {
         await ensureDir(dirname(safe) === '.' ? '' : dirname(safe));

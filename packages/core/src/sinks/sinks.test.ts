@@ -49,12 +49,17 @@ describe('directorySink', () => {
       await sink.writeFile(`labels/${i}.txt`, reused);
     }
     for (let i = 0; i < 20; i++) await sink.writeFile('same.txt', `version ${i}`);
+    await sink.writeFile('streamed.txt', 'whole');
+    const streamed = await sink.createFile('streamed.txt');
+    await streamed.write('streamed');
+    await streamed.close();
     await sink.commit();
     expect(readdirSync(join(out, 'labels'))).toHaveLength(200);
     expect(readFileSync(join(out, 'labels/7.txt'), 'utf8')).toBe('007');
     expect(readFileSync(join(out, 'labels/199.txt'), 'utf8')).toBe('199');
     expect(readFileSync(join(out, 'same.txt'), 'utf8')).toBe('version 19');
-    expect(sink.filesWritten).toBe(220);
+    expect(readFileSync(join(out, 'streamed.txt'), 'utf8')).toBe('streamed');
+    expect(sink.filesWritten).toBe(222);
   });
 
   it('turns a write that fails behind the caller into a clear error at commit, leaving nothing', async () => {
