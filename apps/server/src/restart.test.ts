@@ -31,6 +31,21 @@ async function setUp(t: TestServer): Promise<number> {
   return pid;
 }
 
+/** Starts the server again on a data folder and checks that the snapshot reruns to all 1,200 tasks. */
+async function expectRerunWhole(dataDir: string, pid: number, snapId: number): Promise<void> {
+  const second = await startTestServer({}, dataDir);
+  try {
+    const done = await waitForSnapshot(second, pid, snapId);
+    expect(done).toMatchObject({ status: 'completed', counters: { task_number: 1200 } });
+    const tasks = (await (
+      await second.api(`/api/projects/${pid}/exports/${snapId}/download`)
+    ).json()) as unknown[];
+    expect(tasks).toHaveLength(1200);
+  } finally {
+    await second.stop();
+  }
+}
+
 /** Rows an unfinished import staged (tasks under a negative project id) and its bookkeeping rows. */
 function staged(dataDir: string): { tasks: number; imports: number } {
   return count(dataDir, (db) => ({
@@ -123,17 +138,7 @@ describe('restart', () => {
     ).toBe('in_progress');
     await first.stop();
 
-    const second = await startTestServer({}, first.dataDir);
-    try {
-      const done = await waitForSnapshot(second, pid, snap.id);
-      expect(done).toMatchObject({ status: 'completed', counters: { task_number: 1200 } });
-      const tasks = (await (
-        await second.api(`/api/projects/${pid}/exports/${snap.id}/download`)
-      ).json()) as unknown[];
-      expect(tasks).toHaveLength(1200);
-    } finally {
-      await second.stop();
-    }
+    await expectRerunWhole(first.dataDir, pid, snap.id);
   });
 
   it('stops a snapshot running in its worker thread at shutdown; the next start writes it whole', async () => {
@@ -148,17 +153,7 @@ describe('restart', () => {
       db.prepare('SELECT status FROM exports WHERE id = ?').get(snap.id),
     ) as { status: string };
     expect(row.status).toBe('created');
-    const second = await startTestServer({}, first.dataDir);
-    try {
-      const done = await waitForSnapshot(second, pid, snap.id);
-      expect(done).toMatchObject({ status: 'completed', counters: { task_number: 1200 } });
-      const tasks = (await (
-        await second.api(`/api/projects/${pid}/exports/${snap.id}/download`)
-      ).json()) as unknown[];
-      expect(tasks).toHaveLength(1200);
-    } finally {
-      await second.stop();
-    }
+    await expectRerunWhole(first.dataDir, pid, snap.id);
   });
 
   it('resumes snapshots and conversions a crash left created or in_progress', async () => {
