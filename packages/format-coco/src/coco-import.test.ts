@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBrushMask } from '@lsconv/core';
-import { compareOutputs, importOptionsFromArgs, loadConformanceCases, runImport } from '@lsconv/testkit';
+import { describeImporterConformance, runImport } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cocoImporter, cocoRleCountsFromString, decodeCocoRle } from './coco-import.js';
 
@@ -18,28 +18,7 @@ async function writeJson(value: unknown): Promise<string> {
   return file;
 }
 
-describe('coco importer: conformance (compat python)', () => {
-  const cases = loadConformanceCases().filter(
-    (c) => c.importSpec?.importer === 'coco' && c.outputs.IMPORT_COCO,
-  );
-  it('has cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
-  for (const c of cases) {
-    it(c.name, async () => {
-      const spec = c.importSpec!;
-      const { tasks, labelConfig } = await runImport(
-        cocoImporter,
-        join(c.dir, spec.input),
-        importOptionsFromArgs(spec.args),
-        'python',
-      );
-      const files = new Map<string, Uint8Array>([
-        ['output.json', Buffer.from(JSON.stringify(tasks))],
-        ['output.label_config.xml', Buffer.from(labelConfig)],
-      ]);
-      expect(await compareOutputs(c.outputs.IMPORT_COCO!, files, { format: 'IMPORT_COCO' })).toEqual([]);
-    });
-  }
-});
+describeImporterConformance(cocoImporter);
 
 describe('COCO RLE', () => {
   it('decodes compressed counts (deltas, several characters, negative deltas)', () => {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Task } from '@lsconv/core';
-import { compareOutputs, importOptionsFromArgs, loadConformanceCases, runImport } from '@lsconv/testkit';
+import { describeImporterConformance, runImport } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { obbToRectangle, parseYoloLine, yoloImporter } from './yolo-import.js';
 
@@ -36,29 +36,7 @@ async function writeFiles(root: string, files: Record<string, string | Buffer>):
   }
 }
 
-describe('yolo importer: conformance (compat python)', () => {
-  const cases = loadConformanceCases().filter(
-    (c) => c.importSpec?.importer === 'yolo' && c.outputs.IMPORT_YOLO,
-  );
-  it('has cases', () => expect(cases.length).toBeGreaterThanOrEqual(2));
-  for (const c of cases) {
-    it(c.name, async () => {
-      const spec = c.importSpec!;
-      const { tasks, labelConfig } = await runImport(
-        yoloImporter,
-        join(c.dir, spec.input),
-        importOptionsFromArgs(spec.args),
-        'python',
-      );
-      const files = new Map<string, Uint8Array>([
-        ['output.json', Buffer.from(JSON.stringify(tasks))],
-        ['output.label_config.xml', Buffer.from(labelConfig)],
-      ]);
-      const diffs = await compareOutputs(c.outputs.IMPORT_YOLO!, files, { format: 'IMPORT_YOLO' });
-      expect(diffs).toEqual([]);
-    });
-  }
-});
+describeImporterConformance(yoloImporter, 2);
 
 describe('parseYoloLine', () => {
   it('tells boxes, scores, polygons, oriented boxes and pose lines apart', () => {

@@ -10,3 +10,4 @@ export * from './suite.js';
 export * from './text-diff.js';
 export * from './run-format.js';
 export * from './prepared.js';
+export * from './importer-suite.js';
