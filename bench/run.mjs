@@ -5,7 +5,10 @@
 // BENCH_FORMATS (comma list), BENCH_ONLY (a bench script name, e.g. resources, or `formats`),
 // BENCH_THREADS (comma list of thread counts, default "1,default"), BENCH_RUNS (runs per
 // measurement, default 3: the table shows medians; CPU seconds are shown too because a
-// shared machine makes wall time noisy), BENCH_PROFILE (mixed, image or text; default mixed).
+// shared machine makes wall time noisy), BENCH_PROFILE (mixed, image or text; default mixed),
+// BENCH_OUT_DIR (where outputs and the floor's file are written; default the data folder —
+// a tmpfs such as /dev/shm measures the converter rather than the disk, whose time to
+// create a file can vary tenfold between runs on a virtual machine).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -17,9 +20,13 @@ import { CONFIGS, generateExport } from './generate.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'lsconv-bench');
 mkdirSync(dataDir, { recursive: true });
+const outRoot = process.env.BENCH_OUT_DIR ?? dataDir;
+mkdirSync(outRoot, { recursive: true });
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
 const LARGE = Number(process.env.BENCH_LARGE_TASKS ?? 1_000_000);
-const FORMATS = (process.env.BENCH_FORMATS ?? 'JSON_MIN,CSV,COCO,VOC,YOLO,CONLL2003').split(',').filter(Boolean);
+const FORMATS = (process.env.BENCH_FORMATS ?? 'JSON_MIN,CSV,COCO,VOC,YOLO,CONLL2003')
+  .split(',')
+  .filter(Boolean);
 const only = process.env.BENCH_ONLY;
 const THREADS = (process.env.BENCH_THREADS ?? '1,default').split(',').filter(Boolean);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
@@ -40,6 +47,8 @@ async function dataset(profile, count) {
 }
 
 function measureOnce(args) {
+  // Flush what the previous run left dirty, so its write-back does not slow this one.
+  execFileSync('sync');
   const out = execFileSync(process.execPath, [join(here, 'measure.mjs'), ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -83,7 +92,7 @@ function row(label, data, m, floor) {
 async function formatRuns(profile, count, formats) {
   const data = await dataset(profile, count);
   for (const format of formats) {
-    const outDir = join(dataDir, `out-${format}-${profile}-${count}`);
+    const outDir = join(outRoot, `out-${format}-${profile}-${count}`);
     const measured = [];
     for (const threads of THREADS) {
       await rm(outDir, { recursive: true, force: true });
@@ -98,7 +107,7 @@ async function formatRuns(profile, count, formats) {
       measured.push([threads, m]);
     }
     await rm(outDir, { recursive: true, force: true });
-    const floor = measure(['floor', data.file, String(measured[0][1].bytesOut), join(dataDir, 'floor.out')]);
+    const floor = measure(['floor', data.file, String(measured[0][1].bytesOut), join(outRoot, 'floor.out')]);
     for (const [threads, m] of measured) {
       row(
         `${format} ${profile} ${count} --threads ${threads === 'default' ? `${m.threads} (default)` : threads}`,
@@ -118,7 +127,7 @@ if (!only || only === 'formats') {
   console.log(
     `\nlsconv bench — ${new Date().toISOString()} — node ${process.version}, ${availableParallelism()} cores, load ${loadavg()
       .map((l) => l.toFixed(1))
-      .join(' ')}, medians of ${RUNS} runs, data in ${dataDir}`,
+      .join(' ')}, medians of ${RUNS} runs, data in ${dataDir}, outputs in ${outRoot}`,
   );
   console.table(rows);
 }

@@ -39,7 +39,7 @@ describe('directorySink', () => {
     expect(readdirSync(root)).toEqual(['out']);
   });
 
-  it('writes many small files behind the caller: all land, the last write of a name wins, buffers are copied', async () => {
+  it('writes many small files: all land, the last write of a name wins, a reused buffer is fine', async () => {
     const root = tmp();
     const out = join(root, 'out');
     const sink = directorySink(out);
@@ -62,17 +62,31 @@ describe('directorySink', () => {
     expect(sink.filesWritten).toBe(222);
   });
 
-  it('turns a write that fails behind the caller into a clear error at commit, leaving nothing', async () => {
+  it('turns a failed write into a clear error naming the file, and abort leaves nothing', async () => {
     const root = tmp();
     const out = join(root, 'out');
     const sink = directorySink(out);
     await sink.mkdir('taken');
-    // A file where a folder is: the write fails after writeFile has returned.
-    await sink.writeFile('taken', 'x');
-    const error = await sink.commit().catch((e: unknown) => e);
+    // A file where a folder is.
+    const error = await sink.writeFile('taken', 'x').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'OUTPUT_WRITE' });
     expect((error as Error).message).toMatch(/"taken".*EISDIR/);
+    await sink.abort();
     expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('writes a whole file larger than the synchronous limit, and the last write of a name wins', async () => {
+    const root = tmp();
+    const out = join(root, 'out');
+    const sink = directorySink(out);
+    const big = Buffer.alloc(3 * 1024 * 1024, 0x62);
+    await sink.writeFile('big.bin', big);
+    await sink.writeFile('twice.txt', big);
+    await sink.writeFile('twice.txt', 'small');
+    await sink.commit();
+    expect(readFileSync(join(out, 'big.bin')).equals(big)).toBe(true);
+    expect(readFileSync(join(out, 'twice.txt'), 'utf8')).toBe('small');
+    expect(sink.bytesWritten).toBe(2 * big.length + 5);
   });
 
   it('merges into an existing folder on commit', async () => {

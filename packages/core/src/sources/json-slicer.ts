@@ -46,6 +46,7 @@ export class JsonSlicer {
   private scalar = false; // current value is not an object/array
   private arrayState: 'before' | 'expect-value' | 'after-value' | 'closed' = 'before';
   private parts: Buffer[] = [];
+  private readonly scan = new Int32Array(3);
   private partsBytes = 0;
   private valueStart = 0;
   private count = 0;
@@ -64,36 +65,19 @@ export class JsonSlicer {
     let backslashAt = -2;
     while (i < n) {
       if (this.inValue && !this.scalar) {
-        // Inside an object or array (every task): a tight byte loop on locals. Most
-        // strings in an export are short keys, where a native indexOf per string costs
-        // more than looking at each byte.
-        let depth = this.depth;
-        let inString = this.inString;
-        let escaped = this.escape;
-        let j = i;
-        let closed = false;
-        for (; j < n; j++) {
-          const c = chunk[j]!;
-          if (inString) {
-            if (escaped) escaped = false;
-            else if (c === BACKSLASH) escaped = true;
-            else if (c === QUOTE) inString = false;
-          } else if (c === QUOTE) inString = true;
-          else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-            if (++depth > MAX_DEPTH)
-              throw this.error(`nesting deeper than ${MAX_DEPTH} levels`, this.offset + j);
-          } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-            if (--depth === 0) {
-              closed = true;
-              break;
-            }
-          }
-        }
-        this.depth = depth;
-        this.inString = inString;
-        this.escape = escaped;
-        if (closed) {
-          i = j + 1;
+        // Inside an object or array (every task): a table-driven byte loop outside the
+        // class, so the engine optimises it on its own.
+        const state = this.scan;
+        state[0] = this.depth;
+        state[1] = this.inString ? 1 : 0;
+        state[2] = this.escape ? 1 : 0;
+        const end = scanToClose(chunk, i, n, state);
+        this.depth = state[0]!;
+        this.inString = state[1] === 1;
+        this.escape = state[2] === 1;
+        if (end <= -2) throw this.error(`nesting deeper than ${MAX_DEPTH} levels`, this.offset + (-2 - end));
+        if (end >= 0) {
+          i = end;
           out.push(this.finish(chunk, sliceFrom, i));
           sliceFrom = -1;
         } else i = n;
@@ -307,6 +291,80 @@ export class JsonSlicer {
       taskIndex: this.count,
     });
   }
+}
+
+/** Byte classes outside strings: 1 quote, 2 opening bracket, 3 closing bracket, 0 anything else. */
+const OUTSIDE = new Uint8Array(256);
+OUTSIDE[QUOTE] = 1;
+OUTSIDE[OPEN_BRACE] = 2;
+OUTSIDE[OPEN_BRACKET] = 2;
+OUTSIDE[CLOSE_BRACE] = 3;
+OUTSIDE[CLOSE_BRACKET] = 3;
+/** Byte classes inside strings: 1 quote, 2 backslash, 0 anything else. */
+const INSIDE = new Uint8Array(256);
+INSIDE[QUOTE] = 1;
+INSIDE[BACKSLASH] = 2;
+
+/**
+ * Scans `chunk[from, to)` inside an object or array whose state is
+ * `[depth, inString, escaped]` (updated in place). Returns the index just after the
+ * bracket that closes the value, -1 when the chunk ends first, or `-2 - j` when the
+ * bracket at `j` nests deeper than {@link MAX_DEPTH}.
+ */
+function scanToClose(chunk: Uint8Array, from: number, to: number, state: Int32Array): number {
+  let depth = state[0]!;
+  let j = from;
+  if (state[1] === 1) {
+    if (state[2] === 1) {
+      state[2] = 0;
+      j++;
+    }
+    for (; j < to; j++) {
+      const k = INSIDE[chunk[j]!]!;
+      if (k === 0) continue;
+      if (k === 1) break;
+      if (++j >= to) {
+        state[2] = 1;
+        return -1;
+      }
+    }
+    if (j >= to) return -1;
+    state[1] = 0;
+    j++;
+  }
+  for (; j < to; j++) {
+    const k = OUTSIDE[chunk[j]!]!;
+    if (k === 0) continue;
+    if (k === 1) {
+      for (j++; j < to; j++) {
+        const s = INSIDE[chunk[j]!]!;
+        if (s === 0) continue;
+        if (s === 1) break;
+        if (++j >= to) {
+          state[0] = depth;
+          state[1] = 1;
+          state[2] = 1;
+          return -1;
+        }
+      }
+      if (j >= to) {
+        state[0] = depth;
+        state[1] = 1;
+        state[2] = 0;
+        return -1;
+      }
+    } else if (k === 2) {
+      if (++depth > MAX_DEPTH) {
+        state[0] = depth;
+        return -2 - j;
+      }
+    } else if (--depth === 0) {
+      state[0] = 0;
+      return j + 1;
+    }
+  }
+  state[0] = depth;
+  return -1;
 }
 
 function describeStart(c: number): string {
