@@ -36,6 +36,23 @@ describe('taskItems', () => {
     expect(report.entries().find((e) => e.code === 'unknown-control')).toMatchObject({ taskId: 5, field: 'annotations[2].result[0].from_name' });
   });
 
+  it('copies a value with its key order, overriding its own "type", and keeps a "__proto__" key as data', () => {
+    const value = JSON.parse('{"type":"old","choices":["Positive"],"__proto__":{"polluted":true},"z":1}');
+    const task: Task = {
+      id: 1,
+      data: {},
+      annotations: [{ id: 1, result: [{ from_name: 'sentiment', to_name: 'text', type: 'choices', value }] }],
+    };
+    const v = taskItems(task, { config, taskIndex: 0 })[0]!.output.sentiment![0]! as Record<string, unknown>;
+    expect(Object.keys(v)).toEqual(['type', 'choices', '__proto__', 'z']);
+    expect(v.type).toBe('Choices');
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(v, '__proto__')?.value).toEqual({ polluted: true });
+    expect((v as { polluted?: unknown }).polluted).toBeUndefined();
+    // The task's own value is not touched.
+    expect(value.type).toBe('old');
+  });
+
   it('gives one empty item for an empty list and nothing without the key', () => {
     expect(taskItems({ id: 1, data: {}, annotations: [] }, { config, taskIndex: 0 })).toHaveLength(1);
     expect(taskItems({ id: 1, data: {} }, { config, taskIndex: 0 })).toHaveLength(0);
