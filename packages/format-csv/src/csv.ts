@@ -9,7 +9,7 @@ import {
   type Task,
   taskItems,
 } from '@lsconv/core';
-import { CsvRowBuilder, type SpillRow } from './rows.js';
+import { CsvRowBuilder, decodeSpillRow, encodeSpillRow } from './rows.js';
 import { JsonLineSpill } from './spill.js';
 
 /** Options of the CSV format (TSV has the same, with a tab as default separator). */
@@ -100,7 +100,7 @@ export async function exportDelimited(
       if (ctx.signal.aborted)
         throw new LsconvError('ABORTED', 'the export was cancelled', { format: ctx.format });
       for (const line of batch) {
-        text += layout.line(JSON.parse(line) as SpillRow);
+        text += layout.line(decodeSpillRow(line));
         ctx.report.itemsWritten++;
       }
       await out.write(text);
@@ -115,7 +115,7 @@ export async function exportDelimited(
 
 /** One task's spill lines and the column names they use. */
 export interface PreparedRows {
-  /** JSON texts of the rows' {@link SpillRow}s, each followed by `\n`. */
+  /** The rows as spill lines ({@link encodeSpillRow}), each followed by `\n`. */
   lines: string;
   rows: number;
   regions: number;
@@ -138,7 +138,7 @@ export function prepareDelimited(task: Task, pctx: PrepareContext): PreparedRows
   let lines = '';
   let regions = 0;
   for (const item of items) {
-    lines += `${JSON.stringify(builder.row(item))}\n`;
+    lines += `${encodeSpillRow(builder.row(item))}\n`;
     for (const name in item.output) regions += item.output[name]?.length ?? 0;
   }
   return {

@@ -19,4 +19,12 @@ export {
   tsvOptions,
 } from './csv.js';
 export { chatTranscript, prettifyResult } from './prettify.js';
-export { ALWAYS_COLUMNS, type CellSettings, CsvLayout, CsvRowBuilder, type SpillRow } from './rows.js';
+export {
+  ALWAYS_COLUMNS,
+  type CellSettings,
+  CsvLayout,
+  CsvRowBuilder,
+  decodeSpillRow,
+  encodeSpillRow,
+  type SpillRow,
+} from './rows.js';

@@ -1,6 +1,6 @@
 import { type Item, parseLabelConfig, type Task, taskItems } from '@lsconv/core';
 import { describe, expect, it } from 'vitest';
-import { CsvRowBuilder, csvAnnotator } from './rows.js';
+import { CsvRowBuilder, csvAnnotator, decodeSpillRow, encodeSpillRow, type SpillRow } from './rows.js';
 
 const config = parseLabelConfig(`<View>
   <Text name="doc" value="$text"/>
@@ -187,5 +187,33 @@ describe('csvAnnotator', () => {
     expect(csvAnnotator({ id: 1 })).toBe(null);
     expect(csvAnnotator(7)).toBe('7');
     expect(csvAnnotator(null)).toBe('None');
+  });
+});
+
+describe('spill rows', () => {
+  it('round-trip every string, with backslashes, newlines, NULs and empty parts', () => {
+    const nasty = [
+      '',
+      '\\',
+      '\\0',
+      '\\n',
+      '\n',
+      '\u0000',
+      'a\u0000b\nc\\d',
+      '"{""a"": ""x\\""}"',
+      '1,2',
+      '\r\n',
+      '日本',
+    ];
+    const rows: SpillRow[] = [
+      [[], [], []],
+      [['id', '1'], [], ['annotator', '""']],
+      [nasty, ['text', nasty.join('')], nasty.slice().reverse()],
+    ];
+    for (const row of rows) {
+      const line = encodeSpillRow(row);
+      expect(line).not.toContain('\n');
+      expect(decodeSpillRow(line)).toEqual(row);
+    }
   });
 });

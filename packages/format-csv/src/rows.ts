@@ -11,6 +11,46 @@ import { chatTranscript, isChat, prettifyResult } from './prettify.js';
  */
 export type SpillRow = [head: string[], data: string[], tail: string[]];
 
+/**
+ * One row as a single spill line: the head and data lengths, then every name and
+ * cell, separated by NUL. Backslash, newline and NUL inside a string are escaped, so
+ * the line holds no raw newline. Several times cheaper to write and read back than
+ * the row's JSON text, whose cells are full of quotes to escape.
+ */
+export function encodeSpillRow(row: SpillRow): string {
+  let text = `${row[0].length},${row[1].length}`;
+  for (const part of row) for (const s of part) text += `\u0000${escapeSpill(s)}`;
+  return text;
+}
+
+/** Reads back a line of {@link encodeSpillRow}. */
+export function decodeSpillRow(line: string): SpillRow {
+  const tokens = line.split('\u0000');
+  const counts = tokens[0]!;
+  const comma = counts.indexOf(',');
+  const headEnd = 1 + Number(counts.slice(0, comma));
+  const dataEnd = headEnd + Number(counts.slice(comma + 1));
+  for (let i = 1; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.includes('\\')) tokens[i] = unescapeSpill(token);
+  }
+  return [tokens.slice(1, headEnd), tokens.slice(headEnd, dataEnd), tokens.slice(dataEnd)];
+}
+
+const SPILL_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\0': '\\0' };
+const SPILL_UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', '0': '\0' };
+
+function escapeSpill(s: string): string {
+  // Three native scans cost less than one regular-expression test.
+  return s.includes('\\') || s.includes('\n') || s.includes('\u0000')
+    ? s.replace(/[\\\n\0]/g, (c) => SPILL_ESCAPES[c]!)
+    : s;
+}
+
+function unescapeSpill(s: string): string {
+  return s.replace(/\\([\\n0])/g, (_, c: string) => SPILL_UNESCAPES[c]!);
+}
+
 /** Columns every CSV has, even an empty one. */
 export const ALWAYS_COLUMNS: readonly string[] = [
   'annotator',

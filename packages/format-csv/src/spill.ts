@@ -7,7 +7,7 @@ const FLUSH_AT = 1 << 20;
 const NEWLINE = 0x0a;
 
 /**
- * A temporary file of JSON lines (one value per line) in `os.tmpdir()`: written once,
+ * A temporary file of lines (one value per line, JSON or any text without a raw newline) in `os.tmpdir()`: written once,
  * read back once, deleted by {@link JsonLineSpill.dispose} (call it in a `finally`).
  * Memory holds about one megabyte of pending text, whatever the number of lines.
  */
@@ -69,8 +69,8 @@ export class JsonLineSpill {
   }
 
   /**
-   * Finishes writing and reads the lines back, in order, a batch of raw JSON texts
-   * per read (parse them with `JSON.parse`); batching keeps the per-line cost low.
+   * Finishes writing and reads the lines back, in order, a batch of raw lines per
+   * read (`JSON.parse` them, or whatever wrote them); batching keeps the per-line cost low.
    */
   async *readBatches(): AsyncGenerator<string[]> {
     await this.flush();
