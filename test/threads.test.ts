@@ -1,7 +1,9 @@
 // `--threads 1` and a worker pool must write the same bytes and the same report, on
-// every conformance case and both compat modes, for every format with a prepare step.
+// every conformance case and both compat modes, and on the benchmark's generated
+// inputs (smaller), for every format with a prepare step.
 // The pool runs the built worker (packages/core/dist): run `pnpm build` first.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   discoverPlugins,
@@ -13,7 +15,9 @@ import {
   runExport,
 } from '@lsconv/core';
 import { defaultExportArgs, loadConformanceCases } from '@lsconv/testkit';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: the bench generator is plain JavaScript without types
+import { CONFIGS, generateExport } from '../bench/generate.mjs';
 
 // COCO's info block carries the export time: pin it, or two runs a few ms apart differ.
 process.env.SOURCE_DATE_EPOCH ??= '1700000000';
@@ -23,16 +27,18 @@ const registry = await discoverPlugins({ cwd: root });
 const parallel = [...registry.formats.values()].filter((f) => f.format.prepare && f.origin.entry);
 const cases = loadConformanceCases().filter((c) => c.tasksFile && c.configFile);
 
+type Case = { name: string; dir: string; tasksFile?: string; configFile?: string; exportArgs?: unknown };
+
 async function outcome(
   format: FormatDefinition<any>,
   extra: Partial<RunExportOptions>,
-  c: (typeof cases)[number],
+  c: Case,
   compat: 'python' | 'default',
 ) {
   const sink = memorySink();
   let args: Partial<RunExportOptions>;
   try {
-    args = defaultExportArgs(c.exportArgs, c.dir);
+    args = defaultExportArgs(c.exportArgs as Parameters<typeof defaultExportArgs>[0], c.dir);
   } catch {
     args = { resources: { baseDir: c.dir } };
   }
@@ -96,5 +102,48 @@ describe('threads', () => {
         });
       }
     });
+  }
+});
+
+describe('threads on the benchmark inputs', () => {
+  // The three generated profiles, small enough for the suite; tiny batches spread them over the workers.
+  const dir = mkdtempSync(join(tmpdir(), 'lsconv-threads-bench-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const profiles = Object.keys(CONFIGS as Record<string, string>);
+  const benchCases = new Map<string, Promise<Case>>();
+  const benchCase = (profile: string) => {
+    let made = benchCases.get(profile);
+    if (!made) {
+      made = (async () => {
+        const tasksFile = join(dir, `${profile}.json`);
+        const configFile = join(dir, `${profile}.xml`);
+        writeFileSync(configFile, (CONFIGS as Record<string, string>)[profile]!);
+        await generateExport(tasksFile, profile, 400);
+        return { name: profile, dir, tasksFile, configFile };
+      })();
+      benchCases.set(profile, made);
+    }
+    return made;
+  };
+  it('generates every profile', () => {
+    expect(profiles).toEqual(expect.arrayContaining(['mixed', 'image', 'text']));
+  });
+  // The *_WITH_IMAGES variants would download the generated URLs (no network here);
+  // they share their base format's prepare step and are compared on the cases above.
+  for (const { format, origin } of parallel.filter((f) => !f.format.id.endsWith('_WITH_IMAGES'))) {
+    for (const profile of profiles) {
+      it(`${format.id} on the ${profile} profile: one thread and a pool write the same`, async () => {
+        const c = await benchCase(profile);
+        const single = await outcome(format, { threads: 1 }, c, 'default');
+        const pooled = await outcome(
+          format,
+          { threads: 2, formatModule: origin.entry, minParallelBytes: 0, parallelBatchBytes: 16 * 1024 },
+          c,
+          'default',
+        );
+        expect(pooled).toEqual(single);
+        expect(single).not.toHaveProperty('error');
+      });
+    }
   }
 });

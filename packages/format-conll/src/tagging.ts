@@ -85,17 +85,14 @@ export function exactTags(tokens: readonly TreebankToken[], spans: readonly Labe
       keptEnd = span.end;
     }
   }
-  // Cut points strictly inside tokens.
-  const cuts = new Set<number>();
-  for (const span of kept) {
-    cuts.add(span.start);
-    cuts.add(span.end);
-  }
+  // Cut points strictly inside tokens: the span bounds, sorted once; each token finds
+  // its first cut by binary search (a filter of every cut per token was quadratic).
+  const cuts = [...new Set(kept.flatMap((span) => [span.start, span.end]))].sort((a, b) => a - b);
   const pieces: TreebankToken[] = [];
   for (const token of tokens) {
     let from = token.start;
-    const inner = [...cuts].filter((c) => c > token.start && c < token.end).sort((a, b) => a - b);
-    for (const cut of inner) {
+    for (let c = firstAbove(cuts, token.start); c < cuts.length && cuts[c]! < token.end; c++) {
+      const cut = cuts[c]!;
       pieces.push({ text: sliceToken(token, from, cut), start: from, end: cut });
       from = cut;
     }
@@ -121,6 +118,18 @@ export function exactTags(tokens: readonly TreebankToken[], spans: readonly Labe
     if (!written.has(span.index)) lost.push({ index: span.index, code: 'span-outside-tokens' });
   lost.sort((a, b) => a.index - b.index);
   return { tokens: pieces.map((p) => p.text), tags, written: [...written].sort((a, b) => a - b), lost };
+}
+
+/** Index of the first value in sorted `values` greater than `n`. */
+function firstAbove(values: readonly number[], n: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! > n) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** The part of a token between two code point offsets. */
