@@ -23,6 +23,7 @@ import {
   type PrepareContext,
   preparedTasks,
   pyRepr,
+  pyReprJoin,
   rectangleCorners,
   rectangleLabelNames,
   referenceSupports,
@@ -111,7 +112,7 @@ type YoloContext = ExportContext<{ readonly imageDir: string; readonly annotatio
 
 /** A label line: the class id, then every number in Python's float repr. */
 export function toYoloLine(classId: number, values: readonly number[]): string {
-  return [String(classId), ...values.map((v) => pyRepr(v))].join(' ');
+  return values.length === 0 ? String(classId) : `${classId} ${pyReprJoin(values)}`;
 }
 
 /**
@@ -404,9 +405,7 @@ class LineBuilder {
 
 /** The numbers of a label line after the class id, each preceded by a space. */
 function lineTail(values: readonly number[]): string {
-  let tail = '';
-  for (const v of values) tail += ` ${pyRepr(v)}`;
-  return tail;
+  return values.length === 0 ? '' : ` ${pyReprJoin(values)}`;
 }
 
 function taskLines(items: readonly Item[], lc: LineContext, size: ImageSize | undefined): YoloTaskLines {
