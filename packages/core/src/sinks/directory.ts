@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs, writeFileSync } from 'node:fs';
+import { constants, promises as fs, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
@@ -33,7 +33,11 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
     `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
   );
   const existing = options.existing ?? 'merge';
-  const written = new Set<string>();
+  // Hashes of the paths written, not the paths: a million file names held as strings
+  // took about 200 MB; a hash match is confirmed on disk (see `has`).
+  const written = new Set<number>();
+  // Paths begun but not yet on disk (a few at a time): `has` answers for them by name.
+  const opening = new Set<string>();
   const madeDirs = new Set<string>();
   const writers = new Set<BufferedWriter>();
   let tempReady: Promise<void> | undefined;
@@ -70,7 +74,8 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
   const begin = (path: string) => {
     if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the output ${outDir} is already ${state}`);
     const safe = checkOutputPath(path);
-    written.add(safe);
+    written.add(pathHash(safe));
+    opening.add(safe);
     return safe;
   };
 
@@ -82,13 +87,24 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
       return bytes;
     },
     has(path) {
-      return written.has(path);
+      let safe: string;
+      try {
+        safe = checkOutputPath(path);
+      } catch {
+        return false;
+      }
+      if (opening.has(safe)) return true;
+      if (!written.has(pathHash(safe))) return false;
+      // Every file written so far is in the temporary folder: a hash shared by two
+      // paths is told apart there.
+      return statSync(join(temp, safe), { throwIfNoEntry: false })?.isFile() === true;
     },
     async writeFile(path, data) {
       const safe = begin(path);
       try {
         await ensureDir(dirname(safe) === '.' ? '' : dirname(safe));
       } catch (error) {
+        opening.delete(safe);
         fail(error, safe);
       }
       // A small whole file is written synchronously: open, write and close on this
@@ -100,6 +116,8 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
         else await fs.writeFile(join(temp, safe), data);
       } catch (error) {
         fail(error, safe);
+      } finally {
+        opening.delete(safe);
       }
       files++;
       bytes += chunkLength(data);
@@ -112,6 +130,8 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
         handle = await fs.open(join(temp, safe), 'w');
       } catch (error) {
         return fail(error, safe);
+      } finally {
+        opening.delete(safe);
       }
       files++;
       const writer: BufferedWriter = new BufferedWriter(
@@ -182,6 +202,16 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
       await fs.rm(temp, { recursive: true, force: true }).catch(() => undefined);
     },
   };
+}
+
+/** A 30-bit FNV-1a hash of a path (a small integer, cheap to keep by the million). */
+export function pathHash(path: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) {
+    h ^= path.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h & 0x3fffffff;
 }
 
 async function mergeInto(from: string, to: string): Promise<void> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { directorySink } from './directory.js';
+import { directorySink, pathHash } from './directory.js';
 import { memorySink } from './memory.js';
 import { zipFileSink } from './zip.js';
 
@@ -87,6 +87,32 @@ describe('directorySink', () => {
     expect(readFileSync(join(out, 'big.bin')).equals(big)).toBe(true);
     expect(readFileSync(join(out, 'twice.txt'), 'utf8')).toBe('small');
     expect(sink.bytesWritten).toBe(2 * big.length + 5);
+  });
+
+  it('knows which paths it wrote without keeping their names, even when two share a hash', async () => {
+    // Two names with the same 30-bit hash, found by a birthday search.
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const name = `labels/${i}.txt`;
+      const other = seen.get(pathHash(name));
+      if (other) pair = [other, name];
+      else seen.set(pathHash(name), name);
+    }
+    const [first, second] = pair;
+    const sink = directorySink(join(tmp(), 'out'));
+    await sink.writeFile(first, 'a');
+    expect(sink.has(first)).toBe(true);
+    expect(sink.has(second)).toBe(false);
+    expect(sink.has('labels/other.txt')).toBe(false);
+    expect(sink.has('../escape.txt')).toBe(false);
+    await sink.mkdir('folder');
+    expect(sink.has('folder')).toBe(false);
+    const open = sink.createFile(second);
+    expect(sink.has(second)).toBe(true); // begun, not yet on disk
+    await (await open).close();
+    expect(sink.has(second)).toBe(true);
+    await sink.abort();
   });
 
   it('merges into an existing folder on commit', async () => {
