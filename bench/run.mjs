@@ -10,7 +10,7 @@
 // a tmpfs such as /dev/shm measures the converter rather than the disk, whose time to
 // create a file can vary tenfold between runs on a virtual machine).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -62,9 +62,16 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Runs a measurement RUNS times; seconds, CPU seconds and peak RSS are medians (RSS: the maximum). */
-function measure(args) {
-  const runs = Array.from({ length: RUNS }, () => measureOnce(args));
+/**
+ * Runs a measurement RUNS times; seconds, CPU seconds and peak RSS are medians (RSS: the
+ * maximum). `outDir` is removed before every run, so each writes into a fresh folder (a
+ * second run into the same folder would measure merging into it).
+ */
+function measure(args, outDir) {
+  const runs = Array.from({ length: RUNS }, () => {
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+    return measureOnce(args);
+  });
   return {
     ...runs[0],
     seconds: median(runs.map((r) => r.seconds)),
@@ -96,14 +103,10 @@ async function formatRuns(profile, count, formats) {
     const measured = [];
     for (const threads of THREADS) {
       await rm(outDir, { recursive: true, force: true });
-      const m = measure([
-        'export',
-        format,
-        data.file,
-        data.configFile,
+      const m = measure(
+        ['export', format, data.file, data.configFile, outDir, threads === 'default' ? '' : threads],
         outDir,
-        threads === 'default' ? '' : threads,
-      ]);
+      );
       measured.push([threads, m]);
     }
     await rm(outDir, { recursive: true, force: true });
