@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ExportContext } from './format.js';
 import type { Item, OutputValue } from './items.js';
 import type { ControlTag, LabelConfig } from './label-config.js';
-import type { ConversionReport } from './report.js';
+import type { ConversionReport, SkipEntry } from './report.js';
+import type { Task } from './task.js';
 
 /**
  * Helpers the computer-vision formats (COCO, VOC, YOLO) share: which data key holds the
@@ -497,4 +498,27 @@ export function sizeFromRegions(
 export function exportDate(): Date {
   const epoch = Number(process.env.SOURCE_DATE_EPOCH);
   return Number.isFinite(epoch) && process.env.SOURCE_DATE_EPOCH ? new Date(epoch * 1000) : new Date();
+}
+
+/**
+ * The image reference of a task: `data[dataKey]` when it is a non-empty string; for a
+ * list of images, the last string in it (the reference takes the last one it can
+ * resolve), unless `lists` is false. Undefined when there is none.
+ */
+export function taskImageUrl(task: Task, dataKey: string | undefined, lists = true): string | undefined {
+  let raw = dataKey === undefined ? undefined : task.data?.[dataKey];
+  if (lists && Array.isArray(raw)) raw = raw.findLast((r) => typeof r === 'string');
+  return typeof raw !== 'string' || raw === '' ? undefined : raw;
+}
+
+/** The skip entry of a task without an image reference (see {@link taskImageUrl}). */
+export function missingImageSkip(task: Task, taskIndex: number, dataKey: string | undefined): SkipEntry {
+  return {
+    taskIndex,
+    taskId: task.id,
+    kind: 'task',
+    code: 'missing-image',
+    reason: `task data has no image reference in "${dataKey}"`,
+    field: `data.${dataKey}`,
+  };
 }

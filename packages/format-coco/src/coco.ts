@@ -19,6 +19,7 @@ import {
   type LabelConfig,
   LsconvError,
   locateImage,
+  missingImageSkip,
   num,
   type OutputValue,
   type Point,
@@ -32,6 +33,7 @@ import {
   type SkipEntry,
   sizeFromRegions,
   type Task,
+  taskImageUrl,
   taskItems,
 } from '@lsconv/core';
 import { JsonArraySpill } from './spill.js';
@@ -590,9 +592,9 @@ export function prepareCoco(task: Task, pctx: PrepareContext): PreparedCoco {
   // The reference looks at the image once per item, and its numbers depend on what it finds.
   if (python) return { raw: task, taskIndex: pctx.taskIndex };
   const statics = cachedCategories(pctx.config);
-  const url = imageUrl(task, statics.dataKey);
+  const url = taskImageUrl(task, statics.dataKey);
   if (url === undefined) {
-    pctx.report.skip(missingImage(task, pctx.taskIndex, statics.dataKey));
+    pctx.report.skip(missingImageSkip(task, pctx.taskIndex, statics.dataKey));
     return null;
   }
   const regions = items.flatMap((item) => itemRegionsWithIds(item));
@@ -608,23 +610,6 @@ export function prepareCoco(task: Task, pctx: PrepareContext): PreparedCoco {
   };
 }
 
-function imageUrl(task: Task, dataKey: string | undefined): string | undefined {
-  let raw = dataKey === undefined ? undefined : task.data?.[dataKey];
-  if (Array.isArray(raw)) raw = raw.findLast((r) => typeof r === 'string');
-  return typeof raw !== 'string' || raw === '' ? undefined : raw;
-}
-
-function missingImage(task: Task, taskIndex: number, dataKey: string | undefined): SkipEntry {
-  return {
-    taskIndex,
-    taskId: task.id,
-    kind: 'task',
-    code: 'missing-image',
-    reason: `task data has no image reference in "${dataKey}"`,
-    field: `data.${dataKey}`,
-  };
-}
-
 /** A default-mode task whose image size is not in its results: looked up in the file first. */
 async function rawDefaultTask(
   ctx: CocoContext,
@@ -637,7 +622,7 @@ async function rawDefaultTask(
   imageDir: string,
   withImages: boolean,
 ): Promise<void> {
-  const url = imageUrl(task, state.dataKey)!;
+  const url = taskImageUrl(task, state.dataKey)!;
   const field = `data.${state.dataKey}`;
   const regions = items.flatMap((item) => itemRegionsWithIds(item));
   let size = sizeFromRegions(regions.map((r) => r.value));
@@ -848,7 +833,16 @@ function taskBody(
     });
   }
   const placed = { count: 0 };
-  const orphans = attachKeypoints(body.skips, statics.kpOrder, taskId, taskIndex, size, pending, keypoints, placed);
+  const orphans = attachKeypoints(
+    body.skips,
+    statics.kpOrder,
+    taskId,
+    taskIndex,
+    size,
+    pending,
+    keypoints,
+    placed,
+  );
   // Each placed point counts as a region; the `default` annotation holding orphans is not one more.
   body.keypointRegions = placed.count - (orphans ? 1 : 0);
   for (const { annotation } of pending) {
@@ -898,7 +892,8 @@ function attachKeypoints(
     // Points are merged into their parent's (or the `default`) annotation: count each placed one as a region.
     const problem = keypointProblem(keypointValue(value), kpOrder, size);
     if (problem === undefined) placed.count++;
-    else skips.push({ taskIndex, taskId, regionId, kind: 'region', code: 'unplaced-keypoint', reason: problem });
+    else
+      skips.push({ taskIndex, taskId, regionId, kind: 'region', code: 'unplaced-keypoint', reason: problem });
     if (parent && parents.has(parent)) {
       const list = byParent.get(parent) ?? [];
       list.push(keypointValue(value));

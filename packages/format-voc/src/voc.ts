@@ -11,6 +11,7 @@ import {
   imageDataKey,
   itemRegionsWithIds,
   locateImage,
+  missingImageSkip,
   num,
   type OutputValue,
   type PrepareContext,
@@ -23,6 +24,7 @@ import {
   safeStem,
   sizeFromRegions,
   type Task,
+  taskImageUrl,
   taskItems,
   UniqueNames,
 } from '@lsconv/core';
@@ -218,9 +220,9 @@ export function prepareVoc(task: Task, pctx: PrepareContext): PreparedVoc {
   });
   if (items.length === 0) return null;
   const dataKey = imageDataKey(pctx.config);
-  const url = imageUrl(task, dataKey, python);
+  const url = taskImageUrl(task, dataKey, !python);
   if (url === undefined) {
-    pctx.report.skip(missingImage(task, pctx.taskIndex, dataKey));
+    pctx.report.skip(missingImageSkip(task, pctx.taskIndex, dataKey));
     return null;
   }
   const base = { taskId: task.id, taskIndex: pctx.taskIndex, url };
@@ -229,23 +231,6 @@ export function prepareVoc(task: Task, pctx: PrepareContext): PreparedVoc {
   if (regions.length > 0 && sizeFromRegions(regions.map((r) => r.value)) === undefined)
     return { raw: task, taskIndex: pctx.taskIndex };
   return { ...base, ...defaultBody(task.id, pctx.taskIndex, items, undefined) };
-}
-
-function imageUrl(task: Task, dataKey: string | undefined, python: boolean): string | undefined {
-  let raw = dataKey === undefined ? undefined : task.data?.[dataKey];
-  if (!python && Array.isArray(raw)) raw = raw.findLast((r) => typeof r === 'string');
-  return typeof raw !== 'string' || raw === '' ? undefined : raw;
-}
-
-function missingImage(task: Task, taskIndex: number, dataKey: string | undefined): SkipEntry {
-  return {
-    taskIndex,
-    taskId: task.id,
-    kind: 'task',
-    code: 'missing-image',
-    reason: `task data has no image reference in "${dataKey}"`,
-    field: `data.${dataKey}`,
-  };
 }
 
 async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<void> {
@@ -268,7 +253,7 @@ async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<v
         taskIndex,
         annotations: annotationMode(ctx),
       });
-      task = { taskId: raw.id, taskIndex, url: imageUrl(raw, dataKey, python)! };
+      task = { taskId: raw.id, taskIndex, url: taskImageUrl(raw, dataKey, !python)! };
       content = (info) => defaultBody(raw.id, taskIndex, items, info);
     } else {
       task = prepared;

@@ -17,6 +17,7 @@ import {
   keypointOrder,
   type LabelConfig,
   locateImage,
+  missingImageSkip,
   num,
   type OutputValue,
   type Point,
@@ -31,6 +32,7 @@ import {
   safeFileName,
   safeStem,
   type Task,
+  taskImageUrl,
   taskItems,
   UniqueNames,
   urlBaseName,
@@ -324,9 +326,9 @@ function prepareYolo(task: Task, pctx: PrepareContext, variant: Variant): Prepar
     annotations: annotationMode(pctx),
   });
   if (items.length === 0) return null;
-  const url = imageUrl(task, classes.dataKey);
+  const url = taskImageUrl(task, classes.dataKey);
   if (url === undefined) {
-    pctx.report.skip(missingImage(task, pctx.taskIndex, classes.dataKey));
+    pctx.report.skip(missingImageSkip(task, pctx.taskIndex, classes.dataKey));
     return null;
   }
   const hasSize = imageSize(items) !== undefined;
@@ -337,30 +339,6 @@ function prepareYolo(task: Task, pctx: PrepareContext, variant: Variant): Prepar
     url,
     hasSize,
     ...taskLines(items, { format: pctx.format, python, variant, classes }, undefined),
-  };
-}
-
-function imageUrl(task: Task, dataKey: string | undefined): string | undefined {
-  const raw = dataKey === undefined ? undefined : task.data?.[dataKey];
-  const candidates =
-    typeof raw === 'string'
-      ? [raw]
-      : Array.isArray(raw)
-        ? raw.filter((r): r is string => typeof r === 'string')
-        : [];
-  // A list of images: the reference takes the last one it can resolve.
-  const url = candidates[candidates.length - 1];
-  return url === undefined || url === '' ? undefined : url;
-}
-
-function missingImage(task: Task, taskIndex: number, dataKey: string | undefined): SkipEntry {
-  return {
-    taskIndex,
-    taskId: task.id,
-    kind: 'task',
-    code: 'missing-image',
-    reason: `task data has no image reference in "${dataKey}"`,
-    field: `data.${dataKey}`,
   };
 }
 
@@ -500,7 +478,7 @@ async function exportRawTask(
     ctx,
     state,
     variant,
-    { taskId: task.id, taskIndex, url: imageUrl(task, state.dataKey)!, hasSize: false },
+    { taskId: task.id, taskIndex, url: taskImageUrl(task, state.dataKey)!, hasSize: false },
     (size) => taskLines(items, lc, size),
     imageDir,
   );
