@@ -1,7 +1,9 @@
 // Generates realistic Label Studio exports for benchmarks, streamed to disk so a
 // 1 GB file never sits in memory. Deterministic (seeded) so runs compare.
-import { createWriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /** Labeling configs per profile. */
 export const CONFIGS = {
@@ -24,7 +26,34 @@ export const CONFIGS = {
   <Text name="text" value="$text"/>
   <Labels name="label" toName="text"><Label value="PER"/><Label value="ORG"/><Label value="LOC"/><Label value="MISC"/></Labels>
 </View>`,
+  // Tasks point at AUDIO_CLIPS generated WAV files (absolute paths beside the export).
+  audio: `<View>
+  <Audio name="audio" value="$audio"/>
+  <TextArea name="transcription" toName="audio"/>
+</View>`,
 };
+
+/** How many distinct WAV files the audio profile's tasks share. */
+const AUDIO_CLIPS = 1000;
+
+/** A mono 16-bit 16 kHz WAV of `samples` samples of silence. */
+function wav(samples) {
+  const data = samples * 2;
+  const b = Buffer.alloc(44 + data);
+  b.write('RIFF', 0, 'latin1');
+  b.writeUInt32LE(36 + data, 4);
+  b.write('WAVEfmt ', 8, 'latin1');
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(16000, 24);
+  b.writeUInt32LE(32000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36, 'latin1');
+  b.writeUInt32LE(data, 40);
+  return b;
+}
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -37,7 +66,29 @@ function rng(seed) {
   };
 }
 
-const WORDS = ['Alice', 'met', 'Bob', 'at', 'Acme', 'Corp.', 'in', 'Paris', ',', 'then', 'flew', 'to', 'New', 'York', "didn't", 'stay', '(briefly)', '"really"', 'and', 'left', '...'];
+const WORDS = [
+  'Alice',
+  'met',
+  'Bob',
+  'at',
+  'Acme',
+  'Corp.',
+  'in',
+  'Paris',
+  ',',
+  'then',
+  'flew',
+  'to',
+  'New',
+  'York',
+  "didn't",
+  'stay',
+  '(briefly)',
+  '"really"',
+  'and',
+  'left',
+  '...',
+];
 
 function sentence(r, n) {
   const words = [];
@@ -50,7 +101,10 @@ function pct(r) {
 }
 
 function regionId(r) {
-  return Math.floor(r() * 2 ** 40).toString(36).padStart(8, 'x').slice(0, 10);
+  return Math.floor(r() * 2 ** 40)
+    .toString(36)
+    .padStart(8, 'x')
+    .slice(0, 10);
 }
 
 function annotation(r, profile, id, taskId, text, when) {
@@ -71,7 +125,14 @@ function annotation(r, profile, id, taskId, text, when) {
         from_name: boxName,
         to_name: 'image',
         ...img,
-        value: { x: pct(r), y: pct(r), width: r() * 10, height: r() * 10, rotation: r() < 0.2 ? r() * 90 : 0, rectanglelabels: [r() < 0.5 ? 'Car' : 'Person'] },
+        value: {
+          x: pct(r),
+          y: pct(r),
+          width: r() * 10,
+          height: r() * 10,
+          rotation: r() < 0.2 ? r() * 90 : 0,
+          rectanglelabels: [r() < 0.5 ? 'Car' : 'Person'],
+        },
         origin: 'manual',
       });
     }
@@ -79,7 +140,15 @@ function annotation(r, profile, id, taskId, text, when) {
     for (let i = 0; i < polys; i++) {
       const points = [];
       for (let p = 0; p < 12; p++) points.push([pct(r), pct(r)]);
-      result.push({ id: regionId(r), type: 'polygonlabels', from_name: 'poly', to_name: 'image', ...img, value: { points, closed: true, polygonlabels: ['Road'] }, origin: 'manual' });
+      result.push({
+        id: regionId(r),
+        type: 'polygonlabels',
+        from_name: 'poly',
+        to_name: 'image',
+        ...img,
+        value: { points, closed: true, polygonlabels: ['Road'] },
+        origin: 'manual',
+      });
     }
     if (profile === 'mixed') {
       for (let i = 0; i < 4; i++) {
@@ -101,17 +170,51 @@ function annotation(r, profile, id, taskId, text, when) {
     for (let i = 0; i < spans; i++) {
       const start = Math.floor(r() * Math.max(1, text.length - 12));
       const end = Math.min(text.length, start + 3 + Math.floor(r() * 9));
-      result.push({ id: regionId(r), type: 'labels', from_name: profile === 'mixed' ? 'ner' : 'label', to_name: 'text', value: { start, end, text: text.slice(start, end), labels: [['PER', 'ORG', 'LOC'][i % 3]] }, origin: 'manual' });
+      result.push({
+        id: regionId(r),
+        type: 'labels',
+        from_name: profile === 'mixed' ? 'ner' : 'label',
+        to_name: 'text',
+        value: { start, end, text: text.slice(start, end), labels: [['PER', 'ORG', 'LOC'][i % 3]] },
+        origin: 'manual',
+      });
     }
   }
+  if (profile === 'audio') {
+    result.push({
+      id: regionId(r),
+      type: 'textarea',
+      from_name: 'transcription',
+      to_name: 'audio',
+      value: { text: [sentence(r, 12)] },
+      origin: 'manual',
+    });
+  }
   if (profile === 'mixed') {
-    result.push({ id: regionId(r), type: 'choices', from_name: 'quality', to_name: 'image', value: { choices: [r() < 0.7 ? 'Good' : 'Bad'] }, origin: 'manual' });
-    result.push({ id: regionId(r), type: 'textarea', from_name: 'caption', to_name: 'image', value: { text: [sentence(r, 8)] }, origin: 'manual' });
+    result.push({
+      id: regionId(r),
+      type: 'choices',
+      from_name: 'quality',
+      to_name: 'image',
+      value: { choices: [r() < 0.7 ? 'Good' : 'Bad'] },
+      origin: 'manual',
+    });
+    result.push({
+      id: regionId(r),
+      type: 'textarea',
+      from_name: 'caption',
+      to_name: 'image',
+      value: { text: [sentence(r, 8)] },
+      origin: 'manual',
+    });
   }
   const cancelled = r() < 0.08;
   return {
     id,
-    completed_by: r() < 0.5 ? 1 + Math.floor(r() * 20) : { id: 7, email: 'reviewer@example.com', first_name: 'R', last_name: 'V' },
+    completed_by:
+      r() < 0.5
+        ? 1 + Math.floor(r() * 20)
+        : { id: 7, email: 'reviewer@example.com', first_name: 'R', last_name: 'V' },
     result: cancelled ? [] : result,
     was_cancelled: cancelled,
     ground_truth: r() < 0.05,
@@ -133,14 +236,30 @@ function annotation(r, profile, id, taskId, text, when) {
   };
 }
 
-function task(r, profile, id) {
-  const text = sentence(r, profile === 'image' ? 0 : profile === 'text' ? 25 : 30);
-  const data = profile === 'text' ? { text } : profile === 'image' ? { image: `https://cdn.example.com/img/${id}.jpg` } : { image: `https://cdn.example.com/img/${id}.jpg`, text };
+function task(r, profile, id, clipDir) {
+  const text = sentence(r, profile === 'image' || profile === 'audio' ? 0 : profile === 'text' ? 25 : 30);
+  const data =
+    profile === 'text'
+      ? { text }
+      : profile === 'image'
+        ? { image: `https://cdn.example.com/img/${id}.jpg` }
+        : profile === 'audio'
+          ? { audio: join(clipDir, `clip-${id % AUDIO_CLIPS}.wav`) }
+          : { image: `https://cdn.example.com/img/${id}.jpg`, text };
   const n = profile === 'mixed' ? 2 + Math.floor(r() * 2) : 1 + Math.floor(r() * 2);
   const annotations = [];
   for (let a = 0; a < n; a++) {
     const day = String(1 + Math.floor(r() * 28)).padStart(2, '0');
-    annotations.push(annotation(r, profile, id * 10 + a, id, text, `2025-02-${day}T10:${String(a).padStart(2, '0')}:00.000000Z`));
+    annotations.push(
+      annotation(
+        r,
+        profile,
+        id * 10 + a,
+        id,
+        text,
+        `2025-02-${day}T10:${String(a).padStart(2, '0')}:00.000000Z`,
+      ),
+    );
   }
   return {
     id,
@@ -165,14 +284,22 @@ function task(r, profile, id) {
   };
 }
 
-/** Writes `count` tasks of `profile` to `file` as a JSON list; resolves with the byte size. */
+/**
+ * Writes `count` tasks of `profile` to `file` as a JSON list; resolves with the byte size.
+ * The audio profile also writes its WAV files to `audio-clips/` beside `file`.
+ */
 export async function generateExport(file, profile, count, seed = 42) {
   const r = rng(seed);
+  const clipDir = join(dirname(resolve(file)), 'audio-clips');
+  if (profile === 'audio') {
+    mkdirSync(clipDir, { recursive: true });
+    for (let i = 0; i < AUDIO_CLIPS; i++) writeFileSync(join(clipDir, `clip-${i}.wav`), wav(1600 + i));
+  }
   const out = createWriteStream(file, { highWaterMark: 1 << 20 });
   let bytes = 0;
   let buffer = '[';
   for (let i = 0; i < count; i++) {
-    buffer += (i ? ',\n' : '\n') + JSON.stringify(task(r, profile, i + 1));
+    buffer += (i ? ',\n' : '\n') + JSON.stringify(task(r, profile, i + 1, clipDir));
     if (buffer.length > 1 << 20) {
       bytes += Buffer.byteLength(buffer);
       if (!out.write(buffer)) await once(out, 'drain');

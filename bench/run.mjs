@@ -5,7 +5,7 @@
 // BENCH_FORMATS (comma list), BENCH_ONLY (a bench script name, e.g. resources, or `formats`),
 // BENCH_THREADS (comma list of thread counts, default "1,default"), BENCH_RUNS (runs per
 // measurement, default 3: the table shows medians; CPU seconds are shown too because a
-// shared machine makes wall time noisy), BENCH_PROFILE (mixed, image or text; default mixed),
+// shared machine makes wall time noisy), BENCH_PROFILE (mixed, image, text or audio; default mixed),
 // BENCH_OUT_DIR (where outputs and the floor's file are written; default the data folder —
 // a tmpfs such as /dev/shm measures the converter rather than the disk, whose time to
 // create a file can vary tenfold between runs on a virtual machine).

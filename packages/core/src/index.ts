@@ -1,5 +1,6 @@
 export * from './brush-rle.js';
 export { builtinFormats, json } from './builtin/index.js';
+export * from './compact-set.js';
 export * from './errors.js';
 export * from './format.js';
 export * from './import-config.js';

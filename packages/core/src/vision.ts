@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { StringSet } from './compact-set.js';
 import type { ExportContext } from './format.js';
 import type { Item, OutputValue } from './items.js';
 import type { ControlTag, LabelConfig } from './label-config.js';
 import type { ConversionReport, SkipEntry } from './report.js';
+import { shortHash } from './safe-path.js';
 import type { Task } from './task.js';
 
 /**
@@ -243,8 +244,7 @@ export function urlBaseName(url: string): string {
 
 /** `<md5(url)[:8]>__<basename>`: the name the Python converter caches a media file under. */
 export function cacheFileName(url: string): string {
-  const hash = createHash('md5').update(url).digest('hex').slice(0, 8);
-  return `${hash}__${urlBaseName(url)}`;
+  return `${shortHash(url)}__${urlBaseName(url)}`;
 }
 
 /** `os.path.splitext(name)[0]`: the name without its last extension (leading dots kept). */
@@ -342,23 +342,17 @@ export function safeFileName(name: string, maxBytes = 250): string {
 
 /**
  * Hands out file names that never repeat: the second `a` becomes `a-2`, the third
- * `a-3`. Holds one entry per name.
+ * `a-3`, comparing without case. Holds one entry per name, as bytes outside the
+ * JavaScript heap ({@link StringSet}).
  */
 export class UniqueNames {
-  private readonly used = new Set<string>();
+  private readonly used = new StringSet();
   /** A name not handed out before, derived from `stem`. */
   take(stem: string): string {
-    const key = stem.toLowerCase();
-    if (!this.used.has(key)) {
-      this.used.add(key);
-      return stem;
-    }
+    if (this.used.add(stem.toLowerCase())) return stem;
     for (let n = 2; ; n++) {
       const candidate = `${stem}-${n}`;
-      if (!this.used.has(candidate.toLowerCase())) {
-        this.used.add(candidate.toLowerCase());
-        return candidate;
-      }
+      if (this.used.add(candidate.toLowerCase())) return candidate;
     }
   }
   /** True when `stem` was handed out. */

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { safeBaseName, shortHash, truncateBytes } from '../safe-path.js';
+import { hexDigest, safeBaseName, shortHash, truncateBytes } from '../safe-path.js';
 import type { ResolvedResource } from './types.js';
 
 /** What a reference is, with the pieces the resolver needs. */
@@ -105,7 +104,7 @@ export function storageFilepath(url: string): string | undefined {
 
 /** Full hex SHA-256 of a string (cache file keys). */
 export function longHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hexDigest('sha256', text);
 }
 
 /** The path of an absolute http(s) URL the way Python's `urlparse` splits it. */
