@@ -20,5 +20,6 @@ export { type MemorySink, memorySink } from './sinks/memory.js';
 export * from './sinks/types.js';
 export { type ZipSinkOptions, zipFileSink, zipStreamSink } from './sinks/zip.js';
 export * from './sources/index.js';
+export { JsonArraySpill } from './spill.js';
 export * from './task.js';
 export * from './vision.js';

@@ -2,6 +2,7 @@ import {
   defineFormat,
   type ExportContext,
   type Item,
+  JsonArraySpill,
   type OutputValue,
   pyStr,
   referenceSupports,
@@ -43,206 +44,225 @@ export const brushToCoco = defineFormat({
     const python = ctx.compat === 'python';
     const rle = !python && ctx.options.cocoMasks === 'rle';
     await ctx.sink.mkdir('images');
-    const images: string[] = [];
-    const annotations: string[] = [];
-    const categories: {
-      id: number;
-      name: string;
-      supercategory: string;
-      color: string;
-      metadata: Record<string, never>;
-    }[] = [];
-    const categoryIds = new Map<string, number>();
-    const colours = labelColours(ctx);
-    let imageId = 0;
-    let annotationId = 0;
-    let taskIndex = 0;
-    for await (const task of tasks) {
-      const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex });
-      taskIndex++;
-      for (const item of items) {
-        const id = imageId++;
-        const hasOutput = Object.keys(item.output).length > 0;
-        // The reference only knows images by their extension; signed URLs and extension-less
-        // storage keys are found through the labeling config outside compat mode.
-        const firstControl = Object.keys(item.output)[0];
-        const imagePath =
-          firstImagePath(item) ??
-          (python || firstControl === undefined ? undefined : imageRefOf(item, ctx.config, firstControl));
-        if (imagePath === undefined) {
-          if (hasOutput) {
-            ctx.report.skip({
-              kind: 'annotation',
-              code: 'no-image-path',
-              reason:
-                'the task data has no value ending in .jpg, .jpeg, .png, .gif or .bmp, so there is no image to attach the annotation to',
-              taskIndex: item.taskIndex,
-              taskId: item.id,
-              field: 'data',
-            });
+    // Images and annotations go to temporary files as the tasks are read, so memory does
+    // not grow with the export; the output is assembled from them at the end.
+    const images = await JsonArraySpill.create('brush-coco-images', ROW_SEPARATOR);
+    const annotations = await JsonArraySpill.create('brush-coco-annotations', ROW_SEPARATOR).catch(
+      async (error: unknown) => {
+        await images.dispose();
+        throw error;
+      },
+    );
+    try {
+      const categories: {
+        id: number;
+        name: string;
+        supercategory: string;
+        color: string;
+        metadata: Record<string, never>;
+      }[] = [];
+      const categoryIds = new Map<string, number>();
+      const colours = labelColours(ctx);
+      let imageId = 0;
+      let annotationId = 0;
+      let taskIndex = 0;
+      for await (const task of tasks) {
+        const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex });
+        taskIndex++;
+        for (const item of items) {
+          const id = imageId++;
+          const hasOutput = Object.keys(item.output).length > 0;
+          // The reference only knows images by their extension; signed URLs and extension-less
+          // storage keys are found through the labeling config outside compat mode.
+          const firstControl = Object.keys(item.output)[0];
+          const imagePath =
+            firstImagePath(item) ??
+            (python || firstControl === undefined ? undefined : imageRefOf(item, ctx.config, firstControl));
+          if (imagePath === undefined) {
+            if (hasOutput) {
+              ctx.report.skip({
+                kind: 'annotation',
+                code: 'no-image-path',
+                reason:
+                  'the task data has no value ending in .jpg, .jpeg, .png, .gif or .bmp, so there is no image to attach the annotation to',
+                taskIndex: item.taskIndex,
+                taskId: item.id,
+                field: 'data',
+              });
+            }
+            continue;
           }
-          continue;
-        }
-        if (!hasOutput) continue;
-        let width: unknown = null;
-        let height: unknown = null;
-        let valid = false;
-        const annotator = cocoAnnotator(item.completed_by);
-        for (const [fromName, values] of Object.entries(item.output)) {
-          values.forEach((value, index) => {
-            if (width === null && 'original_width' in value) {
-              width = value.original_width;
-              height = value.original_height ?? null;
-            }
-            const where = () => regionLocation(item, fromName, index);
-            const typeKey = labelKey(value);
-            if (typeKey === undefined) {
-              ctx.report.skip({
-                ...where(),
-                kind: 'region',
-                code: 'unsupported-region',
-                reason: `a ${value.type} region has no labels this format writes`,
-              });
-              return;
-            }
-            const labels = Array.isArray(value[typeKey]) ? (value[typeKey] as unknown[]) : [];
-            if (labels.length === 0) {
-              ctx.report.skip({
-                ...where(),
-                kind: 'region',
-                code: 'no-label',
-                reason: 'the region has no label, so it has no category',
-              });
-              return;
-            }
-            let traced: Traced | undefined | null = null;
-            for (const rawLabel of labels) {
-              const label = pyStr(rawLabel);
-              let categoryId = categoryIds.get(label);
-              if (categoryId === undefined) {
-                categoryId = categoryIds.size + 1;
-                categoryIds.set(label, categoryId);
-                categories.push({
-                  id: categoryId,
-                  name: label,
-                  supercategory: '',
-                  color: colours(label),
-                  metadata: {},
-                });
+          if (!hasOutput) continue;
+          let width: unknown = null;
+          let height: unknown = null;
+          let valid = false;
+          const annotator = cocoAnnotator(item.completed_by);
+          // This item's annotations, in id order; written to the spill after the loop below.
+          const rows: string[] = [];
+          for (const [fromName, values] of Object.entries(item.output)) {
+            values.forEach((value, index) => {
+              if (width === null && 'original_width' in value) {
+                width = value.original_width;
+                height = value.original_height ?? null;
               }
-              const base = { image_id: id, category_id: categoryId };
-              const type = String(value.type ?? '').toLowerCase();
-              // Brush + Labels projects put the mask on the Labels result; the reference
-              // looks for a rectangle there and skips it, lsconv writes the mask.
-              if ('rle' in value && (typeKey === 'brushlabels' || (!python && typeKey === 'labels'))) {
-                if (!isSize(value.original_width) || !isSize(value.original_height)) {
-                  ctx.report.skip({
-                    ...where(),
-                    kind: 'region',
-                    code: 'missing-image-size',
-                    reason: 'the brush region has no valid original_width/original_height',
+              const where = () => regionLocation(item, fromName, index);
+              const typeKey = labelKey(value);
+              if (typeKey === undefined) {
+                ctx.report.skip({
+                  ...where(),
+                  kind: 'region',
+                  code: 'unsupported-region',
+                  reason: `a ${value.type} region has no labels this format writes`,
+                });
+                return;
+              }
+              const labels = Array.isArray(value[typeKey]) ? (value[typeKey] as unknown[]) : [];
+              if (labels.length === 0) {
+                ctx.report.skip({
+                  ...where(),
+                  kind: 'region',
+                  code: 'no-label',
+                  reason: 'the region has no label, so it has no category',
+                });
+                return;
+              }
+              let traced: Traced | undefined | null = null;
+              for (const rawLabel of labels) {
+                const label = pyStr(rawLabel);
+                let categoryId = categoryIds.get(label);
+                if (categoryId === undefined) {
+                  categoryId = categoryIds.size + 1;
+                  categoryIds.set(label, categoryId);
+                  categories.push({
+                    id: categoryId,
+                    name: label,
+                    supercategory: '',
+                    color: colours(label),
+                    metadata: {},
                   });
-                  continue;
                 }
-                if (traced === null) traced = traceRegion(value, rle, ctx, where);
-                if (traced === undefined) continue;
-                for (const shape of traced) {
-                  annotations.push(
+                const base = { image_id: id, category_id: categoryId };
+                const type = String(value.type ?? '').toLowerCase();
+                // Brush + Labels projects put the mask on the Labels result; the reference
+                // looks for a rectangle there and skips it, lsconv writes the mask.
+                if ('rle' in value && (typeKey === 'brushlabels' || (!python && typeKey === 'labels'))) {
+                  if (!isSize(value.original_width) || !isSize(value.original_height)) {
+                    ctx.report.skip({
+                      ...where(),
+                      kind: 'region',
+                      code: 'missing-image-size',
+                      reason: 'the brush region has no valid original_width/original_height',
+                    });
+                    continue;
+                  }
+                  if (traced === null) traced = traceRegion(value, rle, ctx, where);
+                  if (traced === undefined) continue;
+                  for (const shape of traced) {
+                    rows.push(
+                      JSON.stringify({
+                        id: annotationId++,
+                        ...base,
+                        segmentation: shape.segmentation,
+                        area: shape.area,
+                        bbox: shape.bbox,
+                        iscrowd: 0,
+                        annotator,
+                      }),
+                    );
+                    valid = true;
+                  }
+                } else if ('points' in value && typeKey === 'polygonlabels') {
+                  const shape = polygonShape(value);
+                  if (!shape) {
+                    ctx.report.skip({
+                      ...where(),
+                      kind: 'region',
+                      code: 'invalid-points',
+                      reason: 'the polygon needs "points" as [x, y] pairs and the image size',
+                    });
+                    continue;
+                  }
+                  rows.push(JSON.stringify({ id: annotationId++, ...base, ...shape, iscrowd: 0, annotator }));
+                  valid = true;
+                } else if (type === 'rectanglelabels' || typeKey === 'labels') {
+                  const box = rectangleShape(value);
+                  if (!box) {
+                    ctx.report.skip({
+                      ...where(),
+                      kind: 'region',
+                      code: 'invalid-rectangle',
+                      reason: 'the rectangle needs x, y, width, height and the image size',
+                    });
+                    continue;
+                  }
+                  rows.push(
                     JSON.stringify({
                       id: annotationId++,
                       ...base,
-                      segmentation: shape.segmentation,
-                      area: shape.area,
-                      bbox: shape.bbox,
+                      segmentation: [],
+                      area: box.area,
+                      bbox: box.bbox,
                       iscrowd: 0,
                       annotator,
                     }),
                   );
                   valid = true;
-                }
-              } else if ('points' in value && typeKey === 'polygonlabels') {
-                const shape = polygonShape(value);
-                if (!shape) {
+                } else {
                   ctx.report.skip({
                     ...where(),
                     kind: 'region',
-                    code: 'invalid-points',
-                    reason: 'the polygon needs "points" as [x, y] pairs and the image size',
+                    code: 'unsupported-region',
+                    reason: `a ${value.type} region without geometry this format writes`,
                   });
-                  continue;
                 }
-                annotations.push(
-                  JSON.stringify({ id: annotationId++, ...base, ...shape, iscrowd: 0, annotator }),
-                );
-                valid = true;
-              } else if (type === 'rectanglelabels' || typeKey === 'labels') {
-                const box = rectangleShape(value);
-                if (!box) {
-                  ctx.report.skip({
-                    ...where(),
-                    kind: 'region',
-                    code: 'invalid-rectangle',
-                    reason: 'the rectangle needs x, y, width, height and the image size',
-                  });
-                  continue;
-                }
-                annotations.push(
-                  JSON.stringify({
-                    id: annotationId++,
-                    ...base,
-                    segmentation: [],
-                    area: box.area,
-                    bbox: box.bbox,
-                    iscrowd: 0,
-                    annotator,
-                  }),
-                );
-                valid = true;
-              } else {
-                ctx.report.skip({
-                  ...where(),
-                  kind: 'region',
-                  code: 'unsupported-region',
-                  reason: `a ${value.type} region without geometry this format writes`,
-                });
               }
-            }
-          });
-        }
-        if (width !== null && height !== null && valid) {
-          images.push(
-            JSON.stringify({ id, file_name: posixBaseName(imagePath), path: imagePath, width, height }),
-          );
-          ctx.report.itemsWritten++;
+            });
+          }
+          for (const row of rows) await annotations.pushJson(row);
+          if (width !== null && height !== null && valid) {
+            await images.pushJson(
+              JSON.stringify({ id, file_name: posixBaseName(imagePath), path: imagePath, width, height }),
+            );
+            ctx.report.itemsWritten++;
+          }
         }
       }
+      ctx.report.regionsWritten += annotations.count;
+      const now = creationTime();
+      const info = {
+        year: now.getFullYear(),
+        version: '1.0',
+        description: 'Converted from Label Studio',
+        contributor: 'Label Studio Converter',
+        date_created: pythonDateTime(now),
+      };
+      const file = await ctx.sink.createFile('result_coco.json');
+      // Each list as `"name": [` and its rows, each on its own line indented by four spaces.
+      const list = async (name: string, rows: JsonArraySpill | string[], last = false) => {
+        const count = Array.isArray(rows) ? rows.length : rows.count;
+        await file.write(`  "${name}": [${count ? '\n    ' : ''}`);
+        if (Array.isArray(rows)) await file.write(rows.join(ROW_SEPARATOR));
+        else await rows.pipeTo(file);
+        await file.write(`${count ? '\n  ' : ''}]${last ? '' : ','}\n`);
+      };
+      await file.write('{\n');
+      await list('images', images);
+      await list('annotations', annotations);
+      await list(
+        'categories',
+        categories.map((c) => JSON.stringify(c)),
+      );
+      await file.write(`  "info": ${JSON.stringify(info)}\n}\n`);
+      await file.close();
+    } finally {
+      await images.dispose();
+      await annotations.dispose();
     }
-    ctx.report.regionsWritten += annotations.length;
-    const now = creationTime();
-    const info = {
-      year: now.getFullYear(),
-      version: '1.0',
-      description: 'Converted from Label Studio',
-      contributor: 'Label Studio Converter',
-      date_created: pythonDateTime(now),
-    };
-    const file = await ctx.sink.createFile('result_coco.json');
-    const list = async (name: string, rows: string[], last = false) => {
-      await file.write(`  "${name}": [`);
-      for (let i = 0; i < rows.length; i++) await file.write(`${i ? ',' : ''}\n    ${rows[i]}`);
-      await file.write(`${rows.length ? '\n  ' : ''}]${last ? '' : ','}\n`);
-    };
-    await file.write('{\n');
-    await list('images', images);
-    await list('annotations', annotations);
-    await list(
-      'categories',
-      categories.map((c) => JSON.stringify(c)),
-    );
-    await file.write(`  "info": ${JSON.stringify(info)}\n}\n`);
-    await file.close();
   },
 });
+
+/** Between two rows of a list in `result_coco.json`. */
+const ROW_SEPARATOR = ',\n    ';
 
 type Traced = { segmentation: unknown; area: number; bbox: number[] }[];
 

@@ -14,6 +14,7 @@ import {
   type Item,
   imageDataKey,
   itemRegionsWithIds,
+  JsonArraySpill,
   keypointLabelNames,
   keypointOrder,
   type LabelConfig,
@@ -36,7 +37,6 @@ import {
   taskImageUrl,
   taskItems,
 } from '@lsconv/core';
-import { JsonArraySpill } from './spill.js';
 
 /** One entry of COCO `images`. */
 export interface CocoImage {

@@ -3,6 +3,7 @@
  * helpers of `@lsconv/core` (categories, image names, rectangle geometry).
  */
 
+export { JsonArraySpill } from '@lsconv/core';
 export type { CocoAnnotation, CocoImage } from './coco.js';
 export {
   coco,
@@ -16,4 +17,3 @@ export {
   rectanglePixels,
 } from './coco.js';
 export { type CocoRleInput, cocoImporter, cocoRleCountsFromString, decodeCocoRle } from './coco-import.js';
-export { JsonArraySpill } from './spill.js';

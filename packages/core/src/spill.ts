@@ -2,14 +2,15 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FileWriter } from '@lsconv/core';
+import type { FileWriter } from './sinks/types.js';
 
 const FLUSH_AT = 1 << 20;
 
 /**
  * A JSON array written element by element to a temporary file, so an export of a
  * million tasks holds one buffer, not every element. {@link JsonArraySpill.pipeTo}
- * copies the elements (comma separated) into the real output afterwards.
+ * copies the elements, joined by the separator, into the real output afterwards.
+ * Formats whose output holds one list per export (COCO's images and annotations) use it.
  */
 export class JsonArraySpill {
   /** Elements written so far. */
@@ -20,14 +21,21 @@ export class JsonArraySpill {
     private readonly dir: string,
     private readonly handle: FileHandle,
     private readonly path: string,
+    private readonly separator: string,
   ) {}
 
-  /** Creates a spill file in a fresh folder under the system temp folder. */
-  static async create(prefix: string): Promise<JsonArraySpill> {
+  /**
+   * Creates a spill file in a fresh folder under the system temp folder; `separator`
+   * goes between elements (default `,\n`).
+   */
+  static async create(prefix: string, separator = ',\n'): Promise<JsonArraySpill> {
     const dir = await mkdtemp(join(tmpdir(), `lsconv-${prefix}-`));
     const path = join(dir, 'spill.jsonl');
-    const handle = await open(path, 'w');
-    return new JsonArraySpill(dir, handle, path);
+    const handle = await open(path, 'w').catch(async (error: unknown) => {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    });
+    return new JsonArraySpill(dir, handle, path, separator);
   }
 
   /** Appends one element. */
@@ -37,7 +45,7 @@ export class JsonArraySpill {
 
   /** Appends one element given as its JSON text. */
   async pushJson(json: string): Promise<void> {
-    const text = (this.count === 0 ? '' : ',\n') + json;
+    const text = this.count === 0 ? json : this.separator + json;
     this.count++;
     this.buffer.push(text);
     this.buffered += text.length;
