@@ -281,6 +281,49 @@ describe('BRUSH_TO_COCO against the reference on brush, polygon and rectangle re
 });
 
 describe('BRUSH_TO_COCO default mode', () => {
+  it('streams many tasks through the spill files into one result_coco.json in the reference layout', async () => {
+    const rectConfig = parseLabelConfig(`<View>
+  <Image name="image" value="$image"/>
+  <BrushLabels name="brush" toName="image"><Label value="Car"/><Label value="Tree"/></BrushLabels>
+  <RectangleLabels name="box" toName="image"><Label value="Car"/><Label value="Tree"/></RectangleLabels>
+</View>`);
+    const box = (id: string, label: string, x: number) => ({
+      id,
+      from_name: 'box',
+      to_name: 'image',
+      type: 'rectanglelabels',
+      original_width: 200,
+      original_height: 100,
+      value: { x, y: 10, width: 5, height: 5, rotation: 0, rectanglelabels: [label] },
+    });
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      id: i + 1,
+      data: { image: `img/${i}.png` },
+      annotations: [
+        { id: i + 1, completed_by: 1, result: [box(`a${i}`, 'Car', 1), box(`b${i}`, 'Tree', 50)] },
+      ],
+    }));
+    const sink = memorySink();
+    const report = await runExport({
+      format: brushToCoco,
+      tasks: arrayTaskSource(many),
+      config: rectConfig,
+      sink,
+    });
+    const text = sink.text('result_coco.json');
+    const doc = JSON.parse(text);
+    expect(doc.images).toHaveLength(3000);
+    expect(doc.annotations).toHaveLength(6000);
+    expect(doc.annotations.map((a: { id: number }) => a.id)).toEqual([...Array(6000).keys()]);
+    expect(doc.annotations[5999]).toMatchObject({ image_id: 2999, category_id: 2 });
+    expect(report.regionsWritten).toBe(6000);
+    // One row per line, four spaces in, as the reference writes them.
+    const lines = text.split('\n');
+    expect(lines[1]).toBe('  "images": [');
+    expect(lines[2]).toMatch(/^ {4}\{"id": ?0,/);
+    expect(lines.filter((line) => line.startsWith('    {"id"')).length).toBe(3000 + 6000 + 2);
+  });
+
   it('writes exact COCO RLE masks with --coco-masks rle', async () => {
     const { sink } = await run(brushToCoco, 'default', { cocoMasks: 'rle' });
     const doc = JSON.parse(sink.text('result_coco.json'));
