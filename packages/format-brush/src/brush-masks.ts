@@ -71,11 +71,14 @@ export async function exportMasks(
   const semantic = !python && ctx.options.semantic;
   const classes = semantic ? configClasses(ctx.config) : undefined;
   const index = python ? undefined : await MaskIndex.open(ctx);
-  // Where each written file came from (locations only: a region's RLE must not outlive its task).
-  const used = new Map<string, RegionLocation | true>();
+  // Under --compat python, where each written file came from, to report a region whose
+  // file a later one overwrites (locations only: a region's RLE must not outlive its task).
+  // Otherwise names never repeat and the sink alone knows which are taken, so memory does
+  // not grow with the number of masks.
+  const written = python ? new Map<string, RegionLocation>() : undefined;
   const unique = (stem: string) => {
     let name = `${stem}${ext}`;
-    for (let n = 2; used.has(name) || ctx.sink.has(name); n++) name = `${stem}__${n}${ext}`;
+    for (let n = 2; ctx.sink.has(name); n++) name = `${stem}__${n}${ext}`;
     return name;
   };
   const write = async (
@@ -111,8 +114,8 @@ export async function exportMasks(
           const stem = referenceFileStem(item, region, 255 - ext.length - (python ? 0 : 8));
           // The reference overwrites a same-named file; outside compat mode a suffix keeps both.
           const path = python ? `${stem}${ext}` : unique(stem);
-          const earlier = used.get(path);
-          if (earlier && earlier !== true) {
+          const earlier = written?.get(path);
+          if (earlier) {
             ctx.report.skip({
               ...earlier,
               kind: 'region',
@@ -122,13 +125,13 @@ export async function exportMasks(
             ctx.report.regionsWritten--;
             ctx.report.itemsWritten--;
           }
-          used.set(path, region.where);
+          written?.set(path, region.where);
           await write(path, mask, region.width, region.height);
           ctx.report.regionsWritten++;
           await index?.add(entry(item, ctx.config, path, region.labels.join('-'), [region], region));
         }
       } else {
-        await writeByImage(item, regions, ctx, unique, write, index, used);
+        await writeByImage(item, regions, ctx, unique, write, index);
       }
     }
   }
@@ -151,7 +154,6 @@ async function writeByImage(
   unique: (stem: string) => string,
   write: Writer,
   index: MaskIndex | undefined,
-  used: Map<string, RegionLocation | true>,
 ): Promise<void> {
   const groups = new Map<string, { mask: Uint8Array; first: BrushRegion; members: BrushRegion[] }>();
   for (const region of regions) {
@@ -179,7 +181,6 @@ async function writeByImage(
   const stem = imageStem(imageRefOf(item, ctx.config, regions[0]!.fromName), `task-${String(item.id)}`);
   for (const [label, group] of groups) {
     const path = unique(`${stem}__${safeLabel(label)}`);
-    used.set(path, true);
     await write(path, group.mask, group.first.width, group.first.height);
     ctx.report.regionsWritten += group.members.length;
     await index?.add(entry(item, ctx.config, path, label, group.members, group.first));
