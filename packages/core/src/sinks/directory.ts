@@ -223,8 +223,10 @@ async function mergeInto(from: string, to: string): Promise<void> {
     if (entry.isDirectory()) {
       const stat = await fs.lstat(destination).catch(() => undefined);
       if (stat && !stat.isDirectory()) await fs.rm(destination, { force: true });
-      if (!stat || !stat.isDirectory()) await fs.mkdir(destination);
-      await mergeInto(source, destination);
+      // A folder the output does not have yet moves whole: one rename instead of one per
+      // file (100,000 label files took about 10 s to move one by one).
+      if (!stat?.isDirectory()) await fs.rename(source, destination);
+      else await mergeInto(source, destination);
     } else {
       const stat = await fs.lstat(destination).catch(() => undefined);
       if (stat?.isDirectory()) await fs.rm(destination, { recursive: true, force: true });

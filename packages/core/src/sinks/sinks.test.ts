@@ -128,6 +128,29 @@ describe('directorySink', () => {
     expect(readFileSync(join(out, 'keep.txt'), 'utf8')).toBe('keep');
   });
 
+  it('merges folders: new ones move whole, existing ones file by file, a file in the way is replaced', async () => {
+    const root = tmp();
+    const out = join(root, 'out');
+    mkdirSync(join(out, 'labels'), { recursive: true });
+    writeFileSync(join(out, 'labels', 'old.txt'), 'old');
+    writeFileSync(join(out, 'labels', 'a.txt'), 'stale');
+    writeFileSync(join(out, 'images'), 'a file where the output has a folder');
+    const sink = directorySink(out);
+    await sink.writeFile('labels/a.txt', 'a');
+    await sink.writeFile('labels/deep/b.txt', 'b');
+    await sink.writeFile('images/c.jpg', 'c');
+    await sink.writeFile('masks/x/y/z.png', 'z');
+    await sink.commit();
+    const read = (...parts: string[]) => readFileSync(join(out, ...parts), 'utf8');
+    expect(read('labels', 'old.txt')).toBe('old');
+    expect(read('labels', 'a.txt')).toBe('a');
+    expect(read('labels', 'deep', 'b.txt')).toBe('b');
+    expect(read('images', 'c.jpg')).toBe('c');
+    expect(read('masks', 'x', 'y', 'z.png')).toBe('z');
+    // Nothing is left beside the output.
+    expect(readdirSync(root)).toEqual(['out']);
+  });
+
   it('refuses paths that leave the output', async () => {
     const sink = directorySink(join(tmp(), 'out'));
     for (const bad of [
