@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs, statSync, writeFileSync } from 'node:fs';
+import { constants, promises as fs, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { IntSet } from '../compact-set.js';
 import { LsconvError } from '../errors.js';
@@ -217,6 +217,7 @@ export function pathHash(path: string): number {
 }
 
 async function mergeInto(from: string, to: string): Promise<void> {
+  let moved = 0;
   for (const entry of await fs.readdir(from, { withFileTypes: true })) {
     const source = join(from, entry.name);
     const destination = join(to, entry.name);
@@ -228,12 +229,23 @@ async function mergeInto(from: string, to: string): Promise<void> {
       if (!stat?.isDirectory()) await fs.rename(source, destination);
       else await mergeInto(source, destination);
     } else {
-      const stat = await fs.lstat(destination).catch(() => undefined);
-      if (stat?.isDirectory()) await fs.rm(destination, { recursive: true, force: true });
-      await fs.rename(source, destination);
+      // A file replaces whatever file has its name with one synchronous rename (an async
+      // lstat and rename per file took 12 s for 100,000 files); a folder in its way is
+      // removed first. Other work gets a turn every MERGE_TURN files.
+      if (++moved % MERGE_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+      try {
+        renameSync(source, destination);
+      } catch (error) {
+        const stat = await fs.lstat(destination).catch(() => undefined);
+        if (!stat?.isDirectory()) throw error;
+        await fs.rm(destination, { recursive: true, force: true });
+        await fs.rename(source, destination);
+      }
     }
   }
 }
+
+const MERGE_TURN = 256;
 
 /** True when the path exists and can be read. */
 export async function isReadable(path: string): Promise<boolean> {

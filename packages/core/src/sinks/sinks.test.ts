@@ -135,7 +135,9 @@ describe('directorySink', () => {
     writeFileSync(join(out, 'labels', 'old.txt'), 'old');
     writeFileSync(join(out, 'labels', 'a.txt'), 'stale');
     writeFileSync(join(out, 'images'), 'a file where the output has a folder');
+    mkdirSync(join(out, 'labels', 'c.txt', 'inner'), { recursive: true });
     const sink = directorySink(out);
+    await sink.writeFile('labels/c.txt', 'a file where a folder was');
     await sink.writeFile('labels/a.txt', 'a');
     await sink.writeFile('labels/deep/b.txt', 'b');
     await sink.writeFile('images/c.jpg', 'c');
@@ -144,6 +146,7 @@ describe('directorySink', () => {
     const read = (...parts: string[]) => readFileSync(join(out, ...parts), 'utf8');
     expect(read('labels', 'old.txt')).toBe('old');
     expect(read('labels', 'a.txt')).toBe('a');
+    expect(read('labels', 'c.txt')).toBe('a file where a folder was');
     expect(read('labels', 'deep', 'b.txt')).toBe('b');
     expect(read('images', 'c.jpg')).toBe('c');
     expect(read('masks', 'x', 'y', 'z.png')).toBe('z');
