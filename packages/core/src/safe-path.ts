@@ -13,6 +13,9 @@ import { LsconvError } from './errors.js';
  * path can leave the output folder whatever a task contained.
  */
 export function checkOutputPath(path: string): string {
+  // Nearly every path a format writes is plain ASCII segments that cannot be `.` or `..`
+  // (each starts with a letter, digit or `_`): one regular expression settles those.
+  if (typeof path === 'string' && path.length <= 255 && PLAIN_PATH.test(path)) return path;
   const fail = (why: string) =>
     new LsconvError('UNSAFE_PATH', `refused output path ${JSON.stringify(path.slice(0, 200))}: ${why}`, {
       hint: 'formats must build file names with safeBaseName()',
@@ -29,6 +32,9 @@ export function checkOutputPath(path: string): string {
   }
   return segments.join('/');
 }
+
+/** Segments of letters, digits, `_`, `-` and `.`, each starting with a letter, digit or `_`. */
+const PLAIN_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
