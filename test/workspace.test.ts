@@ -21,7 +21,8 @@ describe('a workspace without packages/format-csv', () => {
       verbatimSymlinks: true,
       filter: (source) => {
         const rel = relative(repo, source);
-        if (rel === join('packages', 'format-csv') || rel.startsWith(join('packages', 'format-csv') + '/')) return false;
+        if (rel === join('packages', 'format-csv') || rel.startsWith(join('packages', 'format-csv') + '/'))
+          return false;
         const parts = rel.split('/');
         // Keep each package's node_modules (symlinks only); the root store is linked below.
         if (parts.length === 1 && skip.has(parts[0]!)) return false;
@@ -30,17 +31,29 @@ describe('a workspace without packages/format-csv', () => {
     });
     symlinkSync(join(repo, 'node_modules'), join(copy, 'node_modules'));
     const packages = ['packages', 'apps'].flatMap((group) =>
-      existsSync(join(copy, group)) ? readdirSync(join(copy, group)).map((name) => join(copy, group, name)) : [],
+      existsSync(join(copy, group))
+        ? readdirSync(join(copy, group)).map((name) => join(copy, group, name))
+        : [],
     );
-    const ordered = [join(copy, 'packages', 'core'), ...packages.filter((p) => !p.endsWith(join('packages', 'core')))];
+    const ordered = [
+      join(copy, 'packages', 'core'),
+      ...packages.filter((p) => !p.endsWith(join('packages', 'core'))),
+    ];
     for (const dir of ordered) {
       if (!existsSync(join(dir, 'tsconfig.build.json'))) continue;
-      execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], { cwd: dir, stdio: 'pipe' });
+      execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], {
+        cwd: dir,
+        stdio: 'pipe',
+      });
     }
-    const out = execFileSync(process.execPath, [join(copy, 'apps', 'cli', 'dist', 'bin.js'), 'formats', '--json'], {
-      cwd: copy,
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      [join(copy, 'apps', 'cli', 'dist', 'bin.js'), 'formats', '--json'],
+      {
+        cwd: copy,
+        encoding: 'utf8',
+      },
+    );
     const listed = JSON.parse(out) as { formats: { id: string }[]; problems: unknown[] };
     const ids = listed.formats.map((f) => f.id);
     expect(ids).toContain('JSON');

@@ -8,7 +8,9 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 if (has('chromium')) process.exit(0);
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
 if (!root || !has('apt-get')) {
-  console.warn('tools/ensure-chromium: chromium is not installed; the browser test will be skipped (apt-get install chromium)');
+  console.warn(
+    'tools/ensure-chromium: chromium is not installed; the browser test will be skipped (apt-get install chromium)',
+  );
   process.exit(0);
 }
 console.log('tools/ensure-chromium: installing Debian chromium for the browser test');

@@ -101,7 +101,8 @@ export function describeLocation(location: ErrorLocation): string {
   if (location.taskIndex !== undefined || location.taskId !== undefined) {
     let task = 'task';
     if (location.taskIndex !== undefined) task += ` #${location.taskIndex}`;
-    if (location.taskId !== undefined && location.taskId !== null) task += ` (id ${shortValue(location.taskId)})`;
+    if (location.taskId !== undefined && location.taskId !== null)
+      task += ` (id ${shortValue(location.taskId)})`;
     parts.push(task);
   }
   if (location.field) parts.push(`field ${location.field}`);

@@ -1,22 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { defineFormat } from './format.js';
-import { arrayTaskSource } from './sources/index.js';
+import { parseLabelConfig } from './label-config.js';
 import { runExport } from './run.js';
 import { memorySink } from './sinks/memory.js';
-import { parseLabelConfig } from './label-config.js';
+import { arrayTaskSource } from './sources/index.js';
 
-const base = { id: 'TEST', title: 'Test', description: 'A test format.', output: 'file' as const, export: async () => {} };
+const base = {
+  id: 'TEST',
+  title: 'Test',
+  description: 'A test format.',
+  output: 'file' as const,
+  export: async () => {},
+};
 
 describe('defineFormat', () => {
   it('validates and freezes at definition time', () => {
-    const format = defineFormat({ ...base, options: { separator: { type: 'string', description: 'Separator.', default: ',' } } });
+    const format = defineFormat({
+      ...base,
+      options: { separator: { type: 'string', description: 'Separator.', default: ',' } },
+    });
     expect(Object.isFrozen(format)).toBe(true);
     expect(Object.isFrozen(format.options.separator)).toBe(true);
     expect(() => defineFormat({ ...base, id: 'lower' })).toThrow(/upper-case/);
     expect(() => defineFormat({ ...base, title: '' })).toThrow(/needs a title/);
-    expect(() => defineFormat({ ...base, options: { x: { type: 'string', description: '' } } })).toThrow(/description/);
-    expect(() => defineFormat({ ...base, options: { x: { type: 'enum', description: 'x', choices: [] } } })).toThrow(/without choices/);
-    expect(() => defineFormat({ ...base, options: { x: { type: 'number', description: 'x', default: 'a' as unknown as number } } })).toThrow(/default/);
+    expect(() => defineFormat({ ...base, options: { x: { type: 'string', description: '' } } })).toThrow(
+      /description/,
+    );
+    expect(() =>
+      defineFormat({ ...base, options: { x: { type: 'enum', description: 'x', choices: [] } } }),
+    ).toThrow(/without choices/);
+    expect(() =>
+      defineFormat({
+        ...base,
+        options: { x: { type: 'number', description: 'x', default: 'a' as unknown as number } },
+      }),
+    ).toThrow(/default/);
   });
 });
 
@@ -35,18 +53,36 @@ describe('runExport', () => {
       await out.close();
     },
   });
-  const config = parseLabelConfig('<View><Text name="t" value="$text"/><Choices name="c" toName="t"/></View>');
+  const config = parseLabelConfig(
+    '<View><Text name="t" value="$text"/><Choices name="c" toName="t"/></View>',
+  );
 
   it('validates options, runs and commits', async () => {
     const sink = memorySink();
-    const report = await runExport({ format: lines, config, sink, tasks: arrayTaskSource([{ data: { text: 'a' } }]), options: { upper: 'true' } });
+    const report = await runExport({
+      format: lines,
+      config,
+      sink,
+      tasks: arrayTaskSource([{ data: { text: 'a' } }]),
+      options: { upper: 'true' },
+    });
     expect(sink.text('out.txt')).toBe('A\n');
     expect(report.tasksRead).toBe(1);
-    await expect(runExport({ format: lines, config, sink: memorySink(), tasks: arrayTaskSource([]), options: { nope: 1 } })).rejects.toThrow(/no option "nope"/);
+    await expect(
+      runExport({
+        format: lines,
+        config,
+        sink: memorySink(),
+        tasks: arrayTaskSource([]),
+        options: { nope: 1 },
+      }),
+    ).rejects.toThrow(/no option "nope"/);
   });
 
   it('refuses an unsupported config unless forced', async () => {
-    await expect(runExport({ format: lines, sink: memorySink(), tasks: arrayTaskSource([]) })).rejects.toThrow(/cannot export this labeling config: needs a control/);
+    await expect(
+      runExport({ format: lines, sink: memorySink(), tasks: arrayTaskSource([]) }),
+    ).rejects.toThrow(/cannot export this labeling config: needs a control/);
     await runExport({ format: lines, sink: memorySink(), tasks: arrayTaskSource([]), force: true });
   });
 

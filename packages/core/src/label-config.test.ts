@@ -45,16 +45,25 @@ describe('parseLabelConfig', () => {
   });
 
   it('names the line of malformed XML', () => {
-    expect(() => parseLabelConfig('<View>\n<Text name="t" value="$t">\n</View>', { file: 'c.xml' })).toThrow(/not well-formed XML.*line/);
+    expect(() => parseLabelConfig('<View>\n<Text name="t" value="$t">\n</View>', { file: 'c.xml' })).toThrow(
+      /not well-formed XML.*line/,
+    );
   });
 
   it('computes Label Studio format availability', () => {
-    const image = parseLabelConfig('<View><Image name="i" value="$img"/><KeyPointLabels name="k" toName="i"><Label value="a"/></KeyPointLabels></View>');
+    const image = parseLabelConfig(
+      '<View><Image name="i" value="$img"/><KeyPointLabels name="k" toName="i"><Label value="a"/></KeyPointLabels></View>',
+    );
     const support = referenceSupport(image);
     expect(support.get('COCO')).toMatchObject({ ok: false });
     expect(support.get('YOLO_OBB')).toEqual({ ok: true });
     expect(support.get('CSV')).toEqual({ ok: true });
-    const twoKeys = parseLabelConfig('<View><Text name="a" value="$a"/><Text name="b" value="$b"/><Labels name="l" toName="a"><Label value="x"/></Labels><Choices name="c" toName="b"><Choice value="y"/></Choices></View>');
-    expect(referenceSupport(twoKeys).get('CONLL2003')).toMatchObject({ ok: false, reason: expect.stringContaining('2 data keys') });
+    const twoKeys = parseLabelConfig(
+      '<View><Text name="a" value="$a"/><Text name="b" value="$b"/><Labels name="l" toName="a"><Label value="x"/></Labels><Choices name="c" toName="b"><Choice value="y"/></Choices></View>',
+    );
+    expect(referenceSupport(twoKeys).get('CONLL2003')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('2 data keys'),
+    });
   });
 });

@@ -93,10 +93,14 @@ export function parseLabelConfig(xml: string, origin: ConfigOrigin = {}): LabelC
   const valid = XMLValidator.validate(xml, { allowBooleanAttributes: true });
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    throw new LsconvError('CONFIG_PARSE', `labeling config is not well-formed XML: ${msg} at line ${line}, column ${col}`, {
-      ...loc,
-      hint: 'check the XML of the labeling config',
-    });
+    throw new LsconvError(
+      'CONFIG_PARSE',
+      `labeling config is not well-formed XML: ${msg} at line ${line}, column ${col}`,
+      {
+        ...loc,
+        hint: 'check the XML of the labeling config',
+      },
+    );
   }
   let tree: XmlNode[];
   try {
@@ -112,10 +116,14 @@ export function parseLabelConfig(xml: string, origin: ConfigOrigin = {}): LabelC
       trimValues: false,
     }).parse(xml) as XmlNode[];
   } catch (error) {
-    throw new LsconvError('CONFIG_PARSE', `labeling config could not be parsed: ${(error as Error).message}`, {
-      ...loc,
-      cause: error,
-    });
+    throw new LsconvError(
+      'CONFIG_PARSE',
+      `labeling config could not be parsed: ${(error as Error).message}`,
+      {
+        ...loc,
+        cause: error,
+      },
+    );
   }
   const elements: XmlElement[] = [];
   collectElements(tree, [], elements);
@@ -185,12 +193,19 @@ function fromElements(xml: string, elements: XmlElement[]): LabelConfig {
       if (attrs.perRegion === 'true') {
         if (attrs.whenTagName) control.conditionals = { type: 'tag', name: attrs.whenTagName };
         else if (attrs.whenLabelValue) control.conditionals = { type: 'label', name: attrs.whenLabelValue };
-        else if (attrs.whenChoiceValue) control.conditionals = { type: 'choice', name: attrs.whenChoiceValue };
+        else if (attrs.whenChoiceValue)
+          control.conditionals = { type: 'choice', name: attrs.whenChoiceValue };
       }
       controls.set(attrs.name, control);
     } else if (attrs.name && (attrs.value || attrs.valueList)) {
       const object: ObjectTag = attrs.value
-        ? { name: attrs.name, type: el.tag, value: stripDollar(attrs.value), valueType: attrs.valueType ?? null, attrs }
+        ? {
+            name: attrs.name,
+            type: el.tag,
+            value: stripDollar(attrs.value),
+            valueType: attrs.valueType ?? null,
+            attrs,
+          }
         : {
             name: attrs.name,
             type: el.tag,
@@ -231,7 +246,8 @@ function buildConfig(xml: string, controlList: ControlTag[], objectList: ObjectT
   for (const control of controlList) {
     if (!control.regex) continue;
     let pattern = control.name;
-    for (const [variable, regex] of Object.entries(control.regex)) pattern = pattern.split(variable).join(regex);
+    for (const [variable, regex] of Object.entries(control.regex))
+      pattern = pattern.split(variable).join(regex);
     try {
       patterns.push({ control, pattern, regex: new RegExp(`^(?:${pattern})`) });
     } catch {

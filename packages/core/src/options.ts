@@ -5,7 +5,15 @@ export type OptionSpec =
   | { type: 'string'; description: string; default?: string; flag?: string; choices?: undefined }
   | { type: 'enum'; description: string; default?: string; flag?: string; choices: readonly string[] }
   | { type: 'boolean'; description: string; default?: boolean; flag?: string; choices?: undefined }
-  | { type: 'number'; description: string; default?: number; flag?: string; choices?: undefined; min?: number; max?: number };
+  | {
+      type: 'number';
+      description: string;
+      default?: number;
+      flag?: string;
+      choices?: undefined;
+      min?: number;
+      max?: number;
+    };
 
 /** A set of declared options, by name (camelCase). */
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
@@ -46,8 +54,10 @@ export function checkOptionSpecs(owner: string, specs: OptionSpecs): void {
       const ok =
         spec.type === 'enum'
           ? spec.choices.includes(spec.default)
-          : typeof spec.default === (spec.type === 'number' ? 'number' : spec.type === 'boolean' ? 'boolean' : 'string');
-      if (!ok) throw new LsconvError('INVALID_DEFINITION', `${where} has a default that does not fit its type`);
+          : typeof spec.default ===
+            (spec.type === 'number' ? 'number' : spec.type === 'boolean' ? 'boolean' : 'string');
+      if (!ok)
+        throw new LsconvError('INVALID_DEFINITION', `${where} has a default that does not fit its type`);
     }
   }
 }
@@ -83,7 +93,10 @@ export function resolveOptions<O extends OptionSpecs>(
 
 function coerce(owner: string, name: string, spec: OptionSpec, raw: unknown): unknown {
   const fail = (expected: string) =>
-    new LsconvError('INVALID_OPTION', `${owner} option "${name}" must be ${expected}, got ${JSON.stringify(raw)}`);
+    new LsconvError(
+      'INVALID_OPTION',
+      `${owner} option "${name}" must be ${expected}, got ${JSON.stringify(raw)}`,
+    );
   switch (spec.type) {
     case 'boolean': {
       if (typeof raw === 'boolean') return raw;

@@ -26,12 +26,16 @@ export const REFERENCE_FORMATS = [
  * The formats Label Studio offers for a labeling config, with the reason each other
  * one is refused (the rules of the Python converter's `_get_supported_formats`).
  */
-export function referenceSupport(config: LabelConfig): Map<string, { ok: true } | { ok: false; reason: string }> {
+export function referenceSupport(
+  config: LabelConfig,
+): Map<string, { ok: true } | { ok: false; reason: string }> {
   const result = new Map<string, { ok: true } | { ok: false; reason: string }>();
   const controls = controlTypes(config);
   const inputs = inputTypes(config);
   const mig = hasValueList(config);
-  const doclang = [...config.controls.values()].some((c) => ['TextArea', 'ReactCode', 'CustomInterface'].includes(c.type));
+  const doclang = [...config.controls.values()].some((c) =>
+    ['TextArea', 'ReactCode', 'CustomInterface'].includes(c.type),
+  );
   const refuse = (names: readonly string[], reason: string) => {
     for (const name of names) if (result.get(name)?.ok !== false) result.set(name, { ok: false, reason });
   };
@@ -47,9 +51,13 @@ export function referenceSupport(config: LabelConfig): Map<string, { ok: true } 
   }
   const has = (t: string) => controls.has(t);
   if (has('KeyPointLabels') && !has('RectangleLabels')) {
-    refuse(['COCO', 'COCO_WITH_IMAGES', 'YOLO', 'YOLO_WITH_IMAGES'], 'KeyPointLabels need a RectangleLabels parent for COCO and YOLO');
+    refuse(
+      ['COCO', 'COCO_WITH_IMAGES', 'YOLO', 'YOLO_WITH_IMAGES'],
+      'KeyPointLabels need a RectangleLabels parent for COCO and YOLO',
+    );
   }
-  if (!(inputs.has('Text') && has('Labels'))) refuse(['CONLL2003'], 'needs a Text object and a Labels control');
+  if (!(inputs.has('Text') && has('Labels')))
+    refuse(['CONLL2003'], 'needs a Text object and a Labels control');
   if (mig) refuse(['VOC'], 'multi-image (valueList) projects cannot be exported to VOC');
   if (!(inputs.has('Image') && (has('RectangleLabels') || (has('Rectangle') && has('Labels'))))) {
     refuse(['VOC'], 'needs an Image object with RectangleLabels (or Rectangle and Labels)');
@@ -59,11 +67,24 @@ export function referenceSupport(config: LabelConfig): Map<string, { ok: true } 
     (has('Rectangle') && has('Labels')) ||
     (has('PolygonLabels') && has('Labels')) ||
     (has('KeyPointLabels') && has('Labels'));
-  const visionFormats = ['COCO', 'COCO_WITH_IMAGES', 'YOLO', 'YOLO_WITH_IMAGES', 'YOLO_OBB', 'YOLO_OBB_WITH_IMAGES'];
+  const visionFormats = [
+    'COCO',
+    'COCO_WITH_IMAGES',
+    'YOLO',
+    'YOLO_WITH_IMAGES',
+    'YOLO_OBB',
+    'YOLO_OBB_WITH_IMAGES',
+  ];
   if (mig) refuse(visionFormats, 'multi-image (valueList) projects cannot be exported to COCO or YOLO');
-  if (!vision) refuse(visionFormats, 'needs an Image object with RectangleLabels, PolygonLabels or KeyPointLabels');
-  if (!(inputs.has('Image') && (has('BrushLabels') || has('brushlabels') || (has('Brush') && has('Labels'))))) {
-    refuse(['BRUSH_TO_NUMPY', 'BRUSH_TO_PNG', 'BRUSH_TO_COCO'], 'needs an Image object with BrushLabels (or Brush and Labels)');
+  if (!vision)
+    refuse(visionFormats, 'needs an Image object with RectangleLabels, PolygonLabels or KeyPointLabels');
+  if (
+    !(inputs.has('Image') && (has('BrushLabels') || has('brushlabels') || (has('Brush') && has('Labels'))))
+  ) {
+    refuse(
+      ['BRUSH_TO_NUMPY', 'BRUSH_TO_PNG', 'BRUSH_TO_COCO'],
+      'needs an Image object with BrushLabels (or Brush and Labels)',
+    );
   }
   if (!((inputs.has('Audio') || inputs.has('AudioPlus')) && has('TextArea'))) {
     refuse(['ASR_MANIFEST'], 'needs an Audio object and a TextArea control');
@@ -75,6 +96,8 @@ export function referenceSupport(config: LabelConfig): Map<string, { ok: true } 
 }
 
 /** The `supports` of a format that Label Studio also offers: its rule, verbatim. */
-export function referenceSupports(formatId: string): (config: LabelConfig) => { ok: true } | { ok: false; reason: string } {
+export function referenceSupports(
+  formatId: string,
+): (config: LabelConfig) => { ok: true } | { ok: false; reason: string } {
   return (config) => referenceSupport(config).get(formatId) ?? { ok: true };
 }

@@ -7,7 +7,13 @@ import { CORE_VERSION, discoverPlugins } from './registry.js';
 /** Writes a fake host project with plugin packages in node_modules. */
 function host(plugins: Record<string, { pkg: Record<string, unknown>; entry?: string }>) {
   const dir = mkdtempSync(join(tmpdir(), 'lsconv-host-'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'host', dependencies: Object.fromEntries(Object.keys(plugins).map((n) => [n, '*'])) }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'host',
+      dependencies: Object.fromEntries(Object.keys(plugins).map((n) => [n, '*'])),
+    }),
+  );
   for (const [name, { pkg, entry }] of Object.entries(plugins)) {
     const pdir = join(dir, 'node_modules', name);
     mkdirSync(pdir, { recursive: true });
@@ -25,7 +31,10 @@ describe('discoverPlugins', () => {
   it('loads marked dependencies, and reports broken and incompatible ones by name', async () => {
     const dir = host({
       'lsconv-format-demo': { pkg: { lsconv: { plugins: './index.mjs' } }, entry: goodEntry },
-      'lsconv-format-broken': { pkg: { lsconv: { plugins: './index.mjs' } }, entry: `throw new Error('boom at import');` },
+      'lsconv-format-broken': {
+        pkg: { lsconv: { plugins: './index.mjs' } },
+        entry: `throw new Error('boom at import');`,
+      },
       'lsconv-format-old': {
         pkg: { lsconv: { plugins: './index.mjs' }, peerDependencies: { '@lsconv/core': '^99.0.0' } },
         entry: goodEntry,
@@ -36,17 +45,28 @@ describe('discoverPlugins', () => {
     const registry = await discoverPlugins({ cwd: dir, workspace: false });
     expect([...registry.formats.keys()]).toEqual(['JSON', 'DEMO']);
     expect(registry.format('demo').id).toBe('DEMO');
-    expect(registry.formats.get('DEMO')!.origin).toMatchObject({ package: 'lsconv-format-demo', version: '1.0.0' });
+    expect(registry.formats.get('DEMO')!.origin).toMatchObject({
+      package: 'lsconv-format-demo',
+      version: '1.0.0',
+    });
     const problems = Object.fromEntries(registry.problems.map((p) => [p.package, p]));
-    expect(problems['lsconv-format-broken']).toMatchObject({ code: 'PLUGIN_LOAD', reason: expect.stringContaining('boom at import') });
-    expect(problems['lsconv-format-old']).toMatchObject({ code: 'PLUGIN_INCOMPATIBLE', reason: expect.stringContaining(CORE_VERSION) });
+    expect(problems['lsconv-format-broken']).toMatchObject({
+      code: 'PLUGIN_LOAD',
+      reason: expect.stringContaining('boom at import'),
+    });
+    expect(problems['lsconv-format-old']).toMatchObject({
+      code: 'PLUGIN_INCOMPATIBLE',
+      reason: expect.stringContaining(CORE_VERSION),
+    });
     expect(problems['lsconv-format-unmarked']).toMatchObject({ reason: expect.stringContaining('marker') });
     expect(problems['left-pad']).toBeUndefined();
     expect(() => registry.format('nope')).toThrow(/unknown format "nope".*JSON, DEMO/);
   });
 
   it('uses an explicit list instead of discovery', async () => {
-    const dir = host({ 'lsconv-format-demo': { pkg: { lsconv: { plugins: './index.mjs' } }, entry: goodEntry } });
+    const dir = host({
+      'lsconv-format-demo': { pkg: { lsconv: { plugins: './index.mjs' } }, entry: goodEntry },
+    });
     const registry = await discoverPlugins({ cwd: dir, explicit: [] });
     expect([...registry.formats.keys()]).toEqual(['JSON']);
     const again = await discoverPlugins({ cwd: dir, explicit: ['lsconv-format-demo', 'missing-one'] });

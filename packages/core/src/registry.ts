@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,7 +14,8 @@ import {
 } from './format.js';
 
 /** The version of this copy of `@lsconv/core`. */
-export const CORE_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+export const CORE_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string })
+  .version;
 
 /** Where a format or importer came from. */
 export interface PluginOrigin {
@@ -66,7 +67,8 @@ export interface DiscoverOptions {
 }
 
 /** Names a host dependency must match to be looked at (oclif-style: never glob node_modules). */
-export const PLUGIN_NAME_PATTERN = /^(?:@lsconv\/(?!core$|testkit$|cli$|server$)[a-z0-9-]+|lsconv-format-[a-z0-9._-]+|@[a-z0-9._-]+\/lsconv-format-[a-z0-9._-]+)$/;
+export const PLUGIN_NAME_PATTERN =
+  /^(?:@lsconv\/(?!core$|testkit$|cli$|server$)[a-z0-9-]+|lsconv-format-[a-z0-9._-]+|@[a-z0-9._-]+\/lsconv-format-[a-z0-9._-]+)$/;
 
 interface Candidate {
   name: string;
@@ -100,7 +102,12 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Re
     for (const spec of options.explicit) {
       const dir = resolvePackageDir(spec, cwd);
       if (dir) add({ name: readJson(join(dir, 'package.json'))?.name ?? spec, dir });
-      else problems.push({ package: spec, code: 'PLUGIN_LOAD', reason: `cannot find the package "${spec}" from ${cwd}` });
+      else
+        problems.push({
+          package: spec,
+          code: 'PLUGIN_LOAD',
+          reason: `cannot find the package "${spec}" from ${cwd}`,
+        });
     }
   } else {
     if (options.workspace !== false) for (const c of workspacePackages(cwd)) add(c);
@@ -110,7 +117,8 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Re
   }
   const formats = new Map<string, { format: FormatDefinition<any>; origin: PluginOrigin }>();
   const importers = new Map<string, { importer: ImporterDefinition<any>; origin: PluginOrigin }>();
-  for (const format of builtinFormats) formats.set(format.id, { format, origin: { package: '@lsconv/core', version: CORE_VERSION } });
+  for (const format of builtinFormats)
+    formats.set(format.id, { format, origin: { package: '@lsconv/core', version: CORE_VERSION } });
   for (const candidate of candidates) {
     const loaded = await loadPlugin(candidate);
     if ('problem' in loaded) {
@@ -139,7 +147,8 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Re
     importers,
     problems,
     format(id) {
-      const entry = formats.get(id) ?? [...formats.values()].find((f) => f.format.id.toLowerCase() === id.toLowerCase());
+      const entry =
+        formats.get(id) ?? [...formats.values()].find((f) => f.format.id.toLowerCase() === id.toLowerCase());
       if (!entry) {
         throw new LsconvError('UNKNOWN_FORMAT', `unknown format "${id}"`, {
           hint: `installed formats: ${[...formats.keys()].join(', ')}`,
@@ -151,7 +160,9 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Re
       const entry = importers.get(id.toLowerCase());
       if (!entry) {
         throw new LsconvError('UNKNOWN_FORMAT', `unknown importer "${id}"`, {
-          hint: importers.size ? `installed importers: ${[...importers.keys()].join(', ')}` : 'no importer is installed',
+          hint: importers.size
+            ? `installed importers: ${[...importers.keys()].join(', ')}`
+            : 'no importer is installed',
         });
       }
       return entry.importer;
@@ -181,9 +192,13 @@ async function loadPlugin(
     }
   }
   const entry = resolve(candidate.dir, marker.plugins);
-  if (!entry.startsWith(candidate.dir)) return problem('PLUGIN_LOAD', `its plugin entry ${marker.plugins} is outside the package`);
+  if (!entry.startsWith(candidate.dir))
+    return problem('PLUGIN_LOAD', `its plugin entry ${marker.plugins} is outside the package`);
   if (!existsSync(entry)) {
-    return problem('PLUGIN_LOAD', `its plugin entry ${marker.plugins} does not exist (is the package built?)`);
+    return problem(
+      'PLUGIN_LOAD',
+      `its plugin entry ${marker.plugins} does not exist (is the package built?)`,
+    );
   }
   let module: Record<string, unknown>;
   try {
@@ -205,12 +220,21 @@ async function loadPlugin(
   for (const value of Object.values(module)) visit(value);
   const wrongApi = [...formats, ...importers].find((d) => d.apiVersion !== PLUGIN_API_VERSION);
   if (wrongApi) {
-    return problem('PLUGIN_INCOMPATIBLE', `it was built for plugin API ${wrongApi.apiVersion}, this core speaks ${PLUGIN_API_VERSION}`);
+    return problem(
+      'PLUGIN_INCOMPATIBLE',
+      `it was built for plugin API ${wrongApi.apiVersion}, this core speaks ${PLUGIN_API_VERSION}`,
+    );
   }
   if (formats.length === 0 && importers.length === 0) {
-    return problem('PLUGIN_LOAD', `${marker.plugins} exports no format or importer made with defineFormat/defineImporter`);
+    return problem(
+      'PLUGIN_LOAD',
+      `${marker.plugins} exports no format or importer made with defineFormat/defineImporter`,
+    );
   }
-  return { formats, importers, origin: {
+  return {
+    formats,
+    importers,
+    origin: {
       package: pkg.name ?? candidate.name,
       version: pkg.version ?? '0.0.0',
       dir: candidate.dir,
@@ -269,7 +293,9 @@ function workspacePatterns(dir: string): string[] | undefined {
   }
   const pkg = readJson(join(dir, 'package.json'));
   const workspaces = Array.isArray(pkg?.workspaces) ? pkg.workspaces : pkg?.workspaces?.packages;
-  return Array.isArray(workspaces) ? workspaces.filter((w: unknown): w is string => typeof w === 'string') : undefined;
+  return Array.isArray(workspaces)
+    ? workspaces.filter((w: unknown): w is string => typeof w === 'string')
+    : undefined;
 }
 
 function expandPattern(root: string, pattern: string): string[] {

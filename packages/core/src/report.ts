@@ -43,7 +43,10 @@ export class ConversionReport {
   filesWritten = 0;
   bytesWritten = 0;
   readonly warnings: string[] = [];
-  private readonly groups = new Map<string, { code: string; kind: SkipEntry['kind']; reason: string; count: number; examples: SkipEntry[] }>();
+  private readonly groups = new Map<
+    string,
+    { code: string; kind: SkipEntry['kind']; reason: string; count: number; examples: SkipEntry[] }
+  >();
   private readonly started = Date.now();
   private finishedAt: number | undefined;
 
@@ -115,7 +118,9 @@ export class ConversionReport {
     for (const group of this.groups.values()) {
       const first = group.examples[0];
       const where = first ? describeLocation(first) : '';
-      lines.push(`  skipped ${group.count} ${group.kind}(s): ${group.reason}${where ? ` (first: ${where})` : ''}`);
+      lines.push(
+        `  skipped ${group.count} ${group.kind}(s): ${group.reason}${where ? ` (first: ${where})` : ''}`,
+      );
     }
     for (const warning of this.warnings) lines.push(`  warning: ${warning}`);
     return lines;

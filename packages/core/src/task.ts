@@ -248,11 +248,20 @@ export function validateTask(value: unknown, origin: TaskOrigin): Task {
       field: 'data',
     });
   }
-  if (task.id !== undefined && task.id !== null && typeof task.id !== 'number' && typeof task.id !== 'string') {
-    throw new LsconvError('INVALID_TASK', `task "id" must be a number or a string, found ${describeType(task.id)}`, {
-      ...loc,
-      field: 'id',
-    });
+  if (
+    task.id !== undefined &&
+    task.id !== null &&
+    typeof task.id !== 'number' &&
+    typeof task.id !== 'string'
+  ) {
+    throw new LsconvError(
+      'INVALID_TASK',
+      `task "id" must be a number or a string, found ${describeType(task.id)}`,
+      {
+        ...loc,
+        field: 'id',
+      },
+    );
   }
   for (const key of ['annotations', 'completions'] as const) {
     const list = task[key];
@@ -265,10 +274,14 @@ export function validateTask(value: unknown, origin: TaskOrigin): Task {
     }
     list.forEach((annotation, i) => {
       if (typeof annotation !== 'object' || annotation === null || Array.isArray(annotation)) {
-        throw new LsconvError('INVALID_TASK', `an annotation must be an object, found ${describeType(annotation)}`, {
-          ...loc,
-          field: `${key}[${i}]`,
-        });
+        throw new LsconvError(
+          'INVALID_TASK',
+          `an annotation must be an object, found ${describeType(annotation)}`,
+          {
+            ...loc,
+            field: `${key}[${i}]`,
+          },
+        );
       }
       const result = (annotation as Record<string, unknown>).result;
       if (result !== undefined && result !== null && !Array.isArray(result)) {

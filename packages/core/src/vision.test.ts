@@ -1,5 +1,5 @@
-import { parseLabelConfig } from './label-config.js';
 import { describe, expect, it } from 'vitest';
+import { parseLabelConfig } from './label-config.js';
 import {
   cacheFileName,
   classifyImageRef,

@@ -8,7 +8,7 @@ import { Zip, ZipPassThrough } from 'fflate';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
 import { removeStaleTemps } from './stale.js';
-import { chunkLength, type FileWriter, type Sink, utf8 } from './types.js';
+import { type FileWriter, type Sink, utf8 } from './types.js';
 
 /** Options of {@link zipSink}. */
 export interface ZipSinkOptions {
