@@ -23,3 +23,4 @@ export * from './sources/index.js';
 export { JsonArraySpill } from './spill.js';
 export * from './task.js';
 export * from './vision.js';
+export { CharRefError, decodeCharRefs } from './xml-char-refs.js';

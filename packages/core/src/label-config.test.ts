@@ -50,6 +50,30 @@ describe('parseLabelConfig', () => {
     );
   });
 
+  it('decodes numeric character references as XML parsers do', () => {
+    const config = parseLabelConfig(`<View>
+  <Image name="img" value="$image"/>
+  <!-- &#233; stays in a comment -->
+  <Choices name="c" toName="img">
+    <Choice value="Caf&#233;"/><Choice value="Caf&#xE9; &#x1F600;"/><Choice value="&#60;b&#62; &#38; &#34;q&#34;"/>
+    <Choice value="&amp;#233;"/><Choice value="a&#10;b"/>
+  </Choices>
+</View>`);
+    expect(config.controls.get('c')?.labels).toEqual(['Café', 'Café 😀', '<b> & "q"', '&#233;', 'a\nb']);
+  });
+
+  it('refuses a character reference to a character XML does not allow', () => {
+    for (const ref of ['&#0;', '&#x1;', '&#xD800;', '&#x110000;', '&#xFFFE;', `&#${'9'.repeat(30)};`])
+      expect(() =>
+        parseLabelConfig(
+          `<View><Text name="t" value="$t"/><Labels name="l" toName="t"><Label value="${ref}"/></Labels></View>`,
+          {
+            file: 'c.xml',
+          },
+        ),
+      ).toThrow(/not well-formed XML: &#.*does not allow/);
+  });
+
   it('computes Label Studio format availability', () => {
     const image = parseLabelConfig(
       '<View><Image name="i" value="$img"/><KeyPointLabels name="k" toName="i"><Label value="a"/></KeyPointLabels></View>',

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { LsconvError } from './errors.js';
+import { CharRefError, decodeCharRefs } from './xml-char-refs.js';
 
 /** An object tag: something that shows task data (`Image`, `Text`, `Audio`…). */
 export interface ObjectTag {
@@ -90,7 +91,19 @@ export function parseLabelConfig(xml: string, origin: ConfigOrigin = {}): LabelC
       hint: 'Label Studio configs never need one; remove it',
     });
   }
-  const valid = XMLValidator.validate(xml, { allowBooleanAttributes: true });
+  // The parser knows the five predefined entities only; Label Studio (a browser's DOM)
+  // and the Python converter (ElementTree) also decode `&#233;` and `&#xE9;`.
+  let text: string;
+  try {
+    text = decodeCharRefs(xml);
+  } catch (error) {
+    if (!(error instanceof CharRefError)) throw error;
+    throw new LsconvError('CONFIG_PARSE', `labeling config is not well-formed XML: ${error.message}`, {
+      ...loc,
+      hint: 'check the XML of the labeling config',
+    });
+  }
+  const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (valid !== true) {
     const { msg, line, col } = valid.err;
     throw new LsconvError(
@@ -114,7 +127,7 @@ export function parseLabelConfig(xml: string, origin: ConfigOrigin = {}): LabelC
       processEntities: true,
       htmlEntities: false,
       trimValues: false,
-    }).parse(xml) as XmlNode[];
+    }).parse(text) as XmlNode[];
   } catch (error) {
     throw new LsconvError(
       'CONFIG_PARSE',

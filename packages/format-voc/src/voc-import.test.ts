@@ -40,6 +40,13 @@ describe('voc importer', () => {
     expect(() => parseVocXml('<root/>')).toThrow(/annotation/);
   });
 
+  it('decodes numeric character references in names and file names', () => {
+    const parsed = parseVocXml(xml('caf&#233;.jpg', obj('caf&#xE9; &#38; co &amp;#233;', [1, 2, 3, 4])));
+    expect(parsed.filename).toBe('café.jpg');
+    expect(parsed.objects[0]?.name).toBe('café & co &#233;');
+    expect(() => parseVocXml(xml('a.jpg', obj('&#0;', [1, 2, 3, 4])))).toThrow(/does not allow/);
+  });
+
   it('imports Annotations/*.xml boxes with local-files URLs and a config of their labels', async () => {
     const dir = await writeFiles({
       'Annotations/b.xml': xml('b.jpg', obj('dog', [20, 10, 120, 60]) + obj('cat', [0, 0, 200, 100])),

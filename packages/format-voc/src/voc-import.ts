@@ -4,6 +4,7 @@ import {
   codePointCompare,
   containedPath,
   createResourceResolver,
+  decodeCharRefs,
   defineImporter,
   importLabelConfig,
   importToNameOption,
@@ -65,7 +66,8 @@ function number(value: unknown): number | undefined {
  */
 export function parseVocXml(xml: string): VocAnnotation {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new Error('the XML has a DOCTYPE or ENTITY declaration');
-  const doc = parser.parse(xml) as Record<string, unknown>;
+  // `&#233;` and `&#xE9;` as an XML parser reads them (the parser itself knows only `&amp;` and co.).
+  const doc = parser.parse(decodeCharRefs(xml)) as Record<string, unknown>;
   const root = doc.annotation as Record<string, unknown> | undefined;
   if (!root || typeof root !== 'object') throw new Error('there is no <annotation> element');
   const size = (root.size ?? {}) as Record<string, unknown>;
