@@ -1,3 +1,4 @@
+import { type LookupAddress, type LookupOptions, lookup as lookupCallback } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
@@ -55,4 +56,47 @@ export async function findPrivateAddress(url: URL): Promise<string | undefined> 
   if (isIP(host)) return isPrivateAddress(host) ? host : undefined;
   const addresses = await lookup(host, { all: true, verbatim: true });
   return addresses.find((entry) => isPrivateAddress(entry.address))?.address;
+}
+
+/** The error code of a connection refused by {@link guardedLookup}. */
+export const PRIVATE_ADDRESS_CODE = 'ERR_LSCONV_PRIVATE_ADDRESS';
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * A `lookup` for sockets (`net.connect`, undici's `connect.lookup`) that refuses a host
+ * name when any address it resolves to is private. The check happens on the lookup the
+ * connection itself uses, so a DNS server cannot answer the address check with a public
+ * address and the connection with a private one (DNS rebinding).
+ */
+export function guardedLookup(
+  hostname: string,
+  options: LookupOptions,
+  callback: LookupCallback,
+  resolve: typeof lookupCallback = lookupCallback,
+): void {
+  resolve(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, []);
+    const list = addresses as LookupAddress[];
+    const bad = list.find((entry) => isPrivateAddress(entry.address));
+    if (bad) {
+      const refused: NodeJS.ErrnoException = new Error(
+        `${hostname} resolves to the private address ${bad.address}, which is not allowed here`,
+      );
+      refused.code = PRIVATE_ADDRESS_CODE;
+      return callback(refused, []);
+    }
+    if (options.all) return callback(null, list);
+    const first = list[0];
+    if (!first) {
+      const none: NodeJS.ErrnoException = new Error(`${hostname} has no address`);
+      none.code = 'ENOTFOUND';
+      return callback(none, []);
+    }
+    callback(null, first.address, first.family);
+  });
 }

@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { findPrivateAddress } from './address-guard.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { findPrivateAddress, guardedLookup, PRIVATE_ADDRESS_CODE } from './address-guard.js';
+
+let guardedAgent: Agent | undefined;
+/**
+ * The connection pool for guarded requests: its sockets look host names up through
+ * {@link guardedLookup}, so the address a request connects to is the address checked.
+ */
+export function guardedDispatcher(): Agent {
+  guardedAgent ??= new Agent({ connect: { lookup: guardedLookup } });
+  return guardedAgent;
+}
 
 /** How one download behaves. */
 export interface DownloadSettings {
@@ -104,7 +115,10 @@ async function transfer(
   let target = parseHttpUrl(url);
   let response: Response | undefined;
   for (let hop = 0; ; hop++) {
-    if (!settings.allowPrivateAddresses && !settings.trusted(target)) {
+    const guard = !settings.allowPrivateAddresses && !settings.trusted(target);
+    if (guard) {
+      // Checked here for a clear error before any connection, and again by the lookup of
+      // the connection itself (guardedDispatcher), which closes the DNS rebinding window.
       const address = await findPrivateAddress(target);
       if (address !== undefined) {
         throw new DownloadError(
@@ -117,7 +131,14 @@ async function transfer(
     const headers: Record<string, string> = { 'user-agent': settings.userAgent, accept: '*/*' };
     const authorization = settings.authorize(target);
     if (authorization) headers.authorization = authorization;
-    response = await fetch(target, { headers, redirect: 'manual', signal });
+    response = guard
+      ? ((await undiciFetch(target, {
+          headers,
+          redirect: 'manual',
+          signal,
+          dispatcher: guardedDispatcher(),
+        })) as unknown as Response)
+      : await fetch(target, { headers, redirect: 'manual', signal });
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel().catch(() => undefined);
@@ -211,6 +232,8 @@ function toDownloadError(error: unknown, settings: DownloadSettings): DownloadEr
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const code = cause?.code ?? (error as { code?: string })?.code;
   if (code === 'ENOTFOUND') return new DownloadError('network', `host not found`, false);
+  if (code === PRIVATE_ADDRESS_CODE)
+    return new DownloadError('blocked', cause?.message ?? 'a private address is not allowed here', false);
   if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS')
     return new DownloadError('write', `cannot write the cache: ${code}`, false);
   const detail = code ?? cause?.message ?? (error as Error)?.message ?? String(error);

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLsconvError } from '../errors.js';
 import { defineFormat } from '../format.js';
@@ -8,7 +9,8 @@ import { ConversionReport } from '../report.js';
 import { runExport } from '../run.js';
 import { memorySink } from '../sinks/memory.js';
 import { arrayTaskSource } from '../sources/index.js';
-import { isPrivateAddress } from './address-guard.js';
+import { guardedLookup, isPrivateAddress, PRIVATE_ADDRESS_CODE } from './address-guard.js';
+import { guardedDispatcher } from './http.js';
 import { getLocalPath, resourceOptionsFromEnv } from './local-path.js';
 import { createResourceResolver } from './resolver.js';
 import { makePng, makeWav, send, startServer, type TestServer } from './test-server.js';
@@ -534,6 +536,37 @@ describe('the private-address guard', () => {
     expect((await resolver.resolve('s3://bucket/guarded.png', { taskId: 1 })).error).toMatch(
       /private address/,
     );
+  });
+
+  it('checks the lookup the connection itself uses (no DNS rebinding window)', async () => {
+    // A DNS server that answers the address check with a public address and the
+    // connection with a private one: the connection's lookup refuses it.
+    const answers = [
+      [{ address: '93.184.216.34', family: 4 }],
+      [
+        { address: '93.184.216.35', family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ],
+    ];
+    const rebinding = ((_host: string, _options: unknown, callback: (e: null, a: unknown) => void) =>
+      callback(null, answers.shift())) as unknown as typeof import('node:dns').lookup;
+    const lookups: unknown[] = [];
+    const record = (error: unknown, address: unknown) => lookups.push(error ?? address);
+    guardedLookup('rebind.example', {}, record, rebinding);
+    guardedLookup('rebind.example', { all: true }, record, rebinding);
+    expect(lookups[0]).toBe('93.184.216.34');
+    expect(lookups[1]).toMatchObject({ code: PRIVATE_ADDRESS_CODE, message: /127\.0\.0\.1/ });
+
+    // The guarded connection pool refuses a name that resolves to loopback before sending anything.
+    const before = media.requests.length;
+    const url = `http://localhost:${new URL(media.url).port}/img/guarded.png`;
+    const failure = await undiciFetch(url, { dispatcher: guardedDispatcher() }).catch(
+      (error: unknown) => error,
+    );
+    expect((failure as { cause?: { code?: string } }).cause?.code).toBe(PRIVATE_ADDRESS_CODE);
+    expect(media.requests.length).toBe(before);
+    // Without the guard the same request goes through, so the refusal above is the guard's.
+    expect((await undiciFetch(url)).status).toBe(200);
   });
 
   it.each([
