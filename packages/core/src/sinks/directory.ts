@@ -34,7 +34,7 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
     `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
   );
   const existing = options.existing ?? 'merge';
-  // Hashes of the paths written, not the paths, in a typed-array set (4–8 bytes per file
+  // Hashes of the paths written, not the paths, in a typed-array set (8–16 bytes per file
   // instead of a string and a `Set` slot); a hash match is confirmed on disk (see `has`).
   const written = new IntSet();
   // Paths begun but not yet on disk (a few at a time): `has` answers for them by name.
