@@ -1,5 +1,4 @@
 import { type LookupAddress, type LookupOptions, lookup as lookupCallback } from 'node:dns';
-import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
 /** Address ranges that a server-side resolver must not reach: private, loopback, link-local and friends. */
@@ -47,15 +46,13 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 /**
- * Resolves a URL's host name and returns the first private address it maps to, or
- * undefined when every address is public. A name that does not resolve is reported
- * by `lookup` itself (it throws).
+ * The private address a URL names directly (an IP literal host), or undefined. Sockets
+ * do not look literals up, so these are checked here; host names are checked by
+ * {@link guardedLookup} on the lookup the connection itself makes.
  */
-export async function findPrivateAddress(url: URL): Promise<string | undefined> {
+export function privateLiteralAddress(url: URL): string | undefined {
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) return isPrivateAddress(host) ? host : undefined;
-  const addresses = await lookup(host, { all: true, verbatim: true });
-  return addresses.find((entry) => isPrivateAddress(entry.address))?.address;
+  return isIP(host) && isPrivateAddress(host) ? host : undefined;
 }
 
 /** The error code of a connection refused by {@link guardedLookup}. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { findPrivateAddress, guardedLookup, PRIVATE_ADDRESS_CODE } from './address-guard.js';
+import { guardedLookup, PRIVATE_ADDRESS_CODE, privateLiteralAddress } from './address-guard.js';
 
 let guardedAgent: Agent | undefined;
 /**
@@ -117,9 +117,10 @@ async function transfer(
   for (let hop = 0; ; hop++) {
     const guard = !settings.allowPrivateAddresses && !settings.trusted(target);
     if (guard) {
-      // Checked here for a clear error before any connection, and again by the lookup of
-      // the connection itself (guardedDispatcher), which closes the DNS rebinding window.
-      const address = await findPrivateAddress(target);
+      // An IP literal is checked here; a host name by the lookup of the connection itself
+      // (guardedDispatcher), so it is resolved once and the address checked is the one
+      // connected to (no DNS rebinding window).
+      const address = privateLiteralAddress(target);
       if (address !== undefined) {
         throw new DownloadError(
           'blocked',
