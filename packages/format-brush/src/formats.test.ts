@@ -59,9 +59,17 @@ async function run(
   compat: 'python' | 'default',
   options: Record<string, unknown> = {},
   input = tasks,
+  labelConfig = config,
 ) {
   const sink = memorySink();
-  const report = await runExport({ format, tasks: arrayTaskSource(input), config, sink, compat, options });
+  const report = await runExport({
+    format,
+    tasks: arrayTaskSource(input),
+    config: labelConfig,
+    sink,
+    compat,
+    options,
+  });
   return { sink, report };
 }
 
@@ -303,13 +311,7 @@ describe('BRUSH_TO_COCO default mode', () => {
         { id: i + 1, completed_by: 1, result: [box(`a${i}`, 'Car', 1), box(`b${i}`, 'Tree', 50)] },
       ],
     }));
-    const sink = memorySink();
-    const report = await runExport({
-      format: brushToCoco,
-      tasks: arrayTaskSource(many),
-      config: rectConfig,
-      sink,
-    });
+    const { sink, report } = await run(brushToCoco, 'default', {}, many, rectConfig);
     const text = sink.text('result_coco.json');
     const doc = JSON.parse(text);
     expect(doc.images).toHaveLength(3000);
