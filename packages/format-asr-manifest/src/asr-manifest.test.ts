@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { arrayTaskSource, type CompatMode, memorySink, parseLabelConfig, runExport } from '@lsconv/core';
-import { describeFormatSuite } from '@lsconv/testkit';
+import { describeFormatSuite, startSlowMediaServer } from '@lsconv/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asrManifest, pythonJsonObject, readWavDuration, readWavHeader, WavError } from './index.js';
 import { makeFlac, makeMp3, makeWav } from './test-audio.js';
@@ -106,6 +106,44 @@ describe('ASR_MANIFEST durations', () => {
     expect(manifest.map((l) => l.audio_filepath)).toEqual(['audio/a.wav']);
     const entry = report.entries().find((e) => e.code === 'audio-unavailable');
     expect(entry?.reason).toMatch(/--download-resources/);
+  });
+
+  it("downloads the next tasks' audio while it writes one, in task order", async () => {
+    const server = await startSlowMediaServer((path) => {
+      const n = /^\/clip-(\d+)\.wav$/.exec(path)?.[1];
+      return n === undefined ? undefined : makeWav(800 * (Number(n) + 1), 8000);
+    });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-asr-cache-'));
+    try {
+      const tasks = Array.from({ length: 20 }, (_, n) => ({
+        ...task(n + 1, 'a.wav'),
+        data: { audio: `${server.url}/clip-${n}.wav` },
+      }));
+      for (const compat of ['default', 'python'] as const) {
+        const sink = memorySink();
+        await runExport({
+          format: asrManifest,
+          tasks: arrayTaskSource(tasks),
+          config: parseLabelConfig(CONFIG),
+          sink,
+          compat,
+          resources: { download: true, cacheDir: join(cacheDir, compat), allowPrivateAddresses: true },
+        });
+        const lines = sink
+          .text('manifest.json')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { duration: number; text: string });
+        expect(lines.map((l) => [l.text, l.duration])).toEqual(
+          tasks.map((_, n) => [`t${n + 1}`, (n + 1) / 10]),
+        );
+      }
+      // One at a time, no two requests would overlap.
+      expect(server.maxInFlight).toBeGreaterThan(4);
+    } finally {
+      await server.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('python mode keeps the reference rule: WAV only, first transcript line', async () => {

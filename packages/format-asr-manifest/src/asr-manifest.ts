@@ -5,6 +5,7 @@ import {
   type Item,
   type LabelConfig,
   type OutputValue,
+  prefetchAhead,
   pyRepr,
   referenceSupports,
   safeBaseName,
@@ -48,7 +49,15 @@ export const asrManifest = defineFormat({
     await ctx.sink.mkdir(AUDIO_DIR);
     const out = await ctx.sink.createFile('manifest.json');
     let taskIndex = 0;
-    for await (const task of tasks) {
+    let readIndex = 0;
+    // Downloads of the next tasks' audio run while this one is written.
+    const upcoming = prefetchAhead(tasks, ctx.resources, (task) => {
+      const taskIndex = readIndex++;
+      const url = dataKey === undefined ? undefined : task.data?.[dataKey];
+      if (typeof url !== 'string' || url === '') return undefined;
+      return { url, context: { taskId: task.id, taskIndex, field: `data.${dataKey}` } };
+    });
+    for await (const task of upcoming) {
       for (const item of taskItems(task, {
         config: ctx.config,
         report: ctx.report,

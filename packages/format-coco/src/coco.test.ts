@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rect, runFormat, tinyPng } from '@lsconv/testkit';
+import { rect, runFormat, startSlowMediaServer, tinyPng } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cocoKeypoints, keypointsBbox, polygonPixels, pyRound, rectanglePixels } from './coco.js';
 import { coco, cocoWithImages } from './index.js';
@@ -402,6 +402,33 @@ describe('COCO_WITH_IMAGES from a web server', () => {
       ).toBe(true);
     } finally {
       server.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('fetches the next images while it writes one, and keeps the task order', async () => {
+    const server = await startSlowMediaServer((path) => {
+      const n = /^\/img\/(\d+)\.png$/.exec(path)?.[1];
+      return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
+    });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-coco-cache-'));
+    try {
+      const tasks = Array.from({ length: 24 }, (_, n) => ({
+        id: n + 1,
+        data: { image: `${server.url}/img/${n}.png` },
+        annotations: [{ id: n + 1, result: [rect(`r${n}`, 'Car', 10, 10, 50, 50)] }],
+      }));
+      const run = await runFormat(cocoWithImages, tasks, CONFIG, 'default', {}, { cacheDir });
+      const images = run.json('result.json').images as { id: number; file_name: string }[];
+      expect(images.map((i) => i.id)).toEqual(tasks.map((_, n) => n));
+      images.forEach((image, n) => {
+        expect(image.file_name).toMatch(new RegExp(`__${n}\\.png$`));
+        expect(Buffer.from(run.sink.files.get(image.file_name)!)).toEqual(tinyPng(10 + n, 5));
+      });
+      // One at a time, no two requests would overlap.
+      expect(server.maxInFlight).toBeGreaterThan(4);
+    } finally {
+      await server.close();
       rmSync(cacheDir, { recursive: true, force: true });
     }
   });

@@ -6,6 +6,7 @@ import {
   ClipCounter,
   ConversionReport,
   clamp,
+  classifyImageRef,
   configCategories,
   defineFormat,
   type ExportContext,
@@ -27,6 +28,7 @@ import {
   type PrepareContext,
   percentRotatedEnvelope,
   polygonArea,
+  prefetchAhead,
   preparedTasks,
   rectangleCorners,
   referenceSupports,
@@ -209,7 +211,13 @@ async function exportCoco(tasks: AsyncIterable<Task>, ctx: CocoContext, withImag
   const annotations = await JsonArraySpill.create('coco-annotations');
   try {
     const state = ctx.compat === 'python' ? pythonState(ctx) : defaultState(ctx);
-    for await (const prepared of preparedTasks(tasks, ctx, prepareCoco)) {
+    const upcoming = prefetchAhead(
+      preparedTasks(tasks, ctx, prepareCoco),
+      ctx.resources,
+      (prepared) => mediaRef(prepared, state.dataKey, withImages),
+      { copy: withImages },
+    );
+    for await (const prepared of upcoming) {
       if (prepared === null) continue;
       if (!('raw' in prepared)) {
         await writeTask(ctx, state, prepared, prepared, images, annotations, imageDir, withImages);
@@ -566,6 +574,19 @@ export interface CocoTaskBody {
   clips: number;
   clipTaskId?: unknown;
   clipRegionId?: string | undefined;
+}
+
+/**
+ * The image a prepared task will read, for the resolver to fetch ahead: every image when
+ * they are copied; otherwise only what `export` resolves (not http URLs, which stay names).
+ */
+function mediaRef(prepared: PreparedCoco, dataKey: string | undefined, withImages: boolean) {
+  if (prepared === null) return undefined;
+  const raw = 'raw' in prepared;
+  const url = raw ? taskImageUrl(prepared.raw, dataKey, false) : prepared.url;
+  if (url === undefined || (!withImages && classifyImageRef(url) === 'http')) return undefined;
+  const taskId = raw ? prepared.raw.id : prepared.taskId;
+  return { url, context: { taskId, taskIndex: prepared.taskIndex, field: `data.${dataKey}` } };
 }
 
 /** What `prepare` hands `export` for one task: plain data, so it crosses threads. */

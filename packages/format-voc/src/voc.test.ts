@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { rect, runFormat } from '@lsconv/testkit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rect, runFormat, startSlowMediaServer, tinyPng } from '@lsconv/testkit';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { pythonVocBox, voc, vocBox, vocXml } from './index.js';
@@ -229,3 +232,48 @@ function xmlName(url: string): string {
     .pop()!
     .replace(/\.[^.]+$/, '')}.xml`;
 }
+
+describe('VOC with downloads on', () => {
+  it('fetches the next uploads while it writes one, and reads each size from its file', async () => {
+    const server = await startSlowMediaServer((path) => {
+      const n = /filepath=upload\/1\/img-(\d+)\.png$/.exec(path)?.[1];
+      return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
+    });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-voc-cache-'));
+    try {
+      // No original_width/height: the size must come from the file.
+      const tasks = Array.from({ length: 20 }, (_, n) => {
+        const region = rect(`r${n}`, 'Car', 10, 10, 50, 50) as Record<string, unknown>;
+        delete region.original_width;
+        delete region.original_height;
+        return {
+          id: n + 1,
+          data: { image: `/data/upload/1/img-${n}.png` },
+          annotations: [{ id: n + 1, result: [region] }],
+        };
+      });
+      const run = await runFormat(
+        voc,
+        tasks,
+        CONFIG,
+        'default',
+        {},
+        {
+          download: true,
+          lsUrl: server.url,
+          lsToken: 'test-token',
+          cacheDir,
+        },
+      );
+      for (let n = 0; n < tasks.length; n++) {
+        const size = parse(run.text(`Annotations/img-${n}.xml`)).annotation.size;
+        expect([Number(size.width), Number(size.height)]).toEqual([10 + n, 5]);
+      }
+      // One at a time, no two requests would overlap.
+      expect(server.maxInFlight).toBeGreaterThan(4);
+    } finally {
+      await server.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,6 +4,7 @@ import {
   ClipCounter,
   ConversionReport,
   clamp,
+  classifyImageRef,
   defineFormat,
   type ExportContext,
   envelope,
@@ -15,6 +16,7 @@ import {
   num,
   type OutputValue,
   type PrepareContext,
+  prefetchAhead,
   preparedTasks,
   pyStr,
   rectangleCorners,
@@ -240,7 +242,16 @@ async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<v
   const dataKey = imageDataKey(ctx.config);
   const names = new UniqueNames();
   const clips = new ClipCounter();
-  for await (const prepared of preparedTasks(tasks, ctx, prepareVoc)) {
+  // Only what `export` resolves is fetched ahead: not http URLs, which stay names.
+  const upcoming = prefetchAhead(preparedTasks(tasks, ctx, prepareVoc), ctx.resources, (prepared) => {
+    if (prepared === null) return undefined;
+    const raw = 'raw' in prepared;
+    const url = raw ? taskImageUrl(prepared.raw, dataKey, !python) : prepared.url;
+    if (url === undefined || classifyImageRef(url) === 'http') return undefined;
+    const taskId = raw ? prepared.raw.id : prepared.taskId;
+    return { url, context: { taskId, taskIndex: prepared.taskIndex, field: `data.${dataKey}` } };
+  });
+  for await (const prepared of upcoming) {
     if (prepared === null) continue;
     let task: { taskId: unknown; taskIndex: number; url: string };
     let content: VocTaskBody | ((info: { width: number; height: number } | undefined) => VocTaskBody);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rect, runFormat, tinyPng } from '@lsconv/testkit';
+import { rect, runFormat, startSlowMediaServer, tinyPng } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   classNames,
@@ -365,6 +365,35 @@ describe('YOLO_WITH_IMAGES from a web server', () => {
       expect(box.map(Number)).toEqual([0.25, 0.25, 0.5, 0.5]);
     } finally {
       server.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('fetches the next images while it writes one', async () => {
+    const server = await startSlowMediaServer((path) => {
+      const n = /^\/img\/(\d+)\.png$/.exec(path)?.[1];
+      return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
+    });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-yolo-cache-'));
+    try {
+      const tasks = Array.from({ length: 24 }, (_, n) => ({
+        id: n + 1,
+        data: { image: `${server.url}/img/${n}.png` },
+        annotations: [{ id: n + 1, result: [rect(`r${n}`, 'Car', 0, 0, 50, 50)] }],
+      }));
+      const run = await runFormat(yoloWithImages, tasks, CONFIG, 'default', {}, { cacheDir });
+      for (let n = 0; n < tasks.length; n++) {
+        const image = [...run.sink.files.keys()].find((p) => p.endsWith(`__${n}.png`));
+        expect(image).toBeDefined();
+        expect(Buffer.from(run.sink.files.get(image!)!)).toEqual(tinyPng(10 + n, 5));
+        expect(run.sink.files.has(image!.replace(/^images\//, 'labels/').replace(/\.png$/, '.txt'))).toBe(
+          true,
+        );
+      }
+      // One at a time, no two requests would overlap.
+      expect(server.maxInFlight).toBeGreaterThan(4);
+    } finally {
+      await server.close();
       rmSync(cacheDir, { recursive: true, force: true });
     }
   });

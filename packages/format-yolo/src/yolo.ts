@@ -22,6 +22,7 @@ import {
   type OutputValue,
   type Point,
   type PrepareContext,
+  prefetchAhead,
   preparedTasks,
   pyRepr,
   pyReprJoin,
@@ -426,7 +427,13 @@ async function exportYolo(
     clips: new ClipCounter(),
     names: new UniqueNames(),
   };
-  for await (const prepared of preparedTasks(tasks, ctx, prepare)) {
+  const upcoming = prefetchAhead(
+    preparedTasks(tasks, ctx, prepare),
+    ctx.resources,
+    (prepared) => mediaRef(prepared, state.dataKey, variant.withImages, python),
+    { copy: variant.withImages },
+  );
+  for await (const prepared of upcoming) {
     if (prepared === null) continue;
     if ('raw' in prepared)
       await exportRawTask(ctx, state, variant, prepared.raw, prepared.taskIndex, imageDir);
@@ -453,6 +460,21 @@ async function exportYolo(
       'data.yaml',
       dataYaml(state.categories, state.keypoints ? state.kpOrder.length : undefined),
     );
+}
+
+/**
+ * The image a prepared task will read, for the resolver to fetch ahead: every image when
+ * they are copied; otherwise only the ones whose size must come from the file (lsconv's
+ * default; the reference never reads them).
+ */
+function mediaRef(prepared: PreparedYolo, dataKey: string | undefined, withImages: boolean, python: boolean) {
+  if (prepared === null) return undefined;
+  const raw = 'raw' in prepared;
+  if (!withImages && (python || (!raw && prepared.hasSize))) return undefined;
+  const url = raw ? taskImageUrl(prepared.raw, dataKey) : prepared.url;
+  if (url === undefined) return undefined;
+  const taskId = raw ? prepared.raw.id : prepared.taskId;
+  return { url, context: { taskId, taskIndex: prepared.taskIndex, field: `data.${dataKey}` } };
 }
 
 /** A task whose lines need the image file's size: converted here, where the file can be read. */

@@ -5,6 +5,7 @@ export * from './compare-json.js';
 export * from './csv.js';
 export * from './importer-suite.js';
 export * from './json-value.js';
+export * from './media-server.js';
 export * from './npy.js';
 export * from './numbers.js';
 export * from './prepared.js';

@@ -337,6 +337,31 @@ describe('http(s) downloads', () => {
   });
 });
 
+describe('prefetch', () => {
+  it('with copy, fetches for copyTo even when downloads are off, once', async () => {
+    const server = await startServer(async (_req, res) => send(res, makePng(3, 2), 'image/png'));
+    try {
+      const { resolver, report } = resolverWith({ download: false });
+      const url = `${server.url}/p/a.png`;
+      resolver.prefetch([url]);
+      // Downloads are off: a plain prefetch fetches nothing.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(server.requests).toHaveLength(0);
+      resolver.prefetch([{ url, context: { taskId: 1 } }], { copy: true });
+      while (resolver.progress().done < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(server.requests).toHaveLength(1);
+      const sink = memorySink();
+      expect(await resolver.copyTo(sink, url, 'images/a.png', { taskId: 1 })).toBe(true);
+      expect(server.requests).toHaveLength(1);
+      // A cloud reference without its task id cannot be presigned: nothing starts, nothing is reported.
+      resolver.prefetch(['s3://bucket/a.png'], { copy: true });
+      expect(report.countsByCode()).toEqual({});
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('the Label Studio server', () => {
   const lsOptions = () => ({ lsUrl: ls.url, lsToken: TOKEN });
 
@@ -515,6 +540,69 @@ describe('failures do not stop the export', () => {
     expect(report.countsByCode()).toEqual({ 'resource-name-collision': 1 });
     await sink.commit();
     expect(Buffer.from(sink.files.get('x/up.png')!)).toEqual(readFileSync(join(root, 'upload/3/up.png')));
+  });
+
+  it('copies a source once when asked at the same time, and tells a later source apart while the first copies', async () => {
+    const report = new ConversionReport('TEST');
+    const resolver = createResourceResolver({ uploadDir: join(root, 'upload') }, report);
+    const sink = memorySink();
+    let created = 0;
+    const counting: typeof sink = {
+      ...sink,
+      has: (path) => sink.has(path),
+      writeFile(path, data) {
+        created++;
+        return sink.writeFile(path, data);
+      },
+      createFile(path) {
+        created++;
+        return sink.createFile(path);
+      },
+    };
+    const same = '/data/upload/3/up.png';
+    const results = await Promise.all([
+      resolver.copyTo(counting, same, 'y/up.png'),
+      resolver.copyTo(counting, same, 'y/up.png'),
+      resolver.copyTo(counting, join(root, 'abs.png'), 'y/up.png'),
+    ]);
+    expect(results).toEqual([true, true, false]);
+    // Copied: the same source is answered from memory, another source is still refused.
+    expect(await resolver.copyTo(counting, same, 'y/up.png')).toBe(true);
+    expect(await resolver.copyTo(counting, join(root, 'abs.png'), 'y/up.png')).toBe(false);
+    expect(created).toBe(1);
+    expect(report.countsByCode()).toEqual({ 'resource-name-collision': 1 });
+  });
+
+  it('copies small files whole and large ones as a stream, byte for byte', async () => {
+    const resolver = createResourceResolver({ uploadDir: join(root, 'upload') });
+    const sink = memorySink();
+    const sizes = [0, 1, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 17];
+    for (const size of sizes) {
+      const bytes = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 31 + size) & 0xff;
+      writeFileSync(join(root, 'upload', `sized-${size}.bin`), bytes);
+      expect(await resolver.copyTo(sink, `/data/upload/sized-${size}.bin`, `sized/${size}.bin`)).toBe(true);
+    }
+    await sink.commit();
+    for (const size of sizes) {
+      const copy = Buffer.from(sink.files.get(`sized/${size}.bin`)!);
+      expect(copy.equals(readFileSync(join(root, 'upload', `sized-${size}.bin`)))).toBe(true);
+    }
+  });
+
+  it('tries a failed copy again, and never overwrites a file the sink already holds', async () => {
+    const report = new ConversionReport('TEST');
+    const resolver = createResourceResolver({ uploadDir: join(root, 'upload') }, report);
+    const sink = memorySink();
+    expect(await resolver.copyTo(sink, '/data/upload/3/missing.png', 'z/a.png')).toBe(false);
+    expect(report.countsByCode()).toEqual({ 'resource-not-found': 1 });
+    // The failure claimed nothing: another source may take the name.
+    expect(await resolver.copyTo(sink, '/data/upload/3/up.png', 'z/a.png')).toBe(true);
+    await sink.writeFile('z/b.png', 'mine');
+    expect(await resolver.copyTo(sink, '/data/upload/3/up.png', 'z/b.png')).toBe(false);
+    expect(report.countsByCode()).toEqual({ 'resource-not-found': 1, 'resource-name-collision': 1 });
+    await sink.commit();
+    expect(Buffer.from(sink.files.get('z/b.png')!).toString()).toBe('mine');
   });
 });
 

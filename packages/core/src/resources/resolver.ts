@@ -1,11 +1,11 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve as resolvePath, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HashSet64, TaggedStringSet } from '../compact-set.js';
 import { LsconvError, shortValue } from '../errors.js';
 import type { ConversionReport } from '../report.js';
-import { checkOutputPath, shortHash, truncateBytes } from '../safe-path.js';
+import { checkOutputPath, hexDigest, shortHash, truncateBytes } from '../safe-path.js';
 import type { Sink } from '../sinks/types.js';
 import { type Classified, classifyReference, hashedName, longHash, storageFilepath } from './classify.js';
 import { DownloadError, downloadToFile } from './http.js';
@@ -13,6 +13,7 @@ import { Limiter } from './limiter.js';
 import { readAudioDuration, readImageInfo } from './media-info.js';
 import type {
   ImageInfo,
+  PrefetchRef,
   ResolvedResource,
   ResourceCallContext,
   ResourceOptions,
@@ -58,8 +59,10 @@ export function createResourceResolver(
   const reported = new BoundedMap<string, true>(10_000);
   const imageInfos = new BoundedMap<string, Promise<ImageInfo | undefined>>(10_000);
   const durations = new BoundedMap<string, Promise<number | undefined>>(10_000);
-  const outputNames = new Map<string, string>();
-  const sinkWrites = new WeakMap<Sink, Map<string, { key: string; done: Promise<boolean> }>>();
+  // The names `outputPath` handed out (folder + name), each tagged with its source's digest;
+  // typed arrays, since an export that copies its media names every file (see compact-set.ts).
+  const outputNames = new TaggedStringSet();
+  const sinkWrites = new WeakMap<Sink, SinkWrites>();
   let cacheRoot: string | undefined;
 
   const emit = () => opts.onProgress?.({ ...counters });
@@ -86,7 +89,7 @@ export function createResourceResolver(
       candidates.push(...plainPathCandidates(c.normalized, opts.baseDir));
     }
     for (const candidate of candidates) {
-      if (await isFile(candidate)) return candidate;
+      if (isFile(candidate)) return candidate;
     }
     return undefined;
   }
@@ -185,7 +188,7 @@ export function createResourceResolver(
       running = limiter
         .run(async () => {
           // A concurrent job may have finished it while this one waited for a slot.
-          if (await isFile(dest)) return { path: dest, source: 'cache' as const };
+          if (isFile(dest)) return { path: dest, source: 'cache' as const };
           counters.active++;
           emit();
           try {
@@ -242,7 +245,7 @@ export function createResourceResolver(
     }
     for (const attempt of plan) {
       const cached = cachePath(attempt);
-      if (await isFile(cached)) {
+      if (isFile(cached)) {
         counters.cached++;
         emit();
         return { c, localName: attempt.localName, path: cached, source: 'cache' };
@@ -364,11 +367,14 @@ export function createResourceResolver(
       const dest = checkOutputPath(destPath);
       let writes = sinkWrites.get(sink);
       if (!writes) {
-        writes = new Map();
+        writes = { running: new Map(), copied: new HashSet64() };
         sinkWrites.set(sink, writes);
       }
-      const prior = writes.get(dest);
+      const { running, copied } = writes;
+      const prior = running.get(dest);
       if (prior?.key === url) return prior.done;
+      const pair = pairHash(dest, url);
+      if (!prior && sink.has(dest) && copied.has(pair[0], pair[1])) return true;
       if (prior || sink.has(dest)) {
         recordFailure(
           url,
@@ -378,40 +384,41 @@ export function createResourceResolver(
         return false;
       }
       const done = (async () => {
-        // Copying is an explicit request for the bytes, so it may fetch even when `download` is off.
-        const outcome = await acquire(url, context, true);
-        const resolved = settle(url, outcome, context);
-        if (!resolved.path) {
-          writes.delete(dest);
-          return false;
+        try {
+          // Copying is an explicit request for the bytes, so it may fetch even when `download` is off.
+          const outcome = await acquire(url, context, true);
+          const resolved = settle(url, outcome, context);
+          if (!resolved.path) return false;
+          await copyFileInto(sink, dest, resolved.path);
+          copied.add(pair[0], pair[1]);
+          return true;
+        } finally {
+          running.delete(dest);
         }
-        const writer = await sink.createFile(dest);
-        for await (const chunk of createReadStream(resolved.path)) await writer.write(chunk as Buffer);
-        await writer.close();
-        return true;
       })();
-      writes.set(dest, { key: url, done });
+      running.set(dest, { key: url, done });
       return done;
     },
 
-    prefetch(urls: Iterable<string>): void {
-      for (const url of urls) {
-        if (typeof url !== 'string' || /^(s3|gs|azure-blob):/.test(url)) continue;
-        acquire(url, undefined, networkByDefault).catch(() => undefined);
+    prefetch(refs: Iterable<PrefetchRef>, prefetchOptions?: { copy?: boolean }): void {
+      const network = prefetchOptions?.copy === true || networkByDefault;
+      for (const ref of refs) {
+        const url = typeof ref === 'string' ? ref : ref?.url;
+        if (typeof url !== 'string') continue;
+        const context = typeof ref === 'string' ? undefined : ref.context;
+        // A cloud reference is presigned for one task: without its id there is nothing to start.
+        if (context?.taskId === undefined && /^(s3|gs|azure-blob):/.test(url)) continue;
+        acquire(url, context, network).catch(() => undefined);
       }
     },
 
     outputPath(dir: string, resource: string | ResolvedResource): string {
       const { url, localName } = typeof resource === 'string' ? resolver.describe(resource) : resource;
       const folder = dir === '' ? '' : `${checkOutputPath(dir)}/`;
+      const tag = sourceTag(url);
       let name = localName;
       for (let length = 4; ; length += 4) {
-        const owner = outputNames.get(folder + name);
-        if (owner === undefined) {
-          outputNames.set(folder + name, url);
-          break;
-        }
-        if (owner === url) break;
+        if (outputNames.claim(folder + name, tag) !== 'other') break;
         // Same name, another source: add a hash of this source (Python would overwrite).
         const dot = localName.lastIndexOf('.');
         const suffix = `_${(shortHash(url) + longHash(url)).slice(0, Math.min(length, 40))}`;
@@ -502,6 +509,67 @@ interface Outcome {
   failure?: Failure;
 }
 
+/**
+ * What the resolver remembers of one sink: the copies under way, and which source each
+ * finished copy came from, as a 64-bit digest of the pair (destination, source). The sink
+ * knows exactly which files it holds; the digest only tells whose a file is, in 8 bytes
+ * instead of both strings (a million copied images would otherwise keep tens of megabytes).
+ */
+interface SinkWrites {
+  running: Map<string, { key: string; done: Promise<boolean> }>;
+  copied: HashSet64;
+}
+
+/** 64 bits of the MD5 of a destination and a source, as two 32-bit halves. */
+function pairHash(dest: string, url: string): [number, number] {
+  const hex = hexDigest('md5', `${dest}\u0000${url}`);
+  return [Number.parseInt(hex.slice(0, 8), 16), Number.parseInt(hex.slice(8, 16), 16)];
+}
+
+/**
+ * 8 bytes of the MD5 of a source reference: what a name's owner is remembered by. Two
+ * references that differ would have to share 64 bits of MD5 and one file name to be taken
+ * for one another.
+ */
+function sourceTag(url: string): Buffer {
+  return Buffer.from(hexDigest('md5', url).slice(0, 16), 'hex');
+}
+
+/** Files up to this size are copied with one read and the sink's `writeFile`. */
+const SMALL_COPY_BYTES = 1024 * 1024;
+
+/**
+ * Copies the file at `path` into `sink` as `dest`. A small file (most images) is read
+ * synchronously in one call: on this thread that costs less than the four thread-pool
+ * round trips of a stream (open, read, read to the end, close), which left the main thread
+ * idle a third of the time when an export copies an image per task. Larger files stream.
+ */
+async function copyFileInto(sink: Sink, dest: string, path: string): Promise<void> {
+  let small: Buffer | undefined;
+  const fd = openSync(path, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    if (size <= SMALL_COPY_BYTES) {
+      // One byte more than the size, to see a file that grew since it was measured.
+      const bytes = Buffer.allocUnsafe(size + 1);
+      let length = 0;
+      for (let n = 1; n > 0 && length < bytes.length; length += n) {
+        n = readSync(fd, bytes, length, bytes.length - length, null);
+      }
+      if (length <= size) small = bytes.subarray(0, length);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (small) {
+    await sink.writeFile(dest, small);
+    return;
+  }
+  const writer = await sink.createFile(dest);
+  for await (const chunk of createReadStream(path)) await writer.write(chunk as Buffer);
+  await writer.close();
+}
+
 type DownloadResult = { path: string; source: 'cache' | 'download' } | { error: DownloadError };
 
 function fail(code: string, reason: string): Failure {
@@ -550,9 +618,14 @@ function plainPathCandidates(reference: string, baseDir: string | undefined): st
   return [resolvePath(baseDir ?? process.cwd(), reference)];
 }
 
-async function isFile(path: string): Promise<boolean> {
+/**
+ * Whether `path` is a file. Synchronous: a stat costs a few microseconds on this thread and a
+ * thread-pool round trip otherwise, and an export that copies its images asks once per
+ * image, one image at a time (exports run in a worker thread on the server).
+ */
+function isFile(path: string): boolean {
   try {
-    return (await stat(path)).isFile();
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }

@@ -110,6 +110,9 @@ export interface ResourceCallContext {
   field?: string;
 }
 
+/** A reference handed to {@link ResourceResolver.prefetch}. */
+export type PrefetchRef = string | { url: string; context?: ResourceCallContext };
+
 /** Finds, names, fetches and inspects media referenced by tasks. Shared by every format. */
 export interface ResourceResolver {
   /** The options in force. */
@@ -128,8 +131,14 @@ export interface ResourceResolver {
   audioDuration(url: string, context?: ResourceCallContext): Promise<number | undefined>;
   /** Copies the resource's bytes into the sink at `destPath`; false (and a report entry) when it cannot. */
   copyTo(sink: Sink, url: string, destPath: string, context?: ResourceCallContext): Promise<boolean>;
-  /** Starts fetching these in parallel (bounded by `concurrency`), so later calls find them cached. */
-  prefetch(urls: Iterable<string>): void;
+  /**
+   * Starts finding or fetching these in parallel (downloads bounded by `concurrency`), so
+   * later calls find them ready. A reference is a URL, or a URL with the context its later
+   * call will pass (cloud storage references are presigned per task, so they need its id).
+   * With `copy`, they are made ready for {@link copyTo}, which fetches even when downloads
+   * are off; otherwise for {@link resolve}. Nothing is reported until a later call asks.
+   */
+  prefetch(refs: Iterable<PrefetchRef>, options?: { copy?: boolean }): void;
   /**
    * A safe output path `<dir>/<name>` for a resource (its `localName`), unique per
    * source: when another reference already got that name from this resolver, a short

@@ -1,0 +1,57 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A loopback media server for tests of formats that fetch their media. */
+export interface SlowMediaServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Most requests that were being answered at the same time. */
+  readonly maxInFlight: number;
+  /** Requests answered so far. */
+  readonly requests: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a server on 127.0.0.1 that answers each GET after `delayMs` with the bytes
+ * `body(path)` gives for its path and query (404 when it gives none), and counts how many requests overlap: a
+ * format that fetches one file at a time never has two in flight.
+ */
+export async function startSlowMediaServer(
+  body: (path: string) => Uint8Array | undefined,
+  delayMs = 40,
+): Promise<SlowMediaServer> {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let requests = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    requests++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on('close', () => inFlight--);
+    setTimeout(() => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const bytes = body(url.pathname + url.search);
+      if (!bytes) res.writeHead(404).end();
+      else {
+        res.writeHead(200, { 'content-length': bytes.length });
+        res.end(bytes);
+      }
+    }, delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    get requests() {
+      return requests;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
