@@ -1,8 +1,10 @@
 // Brush masks: regions per second and peak RSS for BRUSH_TO_PNG and BRUSH_TO_NUMPY on
-// generated 1024 × 768 masks (default 10,000), written to a temp folder and removed.
+// generated 1024 × 768 masks (default 10,000; BRUSH_BENCH_SIZE sets another size), written to
+// a temp folder (TMPDIR) and removed.
 // Each format runs in a fresh process, so its peak RSS is its own.
 // Environment: BRUSH_BENCH_MASKS (default 10000), BRUSH_BENCH_FORMATS (default BRUSH_TO_PNG,BRUSH_TO_NUMPY),
-// BRUSH_BENCH_COMPAT (python = one file per region, the default; default = image-named layout).
+// BRUSH_BENCH_COMPAT (python = one file per region, the default; default = image-named layout),
+// BRUSH_BENCH_SIZE (WxH, default 1024x768).
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -15,8 +17,9 @@ const root = join(here, '..');
 const core = await import(join(root, 'packages/core/dist/index.js'));
 const brush = await import(join(root, 'packages/format-brush/dist/index.js'));
 
-const WIDTH = 1024;
-const HEIGHT = 768;
+// BRUSH_BENCH_SIZE=WxH (default 1024x768): smaller masks make a million of them fit on a disk.
+const [WIDTH, HEIGHT] = (process.env.BRUSH_BENCH_SIZE ?? '1024x768').split('x').map(Number);
+if (!(WIDTH >= 1 && HEIGHT >= 1)) throw new Error('BRUSH_BENCH_SIZE must look like 1024x768');
 const CONFIG = `<View>
   <Image name="image" value="$image"/>
   <BrushLabels name="tag" toName="image">
@@ -76,8 +79,8 @@ function makeMask(seed) {
   for (let b = 0; b < blobs; b++) {
     const cx = next() * WIDTH;
     const cy = next() * HEIGHT;
-    const rx = 20 + next() * 200;
-    const ry = 20 + next() * 150;
+    const rx = ((20 + next() * 200) * WIDTH) / 1024;
+    const ry = ((20 + next() * 150) * HEIGHT) / 768;
     for (let y = Math.max(0, Math.floor(cy - ry)); y < Math.min(HEIGHT, cy + ry); y++) {
       const dy = (y - cy) / ry;
       const half = rx * Math.sqrt(Math.max(0, 1 - dy * dy));
