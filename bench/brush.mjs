@@ -30,6 +30,7 @@ const CONFIG = `<View>
 
 if (process.argv[2] === '--child') {
   // node brush.mjs --child <FORMAT> <tasks.json> <outDir> <compat>
+  core.limitHeapGrowth(); // as the lsconv command does
   const [, , , formatId, input, outDir, compat] = process.argv;
   const format = formatId === 'BRUSH_TO_PNG' ? brush.brushToPng : brush.brushToNumpy;
   let peak = process.memoryUsage().rss;

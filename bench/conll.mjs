@@ -23,6 +23,7 @@ if (process.argv[2] === '--child') {
   // node conll.mjs --child <tasks.json> <config.xml> <outDir> <compat>
   const [, , , input, configFile, outDir, compat] = process.argv;
   const core = await import(join(root, 'packages/core/dist/index.js'));
+  core.limitHeapGrowth(); // as the lsconv command does
   const { conll2003 } = await import(join(root, 'packages/format-conll/dist/index.js'));
   const { readFile } = await import('node:fs/promises');
   let peak = process.memoryUsage().rss;

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const core = await import(join(root, 'packages/core/dist/index.js'));
+// As the lsconv command and the server do at start (LSCONV_HEAP_GROWING_PERCENT=0: V8's default).
+core.limitHeapGrowth();
 const [mode, ...args] = process.argv.slice(2);
 const started = process.hrtime.bigint();
 let result;

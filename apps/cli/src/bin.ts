@@ -1,5 +1,9 @@
 #!/usr/bin/env node
+import { limitHeapGrowth } from '@lsconv/core';
 import { main } from './main.js';
+
+// Exports stream through several V8 heaps at once; keep them from filling with garbage.
+limitHeapGrowth();
 
 // The first SIGINT/SIGTERM cancels the export, which removes its partial output;
 // a second one exits at once.
