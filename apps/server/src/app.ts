@@ -299,10 +299,13 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
     }
     return picked;
   };
+  // For conversions on this thread (easy exports, formats not loadable in a worker): it keeps
+  // answering requests meanwhile, so file lookups and copies go through the thread pool.
   const resourcesFor = (download: boolean, signal: AbortSignal): ResourceOptions => ({
     ...resourceBase,
     download,
     signal,
+    blockingFileAccess: false,
   });
   const storedPath = (rel: string) => join(dataDir, rel);
   /**

@@ -1,3 +1,4 @@
+export { BoundedMap } from './bounded-map.js';
 export * from './brush-rle.js';
 export { builtinFormats, json } from './builtin/index.js';
 export * from './compact-set.js';

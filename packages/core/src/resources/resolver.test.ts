@@ -573,22 +573,28 @@ describe('failures do not stop the export', () => {
     expect(report.countsByCode()).toEqual({ 'resource-name-collision': 1 });
   });
 
-  it('copies small files whole and large ones as a stream, byte for byte', async () => {
-    const resolver = createResourceResolver({ uploadDir: join(root, 'upload') });
-    const sink = memorySink();
-    const sizes = [0, 1, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 17];
-    for (const size of sizes) {
-      const bytes = Buffer.alloc(size);
-      for (let i = 0; i < size; i++) bytes[i] = (i * 31 + size) & 0xff;
-      writeFileSync(join(root, 'upload', `sized-${size}.bin`), bytes);
-      expect(await resolver.copyTo(sink, `/data/upload/sized-${size}.bin`, `sized/${size}.bin`)).toBe(true);
-    }
-    await sink.commit();
-    for (const size of sizes) {
-      const copy = Buffer.from(sink.files.get(`sized/${size}.bin`)!);
-      expect(copy.equals(readFileSync(join(root, 'upload', `sized-${size}.bin`)))).toBe(true);
-    }
-  });
+  it.each([
+    ['blocking', true],
+    ['through the thread pool', false],
+  ])(
+    'copies small files whole and large ones as a stream, byte for byte (%s)',
+    async (_, blockingFileAccess) => {
+      const resolver = createResourceResolver({ uploadDir: join(root, 'upload'), blockingFileAccess });
+      const sink = memorySink();
+      const sizes = [0, 1, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 17];
+      for (const size of sizes) {
+        const bytes = Buffer.alloc(size);
+        for (let i = 0; i < size; i++) bytes[i] = (i * 31 + size) & 0xff;
+        writeFileSync(join(root, 'upload', `sized-${size}.bin`), bytes);
+        expect(await resolver.copyTo(sink, `/data/upload/sized-${size}.bin`, `sized/${size}.bin`)).toBe(true);
+      }
+      await sink.commit();
+      for (const size of sizes) {
+        const copy = Buffer.from(sink.files.get(`sized/${size}.bin`)!);
+        expect(copy.equals(readFileSync(join(root, 'upload', `sized-${size}.bin`)))).toBe(true);
+      }
+    },
+  );
 
   it('tries a failed copy again, and never overwrites a file the sink already holds', async () => {
     const report = new ConversionReport('TEST');

@@ -1,7 +1,9 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve as resolvePath, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BoundedMap } from '../bounded-map.js';
 import { HashSet64, TaggedStringSet } from '../compact-set.js';
 import { LsconvError, shortValue } from '../errors.js';
 import type { ConversionReport } from '../report.js';
@@ -52,6 +54,8 @@ export function createResourceResolver(
   const lsOrigin = lsUrl ? new URL(lsUrl).origin : undefined;
   const uploadDir = opts.uploadDir ?? (opts.projectDir ? join(opts.projectDir, 'upload') : undefined);
   const networkByDefault = opts.fetch ?? opts.download ?? false;
+  const blocking = opts.blockingFileAccess !== false;
+  const isFile = (path: string) => (blocking ? isFileNow(path) : isFileLater(path));
   const limiter = new Limiter(opts.concurrency ?? RESOURCE_DEFAULTS.concurrency);
   const counters: ResourceProgress = { requested: 0, active: 0, done: 0, failed: 0, bytes: 0, cached: 0 };
   const outcomes = new BoundedMap<string, Promise<Outcome>>(10_000);
@@ -89,7 +93,7 @@ export function createResourceResolver(
       candidates.push(...plainPathCandidates(c.normalized, opts.baseDir));
     }
     for (const candidate of candidates) {
-      if (isFile(candidate)) return candidate;
+      if (await isFile(candidate)) return candidate;
     }
     return undefined;
   }
@@ -188,7 +192,7 @@ export function createResourceResolver(
       running = limiter
         .run(async () => {
           // A concurrent job may have finished it while this one waited for a slot.
-          if (isFile(dest)) return { path: dest, source: 'cache' as const };
+          if (await isFile(dest)) return { path: dest, source: 'cache' as const };
           counters.active++;
           emit();
           try {
@@ -245,7 +249,7 @@ export function createResourceResolver(
     }
     for (const attempt of plan) {
       const cached = cachePath(attempt);
-      if (isFile(cached)) {
+      if (await isFile(cached)) {
         counters.cached++;
         emit();
         return { c, localName: attempt.localName, path: cached, source: 'cache' };
@@ -389,7 +393,7 @@ export function createResourceResolver(
           const outcome = await acquire(url, context, true);
           const resolved = settle(url, outcome, context);
           if (!resolved.path) return false;
-          await copyFileInto(sink, dest, resolved.path);
+          await copyFileInto(sink, dest, resolved.path, blocking);
           copied.add(pair[0], pair[1]);
           return true;
         } finally {
@@ -539,28 +543,13 @@ function sourceTag(url: string): Buffer {
 const SMALL_COPY_BYTES = 1024 * 1024;
 
 /**
- * Copies the file at `path` into `sink` as `dest`. A small file (most images) is read
- * synchronously in one call: on this thread that costs less than the four thread-pool
- * round trips of a stream (open, read, read to the end, close), which left the main thread
- * idle a third of the time when an export copies an image per task. Larger files stream.
+ * Copies the file at `path` into `sink` as `dest`. With `blocking`, a small file (most
+ * images) is read synchronously in one call: that costs less than the four thread-pool round
+ * trips of a stream (open, read, read to the end, close), which left the main thread idle a
+ * third of the time when an export copies an image per task. Other files stream.
  */
-async function copyFileInto(sink: Sink, dest: string, path: string): Promise<void> {
-  let small: Buffer | undefined;
-  const fd = openSync(path, 'r');
-  try {
-    const { size } = fstatSync(fd);
-    if (size <= SMALL_COPY_BYTES) {
-      // One byte more than the size, to see a file that grew since it was measured.
-      const bytes = Buffer.allocUnsafe(size + 1);
-      let length = 0;
-      for (let n = 1; n > 0 && length < bytes.length; length += n) {
-        n = readSync(fd, bytes, length, bytes.length - length, null);
-      }
-      if (length <= size) small = bytes.subarray(0, length);
-    }
-  } finally {
-    closeSync(fd);
-  }
+async function copyFileInto(sink: Sink, dest: string, path: string, blocking: boolean): Promise<void> {
+  const small = blocking ? readSmallFile(path) : undefined;
   if (small) {
     await sink.writeFile(dest, small);
     return;
@@ -568,6 +557,24 @@ async function copyFileInto(sink: Sink, dest: string, path: string): Promise<voi
   const writer = await sink.createFile(dest);
   for await (const chunk of createReadStream(path)) await writer.write(chunk as Buffer);
   await writer.close();
+}
+
+/** The bytes of the file at `path` when it holds at most {@link SMALL_COPY_BYTES}, read synchronously. */
+function readSmallFile(path: string): Buffer | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    if (size > SMALL_COPY_BYTES) return undefined;
+    // One byte more than the size, to see a file that grew since it was measured.
+    const bytes = Buffer.allocUnsafe(size + 1);
+    let length = 0;
+    for (let n = 1; n > 0 && length < bytes.length; length += n) {
+      n = readSync(fd, bytes, length, bytes.length - length, null);
+    }
+    return length <= size ? bytes.subarray(0, length) : undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 type DownloadResult = { path: string; source: 'cache' | 'download' } | { error: DownloadError };
@@ -618,14 +625,19 @@ function plainPathCandidates(reference: string, baseDir: string | undefined): st
   return [resolvePath(baseDir ?? process.cwd(), reference)];
 }
 
-/**
- * Whether `path` is a file. Synchronous: a stat costs a few microseconds on this thread and a
- * thread-pool round trip otherwise, and an export that copies its images asks once per
- * image, one image at a time (exports run in a worker thread on the server).
- */
-function isFile(path: string): boolean {
+/** Whether `path` is a file, asked synchronously (a few microseconds on this thread). */
+function isFileNow(path: string): boolean {
   try {
     return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` is a file, asked on the thread pool. */
+async function isFileLater(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
   } catch {
     return false;
   }
@@ -649,20 +661,5 @@ function looksLikeJwt(token: string): boolean {
     return typeof header === 'object' && header !== null && typeof header.alg === 'string';
   } catch {
     return false;
-  }
-}
-
-/** A Map that forgets its oldest entries past `limit`, so memory stays bounded on huge exports. */
-class BoundedMap<K, V> extends Map<K, V> {
-  constructor(private readonly limit: number) {
-    super();
-  }
-
-  override set(key: K, value: V): this {
-    if (!this.has(key) && this.size >= this.limit) {
-      const oldest = this.keys().next();
-      if (!oldest.done) this.delete(oldest.value);
-    }
-    return super.set(key, value);
   }
 }

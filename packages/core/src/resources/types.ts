@@ -47,6 +47,13 @@ export interface ResourceOptions {
    * `true`; the HTTP server turns it off so task data cannot read arbitrary files.
    */
   allowPlainPaths?: boolean;
+  /**
+   * Look for local files and copy small ones (up to 1 MB) with synchronous calls, which
+   * costs a few microseconds each instead of several thread-pool round trips. Default
+   * `true`; turn it off where the thread must keep answering others while it exports
+   * (the HTTP server does for exports on its main thread).
+   */
+  blockingFileAccess?: boolean;
   /** Base delay of the exponential back-off between retries, in milliseconds. */
   retryDelayMs?: number;
   /** `User-Agent` header of downloads. */
