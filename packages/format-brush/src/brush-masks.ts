@@ -1,5 +1,6 @@
 import {
   annotatorOf,
+  BoundedMap,
   type ExportContext,
   type FileWriter,
   type Item,
@@ -59,6 +60,9 @@ interface MaskEntry {
   height: number;
 }
 
+/** Files whose region a `--compat python` export remembers, to name it when a later one overwrites it. */
+export const RECENT_FILES = 10_000;
+
 /** The export of BRUSH_TO_NUMPY and BRUSH_TO_PNG. */
 export async function exportMasks(
   kind: MaskFileKind,
@@ -71,11 +75,12 @@ export async function exportMasks(
   const semantic = !python && ctx.options.semantic;
   const classes = semantic ? configClasses(ctx.config) : undefined;
   const index = python ? undefined : await MaskIndex.open(ctx);
-  // Under --compat python, where each written file came from, to report a region whose
-  // file a later one overwrites (locations only: a region's RLE must not outlive its task).
-  // Otherwise names never repeat and the sink alone knows which are taken, so memory does
-  // not grow with the number of masks.
-  const written = python ? new Map<string, RegionLocation>() : undefined;
+  // Under --compat python, where the last files written came from, to report the region
+  // whose file a later one overwrites (locations only: a region's RLE must not outlive its
+  // task). Only the last RECENT_FILES are kept, so memory does not grow with the number of
+  // masks: the sink knows every file written, so overwriting an older one is still reported,
+  // at the region that did it. Otherwise names never repeat and the sink alone suffices.
+  const written = python ? new BoundedMap<string, RegionLocation>(RECENT_FILES) : undefined;
   const unique = (stem: string) => {
     let name = `${stem}${ext}`;
     for (let n = 2; ctx.sink.has(name); n++) name = `${stem}__${n}${ext}`;
@@ -115,12 +120,14 @@ export async function exportMasks(
           // The reference overwrites a same-named file; outside compat mode a suffix keeps both.
           const path = python ? `${stem}${ext}` : unique(stem);
           const earlier = written?.get(path);
-          if (earlier) {
+          if (earlier || (python && ctx.sink.has(path))) {
             ctx.report.skip({
-              ...earlier,
+              ...(earlier ?? region.where),
               kind: 'region',
               code: 'overwritten',
-              reason: `a later region has the same file name ${path} and replaced this one, as in the Python converter`,
+              reason: earlier
+                ? `a later region has the same file name ${path} and replaced this one, as in the Python converter`
+                : `this region has the same file name ${path} as an earlier region and replaced its mask, as in the Python converter`,
             });
             ctx.report.regionsWritten--;
             ctx.report.itemsWritten--;

@@ -10,6 +10,7 @@ import {
 import { findConformanceDir } from '@lsconv/testkit';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
+import { RECENT_FILES } from './brush-masks.js';
 import { brushToCoco, brushToNumpy, brushToPng } from './index.js';
 import { encodeBrushMask } from './rle.js';
 import { firstDifference } from './test-util.js';
@@ -227,6 +228,38 @@ describe('BRUSH_TO_NUMPY / BRUSH_TO_PNG default mode', () => {
       'task-501-annotation-5001-by-1-tag-A-B-0__2.png',
     ]);
     expect(own.report.countsByCode().overwritten).toBeUndefined();
+  });
+
+  it('still reports an overwrite when the earlier file is older than the ones it remembers', async () => {
+    const brushConfig = parseLabelConfig(`<View>
+  <Image name="image" value="$image"/>
+  <BrushLabels name="tag" toName="image"><Label value="Car"/></BrushLabels>
+</View>`);
+    const mask = new Uint8Array(4 * 3).fill(255);
+    const region = (id: string) => ({
+      id,
+      from_name: 'tag',
+      to_name: 'image',
+      type: 'brushlabels',
+      original_width: 4,
+      original_height: 3,
+      value: { format: 'rle', rle: [...encodeBrushMask(mask)], brushlabels: ['Car'] },
+    });
+    const task = (i: number, id: number) => ({
+      id,
+      data: { image: `img/${i}.png` },
+      annotations: [{ id, completed_by: 1, result: [region(`r${i}`)] }],
+    });
+    // RECENT_FILES + 2 files, then task 1 again: its file name is the first one written.
+    const many = Array.from({ length: RECENT_FILES + 2 }, (_, i) => task(i, i + 1));
+    many.push(task(RECENT_FILES + 2, 1));
+    const { sink, report } = await run(brushToPng, 'python', {}, many, brushConfig);
+    expect(report.countsByCode()).toEqual({ overwritten: 1 });
+    const entry = report.entries().find((e) => e.code === 'overwritten');
+    expect(entry).toMatchObject({ taskIndex: RECENT_FILES + 2, taskId: 1, regionId: `r${RECENT_FILES + 2}` });
+    expect(entry?.reason).toMatch(/task-1-annotation-1-by-1-tag-Car-0\.png as an earlier region/);
+    expect(sink.files.size).toBe(RECENT_FILES + 2);
+    expect(report.regionsWritten).toBe(RECENT_FILES + 2);
   });
 
   it('reports regions it cannot write instead of dropping them', async () => {
