@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { peakRssMb } from './peak-rss.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -47,14 +48,13 @@ if (process.argv[2] === '--child') {
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(timer);
-  const maxRss = process.resourceUsage().maxRSS * 1024;
   console.log(
     JSON.stringify({
       regions: report.regionsWritten,
       files: report.filesWritten,
       bytes: report.bytesWritten,
       seconds,
-      peakRssMb: Math.max(peak, maxRss) / 1e6,
+      peakRssMb: Math.max(peak / 1024 / 1024, peakRssMb()),
     }),
   );
   process.exit(0);

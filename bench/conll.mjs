@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { peakRssMb } from './peak-rss.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -42,7 +43,6 @@ if (process.argv[2] === '--child') {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
   clearInterval(timer);
-  const maxRss = process.resourceUsage().maxRSS * 1024;
   console.log(
     JSON.stringify({
       tasks: report.tasksRead,
@@ -50,7 +50,7 @@ if (process.argv[2] === '--child') {
       bytes: report.bytesWritten,
       seconds,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      peakRssMb: Math.max(peak, maxRss) / 1e6,
+      peakRssMb: Math.max(peak / 1024 / 1024, peakRssMb()),
     }),
   );
   process.exit(0);

@@ -4,6 +4,7 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { peakRssMb } from './peak-rss.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const core = await import(join(root, 'packages/core/dist/index.js'));
@@ -56,6 +57,4 @@ if (mode === 'floor') {
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const usage = process.resourceUsage();
 const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
-process.stdout.write(
-  `${JSON.stringify({ ...result, seconds, cpuSeconds, peakRssMb: usage.maxRSS / 1024 })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ ...result, seconds, cpuSeconds, peakRssMb: peakRssMb() })}\n`);

@@ -11,7 +11,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   rmSync,
   statSync,
 } from 'node:fs';
@@ -20,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIGS, generateExport } from './generate.mjs';
+import { peakRssMb } from './peak-rss.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TASKS = Number(process.env.BENCH_SERVER_TASKS ?? 200_000);
@@ -95,11 +95,6 @@ const json = async (method, path, body) => {
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body.slice(0, 300)}`);
   return JSON.parse(res.body);
 };
-function peakRssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
 
 let failed = false;
 try {
