@@ -432,4 +432,40 @@ describe('COCO_WITH_IMAGES from a web server', () => {
       rmSync(cacheDir, { recursive: true, force: true });
     }
   });
+
+  it('without copying, fetches only the images whose size it must read, ahead of writing them', async () => {
+    const server = await startSlowMediaServer((path) => {
+      const n = /filepath=upload\/1\/img-(\d+)\.png$/.exec(path)?.[1];
+      return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
+    });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-coco-cache-'));
+    try {
+      const task = (n: number, sized: boolean) => {
+        const region = rect(`r${n}`, 'Car', 10, 10, 50, 50) as Record<string, unknown>;
+        if (!sized) {
+          delete region.original_width;
+          delete region.original_height;
+        }
+        return {
+          id: n + 1,
+          data: { image: `/data/upload/1/img-${n}.png` },
+          annotations: [{ id: n + 1, result: [region] }],
+        };
+      };
+      const resources = { download: true, lsUrl: server.url, lsToken: 'test-token', cacheDir };
+      // Sizes in the results: the images are names only, and nothing is fetched.
+      const sized = Array.from({ length: 12 }, (_, n) => task(n, true));
+      await runFormat(coco, sized, CONFIG, 'default', {}, resources);
+      expect(server.requests).toBe(0);
+      // No sizes: each image is read, fetched several at a time.
+      const unsized = Array.from({ length: 20 }, (_, n) => task(n, false));
+      const run = await runFormat(coco, unsized, CONFIG, 'default', {}, resources);
+      const images = run.json('result.json').images as { width: number; height: number }[];
+      expect(images.map((i) => [i.width, i.height])).toEqual(unsized.map((_, n) => [10 + n, 5]));
+      expect(server.maxInFlight).toBeGreaterThan(4);
+    } finally {
+      await server.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
 });

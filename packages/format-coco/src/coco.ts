@@ -578,11 +578,13 @@ export interface CocoTaskBody {
 
 /**
  * The image a prepared task will read, for the resolver to fetch ahead: every image when
- * they are copied; otherwise only what `export` resolves (not http URLs, which stay names).
+ * they are copied; otherwise only for tasks converted here (`raw`: compat python, or the
+ * size must come from the file), and not http URLs, which stay names.
  */
 function mediaRef(prepared: PreparedCoco, dataKey: string | undefined, withImages: boolean) {
   if (prepared === null) return undefined;
   const raw = 'raw' in prepared;
+  if (!withImages && !raw) return undefined;
   const url = raw ? taskImageUrl(prepared.raw, dataKey, false) : prepared.url;
   if (url === undefined || (!withImages && classifyImageRef(url) === 'http')) return undefined;
   const taskId = raw ? prepared.raw.id : prepared.taskId;
