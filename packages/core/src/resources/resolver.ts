@@ -377,8 +377,10 @@ export function createResourceResolver(
       const { running, copied } = writes;
       const prior = running.get(dest);
       if (prior?.key === url) return prior.done;
+      // A finished copy of this source to this destination: the file is there (sinks never
+      // remove one), so the sink need not be asked (a directory sink checks the disk).
       const pair = pairHash(dest, url);
-      if (!prior && sink.has(dest) && copied.has(pair[0], pair[1])) return true;
+      if (!prior && copied.has(pair[0], pair[1])) return true;
       if (prior || sink.has(dest)) {
         recordFailure(
           url,
@@ -514,10 +516,11 @@ interface Outcome {
 }
 
 /**
- * What the resolver remembers of one sink: the copies under way, and which source each
- * finished copy came from, as a 64-bit digest of the pair (destination, source). The sink
- * knows exactly which files it holds; the digest only tells whose a file is, in 8 bytes
- * instead of both strings (a million copied images would otherwise keep tens of megabytes).
+ * What the resolver remembers of one sink: the copies under way, and the finished ones as a
+ * 64-bit digest of the pair (destination, source): 8 bytes instead of both strings (a
+ * million copied images would otherwise keep tens of megabytes). Two different pairs would
+ * have to share 64 bits of MD5 to be taken for one another. Whether a destination holds
+ * another file is asked of the sink, which knows exactly.
  */
 interface SinkWrites {
   running: Map<string, { key: string; done: Promise<boolean> }>;
