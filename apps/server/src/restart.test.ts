@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BOX_CONFIG,
@@ -59,8 +59,8 @@ function allTaskRows(dataDir: string): number {
   return count(dataDir, (db) => (db.prepare('SELECT COUNT(*) AS n FROM tasks').get() as { n: number }).n);
 }
 
-function count<T>(dataDir: string, read: (db: Database.Database) => T): T {
-  const db = new Database(join(dataDir, 'lsconv.db'), { readonly: true, fileMustExist: true });
+function count<T>(dataDir: string, read: (db: DatabaseSync) => T): T {
+  const db = new DatabaseSync(join(dataDir, 'lsconv.db'), { readOnly: true });
   try {
     return read(db);
   } finally {
@@ -180,7 +180,7 @@ describe('restart', () => {
     await first.stop();
 
     // What a killed server leaves: rows marked running, no file yet.
-    const db = new Database(join(first.dataDir, 'lsconv.db'));
+    const db = new DatabaseSync(join(first.dataDir, 'lsconv.db'));
     db.prepare(
       `UPDATE exports SET status = 'in_progress', file = NULL, md5 = '', counters = '{}' WHERE id = ?`,
     ).run(pending.id);

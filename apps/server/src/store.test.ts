@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isSqliteExperimentalWarning } from './store/node-sqlite.js';
 import { openSqliteStore, SCHEMA_VERSION } from './store/sqlite.js';
 import type { NewTask } from './store/types.js';
 import { removeDir } from './test-helpers.js';
@@ -31,16 +32,17 @@ describe('SQLite store', () => {
   it('creates the schema on first open and records its version', () => {
     const dir = tempDir();
     openSqliteStore(dir).close();
-    const db = new Database(join(dir, 'lsconv.db'));
-    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const db = new DatabaseSync(join(dir, 'lsconv.db'));
+    expect(db.prepare('PRAGMA user_version').get()?.user_version).toBe(SCHEMA_VERSION);
+    expect(db.prepare('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
     db.close();
   });
 
   it('refuses a data folder written by a newer schema', () => {
     const dir = tempDir();
     openSqliteStore(dir).close();
-    const db = new Database(join(dir, 'lsconv.db'));
-    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    const db = new DatabaseSync(join(dir, 'lsconv.db'));
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => openSqliteStore(dir)).toThrow(/newer lsconv-server/);
   });
@@ -64,8 +66,8 @@ describe('SQLite store', () => {
     store.close(); // a crash: never committed
     const reopened = openSqliteStore(dir);
     expect(reopened.countTasks(p.id, {})).toBe(2);
-    const db = new Database(join(dir, 'lsconv.db'));
-    expect((db.prepare('SELECT count(*) AS n FROM tasks').get() as { n: number }).n).toBe(2);
+    const db = new DatabaseSync(join(dir, 'lsconv.db'));
+    expect(db.prepare('SELECT count(*) AS n FROM tasks').get()?.n).toBe(2);
     db.close();
     reopened.close();
   });
@@ -88,5 +90,53 @@ describe('SQLite store', () => {
       ids[3],
     ]);
     store.close();
+  });
+  it('rolls a failed batch back whole and leaves no transaction open', () => {
+    const dir = tempDir();
+    const store = openSqliteStore(dir);
+    const p = store.createProject({ title: 'p', description: '', labelConfig: '' });
+    const batch = store.beginImport(p.id);
+    // The second row breaks a NOT NULL constraint: the first is not kept either.
+    expect(() => batch.add([task(1), { ...task(2), json: null as unknown as string }])).toThrow(/NOT NULL/);
+    batch.add([task(3)]);
+    expect(batch.commit()).toBe(1);
+    expect(store.taskPage(p.id, {}, 0, 10).map((r) => JSON.parse(r.json).data.n)).toEqual([3]);
+    // Another connection gets the write lock at once.
+    const other = new DatabaseSync(join(dir, 'lsconv.db'));
+    other.exec('BEGIN IMMEDIATE; DELETE FROM settings; COMMIT');
+    other.close();
+    expect(store.deleteProject(p.id)).toBe(true);
+    expect(store.deleteProject(p.id)).toBe(false);
+    store.close();
+    store.close();
+  });
+
+  it('reads integers beyond 2^53 as (rounded) numbers, as the better-sqlite3 store did', () => {
+    const store = openSqliteStore(tempDir());
+    // An imported annotation id of 2^53 - 1 leaves the counter at 2^53, which node:sqlite
+    // refuses to read as a number unless asked for BigInts.
+    store.bumpIds('annotation', Number.MAX_SAFE_INTEGER);
+    expect(store.nextIds('annotation', 1000)).toBe(9007199254740992);
+    expect(store.nextIds('annotation', 1)).toBe(9007199254741992);
+    const user = { id: 2 ** 53, email: 'big@example.com', first_name: 'Big', last_name: 'Id' };
+    store.upsertUsers([user, { ...user, id: 2 ** 60 }]);
+    expect([...store.getUsers([2 ** 53, 5]).entries()]).toEqual([[2 ** 53, user]]);
+    store.close();
+  });
+  it('hides only the SQLite ExperimentalWarning', () => {
+    const text = 'SQLite is an experimental feature and might change at any time';
+    expect(isSqliteExperimentalWarning(text, 'ExperimentalWarning')).toBe(true);
+    expect(isSqliteExperimentalWarning(text, { type: 'ExperimentalWarning' })).toBe(true);
+    const error = new Error(text);
+    error.name = 'ExperimentalWarning';
+    expect(isSqliteExperimentalWarning(error, undefined)).toBe(true);
+    expect(isSqliteExperimentalWarning(text, 'Warning')).toBe(false);
+    expect(isSqliteExperimentalWarning(text, undefined)).toBe(false);
+    expect(
+      isSqliteExperimentalWarning(
+        'WASI is an experimental feature and might change at any time',
+        'ExperimentalWarning',
+      ),
+    ).toBe(false);
   });
 });
