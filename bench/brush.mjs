@@ -149,7 +149,8 @@ try {
     const outDir = join(dir, `out-${formatId}`);
     const text = execFileSync(
       process.execPath,
-      [fileURLToPath(import.meta.url), '--child', formatId, input, outDir, compat],
+      // With the V8 flags the lsconv command starts a large export with (memoryFlags in core).
+      [...core.memoryFlags(), fileURLToPath(import.meta.url), '--child', formatId, input, outDir, compat],
       {
         encoding: 'utf8',
         maxBuffer: 1 << 20,

@@ -138,7 +138,16 @@ try {
     const outDir = join(dir, `out-${compat}`);
     const out = execFileSync(
       process.execPath,
-      [fileURLToPath(import.meta.url), '--child', input, configFile, outDir, compat],
+      // With the V8 flags the lsconv command starts a large export with (memoryFlags in core).
+      [
+        ...(await import(join(root, 'packages/core/dist/index.js'))).memoryFlags(),
+        fileURLToPath(import.meta.url),
+        '--child',
+        input,
+        configFile,
+        outDir,
+        compat,
+      ],
       {
         encoding: 'utf8',
       },

@@ -17,6 +17,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONFIGS, generateExport } from './generate.mjs';
 
+const MEMORY_FLAGS = (await import('../packages/core/dist/index.js')).memoryFlags();
+
 const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'lsconv-bench');
 mkdirSync(dataDir, { recursive: true });
@@ -49,7 +51,8 @@ async function dataset(profile, count) {
 function measureOnce(args) {
   // Flush what the previous run left dirty, so its write-back does not slow this one.
   execFileSync('sync');
-  const out = execFileSync(process.execPath, [join(here, 'measure.mjs'), ...args], {
+  // With the V8 flags the lsconv command starts a large export with (memoryFlags in core).
+  const out = execFileSync(process.execPath, [...MEMORY_FLAGS, join(here, 'measure.mjs'), ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });

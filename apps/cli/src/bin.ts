@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-import { limitHeapGrowth } from '@lsconv/core';
-import { main } from './main.js';
+import { limitHeapGrowth, relaunchWithMemoryFlags } from '@lsconv/core';
+import { worthRelaunching } from './relaunch.js';
 
-// Exports stream through several V8 heaps at once; keep them from filling with garbage.
+// A large export starts again in place with a smaller main-thread young generation, and
+// its heaps are kept from filling with garbage (both in @lsconv/core's heap.ts).
+if (worthRelaunching(process.argv.slice(2))) relaunchWithMemoryFlags();
 limitHeapGrowth();
+// Loaded after the restart decision, so a restart does not pay for loading it twice.
+const { main } = await import('./main.js');
 
 // The first SIGINT/SIGTERM cancels the export, which removes its partial output;
 // a second one exits at once.

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-import { limitHeapGrowth } from '@lsconv/core';
+import { limitHeapGrowth, relaunchWithMemoryFlags } from '@lsconv/core';
 import { runCli } from './cli.js';
 
-// Exports stream through several V8 heaps at once; keep them from filling with garbage.
+// The server starts again in place with a smaller main-thread young generation, and its
+// heaps are kept from filling with garbage (both in @lsconv/core's heap.ts).
+relaunchWithMemoryFlags();
 limitHeapGrowth();
 
 runCli(process.argv.slice(2)).then(

@@ -1,6 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT, limitHeapGrowth } from './heap.js';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HEAP_GROWING_PERCENT, limitHeapGrowth, memoryFlags, SEMI_SPACE_MB } from './heap.js';
 
 describe('limitHeapGrowth', () => {
   it("sets the default, or the value of LSCONV_HEAP_GROWING_PERCENT, and 0 keeps V8's own", () => {
@@ -14,26 +18,89 @@ describe('limitHeapGrowth', () => {
     limitHeapGrowth({});
   });
 
-  it("keeps a heap near its live size: full collections come sooner than with V8's own factor", () => {
-    // A program that keeps 20 MB alive and makes 600 MB of garbage that survives young
-    // collections; its heap's high-water mark shows how far V8 let garbage pile up.
-    const program = `
-      const v8 = require('node:v8');
-      if (process.argv[1] === 'limit') v8.setFlagsFromString('--heap-growing-percent=${HEAP_GROWING_PERCENT}');
-      const live = Array.from({ length: 200 }, () => new Array(12_500).fill(0).map((_, i) => ({ i })));
-      let high = 0;
-      let batch = [];
-      for (let round = 0; round < 300; round++) {
-        batch.push(Array.from({ length: 20_000 }, (_, i) => ({ i, s: 'x' + i })));
-        if (batch.length > 3) batch = [];
-        high = Math.max(high, process.memoryUsage().heapTotal);
-      }
-      console.log(Math.round(high / 1e6), live.length);
-    `;
-    const run = (mode: string) =>
-      Number(execFileSync(process.execPath, ['-e', program, mode], { encoding: 'utf8' }).split(' ')[0]);
-    const limited = run('limit');
-    const free = run('free');
-    expect(limited).toBeLessThan(free);
+  it('names the semi-space flag, or none when LSCONV_SEMI_SPACE_MB is 0 or not a size', () => {
+    expect(memoryFlags({})).toEqual([`--max-semi-space-size=${SEMI_SPACE_MB}`]);
+    expect(memoryFlags({ LSCONV_SEMI_SPACE_MB: '16' })).toEqual(['--max-semi-space-size=16']);
+    for (const value of ['0', '-1', '2.5', 'big'])
+      expect(memoryFlags({ LSCONV_SEMI_SPACE_MB: value })).toEqual([]);
   });
+});
+
+describe('relaunchWithMemoryFlags', () => {
+  // A program that restarts itself, then makes young garbage that partly survives and
+  // reports the largest size its new space reached: V8 never grows a semi-space past its
+  // maximum, so the size shows which young generation the process really runs with.
+  const core = join(import.meta.dirname, '..', 'dist', 'index.js');
+  const program = `
+    import { getHeapSpaceStatistics } from 'node:v8';
+    import { readFileSync } from 'node:fs';
+    const { relaunchWithMemoryFlags } = await import(${JSON.stringify(pathToFileURL(core).href)});
+    relaunchWithMemoryFlags();
+    const keep = [];
+    let high = 0;
+    for (let round = 0; round < 400; round++) {
+      keep.push(Array.from({ length: 5000 }, (_, i) => ({ i, s: 'x' + i })));
+      if (keep.length > 8) keep.shift();
+      high = Math.max(high, getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+    }
+    const stdin = readFileSync(0, 'utf8');
+    console.log(JSON.stringify({ pid: process.pid, execArgv: process.execArgv, argv: process.argv.slice(2), newSpaceMb: high / 1048576, stdin }));
+  `;
+  const dir = mkdtempSync(join(tmpdir(), 'lsconv-relaunch-'));
+  const script = join(dir, 'program.mjs');
+  writeFileSync(script, program);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const start = (node: string, env: Record<string, string> = {}) =>
+    new Promise<{
+      childPid: number;
+      out: { pid: number; execArgv: string[]; argv: string[]; newSpaceMb: number; stdin: string };
+    }>((resolve, reject) => {
+      const child = execFile(
+        node,
+        [script, 'an argument', '--x=1'],
+        { env: { ...process.env, ...env } },
+        (error, stdout) =>
+          error ? reject(error) : resolve({ childPid: child.pid!, out: JSON.parse(stdout) }),
+      );
+      child.stdin!.end('streams are kept');
+    });
+
+  it.runIf(typeof (process as { execve?: unknown }).execve === 'function')(
+    'restarts in place (same process id, arguments and streams) with an 8 MB semi-space',
+    async () => {
+      const { childPid, out } = await start(process.execPath);
+      expect(out.pid).toBe(childPid);
+      expect(out.execArgv).toEqual([`--max-semi-space-size=${SEMI_SPACE_MB}`]);
+      expect(out.argv).toEqual(['an argument', '--x=1']);
+      expect(out.stdin).toBe('streams are kept');
+      expect(out.newSpaceMb).toBeLessThanOrEqual(2 * SEMI_SPACE_MB);
+      // Without the restart the same program's new space grows past that.
+      const plain = await start(process.execPath, { LSCONV_SEMI_SPACE_MB: '0' });
+      expect(plain.out.execArgv).toEqual([]);
+      expect(plain.out.newSpaceMb).toBeGreaterThan(2 * SEMI_SPACE_MB);
+    },
+  );
+
+  const floor = join(
+    import.meta.dirname,
+    '..',
+    '..',
+    '..',
+    'tools',
+    'floor',
+    'node_modules',
+    'node',
+    'bin',
+    'node',
+  );
+  it.runIf(existsSync(floor))(
+    'goes on without a restart where process.execve is missing (Node.js 22.13)',
+    async () => {
+      const { childPid, out } = await start(floor);
+      expect(out.pid).toBe(childPid);
+      expect(out.execArgv).toEqual([]);
+      expect(out.stdin).toBe('streams are kept');
+    },
+  );
 });

@@ -4,7 +4,13 @@ export { builtinFormats, json } from './builtin/index.js';
 export * from './compact-set.js';
 export * from './errors.js';
 export * from './format.js';
-export { HEAP_GROWING_PERCENT, limitHeapGrowth } from './heap.js';
+export {
+  HEAP_GROWING_PERCENT,
+  limitHeapGrowth,
+  memoryFlags,
+  relaunchWithMemoryFlags,
+  SEMI_SPACE_MB,
+} from './heap.js';
 export * from './import-config.js';
 export * from './items.js';
 export * from './label-config.js';
