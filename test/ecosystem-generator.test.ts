@@ -82,11 +82,15 @@ describe('pnpm new-format', () => {
     const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
     await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: dir });
     const vitest = join(repo, 'node_modules', 'vitest', 'vitest.mjs');
-    const tests = await run(process.execPath, [vitest, 'run', '--reporter=json'], {
+    const report = join(root, 'vitest-report.json');
+    await run(process.execPath, [vitest, 'run', '--reporter=json', `--outputFile.json=${report}`], {
       cwd: dir,
       env: childEnv(),
     });
-    const result = JSON.parse(tests.stdout) as { numFailedTests: number; numPassedTests: number };
+    const result = JSON.parse(readFileSync(report, 'utf8')) as {
+      numFailedTests: number;
+      numPassedTests: number;
+    };
     expect(result.numFailedTests).toBe(0);
     expect(result.numPassedTests).toBeGreaterThan(5);
 
