@@ -31,6 +31,9 @@ export function formatNames(name) {
   };
 }
 
+// A new package supports the same Node.js releases as the workspace's own packages.
+const ENGINES = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')).engines;
+
 const CONFIG = `<View>
   <Text name="review" value="$text"/>
   <Choices name="sentiment" toName="review" choice="single">
@@ -191,7 +194,7 @@ The Python converter has no \`${n.id}\` format.
     description: `lsconv format ${n.id}: one JSON line per annotation.`,
     type: 'module',
     license: 'Apache-2.0',
-    engines: { node: '>=20' },
+    engines: { node: ENGINES.node },
     sideEffects: false,
     keywords: ['lsconv-plugin', 'lsconv', 'label-studio'],
     repository: {
