@@ -3,7 +3,8 @@ import { describeFormatSuite } from '@lsconv/testkit';
 import { describe, expect, it } from 'vitest';
 import { conll2003, PYTHON_DOCSTART, SPACY_DOCSTART } from './index.js';
 
-describeFormatSuite(conll2003);
+// Tokens and tags only: no task or annotation id, and the text split into tokens.
+describeFormatSuite(conll2003, { promises: { taskIds: false, annotationIds: false } });
 
 const TWO_CONTROLS = `<View>
   <Labels name="ner" toName="text"><Label value="PER"/><Label value="LOC"/></Labels>

@@ -10,5 +10,5 @@ export * from './npy.js';
 export * from './numbers.js';
 export * from './prepared.js';
 export * from './run-format.js';
-export * from './suite.js';
+export * from './suite/index.js';
 export * from './text-diff.js';

@@ -4,10 +4,14 @@ import {
   ConversionReport,
   createResourceResolver,
   type FormatDefinition,
+  type LabelConfig,
+  type MemorySink,
   memorySink,
   PREPARED,
   parseLabelConfig,
   type ReportData,
+  type ResourceOptions,
+  type ResourceResolver,
   resolveOptions,
   runExport,
 } from '@lsconv/core';
@@ -18,9 +22,25 @@ export interface ExportOutcome {
   report: Omit<ReportData, 'durationMs'>;
 }
 
-function outcome(sink: ReturnType<typeof memorySink>, report: ConversionReport): ExportOutcome {
+/** Format options and resources for {@link runPreparedApart}. */
+export interface PreparedRunOptions {
+  /** Format option values. */
+  options?: Readonly<Record<string, unknown>>;
+  /** Resource options, or a resolver. */
+  resources?: ResourceOptions | ResourceResolver;
+}
+
+/** The report of a run without its timing, for comparing two runs. */
+export function reportWithoutTiming(report: ConversionReport): Omit<ReportData, 'durationMs'> {
   const { durationMs: _, ...data } = report.toJSON();
-  return { files: Object.fromEntries([...sink.files.keys()].map((k) => [k, sink.text(k)])), report: data };
+  return data;
+}
+
+function outcome(sink: MemorySink, report: ConversionReport): ExportOutcome {
+  return {
+    files: Object.fromEntries([...sink.files.keys()].map((k) => [k, sink.text(k)])),
+    report: reportWithoutTiming(report),
+  };
 }
 
 /** Runs a format over tasks in this thread, as `runExport` does with one thread. */
@@ -55,22 +75,27 @@ export async function exportPreparedApart(
   configXml: string,
   compat: CompatMode,
 ): Promise<ExportOutcome> {
+  const { sink, report } = await runPreparedApart(format, tasks, parseLabelConfig(configXml), compat);
+  return outcome(sink, report);
+}
+
+/** {@link exportPreparedApart} with a parsed config, format options and resources; returns the sink and report. */
+export async function runPreparedApart(
+  format: FormatDefinition<any>,
+  tasks: readonly object[],
+  config: LabelConfig,
+  compat: CompatMode,
+  more: PreparedRunOptions = {},
+): Promise<{ sink: MemorySink; report: ConversionReport }> {
   const prepare = format.prepare;
   if (!prepare) throw new Error(`format ${format.id} has no prepare step`);
-  const options = resolveOptions(format.id, format.options, {});
+  const options = resolveOptions(format.id, format.options, more.options ?? {});
+  const base = { format: format.id, config, options, compat, input: 'tasks.json' };
   const values: unknown[] = [];
   const notes: ConversionReport[] = [];
   for (let i = tasks.length - 1; i >= 0; i--) {
     const report = new ConversionReport(format.id);
-    const value = prepare(structuredClone(tasks[i]!) as never, {
-      format: format.id,
-      config: parseLabelConfig(configXml),
-      options,
-      compat,
-      input: 'tasks.json',
-      taskIndex: i,
-      report,
-    });
+    const value = prepare(structuredClone(tasks[i]!) as never, { ...base, taskIndex: i, report });
     values[i] = structuredClone(value);
     notes[i] = report;
   }
@@ -87,19 +112,20 @@ export async function exportPreparedApart(
       }
     },
   };
+  const given = more.resources ?? {};
+  const resources =
+    typeof (given as ResourceResolver).resolve === 'function'
+      ? (given as ResourceResolver)
+      : createResourceResolver(given as ResourceOptions, report);
   await format.export(prepared as never, {
-    format: format.id,
-    config: parseLabelConfig(configXml),
-    options,
+    ...base,
     sink,
     report,
-    compat,
     signal: new AbortController().signal,
-    input: 'tasks.json',
-    resources: createResourceResolver({}, report),
+    resources,
   });
   report.filesWritten = sink.filesWritten;
   report.bytesWritten = sink.bytesWritten;
   await sink.commit();
-  return outcome(sink, report);
+  return { sink, report };
 }

@@ -3,15 +3,26 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type CompatMode,
   defineFormat,
   type FormatDefinition,
   json,
   LsconvError,
+  type PrepareContext,
+  preparedTasks,
   referenceSupports,
+  type Task,
   taskItems,
 } from '@lsconv/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultExportArgs, type FormatSuiteOptions, formatSuiteChecks, type SuiteCheck } from './suite.js';
+import {
+  defaultExportArgs,
+  type FormatSuiteOptions,
+  formatSuiteChecks,
+  HUGE_ID,
+  type SuiteCheck,
+  UNICODE_SUFFIX,
+} from './suite/index.js';
 
 // A small format that selects items like the Python converter and writes one JSON
 // line per item; `bug` switches on one defect at a time.
@@ -25,7 +36,14 @@ type Bug =
   | 'float-ids'
   | 'every-task'
   | 'empty-crash'
-  | 'crash';
+  | 'crash'
+  | 'default-crash'
+  | 'drop-huge-id'
+  | 'latest-only'
+  | 'drop-middle'
+  | 'latest-counted'
+  | 'report-others'
+  | 'empty-file';
 function linesFormat(bug: Bug = 'none', id = 'LINES'): FormatDefinition<any> {
   return defineFormat({
     id,
@@ -49,9 +67,26 @@ function linesFormat(bug: Bug = 'none', id = 'LINES'): FormatDefinition<any> {
         for await (const task of tasks) {
           if (bug === 'mutate') (task.data as Record<string, unknown>).seen = true;
           if (bug === 'every-task') await write({ task: task.id });
-          for (const item of taskItems(task, { config: ctx.config, report: ctx.report, taskIndex: index })) {
+          if (bug === 'default-crash' && ctx.compat === 'default') throw new Error('boom in default mode');
+          const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex: index });
+          for (const [n, item] of items.entries()) {
+            const regions = Object.values(item.output).reduce((sum, values) => sum + values.length, 0);
+            // The defects of several annotators: the newest kept (counted, or not), a middle one dropped.
+            if ((bug === 'latest-only' || bug === 'report-others') && n > 0) {
+              if (bug === 'report-others')
+                ctx.report.skip({
+                  taskIndex: index,
+                  kind: 'annotation',
+                  code: 'other-annotation',
+                  reason: 'not the latest',
+                });
+              continue;
+            }
+            ctx.report.regionsWritten += regions;
+            if (bug === 'drop-middle' && n === 1) continue;
+            if (bug === 'latest-counted' && n > 0) continue;
             await write({
-              id: item.id,
+              id: bug === 'drop-huge-id' && Number(item.id) > 2 ** 31 ? null : item.id,
               annotation_id: item.annotation_id,
               data: item.input,
               output: item.output,
@@ -71,6 +106,7 @@ function linesFormat(bug: Bug = 'none', id = 'LINES'): FormatDefinition<any> {
       if (bug === 'crash') throw new Error('boom');
       if (bug === 'empty-crash' && index === 0)
         throw new TypeError("Cannot read properties of undefined (reading 'data')");
+      if (bug === 'empty-file' && index === 0) await ctx.sink.writeFile('empty.txt', 'nothing exported\n');
       await out.close();
     },
   });
@@ -119,34 +155,50 @@ function check(
   format: FormatDefinition<any>,
   name: string | RegExp,
   options?: FormatSuiteOptions,
+  compat?: CompatMode,
 ): SuiteCheck {
-  const found = checksOf(format, options).find((c) =>
-    typeof name === 'string' ? c.name === name : name.test(c.name),
+  const found = checksOf(format, options).find(
+    (c) =>
+      (typeof name === 'string' ? c.name === name : name.test(c.name)) &&
+      (compat === undefined || c.compat === compat),
   );
   if (!found) throw new Error(`no check named ${String(name)}`);
   return found;
 }
 
+const EDGE_CASES = [
+  'exports an empty input (no tasks)',
+  'exports a task without annotations',
+  'exports a task whose annotations are all cancelled',
+  'exports a task annotated by several annotators (every annotator)',
+  'keeps unicode in data and labels',
+  `keeps a huge task id (${2 ** 53 - 1}) exact`,
+  'is deterministic (two runs give the same output)',
+  'does not mutate its input',
+  'reads the task stream once',
+  'leaves nothing behind when cancelled midway',
+];
+
 describe('the edge-case checks', () => {
-  it('pass for a correct format', async () => {
-    const checks = checksOf(linesFormat());
-    expect(checks.filter((c) => c.group === 'edge cases').map((c) => c.name)).toEqual([
-      'exports an empty input (no tasks)',
-      'exports a task without annotations',
-      'exports a task whose annotations are all cancelled',
-      'exports a task annotated by several annotators',
-      'keeps unicode in data and labels',
-      `keeps a huge task id (${2 ** 53 - 1}) exact`,
-      'is deterministic (two runs give the same output)',
-      'does not mutate its input',
-      'reads the task stream once',
-      'leaves nothing behind when cancelled midway',
+  it('pass for a correct format, in both compat modes', async () => {
+    const checks = checksOf(linesFormat()).filter((c) => c.group === 'edge cases');
+    expect(checks.map((c) => `${c.name} [${c.compat}]`)).toEqual([
+      ...EDGE_CASES.map((n) => `${n} [default]`),
+      ...EDGE_CASES.map((n) => `${n} [python]`),
     ]);
     for (const c of checks) await c.run();
   });
 
+  it('run in the compat modes asked for', () => {
+    const checks = checksOf(linesFormat(), { ...base, compat: ['default'] }).filter(
+      (c) => c.group === 'edge cases',
+    );
+    expect(new Set(checks.map((c) => c.compat))).toEqual(new Set(['default']));
+  });
+
   const cases: [Bug, string | RegExp, RegExp][] = [
     ['empty-crash', 'exports an empty input (no tasks)', /Cannot read properties/],
+    ['empty-file', 'exports an empty input (no tasks)', /wrote files that the sample export does not/],
     ['every-task', 'exports a task without annotations', /must add nothing to the output/],
     [
       'every-task',
@@ -159,17 +211,29 @@ describe('the edge-case checks', () => {
       /unicode label Positive-ünïcödé-日本語-🚀 is missing or mangled/,
     ],
     ['float-ids', /huge task id/, /task id 9007199254740991 is not written exactly/],
+    ['drop-huge-id', /huge task id/, /task id 9007199254740991 is not written exactly/],
+    ['latest-only', /several annotators/, /three annotators must write three times the regions of one/],
+    ['drop-middle', /several annotators/, /the regions of annotation 910001 are missing from the output/],
     ['random', 'is deterministic (two runs give the same output)', /two runs over the same input differ/],
     ['mutate', 'does not mutate its input', /changed the task objects|read only|not extensible/],
     ['twice', 'reads the task stream once', /iterated the tasks twice/],
     ['swallow-abort', 'leaves nothing behind when cancelled midway', /a cancelled export must reject/],
-    ['crash', 'exports a task annotated by several annotators', /boom/],
+    ['crash', /several annotators/, /boom/],
   ];
   for (const [bug, name, message] of cases) {
-    it(`catch a format with the "${bug}" defect in "${String(name)}"`, async () => {
-      await expect(check(linesFormat(bug), name).run()).rejects.toThrow(message);
-    });
+    for (const compat of ['default', 'python'] as const) {
+      it(`catch a format with the "${bug}" defect in "${String(name)}" [${compat}]`, async () => {
+        await expect(check(linesFormat(bug), name, base, compat).run()).rejects.toThrow(message);
+      });
+    }
   }
+
+  it('catch a format that fails only in the default compat mode', async () => {
+    const checks = checksOf(linesFormat('default-crash')).filter((c) => c.group === 'edge cases');
+    const failing = new Set<string>();
+    for (const c of checks) await c.run().catch(() => failing.add(String(c.compat)));
+    expect([...failing]).toEqual(['default']);
+  });
 
   it('accept a format that writes every task when told so (JSON)', async () => {
     await check(json, 'exports a task whose annotations are all cancelled', {
@@ -189,6 +253,188 @@ describe('the edge-case checks', () => {
     const edge = checks.filter((c) => c.group === 'edge cases');
     expect(edge.map((c) => c.name)).toEqual(['has a sample case']);
     await expect(edge[0]!.run()).rejects.toThrow(/pass options.sampleCase/);
+  });
+});
+
+describe('the promise checks', () => {
+  const promised = (promises: FormatSuiteOptions['promises']) => ({ ...base, promises });
+
+  it('check the data text when the format promises it', async () => {
+    const options = promised({ data: true });
+    await check(linesFormat(), 'keeps unicode in data and labels', options).run();
+    await expect(
+      check(linesFormat('ascii'), 'keeps unicode in data and labels', options).run(),
+    ).rejects.toThrow(/unicode (label|data value) .* is missing or mangled/);
+  });
+
+  it('check free text (TextArea) when the format promises it', async () => {
+    const textCase = {
+      config:
+        '<View><Audio name="audio" value="$audio"/><TextArea name="transcription" toName="audio"/></View>',
+      tasks: [
+        {
+          id: 1,
+          data: { audio: '/data/upload/1/a.wav' },
+          annotations: [
+            {
+              id: 11,
+              result: [
+                {
+                  from_name: 'transcription',
+                  to_name: 'audio',
+                  type: 'textarea',
+                  value: { text: ['hello there'] },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const options = { conformance: false, sampleCase: textCase, promises: { texts: true } };
+    await check(linesFormat(), 'keeps unicode in data and labels', options).run();
+    await expect(
+      check(linesFormat('ascii'), 'keeps unicode in data and labels', options).run(),
+    ).rejects.toThrow(
+      new RegExp(`unicode free-text result hello there ${UNICODE_SUFFIX} is missing or mangled`),
+    );
+    // With nothing promised (no label, text or data), the check fails instead of checking nothing.
+    await expect(
+      check(linesFormat(), 'keeps unicode in data and labels', { ...options, promises: {} }).run(),
+    ).rejects.toThrow(/checks nothing/);
+  });
+
+  it('fail a promise the sample cannot show, and a stale "not written"', async () => {
+    await expect(
+      check(linesFormat(), 'keeps unicode in data and labels', promised({ texts: true })).run(),
+    ).rejects.toThrow(/has no free-text result to check/);
+    await expect(
+      check(linesFormat(), 'keeps unicode in data and labels', promised({ labels: false })).run(),
+    ).rejects.toThrow(/carries the label "Positive" although promises.labels is false/);
+    await expect(check(linesFormat(), /huge task id/, promised({ taskIds: false })).run()).rejects.toThrow(
+      /carries the task id 7654321 although promises.taskIds is false/,
+    );
+  });
+
+  it('check that a format without ids does not change with a huge one', async () => {
+    const noIds = defineFormat({
+      ...linesFormat(),
+      async export(tasks, ctx) {
+        let n = 0;
+        for await (const task of tasks) n += Number(task.id) > 2 ** 53 - 2 ? 2 : 1;
+        await ctx.sink.writeFile('count.txt', `${n}\n`);
+      },
+    });
+    const options = promised({ taskIds: false, annotationIds: false });
+    await expect(check(noIds, /huge task id/, options).run()).rejects.toThrow(/changes with a huge task id/);
+    const fine = defineFormat({
+      ...noIds,
+      async export(tasks, ctx) {
+        for await (const _ of tasks);
+        await ctx.sink.writeFile('count.txt', 'done\n');
+      },
+    });
+    await check(fine, /huge task id/, options).run();
+    expect(HUGE_ID).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('catch a format that keeps one annotator silently while counting all (no ids to look for)', async () => {
+    const options = promised({ annotationIds: false });
+    await expect(check(linesFormat('latest-counted'), /several annotators/, options).run()).rejects.toThrow(
+      /the output with annotators 910002 is the same as with all three/,
+    );
+  });
+
+  it('check "the latest annotation, the others reported"', async () => {
+    const options = promised({ annotators: 'latest' });
+    await check(linesFormat('report-others'), /several annotators/, options).run();
+    await expect(check(linesFormat('latest-only'), /several annotators/, options).run()).rejects.toThrow(
+      /the two annotations left out are not reported/,
+    );
+    await expect(check(linesFormat(), /several annotators/, options).run()).rejects.toThrow(
+      /only the latest annotation must be written/,
+    );
+  });
+
+  it('take the promises of a compat mode over the others', async () => {
+    const options = promised({ annotators: 'all', inCompat: { default: { annotators: 'latest' } } });
+    await check(linesFormat('report-others'), /several annotators/, options, 'default').run();
+    await expect(
+      check(linesFormat('report-others'), /several annotators/, options, 'python').run(),
+    ).rejects.toThrow(/three times the regions/);
+  });
+});
+
+// A format with a prepare step: one line per task, numbered by `prepare` when `bug` is
+// 'stateful' (a counter kept between tasks), or a value that loses its method in a copy.
+function preparedFormat(
+  bug: 'none' | 'stateful' | 'unclonable' | 'unclonable-99' = 'none',
+): FormatDefinition<any> {
+  let counter = 0;
+  const prepare = (task: Task, pctx: PrepareContext) => {
+    const items = taskItems(task, { config: pctx.config, report: pctx.report, taskIndex: pctx.taskIndex });
+    const line = JSON.stringify({
+      n: bug === 'stateful' ? counter++ : pctx.taskIndex,
+      items: items.map((i) => i.output),
+    });
+    const lose = bug === 'unclonable' || (bug === 'unclonable-99' && task.id === 99);
+    return lose ? { line, text: () => line } : { line, text: undefined };
+  };
+  return defineFormat({
+    id: 'PREPARED_LINES',
+    title: `Prepared lines (${bug})`,
+    description: 'One JSON line per task, prepared apart (test format).',
+    output: 'file',
+    prepare,
+    async export(tasks, ctx) {
+      const out = await ctx.sink.createFile('result.jsonl');
+      for await (const p of preparedTasks(tasks, ctx, prepare))
+        await out.write(`${p.text ? p.text() : p.line}\n`);
+      await out.close();
+    },
+  });
+}
+
+describe('the prepare-parity check', () => {
+  const parity = (format: FormatDefinition<any>, compat: CompatMode = 'default') =>
+    check(format, /prepared apart/, base, compat);
+  it('runs for a format with prepare, in both compat modes, and passes when prepare is pure', async () => {
+    const checks = checksOf(preparedFormat()).filter((c) => c.group === 'prepare parity');
+    expect(checks.map((c) => c.compat)).toEqual(['default', 'python']);
+    for (const c of checks) await c.run();
+    expect(checksOf(linesFormat()).filter((c) => c.group === 'prepare parity')).toEqual([]);
+  });
+  it('catch a prepare that keeps state between tasks', async () => {
+    await expect(parity(preparedFormat('stateful')).run()).rejects.toThrow(
+      /prepared apart, the output differs/,
+    );
+  });
+  it('catch a prepared value that does not survive a structured clone', async () => {
+    await expect(parity(preparedFormat('unclonable'), 'python').run()).rejects.toThrow();
+  });
+  it('run the extra samples too', async () => {
+    await parity(preparedFormat('unclonable-99')).run();
+    const extra = { config: sampleCase.config, tasks: [{ ...sampleCase.tasks[0], id: 99 }] };
+    const options = { ...base, prepareSamples: [extra] };
+    await expect(check(preparedFormat('unclonable-99'), /prepared apart/, options).run()).rejects.toThrow();
+  });
+});
+
+describe('known bugs', () => {
+  const name = 'keeps a huge task id (9007199254740991) exact [compat python]';
+  it('turn a failing check into an expected failure, and fail once it passes', async () => {
+    const options = { ...base, knownBugs: { [name]: 'ids are written as floats' } };
+    const failing = check(linesFormat('float-ids'), /huge task id/, options, 'python');
+    expect(failing.knownBug).toBe('ids are written as floats');
+    await failing.run();
+    await expect(check(linesFormat(), /huge task id/, options, 'python').run()).rejects.toThrow(
+      /passes now: the known bug \(ids are written as floats\) is fixed/,
+    );
+  });
+  it('fail an entry that names no check', async () => {
+    const checks = checksOf(linesFormat(), { ...base, knownBugs: { 'no such check': 'x' } });
+    const stale = checks.find((c) => c.name.includes('no such check'))!;
+    await expect(stale.run()).rejects.toThrow(/which is no check of this format/);
   });
 });
 
