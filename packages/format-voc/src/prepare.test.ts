@@ -1,75 +1,32 @@
 // A pool prepares tasks in any worker, in any order, and sends the values across a
-// thread boundary: these tests prepare every task on its own (last first), clone what
-// prepare returns, and check that export still numbers and names in input order.
-import type { CompatMode, FormatDefinition } from '@lsconv/core';
-import { exportInline, exportPreparedApart } from '@lsconv/testkit';
+// thread boundary. The suite (suite.test.ts) checks that VOC exports the same either
+// way; this checks what it names and reports when every task is prepared apart.
+import { parseLabelConfig } from '@lsconv/core';
+import { runPreparedApart, visionPrepareSample } from '@lsconv/testkit';
 import { describe, expect, it } from 'vitest';
 import { voc } from './index.js';
 
-const CONFIG = `<View>
-  <Image name="image" value="$image"/>
-  <RectangleLabels name="label" toName="image"><Label value="Car"/></RectangleLabels>
-  <Choices name="quality" toName="image"><Choice value="Blurry"/></Choices>
-</View>`;
-
-let regionId = 0;
-function box(label: string, x: number, extra: Record<string, unknown> = {}, sized = true) {
-  return {
-    id: `r${regionId++}`,
-    from_name: 'label',
-    to_name: 'image',
-    type: 'rectanglelabels',
-    ...(sized ? { original_width: 200, original_height: 100 } : {}),
-    value: { x, y: 10, width: 20, height: 30, rotation: 0, rectanglelabels: [label], ...extra },
-  };
-}
-const choice = () => ({
-  id: `c${regionId++}`,
-  from_name: 'quality',
-  to_name: 'image',
-  type: 'choices',
-  value: { choices: ['Blurry'] },
-});
-const task = (id: number, image: string, result: unknown[]) => ({
-  id,
-  data: { image },
-  annotations: [{ id: id * 10, completed_by: 1, result }],
-});
-
-// Labels outside the config in tasks 0 and 2, a shared image name, skips in several tasks,
-// a clipped box, and a task without image size (converted in export).
-const TASKS = [
-  task(1, '/data/upload/1/a.jpg', [box('Truck', 10), choice()]),
-  task(2, '/data/upload/1/b.jpg', [box('Car', 95)]),
-  task(3, '/data/upload/1/a.jpg', [box('Bike', 10), box('Truck', 40), choice()]),
-  task(4, '/data/upload/1/c.jpg', [box('Car', 10, { rotation: 30 }, false)]),
-];
-
-const inline = (format: FormatDefinition<any>, compat: CompatMode) =>
-  exportInline(format, TASKS, CONFIG, compat);
-const apart = (format: FormatDefinition<any>, compat: CompatMode) =>
-  exportPreparedApart(format, TASKS, CONFIG, compat);
+const sample = visionPrepareSample();
 
 describe('VOC prepare', () => {
-  for (const compat of ['default', 'python'] as const) {
-    it(`VOC (${compat}): tasks prepared apart and out of order export like one thread`, async () => {
-      const single = await inline(voc, compat);
-      expect(await apart(voc, compat)).toEqual(single);
-    });
-  }
-
   it('names shared images and reports skips in input order', async () => {
-    const { files, report } = await apart(voc, 'default');
-    const names = Object.keys(files).filter((k) => k.startsWith('Annotations/'));
+    const { sink, report } = await runPreparedApart(
+      voc,
+      sample.tasks as object[],
+      parseLabelConfig(sample.config),
+      'default',
+    );
+    const names = [...sink.files.keys()].filter((k) => k.startsWith('Annotations/'));
     expect(names).toHaveLength(3);
     expect(names.filter((k) => /a\.xml$/.test(k))).toHaveLength(1);
-    const second = names.find((k) => /a-2\.xml$/.test(k))!;
-    expect(files[second]).toContain('<name>Bike</name>');
-    expect(files[second]).toContain('<name>Truck</name>');
-    expect(files[second]).toContain('<filename>');
-    const unsupported = report.skipped.find((s) => s.code === 'unsupported-region')!;
+    const second = sink.text(names.find((k) => /a-2\.xml$/.test(k))!);
+    expect(second).toContain('<name>Bike</name>');
+    expect(second).toContain('<name>Truck</name>');
+    expect(second).toContain('<filename>');
+    const skipped = report.toJSON().skipped;
+    const unsupported = skipped.find((s) => s.code === 'unsupported-region')!;
     expect(unsupported.examples.map((e) => e.taskIndex)).toEqual([0, 2]);
-    expect(report.skipped.find((s) => s.code === 'missing-image-size')?.examples[0]?.taskIndex).toBe(3);
+    expect(skipped.find((s) => s.code === 'missing-image-size')?.examples[0]?.taskIndex).toBe(3);
     expect(report.warnings.some((w) => w.includes('1 region(s) reached outside the image'))).toBe(true);
   });
 });
