@@ -1,10 +1,12 @@
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { discoverPlugins, isLsconvError, type Registry, zipFileSink } from '@lsconv/core';
-import { createLsconvServer } from './app.js';
-import { convertJsonFile, copyFolderToSink, exportStem, tempName, writeTasksJson } from './exporter.js';
+import { isLsconvError, type Registry, zipFileSink } from '@lsconv/core';
+import { deliverZip } from './deliver.js';
+import { convertJsonFile, exportStem, tempName, writeTasksJson } from './exporter.js';
+import { discoverConsoleFormats } from './format-hosting.js';
 import { SERVER_VERSION } from './http.js';
+import { createLsconvServer, type ServerOptions } from './server.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { SerializeOptions } from './tasks.js';
 
@@ -75,38 +77,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${SERVER_VERSION}\n`);
     return 0;
   }
-  const num = (name: string): number | undefined => {
-    const v = values[name];
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, got ${String(v)}`);
-    return n;
-  };
-  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const dataDir = resolve(str('data-dir')!);
-  const resources = {
-    ...(str('local-files-root') ? { localFilesRoot: str('local-files-root')! } : {}),
-    ...(str('upload-dir') ? { uploadDir: str('upload-dir')! } : {}),
-    ...(str('ls-url') ? { lsUrl: str('ls-url')! } : {}),
-    ...(str('ls-token') ? { lsToken: str('ls-token')! } : {}),
-    allowPrivateAddresses: values['allow-private-addresses'] === true,
-  };
-  const app = await createLsconvServer({
-    dataDir,
-    ...(str('api-key') ? { apiKey: str('api-key')! } : {}),
-    ...(num('max-jobs') !== undefined ? { maxConcurrentJobs: Math.max(1, num('max-jobs')!) } : {}),
-    ...(num('max-easy-exports') !== undefined
-      ? { maxConcurrentEasyExports: Math.max(1, num('max-easy-exports')!) }
-      : {}),
-    ...(num('max-body-bytes') !== undefined ? { maxBodyBytes: num('max-body-bytes')! } : {}),
-    ...(num('max-import-bytes') !== undefined ? { maxImportBytes: num('max-import-bytes')! } : {}),
-    downloadResourcesDefault: values['download-resources'] === true,
-    resources,
-    timeouts: {
-      ...(num('request-timeout') !== undefined ? { requestMs: num('request-timeout')! * 1000 } : {}),
-      ...(num('body-idle-timeout') !== undefined ? { bodyIdleMs: num('body-idle-timeout')! * 1000 } : {}),
-    },
-  });
+  const { options, num, str } = serverOptionsFrom(values);
+  const dataDir = options.dataDir;
+  const app = await createLsconvServer(options);
   const port = await app.listen(num('port') ?? 8080, str('host'));
   const host = str('host')!;
   const shown = host.includes(':') ? `[${host}]` : host;
@@ -170,7 +143,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
   try {
     const project = store.getProject(Number(projectArg));
     if (!project) throw new Error(`project ${projectArg} does not exist in ${dataDir}`);
-    const formats = registry ?? (await discoverPlugins({ cwd: process.cwd() }));
+    const formats = registry ?? (await discoverConsoleFormats());
     const format = formats.format(formatArg.toUpperCase());
     let context: Record<string, any> = {
       annotations__completed_by: { only_id: null },
@@ -217,14 +190,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
     if (result.kind === 'file') {
       await copyFile(result.path, dest);
     } else {
-      const sink = zipFileSink(dest);
-      try {
-        if (result.kind === 'folder') await copyFolderToSink(result.dir, sink);
-        await sink.commit();
-      } catch (error) {
-        await sink.abort();
-        throw error;
-      }
+      await deliverZip(result, zipFileSink(dest));
     }
     process.stdout.write(`Project exported successfully: ${dest}\n`);
     return 0;
@@ -240,3 +206,40 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
 }
 
 export { exportCommand };
+
+/** The server options a command line gives. */
+function serverOptionsFrom(values: Record<string, string | boolean | undefined>) {
+  const num = (name: string): number | undefined => {
+    const v = values[name];
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, got ${String(v)}`);
+    return n;
+  };
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const dataDir = resolve(str('data-dir')!);
+  const resources = {
+    ...(str('local-files-root') ? { localFilesRoot: str('local-files-root')! } : {}),
+    ...(str('upload-dir') ? { uploadDir: str('upload-dir')! } : {}),
+    ...(str('ls-url') ? { lsUrl: str('ls-url')! } : {}),
+    ...(str('ls-token') ? { lsToken: str('ls-token')! } : {}),
+    allowPrivateAddresses: values['allow-private-addresses'] === true,
+  };
+  const options: ServerOptions = {
+    dataDir,
+    ...(str('api-key') ? { apiKey: str('api-key')! } : {}),
+    ...(num('max-jobs') !== undefined ? { maxConcurrentJobs: Math.max(1, num('max-jobs')!) } : {}),
+    ...(num('max-easy-exports') !== undefined
+      ? { maxConcurrentEasyExports: Math.max(1, num('max-easy-exports')!) }
+      : {}),
+    ...(num('max-body-bytes') !== undefined ? { maxBodyBytes: num('max-body-bytes')! } : {}),
+    ...(num('max-import-bytes') !== undefined ? { maxImportBytes: num('max-import-bytes')! } : {}),
+    downloadResourcesDefault: values['download-resources'] === true,
+    resources,
+    timeouts: {
+      ...(num('request-timeout') !== undefined ? { requestMs: num('request-timeout')! * 1000 } : {}),
+      ...(num('body-idle-timeout') !== undefined ? { bodyIdleMs: num('body-idle-timeout')! * 1000 } : {}),
+    },
+  };
+  return { options, num, str };
+}

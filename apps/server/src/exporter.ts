@@ -149,29 +149,6 @@ export async function convertJsonFile(options: ConvertOptions): Promise<Converte
   return { kind: 'folder', dir: outDir };
 }
 
-/** Copies a folder into a sink (a zip), files in sorted order, empty folders kept; returns the number of files. */
-export async function copyFolderToSink(dir: string, sink: Sink, prefix = ''): Promise<number> {
-  const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
-  if (entries.length === 0 && prefix) await sink.mkdir(prefix.replace(/\/$/, ''));
-  let files = 0;
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    const rel = `${prefix}${entry.name}`;
-    if (entry.isDirectory()) {
-      files += await copyFolderToSink(path, sink, `${rel}/`);
-    } else if (entry.isFile()) {
-      const writer = await sink.createFile(rel);
-      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
-        await writer.write(chunk as Buffer);
-      await writer.close();
-      files++;
-    }
-  }
-  return files;
-}
-
 /** md5 of a file's bytes, streamed. */
 export async function fileMd5(path: string): Promise<string> {
   const hash = createHash('md5');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The version reported in error envelopes. */
@@ -14,6 +15,8 @@ export class HttpError extends Error {
     readonly status: number,
     detail: string,
     readonly validationErrors?: Record<string, string[]>,
+    /** Headers the answer carries (`www-authenticate`, `retry-after`). */
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
   }
@@ -24,14 +27,13 @@ export function validationError(errors: Record<string, string[]>): HttpError {
   return new HttpError(400, 'Validation error', errors);
 }
 
-/** Writes Label Studio's error envelope. */
-export function sendError(
-  res: ServerResponse,
+/** Label Studio's error envelope. */
+export function errorEnvelope(
   status: number,
   detail: string,
   validationErrors?: Record<string, string[]>,
   excInfo?: string,
-): void {
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     id: randomUUID(),
     status_code: status,
@@ -40,60 +42,24 @@ export function sendError(
     exc_info: excInfo ?? null,
   };
   if (validationErrors) body.validation_errors = validationErrors;
-  sendJson(res, status, body);
+  return body;
 }
 
-/** Writes a JSON body. */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
+/** Writes the envelope straight to a Node response (for answers outside a route, e.g. a stalled body). */
+export function sendRawError(res: ServerResponse, status: number, detail: string): void {
+  const text = JSON.stringify(errorEnvelope(status, detail));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-/** Writes a plain-text body (Label Studio answers a few 404s this way). */
-export function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-/** Reads a whole (small) request body, refusing more than `limit` bytes with 413. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit)
-    throw new HttpError(413, `Request body is larger than ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, `Request body is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** Reads a JSON object body; an empty body is `{}`. */
-export async function readJsonObject(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
-  const body = await readBody(req, limit);
+/**
+ * A JSON object request body (`{}` when empty); form-encoded bodies are read as fields.
+ * Every content type but forms is read as JSON, as the server always did.
+ */
+export function parseJsonObject(body: Buffer, contentType: string | undefined): Record<string, unknown> {
   const text = body.toString('utf8').trim();
   if (!text) return {};
-  const type = String(req.headers['content-type'] ?? '');
-  if (type.includes('application/x-www-form-urlencoded')) {
+  if (String(contentType ?? '').includes('application/x-www-form-urlencoded')) {
     return Object.fromEntries(new URLSearchParams(text));
   }
   let value: unknown;
@@ -118,77 +84,46 @@ export function parseBool(name: string, raw: unknown, fallback: boolean): boolea
   throw validationError({ [name]: ['Must be a valid boolean.'] });
 }
 
-/** A route handler. */
-export type Handler = (ctx: RequestContext) => Promise<void> | void;
-
-/** What a handler gets. */
-export interface RequestContext {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  params: Record<string, string>;
-}
-
-interface Route {
-  method: string;
-  pattern: RegExp;
-  keys: string[];
-  handler: Handler;
-}
-
-/**
- * A tiny router: `/api/projects/:id/exports/:pk`, matched with and without a
- * trailing slash (Label Studio answers both without redirecting).
- */
-export class Router {
-  private readonly routes: Route[] = [];
-
-  /** Adds a route. */
-  on(method: string, path: string, handler: Handler): this {
-    const keys: string[] = [];
-    const source = path
-      .replace(/\/$/, '')
-      .split('/')
-      .map((part) => {
-        if (part.startsWith(':')) {
-          keys.push(part.slice(1));
-          return '(\\d+)';
-        }
-        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      })
-      .join('/');
-    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`), keys, handler });
-    return this;
-  }
-
-  /** The handler for a request, `405` when the path exists with another method, or undefined. */
-  match(
-    method: string,
-    pathname: string,
-  ): { handler: Handler; params: Record<string, string> } | 'method' | undefined {
-    let pathFound = false;
-    for (const route of this.routes) {
-      const m = route.pattern.exec(pathname);
-      if (!m) continue;
-      pathFound = true;
-      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
-      const params: Record<string, string> = {};
-      route.keys.forEach((k, i) => {
-        params[k] = m[i + 1]!;
-      });
-      return { handler: route.handler, params };
-    }
-    return pathFound ? 'method' : undefined;
-  }
-
-  /** Every route, for the OpenAPI description. */
-  list(): { method: string; pattern: string }[] {
-    return this.routes.map((r) => ({ method: r.method, pattern: r.pattern.source }));
-  }
-}
-
 /** `Content-Disposition` for a download name, ASCII-safe with an RFC 5987 fallback. */
 export function attachmentHeader(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** Headers of a download named `name`. */
+export function downloadHeaders(name: string, type: string): Record<string, string> {
+  return {
+    'content-type': type,
+    'content-disposition': attachmentHeader(name),
+    filename: name,
+    'access-control-expose-headers': 'filename',
+  };
+}
+
+/** Streams a file as a download on a raw response (HEAD gets the headers alone). */
+export async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  name: string,
+  type: string,
+  /** Called once the file is found, just before the headers go out (a Fastify reply hijacks here). */
+  beforeHeaders?: () => void,
+): Promise<void> {
+  const stat = await fs.stat(path);
+  beforeHeaders?.();
+  res.writeHead(200, { ...downloadHeaders(name, type), 'content-length': stat.size });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const stream = createReadStream(path);
+    stream.on('error', reject);
+    res.on('close', () => {
+      stream.destroy();
+      resolve();
+    });
+    stream.pipe(res).on('finish', resolve);
+  });
 }

@@ -1,15 +1,17 @@
+export { exportCommand, runCli } from './cli.js';
+export { deliverZip } from './deliver.js';
+export { downloadName, exportStem, slugify } from './exporter.js';
+export { HttpError, SERVER_VERSION } from './http.js';
+export { type Job, JobQueue } from './jobs/queue.js';
 export {
   createLsconvServer,
   defaultSnapshotTitle,
   type LsconvServer,
+  type RouteEntry,
   type ServerOptions,
+  type ServerTimeouts,
   snapshotPlan,
-} from './app.js';
-export { exportCommand, runCli } from './cli.js';
-export { downloadName, exportStem, slugify } from './exporter.js';
-export { HttpError, SERVER_VERSION } from './http.js';
-export { type Job, JobQueue } from './jobs.js';
-export { openApiDocument } from './openapi.js';
+} from './server.js';
 export { openSqliteStore, SCHEMA_VERSION } from './store/sqlite.js';
 export type * from './store/types.js';
 export {

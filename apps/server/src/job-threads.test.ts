@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { discoverPlugins, isLsconvError, type Registry } from '@lsconv/core';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConvertRequest, convertInWorker } from './job-threads.js';
+import { type ConvertRequest, convertInWorker } from './jobs/threads.js';
 import {
   BOX_CONFIG,
   box,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobQueue } from './jobs.js';
+import { JobQueue } from './jobs/queue.js';
 
 function deferred() {
   let resolve!: () => void;

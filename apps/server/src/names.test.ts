@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSnapshotTitle, snapshotPlan } from './app.js';
 import { downloadName, exportStem, slugify } from './exporter.js';
+import { defaultSnapshotTitle, snapshotPlan } from './snapshot-options.js';
 
 describe('Label Studio file names', () => {
   it('names snapshot downloads from the title slug and the md5 suffix', () => {

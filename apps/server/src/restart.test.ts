@@ -212,7 +212,7 @@ describe('restart', () => {
   });
 
   it('keeps the generated API key across restarts', async () => {
-    const { createLsconvServer } = await import('./app.js');
+    const { createLsconvServer } = await import('./server.js');
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'lsconv-key-'));

@@ -10,7 +10,7 @@ import {
   LsconvError,
   type Registry,
 } from '@lsconv/core';
-import { createLsconvServer, type LsconvServer, type ServerOptions } from './app.js';
+import { createLsconvServer, type LsconvServer, type ServerOptions } from './server.js';
 
 /** A registry over given formats (tests do not depend on which format packages are built). */
 export function registryOf(formats: readonly FormatDefinition<any>[]): Registry {

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { type ErrorCode, type ErrorLocation, LsconvError, type ResourceOptions } from '@lsconv/core';
-import type { Converted, WrittenJson } from './exporter.js';
-import type { TaskQuery } from './store/types.js';
-import type { SerializeOptions } from './tasks.js';
+import type { Converted, WrittenJson } from '../exporter.js';
+import type { TaskQuery } from '../store/types.js';
+import type { SerializeOptions } from '../tasks.js';
 
 /** What a conversion worker is given (all of it crosses the thread boundary as data). */
 export interface ConvertRequest {
@@ -51,8 +51,8 @@ export type JobMessage =
 /** The worker script: the built file even when this module runs from source (tests). */
 export function jobWorkerUrl(): URL {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) return new URL('../dist/job-worker.js', here);
-  return new URL('./job-worker.js', here);
+  if (here.endsWith('.ts')) return new URL('../../dist/jobs/worker.js', here);
+  return new URL('./worker.js', here);
 }
 
 /**

@@ -4,9 +4,10 @@
 // jobs use several cores.
 import { parentPort, workerData } from 'node:worker_threads';
 import { type FormatDefinition, isFormatDefinition, isLsconvError, zipFileSink } from '@lsconv/core';
-import { type Converted, convertJsonFile, copyFolderToSink, writeTasksJson } from './exporter.js';
-import type { ConvertRequest, JobMessage, JobRequest, SnapshotRequest } from './job-threads.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { deliverZip } from '../deliver.js';
+import { type Converted, convertJsonFile, writeTasksJson } from '../exporter.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { ConvertRequest, JobMessage, JobRequest, SnapshotRequest } from './threads.js';
 
 /** Snapshot progress is posted every this many pages. */
 const PROGRESS_PAGES = 20;
@@ -33,15 +34,7 @@ async function convert(data: ConvertRequest, signal: AbortSignal): Promise<Conve
   });
   if (result.kind !== 'folder') return result;
   // A format that wrote several files through its own folder: zip it here, off the main thread.
-  const zip = zipFileSink(data.zipPath);
-  try {
-    const files = await copyFolderToSink(result.dir, zip);
-    await zip.commit();
-    return { kind: 'zipped', files };
-  } catch (error) {
-    await zip.abort();
-    throw error;
-  }
+  return { kind: 'zipped', files: await deliverZip(result, zipFileSink(data.zipPath)) };
 }
 
 async function snapshot(data: SnapshotRequest, signal: AbortSignal, post: (m: JobMessage) => void) {

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { FormatDefinition, Registry, ResourceOptions } from '@lsconv/core';
+import { discoverServerFormats, findFormat, formatModuleOf } from './format-hosting.js';
+import { HttpError } from './http.js';
+import type { Importer } from './importer.js';
+import type { JobRunner } from './jobs/runner.js';
+import type { ServerOptions } from './options.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { ProjectRow, SnapshotRow, Store } from './store/types.js';
+
+/** What routes, jobs and imports share: the store, the formats, the limits and a few lookups. */
+export interface ServerContext {
+  readonly options: ServerOptions;
+  readonly log: (line: string) => void;
+  readonly dataDir: string;
+  readonly exportDir: string;
+  readonly tmpDir: string;
+  readonly store: Store;
+  readonly registry: Registry;
+  readonly apiKey: string;
+  readonly apiKeyGenerated: boolean;
+  readonly maxBody: number;
+  readonly maxImport: number;
+  readonly downloadDefault: boolean;
+  /** Resource options of every conversion; `plainResources` is the part that crosses into a worker. */
+  readonly resourceBase: ResourceOptions;
+  readonly plainResources: Omit<ResourceOptions, 'signal' | 'onProgress'>;
+  /** Aborted when the server shuts down. */
+  readonly shutdown: AbortSignal;
+  /** True once close() has begun. */
+  closed: boolean;
+  jobs: JobRunner;
+  imports: Importer;
+  /** The project of a path's `id`, else 404. */
+  projectOr404(id: string | number): ProjectRow;
+  /** A snapshot of the project, else 404. */
+  snapshotOr404(project: ProjectRow, pk: string | number): SnapshotRow;
+  findFormat(name: string): FormatDefinition<any> | undefined;
+  /** The module a job worker imports a format from; undefined: convert in this thread. */
+  workerModuleOf(format: FormatDefinition<any>): string | undefined;
+  /** Resources for a conversion in this thread (file access through the thread pool). */
+  resourcesFor(download: boolean, signal: AbortSignal): ResourceOptions;
+  /** Absolute path of a file stored relative to the data folder. */
+  storedPath(rel: string): string;
+  /** Moves a finished file under its Label Studio name; returns its path relative to the data folder. */
+  storeFile(source: string, relDir: string, stem: string, ext: string): Promise<string>;
+}
+
+/** Opens the data folder, the store and the formats, and settles the API key. */
+export async function createContext(
+  options: ServerOptions,
+  shutdown: AbortSignal,
+): Promise<Omit<ServerContext, 'jobs' | 'imports'> & Partial<ServerContext>> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dataDir = options.dataDir;
+  const exportDir = join(dataDir, 'export');
+  const tmpDir = join(dataDir, 'tmp');
+  await fs.mkdir(exportDir, { recursive: true });
+  await fs.rm(tmpDir, { recursive: true, force: true });
+  await fs.mkdir(tmpDir, { recursive: true });
+  const store = openSqliteStore(dataDir);
+  const registry = options.registry ?? (await discoverServerFormats(log));
+  const { apiKey, generated } = settleApiKey(options, store);
+  const resourceBase: ResourceOptions = {
+    cacheDir: join(dataDir, 'cache'),
+    allowPlainPaths: false,
+    ...options.resources,
+    allowPrivateAddresses: options.resources?.allowPrivateAddresses ?? false,
+  };
+  const { signal: _signal, onProgress: _onProgress, ...plainResources } = resourceBase;
+  // Every running easy export listens for shutdown; more than ten at once is normal, not a leak.
+  setMaxListeners(0, shutdown);
+  const storedPath = (rel: string) => join(dataDir, rel);
+  return {
+    options,
+    log,
+    dataDir,
+    exportDir,
+    tmpDir,
+    store,
+    registry,
+    apiKey,
+    apiKeyGenerated: generated,
+    maxBody: options.maxBodyBytes ?? 16 * 1024 * 1024,
+    maxImport: options.maxImportBytes ?? 8 * 1024 ** 3,
+    downloadDefault: options.downloadResourcesDefault ?? false,
+    resourceBase,
+    plainResources,
+    shutdown,
+    closed: false,
+    projectOr404(id) {
+      const project = store.getProject(Number(id));
+      if (!project) throw new HttpError(404, 'Not found.');
+      return project;
+    },
+    snapshotOr404(project, pk) {
+      const snapshot = store.getSnapshot(Number(pk));
+      if (!snapshot || snapshot.projectId !== project.id) throw new HttpError(404, 'Not found.');
+      return snapshot;
+    },
+    findFormat: (name) => findFormat(registry, name),
+    workerModuleOf: (format) => (options.jobWorkers === false ? undefined : formatModuleOf(registry, format)),
+    // For conversions on this thread (easy exports, formats not loadable in a worker): it keeps
+    // answering requests meanwhile, so file lookups and copies go through the thread pool.
+    resourcesFor: (download, signal) => ({ ...resourceBase, download, signal, blockingFileAccess: false }),
+    storedPath,
+    storeFile: (source, relDir, stem, ext) => storeFile(dataDir, source, relDir, stem, ext),
+  };
+}
+
+function settleApiKey(options: ServerOptions, store: Store): { apiKey: string; generated: boolean } {
+  let apiKey = options.apiKey ?? process.env.LSCONV_API_KEY ?? '';
+  if (apiKey) return { apiKey, generated: false };
+  apiKey = store.getSetting('api_key') ?? '';
+  if (apiKey) return { apiKey, generated: false };
+  apiKey = randomBytes(20).toString('hex');
+  store.setSetting('api_key', apiKey);
+  return { apiKey, generated: true };
+}
+
+/**
+ * Moves a finished file under its Label Studio name; when two exports of the same
+ * data finish in the same minute, the second gets a `_<random>` suffix (as Django's
+ * storage does) instead of replacing the first. Returns the path relative to the data folder.
+ */
+async function storeFile(
+  dataDir: string,
+  source: string,
+  relDir: string,
+  stem: string,
+  ext: string,
+): Promise<string> {
+  await fs.mkdir(join(dataDir, relDir), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    const suffix = attempt === 0 ? '' : `_${randomBytes(4).toString('hex').slice(0, 7)}`;
+    const rel = join(relDir, `${stem}${suffix}${ext}`);
+    try {
+      // link() fails when the name exists, so two jobs never take the same name.
+      await fs.link(source, join(dataDir, rel));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 10) continue;
+      throw error;
+    }
+    await fs.rm(source, { force: true });
+    return rel;
+  }
+}

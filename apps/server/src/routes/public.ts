@@ -1,0 +1,24 @@
+import { PAGE_HTML } from '../page.js';
+import { defineRoutes } from './route.js';
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-cache',
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:",
+};
+
+/** What answers without a key: the web page, `/health` and the OpenAPI document (none of them in it). */
+export default defineRoutes((app) => {
+  for (const url of ['/', '/index.html']) {
+    app.get(url, { schema: { hide: true } }, async (_request, reply) =>
+      reply.headers(PAGE_HEADERS).send(PAGE_HTML),
+    );
+  }
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/json').send({ status: 'UP' }),
+  );
+  app.get('/api/docs', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/json').send(app.swagger()),
+  );
+});
