@@ -410,13 +410,15 @@ describe('the prepare-parity check', () => {
     );
   });
   it('catch a prepared value that does not survive a structured clone', async () => {
-    await expect(parity(preparedFormat('unclonable'), 'python').run()).rejects.toThrow();
+    await expect(parity(preparedFormat('unclonable'), 'python').run()).rejects.toThrow(/could not be cloned/);
   });
   it('run the extra samples too', async () => {
     await parity(preparedFormat('unclonable-99')).run();
     const extra = { config: sampleCase.config, tasks: [{ ...sampleCase.tasks[0], id: 99 }] };
     const options = { ...base, prepareSamples: [extra] };
-    await expect(check(preparedFormat('unclonable-99'), /prepared apart/, options).run()).rejects.toThrow();
+    await expect(check(preparedFormat('unclonable-99'), /prepared apart/, options).run()).rejects.toThrow(
+      /could not be cloned/,
+    );
   });
 });
 
@@ -429,6 +431,16 @@ describe('known bugs', () => {
     await failing.run();
     await expect(check(linesFormat(), /huge task id/, options, 'python').run()).rejects.toThrow(
       /passes now: the known bug \(ids are written as floats\) is fixed/,
+    );
+  });
+  it('fail a check that fails for another reason than the known bug', async () => {
+    const options = {
+      ...base,
+      knownBugs: { [name]: { bug: 'ids are written as floats', message: /not written exactly/ } },
+    };
+    await check(linesFormat('float-ids'), /huge task id/, options, 'python').run();
+    await expect(check(linesFormat('crash'), /huge task id/, options, 'python').run()).rejects.toThrow(
+      /fails, but not with the known bug \(ids are written as floats\): format LINES failed: boom/,
     );
   });
   it('fail an entry that names no check', async () => {

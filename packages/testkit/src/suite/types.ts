@@ -82,9 +82,10 @@ export interface FormatSuiteOptions {
    * Checks that fail because of a known bug of the format, by check name (with
    * ` [compat <mode>]` for the checks that run per mode) with the bug. They run as
    * expected failures: when the bug is fixed the check passes and the entry fails, so
-   * it is removed. An entry that names no check fails.
+   * it is removed. An entry that names no check fails. With `message`, the check must
+   * fail with a message that matches it (so another failure is not taken for the bug).
    */
-  knownBugs?: Readonly<Record<string, string>>;
+  knownBugs?: Readonly<Record<string, string | { bug: string; message: RegExp }>>;
   /**
    * Conformance cases where the format deliberately differs from the reference (a
    * documented deviation), by case name with the reason. Such a case must still
