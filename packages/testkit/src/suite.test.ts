@@ -243,6 +243,14 @@ describe('the edge-case checks', () => {
     await expect(check(json, 'exports a task whose annotations are all cancelled').run()).rejects.toThrow(
       /must add nothing/,
     );
+    // Declared so, a format that writes no task fails.
+    const every = { ...base, writesEveryTask: true };
+    await expect(
+      check(linesFormat(), 'exports a task whose annotations are all cancelled', every).run(),
+    ).rejects.toThrow(/must be written \(writesEveryTask\)/);
+    await expect(check(linesFormat(), 'exports a task without annotations', every).run()).rejects.toThrow(
+      /must be written \(writesEveryTask\)/,
+    );
   });
 
   it('ask for a sample when no conformance case fits', async () => {
