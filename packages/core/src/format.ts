@@ -1,5 +1,6 @@
 import { LsconvError } from './errors.js';
 import type { LabelConfig } from './label-config.js';
+import type { NumberParsing } from './numbers.js';
 import { checkOptionSpecs, type OptionSpecs, type OptionValues } from './options.js';
 import type { ConversionReport } from './report.js';
 import type { ResourceResolver } from './resources/types.js';
@@ -55,6 +56,15 @@ export interface FormatSpec<O extends OptionSpecs = OptionSpecs> {
   options?: O;
   /** Whether a labeling config can be exported; defaults to always. */
   supports?(config: LabelConfig): Support;
+  /**
+   * True when the format writes task values through as they were written (JSON_MIN,
+   * CSV, the task id in a file name): tasks are then parsed keeping the source tokens
+   * of the numbers JavaScript would change, integers beyond 2^53 and, under `--compat
+   * python`, floats Python spells otherwise (`80.0`, `1e-05`); writers read them with
+   * `numberToken` or `jsonWithSpellings`. Formats that only compute with numbers leave
+   * it off and skip that work. Default false.
+   */
+  keepsNumberSpelling?: boolean;
   /**
    * Optional per-task work, run on a pool of worker threads for large inputs: a pure,
    * synchronous function of one task returning a structured-clone-friendly value
@@ -196,9 +206,23 @@ export function defineFormat<const O extends OptionSpecs = Record<never, never>>
       Object.fromEntries(Object.entries(options).map(([k, v]) => [k, Object.freeze({ ...v })])),
     ) as O,
     supports,
+    keepsNumberSpelling: spec.keepsNumberSpelling === true,
     prepare: spec.prepare,
     export: spec.export,
   });
+}
+
+/**
+ * Which number tokens tasks are parsed keeping for a format (see numbers.ts): none unless
+ * it keeps number spelling; then integers beyond 2^53, and Python's float spellings too
+ * under compat python.
+ */
+export function numberParsingFor(
+  format: Pick<FormatDefinition<any>, 'keepsNumberSpelling'>,
+  compat: CompatMode,
+): NumberParsing {
+  if (format.keepsNumberSpelling !== true) return 'none';
+  return compat === 'python' ? 'python' : 'exact';
 }
 
 /** True when a value is a format definition (from this or another copy of core). */

@@ -14,9 +14,11 @@ export {
 export * from './import-config.js';
 export * from './items.js';
 export * from './label-config.js';
+export * from './numbers.js';
 export * from './options.js';
 export { defaultThreads, prepareWorkerUrl } from './pool/worker-pool.js';
 export * from './prettify.js';
+export * from './py-math.js';
 export * from './reference-support.js';
 export * from './registry.js';
 export * from './report.js';

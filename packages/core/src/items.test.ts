@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { annotatorOf, pyRepr, pyReprJoin, taskItems } from './items.js';
+import { annotatorOf, taskItems } from './items.js';
 import { parseLabelConfig } from './label-config.js';
+import { pyRepr, pyReprJoin } from './numbers.js';
 import { ConversionReport } from './report.js';
 import type { Task } from './task.js';
 

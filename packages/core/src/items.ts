@@ -1,4 +1,5 @@
 import type { LabelConfig } from './label-config.js';
+import { hasNumberTokens, numberToken, pyRepr, shareNumberTokens, spellNumber } from './numbers.js';
 import type { ConversionReport } from './report.js';
 import type { Annotation, Result, Task } from './task.js';
 
@@ -94,6 +95,8 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
   });
   kept.sort((a, b) => compareCreated(b.annotation.created_at, a.annotation.created_at));
   kept = selectAnnotations(kept, options.annotations ?? 'all');
+  // Number tokens kept by the parser follow the values into their copies (numbers.ts).
+  const numbered = hasNumberTokens(task);
   return kept.map(({ annotation, index }) => {
     const output: Record<string, OutputValue[]> = {};
     const results: Record<string, Result[]> = {};
@@ -163,6 +166,7 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
         }
       }
       const v = copyValue((value ?? {}) as Record<string, unknown>);
+      if (numbered && value) shareNumberTokens(value, v);
       v.type = type;
       if (control) {
         if ('original_width' in r) v.original_width = r.original_width;
@@ -248,6 +252,21 @@ export function annotatorOf(item: Pick<Item, 'completed_by'>, intId = false): un
   return pyStr(annotator);
 }
 
+/**
+ * Python's `str()` of `holder[key]`: as {@link pyStr}, but an integer beyond 2^53 prints
+ * the digits of its source, and a float kept under compat python Python's spelling
+ * (see numbers.ts). For ids the reference prints, such as the task id in file names.
+ */
+export function pyStrAt(holder: unknown, key: string): string {
+  const value =
+    typeof holder === 'object' && holder !== null ? (holder as Record<string, unknown>)[key] : undefined;
+  if (typeof value === 'number') {
+    const token = numberToken(holder, key);
+    if (token !== undefined) return spellNumber(value, token, 'repr');
+  }
+  return pyStr(value);
+}
+
 /** Python's `str()` of a JSON value, for the few places the reference stringifies. */
 export function pyStr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
@@ -260,42 +279,4 @@ export function pyStr(value: unknown): string {
 
 function pyFloatOrInt(n: number): string {
   return Number.isInteger(n) ? String(n) : pyRepr(n);
-}
-
-/**
- * `pyRepr` of every number, joined by `separator`. Where every number prints the same
- * in both languages (finite, not integral, 1e-4 <= |n| < 1e16, so neither uses an
- * exponent) one `JSON.stringify` of the list does it, two to three times faster
- * than a conversion per number; otherwise each goes through {@link pyRepr}.
- */
-export function pyReprJoin(values: readonly number[], separator = ' '): string {
-  for (let i = 0; i < values.length; i++) {
-    const n = values[i]!;
-    const abs = n < 0 ? -n : n;
-    if (!(abs >= 1e-4 && abs < 1e16) || Number.isInteger(n)) return values.map(pyRepr).join(separator);
-  }
-  const text = JSON.stringify(values);
-  const inner = text.slice(1, -1);
-  return separator === ',' ? inner : inner.replaceAll(',', separator);
-}
-
-/**
- * Python's `repr(float)`: shortest round-trip digits, `1e-05` and `1e+16` exponents,
- * `inf`/`nan`. Integral floats print with `.0`.
- */
-export function pyRepr(n: number): string {
-  if (Number.isNaN(n)) return 'nan';
-  if (n === Number.POSITIVE_INFINITY) return 'inf';
-  if (n === Number.NEGATIVE_INFINITY) return '-inf';
-  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(n);
-  if (abs >= 1e16 || abs < 1e-4) {
-    // JS: 1e-7, 1.5e+21; Python: 1e-07, 1.5e+21
-    const [mantissa, exponent] = n.toExponential().split('e') as [string, string];
-    const sign = exponent.startsWith('-') ? '-' : '+';
-    const digits = exponent.replace(/^[+-]/, '');
-    return `${mantissa}e${sign}${digits.padStart(2, '0')}`;
-  }
-  const text = String(n);
-  return text.includes('.') || text.includes('e') ? text : `${text}.0`;
 }

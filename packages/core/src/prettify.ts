@@ -1,16 +1,19 @@
 import type { OutputValue } from './items.js';
+import { shareNumberTokens } from './numbers.js';
 
 /**
  * The value JSON_MIN and CSV hold for one control: the result values without their
  * `type`; a single `Choices` choice or a single-line `TextArea` collapses to that
  * string; chat results become their messages. Same rule as the Python converter's
- * `prettify_result`. Never mutates `values`.
+ * `prettify_result`. Never mutates `values`. `numbered` (the task has number tokens,
+ * see numbers.ts) lets the copies answer for the tokens of the values.
  */
-export function prettifyResult(values: readonly OutputValue[]): unknown {
+export function prettifyResult(values: readonly OutputValue[], numbered = false): unknown {
   const out: unknown[] = [];
   let lastType: unknown;
   for (const value of values) {
     const { type, ...rest } = value;
+    if (numbered) shareNumberTokens(value, rest);
     lastType = type;
     if (type === 'Choices' && isSingle(rest.choices)) out.push(firstOf(rest.choices));
     else if (type === 'TextArea' && isSingle(rest.text)) out.push(firstOf(rest.text));

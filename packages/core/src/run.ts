@@ -1,6 +1,12 @@
 import { pathToFileURL } from 'node:url';
 import { isLsconvError, LsconvError } from './errors.js';
-import { type CompatMode, type ExportContext, type FormatDefinition, PREPARED } from './format.js';
+import {
+  type CompatMode,
+  type ExportContext,
+  type FormatDefinition,
+  numberParsingFor,
+  PREPARED,
+} from './format.js';
 import { emptyLabelConfig, type LabelConfig } from './label-config.js';
 import { resolveOptions } from './options.js';
 import { prepareSlices } from './pool/worker-pool.js';
@@ -84,10 +90,14 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
     const compat = run.compat ?? 'default';
     const input = run.input ?? 'input';
     const prepare = format.prepare;
-    let values: AsyncIterable<unknown> = run.tasks;
+    const numbers = numberParsingFor(format, compat);
+    const source = run.tasks as Partial<TaskSource>;
+    // A task source parses with the number tokens this format needs (numbers.ts).
+    const tasks: AsyncIterable<Task> =
+      typeof source.withNumbers === 'function' ? source.withNumbers(numbers) : run.tasks;
+    let values: AsyncIterable<unknown> = tasks;
     if (prepare) {
       const pctx = { format: format.id, config, options, compat, input, report };
-      const source = run.tasks as Partial<TaskSource>;
       const threads = Math.max(1, Math.floor(run.threads ?? 1));
       const moduleUrl = run.formatModule === undefined ? undefined : toModuleUrl(run.formatModule);
       values =
@@ -103,7 +113,9 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
                     options: { ...options },
                     compat,
                     input,
+                    numbers,
                   },
+                  numbers,
                   minParallelBytes: run.minParallelBytes ?? MIN_PARALLEL_BYTES,
                   ...(run.parallelBatchBytes ? { batchBytes: run.parallelBatchBytes } : {}),
                   prepare,
@@ -111,7 +123,7 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
                   report,
                 })[Symbol.asyncIterator](),
             }
-          : inlinePrepared(run.tasks, prepare, pctx);
+          : inlinePrepared(tasks, prepare, pctx);
     }
     const counted: AsyncIterable<Task> & { [PREPARED]?: unknown } = {
       ...(prepare ? { [PREPARED]: prepare } : {}),

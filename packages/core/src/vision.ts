@@ -2,6 +2,7 @@ import { StringSet } from './compact-set.js';
 import type { ExportContext } from './format.js';
 import type { Item, OutputValue } from './items.js';
 import type { ControlTag, LabelConfig } from './label-config.js';
+import { pyAtan, pyCos, pyRadians, pySin } from './py-math.js';
 import type { ConversionReport, SkipEntry } from './report.js';
 import { shortHash } from './safe-path.js';
 import type { Task } from './task.js';
@@ -369,7 +370,9 @@ export type Point = readonly [number, number];
 /**
  * Corners of a Label Studio rectangle (x, y = top-left corner *after* rotation,
  * rotation in degrees clockwise about that corner), in the units given:
- * top-left, top-right, bottom-right, bottom-left.
+ * top-left, top-right, bottom-right, bottom-left. `python` computes the angle as the
+ * Python converter does (`math.radians`, then glibc's correctly rounded `cos`/`sin`),
+ * so `--compat python` prints the same digits.
  */
 export function rectangleCorners(
   x: number,
@@ -377,10 +380,11 @@ export function rectangleCorners(
   w: number,
   h: number,
   rotationDeg: number,
+  python = false,
 ): [Point, Point, Point, Point] {
-  const r = (rotationDeg * Math.PI) / 180;
-  const cos = Math.cos(r);
-  const sin = Math.sin(r);
+  const r = python ? pyRadians(rotationDeg) : (rotationDeg * Math.PI) / 180;
+  const cos = python ? pyCos(r) : Math.cos(r);
+  const sin = python ? pySin(r) : Math.sin(r);
   return [
     [x, y],
     [x + w * cos, y + w * sin],
@@ -431,14 +435,15 @@ export function percentRotatedEnvelope(
   rotation: number,
 ): [number, number, number, number] {
   if (!(Math.abs(rotation) > 0)) return [x, y, w, h];
-  const alpha = Math.atan(h / w);
+  // The reference's operations in its order, with glibc's correctly rounded functions.
+  const alpha = pyAtan(h / w);
   const beta = Math.PI * (rotation / 180);
   const radius = Math.sqrt((w / 2) ** 2 + (h / 2) ** 2);
-  const cx = x - radius * (Math.cos(Math.PI - alpha - beta) - Math.cos(Math.PI - alpha)) + w / 2;
-  const cy = y + radius * (Math.sin(Math.PI - alpha - beta) - Math.sin(Math.PI - alpha)) + h / 2;
+  const cx = x - radius * (pyCos(Math.PI - alpha - beta) - pyCos(Math.PI - alpha)) + w / 2;
+  const cy = y + radius * (pySin(Math.PI - alpha - beta) - pySin(Math.PI - alpha)) + h / 2;
   const angles = [alpha + beta, Math.PI - alpha + beta, Math.PI + alpha + beta, 2 * Math.PI - alpha + beta];
-  const xs = angles.map((t) => cx + radius * Math.cos(t));
-  const ys = angles.map((t) => cy + radius * Math.sin(t));
+  const xs = angles.map((t) => cx + radius * pyCos(t));
+  const ys = angles.map((t) => cy + radius * pySin(t));
   const minX = Math.min(...xs);
   const minY = Math.min(...ys);
   return [minX, minY, Math.max(...xs) - minX, Math.max(...ys) - minY];

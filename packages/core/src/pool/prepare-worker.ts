@@ -72,6 +72,7 @@ async function start(): Promise<void> {
         const task = parseTaskSlice(
           { bytes: whole.subarray(start, end), index, offset },
           req.files[req.fileOf[i]!]!,
+          data.numbers ?? 'exact',
         );
         pctx.taskIndex = index;
         values.push(prepare(task, pctx));

@@ -1,4 +1,5 @@
 import type { CompatMode } from '../format.js';
+import type { NumberParsing } from '../numbers.js';
 import type { SkipEntry } from '../report.js';
 
 /** What every prepare worker is started with. */
@@ -10,6 +11,8 @@ export interface PrepareWorkerData {
   options: Record<string, unknown>;
   compat: CompatMode;
   input: string;
+  /** Which number tokens parsing keeps (numbers.ts). */
+  numbers: NumberParsing;
 }
 
 /** A batch of raw task slices: one buffer, and per slice its [start, end, taskIndex, byteOffset]. */

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LsconvError } from '../errors.js';
 import type { PrepareContext } from '../format.js';
+import type { NumberParsing } from '../numbers.js';
 import type { ConversionReport } from '../report.js';
 import { parseTaskSlice } from '../sources/index.js';
 import type { JsonSlice } from '../sources/json-slicer.js';
@@ -92,6 +93,8 @@ export interface PrepareSlicesOptions {
   minParallelBytes: number;
   /** Bytes of input per batch sent to a worker. */
   batchBytes?: number;
+  /** Which number tokens parsing keeps (numbers.ts); default `exact`. */
+  numbers?: NumberParsing;
   /** The prepare step and its context, for the in-thread path. */
   prepare: (task: import('../task.js').Task, pctx: PrepareContext<any>) => unknown;
   pctx: Omit<PrepareContext<any>, 'taskIndex'>;
@@ -128,9 +131,10 @@ export async function* prepareSlices(
     }
     if (options.threads <= 1 || !options.worker || ended) {
       const pctx = { ...options.pctx, taskIndex: 0 };
+      const numbers = options.numbers ?? options.worker?.numbers ?? 'exact';
       const inline = function* (slice: FileSlice) {
         pctx.taskIndex = slice.index;
-        yield options.prepare(parseTaskSlice(slice, slice.file), pctx);
+        yield options.prepare(parseTaskSlice(slice, slice.file, numbers), pctx);
       };
       for (const slice of head.splice(0)) yield* inline(slice);
       while (!ended) {

@@ -2,6 +2,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isLsconvError, LsconvError } from '../errors.js';
+import { type NumberParsing, parseTaskJson } from '../numbers.js';
 import { type Task, validateTask } from '../task.js';
 import { type JsonSlice, JsonSlicer } from './json-slicer.js';
 
@@ -13,6 +14,11 @@ export interface TaskSource extends AsyncIterable<Task> {
   readonly description: string;
   /** The raw top-level values, before parsing (used by worker pools and the JSON format). */
   slices(): AsyncIterable<JsonSlice & { file: string }>;
+  /**
+   * The tasks, parsed keeping the source spelling of the numbers `numbers` names
+   * (numbers.ts); iterating the source itself keeps what it was opened with.
+   */
+  withNumbers?(numbers: NumberParsing): AsyncIterable<Task>;
 }
 
 const rawJson = new WeakMap<object, Uint8Array>();
@@ -25,11 +31,14 @@ export function rawTaskJson(task: object): Uint8Array | undefined {
   return rawJson.get(task);
 }
 
-/** Parses one slice into a validated task, with errors naming the file, the task and the byte. */
-export function parseTaskSlice(slice: JsonSlice, file: string): Task {
+/**
+ * Parses one slice into a validated task, with errors naming the file, the task and the
+ * byte. `numbers` says which number tokens to keep for the writers (`parseTaskJson`).
+ */
+export function parseTaskSlice(slice: JsonSlice, file: string, numbers: NumberParsing = 'exact'): Task {
   let value: unknown;
   try {
-    value = JSON.parse(slice.bytes.toString('utf8'));
+    value = parseTaskJson(slice.bytes.toString('utf8'), numbers);
   } catch (error) {
     throw new LsconvError('INPUT_PARSE', `invalid JSON: ${(error as Error).message}`, {
       file,
@@ -47,6 +56,8 @@ export interface TaskSourceOptions {
   chunkSize?: number;
   /** Keep each task's raw bytes for {@link rawTaskJson}. */
   keepRaw?: boolean;
+  /** Which number tokens parsing keeps (numbers.ts); default `exact`. */
+  numbers?: NumberParsing;
   /** Stops reading when aborted. */
   signal?: AbortSignal;
 }
@@ -60,16 +71,18 @@ export interface TaskSourceOptions {
 export function openTaskSource(input: string | Readable, options: TaskSourceOptions = {}): TaskSource {
   const description = typeof input === 'string' ? (input === '-' ? 'standard input' : input) : 'stream';
   const slices = () => sliceInput(input, description, options);
+  const parsed = async function* (numbers: NumberParsing) {
+    for await (const slice of slices()) {
+      const task = parseTaskSlice(slice, slice.file, numbers);
+      if (options.keepRaw) rawJson.set(task, slice.bytes);
+      yield task;
+    }
+  };
   return {
     description,
     slices,
-    async *[Symbol.asyncIterator]() {
-      for await (const slice of slices()) {
-        const task = parseTaskSlice(slice, slice.file);
-        if (options.keepRaw) rawJson.set(task, slice.bytes);
-        yield task;
-      }
-    },
+    withNumbers: (numbers) => ({ [Symbol.asyncIterator]: () => parsed(numbers) }),
+    [Symbol.asyncIterator]: () => parsed(options.numbers ?? 'exact'),
   };
 }
 
