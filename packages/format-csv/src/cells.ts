@@ -1,4 +1,4 @@
-import { pyRepr } from '@lsconv/core';
+import { jsonWithSpellings, numberToken, pyRepr, spellNumber } from '@lsconv/core';
 
 /**
  * A text cell as Python's `csv` writes it with `QUOTE_NONNUMERIC`: always between
@@ -27,6 +27,19 @@ export function csvCell(value: unknown, separator: string): string {
     default:
       return value === null ? EMPTY_CELL : quoteText(pyStr(value));
   }
+}
+
+/**
+ * {@link csvCell} of `holder[key]`, printing a number as its source token when parsing
+ * kept one (numbers.ts): an integer beyond 2^53 exactly, a float kept under compat
+ * python as Python's `repr()` (`100.0`, `1e-05`).
+ */
+export function csvCellAt(holder: unknown, key: string, value: unknown, separator: string): string {
+  if (typeof value === 'number') {
+    const token = numberToken(holder, key);
+    if (token !== undefined) return bare(spellNumber(value, token, 'repr'), separator);
+  }
+  return csvCell(value, separator);
 }
 
 /** What a missing column or a `None` becomes. */
@@ -104,10 +117,13 @@ function hex(code: number, width: number): string {
 
 /**
  * Compact JSON of a value, as `ujson.dumps(value, ensure_ascii=False)` writes it for
- * complex cells; `escapeSlashes` adds ujson's `\/` (python compat mode).
+ * complex cells; `escapeSlashes` adds ujson's `\/` (python compat mode); `numbered`
+ * (the value's task has number tokens) prints numbers as written.
  */
-export function jsonText(value: unknown, escapeSlashes = false): string {
-  const text = JSON.stringify(value) ?? 'null';
+export function jsonText(value: unknown, escapeSlashes = false, numbered = false): string {
+  // With number tokens kept (numbers.ts), numbers print as written; ujson's floats in python mode.
+  const text =
+    (numbered ? jsonWithSpellings(value, escapeSlashes ? 'ujson' : 'js') : JSON.stringify(value)) ?? 'null';
   return escapeSlashes && text.includes('/') ? text.replaceAll('/', '\\/') : text;
 }
 

@@ -54,6 +54,7 @@ export const csv = defineFormat({
   output: 'file',
   options: csvOptions,
   supports: referenceSupports('CSV'),
+  keepsNumberSpelling: true,
   prepare: prepareDelimited,
   export: (tasks, ctx) => exportDelimited(tasks, ctx),
 });
@@ -69,6 +70,7 @@ export const tsv = defineFormat({
   output: 'file',
   options: tsvOptions,
   supports: referenceSupports('TSV'),
+  keepsNumberSpelling: true,
   prepare: prepareDelimited,
   export: (tasks, ctx) => exportDelimited(tasks, ctx),
 });

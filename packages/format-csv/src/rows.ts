@@ -1,5 +1,14 @@
-import type { Item } from '@lsconv/core';
-import { compareCodePoints, csvCell, EMPTY_CELL, jsonText, pyStr, pyTruthy, quoteText } from './cells.js';
+import { hasNumberTokens, type Item, numberToken, spellNumber } from '@lsconv/core';
+import {
+  compareCodePoints,
+  csvCell,
+  csvCellAt,
+  EMPTY_CELL,
+  jsonText,
+  pyStr,
+  pyTruthy,
+  quoteText,
+} from './cells.js';
 import { chatTranscript, isChat, prettifyResult } from './prettify.js';
 
 /**
@@ -88,15 +97,23 @@ export class CsvRowBuilder {
   /** The row of one item. */
   row(item: Item): SpillRow {
     const { separator, escapeSlashes } = this.settings;
+    // Numbers kept as written (numbers.ts): integers beyond 2^53, Python's float spelling.
+    const numbered = hasNumberTokens(item.task);
+    // Where tokens are looked up: nowhere for the tasks without any (nearly all).
+    const task = numbered ? item.task : undefined;
+    const annotation = numbered ? item.annotation : undefined;
     const head: string[] = [];
     if (item.id !== undefined && item.id !== null) {
-      head.push('id', csvCell(item.id, separator));
+      head.push('id', csvCellAt(task, 'id', item.id, separator));
       this.plainColumns.add('id');
     }
     for (const name of Object.keys(item.output)) {
       const values = item.output[name] ?? [];
-      const pretty = prettifyResult(values);
-      head.push(name, quoteText(typeof pretty === 'string' ? pretty : jsonText(pretty, escapeSlashes)));
+      const pretty = prettifyResult(values, numbered);
+      head.push(
+        name,
+        quoteText(typeof pretty === 'string' ? pretty : jsonText(pretty, escapeSlashes, numbered)),
+      );
       this.outputNames.add(name);
       this.plainColumns.add(name);
       if (isChat(values)) {
@@ -113,28 +130,28 @@ export class CsvRowBuilder {
       data.push(
         key,
         typeof value === 'object' && value !== null
-          ? quoteText(jsonText(value, escapeSlashes))
-          : csvCell(value, separator),
+          ? quoteText(jsonText(value, escapeSlashes, numbered))
+          : csvCellAt(numbered ? input : undefined, key, value, separator),
       );
     }
     const tail = [
       'annotator',
-      csvCell(csvAnnotator(item.completed_by), separator),
+      csvCell(numbered ? exactAnnotator(item) : csvAnnotator(item.completed_by), separator),
       'annotation_id',
-      csvCell(item.annotation_id, separator),
+      csvCellAt(annotation, 'id', item.annotation_id, separator),
       'created_at',
-      csvCell(item.created_at, separator),
+      csvCellAt(annotation, 'created_at', item.created_at, separator),
       'updated_at',
-      csvCell(item.updated_at, separator),
+      csvCellAt(annotation, 'updated_at', item.updated_at, separator),
       'lead_time',
-      csvCell(item.lead_time, separator),
+      csvCellAt(annotation, 'lead_time', item.lead_time, separator),
     ];
     if ('agreement' in item) {
-      tail.push('agreement', csvCell(item.agreement, separator));
+      tail.push('agreement', csvCellAt(task, 'agreement', item.agreement, separator));
       this.plainColumns.add('agreement');
     }
     if (pyTruthy(item.history)) {
-      tail.push('history', quoteText(jsonText(item.history, escapeSlashes)));
+      tail.push('history', quoteText(jsonText(item.history, escapeSlashes, numbered)));
       this.plainColumns.add('history');
     }
     return [head, data, tail];
@@ -151,6 +168,13 @@ export class CsvRowBuilder {
   layout(): CsvLayout {
     return new CsvLayout(this.plainColumns, this.dataKeys, this.collidingKeys(), this.settings.separator);
   }
+}
+
+/** {@link csvAnnotator}, with the id as written when parsing kept its token (beyond 2^53). */
+function exactAnnotator(item: Item): unknown {
+  const by = item.completed_by;
+  const token = typeof by === 'number' ? numberToken(item.annotation, 'completed_by') : undefined;
+  return token === undefined ? csvAnnotator(by) : spellNumber(by as number, token, 'repr');
 }
 
 /** The annotator cell: the email of an expanded user, else `str()` of the id (`get_annotator`). */

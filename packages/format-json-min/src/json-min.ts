@@ -1,7 +1,11 @@
 import {
   annotatorOf,
+  assignNumberTokens,
+  carryNumberToken,
   defineFormat,
+  hasNumberTokens,
   type Item,
+  jsonWithSpellings,
   type PrepareContext,
   preparedTasks,
   prettifyResult,
@@ -27,6 +31,7 @@ export const jsonMin = defineFormat({
   tags: [],
   output: 'file',
   supports: referenceSupports('JSON_MIN'),
+  keepsNumberSpelling: true,
   prepare: prepareJsonMin,
   async export(tasks, ctx) {
     const out = await ctx.sink.createFile('result.json');
@@ -67,12 +72,14 @@ export function prepareJsonMin(task: Task, pctx: PrepareContext): PreparedJsonMi
     taskIndex: pctx.taskIndex,
     file: pctx.input,
   });
-  const escapeSlashes = pctx.compat === 'python';
+  const python = pctx.compat === 'python';
+  // Numbers kept as written (numbers.ts): integers beyond 2^53, Python's float spelling.
+  const numbered = hasNumberTokens(task);
   let text = '';
   let regions = 0;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const record = jsonMinText(toJsonMinRecord(item), escapeSlashes);
+    const record = jsonMinText(toJsonMinRecord(item), python, numbered);
     text = i === 0 ? record : `${text},\n${record}`;
     for (const name in item.output) regions += item.output[name]?.length ?? 0;
   }
@@ -86,25 +93,42 @@ export function prepareJsonMin(task: Task, pctx: PrepareContext): PreparedJsonMi
  * `created_at`, `updated_at`, `lead_time`, and `agreement` when the task has it.
  */
 export function toJsonMinRecord(item: Item): JsonMinRecord {
+  const numbered = hasNumberTokens(item.task);
   // A prototype-less object: a data key named "__proto__" stays an ordinary key.
   const record: JsonMinRecord = Object.assign(Object.create(null) as JsonMinRecord, item.input);
   if (item.id !== undefined && item.id !== null) record.id = item.id;
-  for (const name of Object.keys(item.output)) record[name] = prettifyResult(item.output[name] ?? []);
+  for (const name of Object.keys(item.output))
+    record[name] = prettifyResult(item.output[name] ?? [], numbered);
   record.annotator = annotatorOf(item, true);
   record.annotation_id = item.annotation_id;
   record.created_at = item.created_at;
   record.updated_at = item.updated_at;
   record.lead_time = item.lead_time;
   if ('agreement' in item) record.agreement = item.agreement;
+  if (numbered) {
+    // The record answers for the number tokens of the objects its fields came from.
+    assignNumberTokens(record, item.input);
+    for (const name of Object.keys(item.output)) carryNumberToken(record, name, undefined);
+    const { task, annotation } = item;
+    carryNumberToken(record, 'id', task, 'id');
+    carryNumberToken(record, 'annotator', annotation, 'completed_by');
+    carryNumberToken(record, 'annotation_id', annotation, 'id');
+    for (const key of ['created_at', 'updated_at', 'lead_time']) carryNumberToken(record, key, annotation);
+    carryNumberToken(record, 'agreement', task);
+  }
   return record;
 }
 
 /**
  * A record as the reference writes it: two-space indentation; in `python` compat mode
  * `/` is escaped as `\/` like ujson does (valid JSON either way, and a `/` can only
- * occur inside strings, so the replacement is safe).
+ * occur inside strings, so the replacement is safe). `numbered` (the record's task has
+ * number tokens) prints integers beyond 2^53 as written and, in `python` mode, floats
+ * as ujson does (`80.0`, `1e-5`).
  */
-export function jsonMinText(record: JsonMinRecord, escapeSlashes = false): string {
-  const text = JSON.stringify(record, null, 2);
-  return escapeSlashes && text.includes('/') ? text.replaceAll('/', '\\/') : text;
+export function jsonMinText(record: JsonMinRecord, python = false, numbered = false): string {
+  const text = numbered
+    ? jsonWithSpellings(record, python ? 'ujson' : 'js', 2)
+    : JSON.stringify(record, null, 2);
+  return python && text.includes('/') ? text.replaceAll('/', '\\/') : text;
 }
