@@ -4,8 +4,10 @@ import {
   type ExportContext,
   type FileWriter,
   type Item,
+  jsonNumberAt,
   type LabelConfig,
   LsconvError,
+  stringAt,
   type Task,
   taskItems,
 } from '@lsconv/core';
@@ -185,7 +187,10 @@ async function writeByImage(
     for (let i = 0; i < target.length; i++) if (mask[i]! > target[i]!) target[i] = mask[i]!;
     group.members.push(region);
   }
-  const stem = imageStem(imageRefOf(item, ctx.config, regions[0]!.fromName), `task-${String(item.id)}`);
+  const stem = imageStem(
+    imageRefOf(item, ctx.config, regions[0]!.fromName),
+    `task-${item.task ? stringAt(item.task, 'id') : String(item.id)}`,
+  );
   for (const [label, group] of groups) {
     const path = unique(`${stem}__${safeLabel(label)}`);
     await write(path, group.mask, group.first.width, group.first.height);
@@ -244,7 +249,12 @@ async function writeSemantic(
     members.push(region);
   }
   if (members.length === 0) return;
-  const path = unique(imageStem(imageRefOf(item, ctx.config, first.fromName), `task-${String(item.id)}`));
+  const path = unique(
+    imageStem(
+      imageRefOf(item, ctx.config, first.fromName),
+      `task-${item.task ? stringAt(item.task, 'id') : String(item.id)}`,
+    ),
+  );
   await write(path, canvas, first.width, first.height, classes.palette());
   ctx.report.regionsWritten += members.length;
   await index?.add(entry(item, ctx.config, path, undefined, members, first));
@@ -260,9 +270,12 @@ function entry(
 ): MaskEntry {
   const e: MaskEntry = {
     file,
-    task_id: item.id ?? null,
+    // Ids beyond 2^53 as written (numbers.ts).
+    task_id: item.task ? (jsonNumberAt(item.task, 'id') ?? null) : (item.id ?? null),
     task_index: item.taskIndex,
-    annotation_id: item.annotation_id ?? null,
+    annotation_id: item.annotation
+      ? (jsonNumberAt(item.annotation, 'id') ?? null)
+      : (item.annotation_id ?? null),
     annotator: annotatorOf(item),
     image: imageRefOf(item, config, first.fromName) ?? null,
     ...(label === undefined ? {} : { label }),

@@ -4,7 +4,10 @@ import {
   type Item,
   JsonArraySpill,
   type OutputValue,
+  pyJsonNumber,
+  pyJsonNumbers,
   pyStr,
+  pyStrAt,
   referenceSupports,
   taskItems,
 } from '@lsconv/core';
@@ -40,6 +43,8 @@ export const brushToCoco = defineFormat({
   output: 'folder',
   options,
   supports: referenceSupports('BRUSH_TO_COCO'),
+  // The annotator id beyond 2^53 keeps its digits.
+  keepsNumberSpelling: true,
   async export(tasks, ctx) {
     const python = ctx.compat === 'python';
     const rle = !python && ctx.options.cocoMasks === 'rle';
@@ -96,7 +101,10 @@ export const brushToCoco = defineFormat({
           let width: unknown = null;
           let height: unknown = null;
           let valid = false;
-          const annotator = cocoAnnotator(item.completed_by);
+          const annotator =
+            typeof item.completed_by === 'number' && item.annotation
+              ? pyStrAt(item.annotation, 'completed_by')
+              : cocoAnnotator(item.completed_by);
           // This item's annotations, in id order; written to the spill after the loop below.
           const rows: string[] = [];
           for (const [fromName, values] of Object.entries(item.output)) {
@@ -200,8 +208,9 @@ export const brushToCoco = defineFormat({
                       id: annotationId++,
                       ...base,
                       segmentation: [],
-                      area: box.area,
-                      bbox: box.bbox,
+                      // Floats in the reference (`x * width / 100`): json writes 128.0 and 1e-05.
+                      area: python ? pyJsonNumber(box.area, 'repr') : box.area,
+                      bbox: python ? pyJsonNumbers(box.bbox, 'repr') : box.bbox,
                       iscrowd: 0,
                       annotator,
                     }),

@@ -15,5 +15,7 @@ export const brushToPng = defineFormat({
   output: 'folder',
   options: maskOptions,
   supports: referenceSupports('BRUSH_TO_PNG'),
+  // Task and annotation ids beyond 2^53 keep their digits in names and masks.json.
+  keepsNumberSpelling: true,
   export: (tasks, ctx) => exportMasks('png', tasks, ctx),
 });

@@ -4,6 +4,7 @@ import {
   type LabelConfig,
   type OutputValue,
   pyStr,
+  pyStrAt,
   safeBaseName,
   shortHash,
   truncateBytes,
@@ -161,7 +162,14 @@ export function annotatorForName(completedBy: unknown): string {
  */
 export function referenceFileStem(item: Item, region: BrushRegion, maxBytes: number): string {
   const layer = region.name.replace(/[/\\]/g, '-');
-  let stem = `task-${pyStr(item.id)}-annotation-${pyStr(item.annotation_id)}-by-${annotatorForName(item.completed_by)}-${layer}`;
+  // An id beyond 2^53 keeps the digits it was written with (numbers.ts).
+  const at = (holder: object | undefined, key: string, value: unknown) =>
+    holder && typeof value === 'number' ? pyStrAt(holder, key) : pyStr(value);
+  const by =
+    typeof item.completed_by === 'number'
+      ? at(item.annotation, 'completed_by', item.completed_by)
+      : item.completed_by;
+  let stem = `task-${at(item.task, 'id', item.id)}-annotation-${at(item.annotation, 'id', item.annotation_id)}-by-${annotatorForName(by)}-${layer}`;
   stem = stem.replace(/[\u0000-\u001f\u007f]/g, '');
   if (Buffer.byteLength(stem) > maxBytes) stem = `${truncateBytes(stem, maxBytes - 9)}-${shortHash(stem)}`;
   return stem;
