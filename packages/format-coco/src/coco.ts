@@ -30,6 +30,8 @@ import {
   polygonArea,
   prefetchAhead,
   preparedTasks,
+  pyJsonNumber,
+  pyJsonNumbers,
   rectangleCorners,
   referenceSupports,
   regionLabels,
@@ -507,7 +509,7 @@ async function pythonItem(
       continue;
     }
     if (process.env.LABEL_STUDIO_FORCE_ANNOTATOR_EXPORT) written.annotator = annotatorOf(item);
-    await annotations.push(written);
+    await annotations.push(withPythonFloats(written));
   }
   if (keypointRegions.length) {
     if (state.kpOrder.length === 0) {
@@ -541,6 +543,21 @@ async function pythonItem(
       iscrowd: 0,
     });
   }
+}
+
+/**
+ * A box or polygon annotation with its coordinates and area spelled as the Python
+ * converter's ujson writes them: they are floats there (`x * width / 100`), so an
+ * integral one prints `128.0`.
+ */
+function withPythonFloats(annotation: CocoAnnotation): Record<string, unknown> {
+  const { segmentation, bbox, area } = annotation;
+  return {
+    ...annotation,
+    ...(segmentation ? { segmentation: segmentation.map((part) => pyJsonNumbers(part)) } : {}),
+    bbox: pyJsonNumbers(bbox),
+    ...(area === undefined ? {} : { area: pyJsonNumber(area) }),
+  };
 }
 
 function countVisible(keypoints: readonly number[]): number {

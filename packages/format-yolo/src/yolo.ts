@@ -142,6 +142,7 @@ export function pythonYoloBox(value: OutputValue): YoloBox | undefined {
 export function obbCorners(
   value: { x: number; y: number; width: number; height: number; rotation?: number },
   size: ImageSize,
+  python = false,
 ): Point[] {
   const { width: W, height: H } = size;
   const corners = rectangleCorners(
@@ -150,6 +151,7 @@ export function obbCorners(
     (value.width / 100) * W,
     (value.height / 100) * H,
     value.rotation ?? 0,
+    python,
   );
   return corners.map(([px, py]) => [px / W, py / H] as const);
 }
@@ -708,10 +710,11 @@ function pythonItemLines(lc: LineContext, skips: SkipEntry[], item: Item): YoloI
             });
             continue;
           }
-          const corners = obbCorners(value as never, {
-            width: value.original_width as number,
-            height: value.original_height as number,
-          });
+          const corners = obbCorners(
+            value as never,
+            { width: value.original_width as number, height: value.original_height as number },
+            true,
+          );
           builder.line(cls, lineTail(corners.flat()));
         } else {
           const box = pythonYoloBox(value);
