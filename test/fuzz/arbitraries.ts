@@ -747,12 +747,15 @@ export function caseArb(configs: fc.Arbitrary<FuzzConfig> = configArb): fc.Arbit
 /**
  * The case as raw JSON text. JSON cannot hold NaN or Infinity (they become null);
  * integers beyond 2^53 are written as their exact digits, which JSON.stringify cannot.
+ * `pythonFloats` writes every integer as a float the way Python does (`3.0`), which
+ * JavaScript reads as the same number and `--compat python` must print back as `3.0`.
  */
-export function rawJsonText(tasks: readonly unknown[], hugeDigits: boolean): string {
-  const text = JSON.stringify(tasks, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+export function rawJsonText(tasks: readonly unknown[], hugeDigits: boolean, pythonFloats = false): string {
+  let text = JSON.stringify(tasks, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  if (pythonFloats) text = text.replace(/([:,[])(-?\d+)(?=[,}\]])/g, '$1$2.0');
   if (!hugeDigits) return text;
   // Number.MAX_SAFE_INTEGER + 3 prints as 9007199254740994; write more digits than a double holds.
   return text
-    .replace(/9007199254740994/g, '9007199254740993123456789')
+    .replace(/9007199254740994(\.0)?/g, '9007199254740993123456789')
     .replace(/1e\+308/g, '1' + '0'.repeat(400));
 }

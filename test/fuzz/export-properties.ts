@@ -89,22 +89,27 @@ export function describeExportFuzz(formats: readonly FormatDefinition<any>[]): v
           params(),
         );
       });
-      it(`${Math.ceil(RUNS / 10)} generated exports from raw JSON text (huge numbers, ids beyond 2^53)`, async () => {
+      it(`${Math.ceil(RUNS / 10)} generated exports from raw JSON text (huge numbers, ids beyond 2^53, Python's 3.0)`, async () => {
         await fc.assert(
           fc.asyncProperty(
             caseArb(),
             fc.boolean(),
             compatArb,
             fc.boolean(),
+            fc.boolean(),
             fc.nat(3),
-            async (c: FuzzCase, force, compat, huge, again) => {
+            async (c: FuzzCase, force, compat, huge, floats, again) => {
               const config = parse(c.config.xml);
               if (!config) return;
-              const text = rawJsonText(c.tasks, huge);
+              const text = rawJsonText(c.tasks, huge, floats);
               const parsed = JSON.parse(text) as unknown[];
               const run = { format, config, tasks: sources.text(text), compat, force, options };
               const first = await fuzzExport(run);
               checkOutcome(first, parsed, config, `${format.id} ${compat} raw`);
+              // Numbers kept as written (raw JSON values) never print as an object.
+              if (first.ok)
+                for (const [path, bytes] of first.files)
+                  expect(Buffer.from(bytes).includes('[object Object]'), path).toBe(false);
               if (again === 0) expect(snapshot(await fuzzExport(run))).toEqual(snapshot(first));
             },
           ),

@@ -78,9 +78,9 @@ describe('fuzz through the worker pool', () => {
     it(`${format.id}: ${threadRuns} exports, threads 2 writes what threads 1 writes`, async () => {
       const formatModule = registry.formats.get(format.id)!.origin.entry!;
       await fc.assert(
-        fc.asyncProperty(caseArb(), async (c) => {
+        fc.asyncProperty(caseArb(), fc.boolean(), async (c, floats) => {
           const config = parseLabelConfig(c.config.xml);
-          const text = rawJsonText(c.tasks, true);
+          const text = rawJsonText(c.tasks, true, floats);
           for (const compat of ['default', 'python'] as const) {
             const run = { format, config, tasks: sources.text(text), compat, force: true };
             const single = await fuzzExport(run);

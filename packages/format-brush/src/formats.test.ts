@@ -7,7 +7,7 @@ import {
   parseLabelConfig,
   runExport,
 } from '@lsconv/core';
-import { findConformanceDir } from '@lsconv/testkit';
+import { findConformanceDir, JsonNumber, type JsonTree, parseJsonTree } from '@lsconv/testkit';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { RECENT_FILES } from './brush-masks.js';
@@ -300,6 +300,31 @@ describe('BRUSH_TO_COCO against the reference on brush, polygon and rectangle re
     }
     expect(ours).toEqual(theirs);
     expect(report.countsByCode()).toMatchObject({ 'small-contour': 2, 'empty-mask': 1, 'no-image-path': 1 });
+  });
+
+  it('spells the numbers of its annotations as the reference (rectangles are floats: 64.0)', async () => {
+    const sink = memorySink();
+    await runExport({
+      format: brushToCoco,
+      tasks: arrayTaskSource(mixedTasks),
+      config: mixedConfig,
+      sink,
+      compat: 'python',
+    });
+    const literals = (text: string) => {
+      const out: string[] = [];
+      const walk = (v: JsonTree) => {
+        if (v instanceof JsonNumber) out.push(v.raw);
+        else if (Array.isArray(v)) v.forEach(walk);
+        // Key order is free (NORMALISE.md): walk the keys sorted.
+        else if (v instanceof Map) for (const key of [...v.keys()].sort()) walk(v.get(key)!);
+      };
+      walk((parseJsonTree(text) as Map<string, JsonTree>).get('annotations')!);
+      return out;
+    };
+    const theirs = literals(readFileSync(new URL('expected-result_coco.json', dir), 'utf8'));
+    expect(theirs).toContain('3072.0');
+    expect(literals(sink.text('result_coco.json'))).toEqual(theirs);
   });
 
   it('takes category colours from the config', async () => {

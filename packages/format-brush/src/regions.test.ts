@@ -1,4 +1,11 @@
-import { ConversionReport, type Item, parseLabelConfig, type Task, taskItems } from '@lsconv/core';
+import {
+  ConversionReport,
+  type Item,
+  parseLabelConfig,
+  parseTaskJson,
+  type Task,
+  taskItems,
+} from '@lsconv/core';
 import { describe, expect, it } from 'vitest';
 import { annotatorForName, brushRegions, imageStem, referenceFileStem } from './regions.js';
 import { encodeBrushMask } from './rle.js';
@@ -61,6 +68,25 @@ describe('reference file names', () => {
       'task-7-annotation-70-by-3-tag-x-Car-a-b-0',
       'task-7-annotation-70-by-3-tag-x-no_label-0',
     ]);
+  });
+
+  it('keeps task, annotation and user ids beyond 2^53 as written', () => {
+    const task = parseTaskJson(
+      JSON.stringify({
+        id: 1,
+        data: { image: 'x.png' },
+        annotations: [{ id: 2, completed_by: 3, result: [brush(['Car'])] }],
+      })
+        .replace('"id":1,', '"id":9007199254740993,')
+        .replace('"id":2,', '"id":9007199254740995,')
+        .replace('"completed_by":3', '"completed_by":9007199254740997'),
+      'exact',
+    ) as Task;
+    const item = taskItems(task, { config, taskIndex: 0 })[0]!;
+    const [region] = brushRegions(item, new ConversionReport());
+    expect(referenceFileStem(item, region!, 250)).toBe(
+      'task-9007199254740993-annotation-9007199254740995-by-9007199254740997-tag-x-Car-0',
+    );
   });
 
   it('cuts an over-long name and keeps it unique with a hash', () => {
