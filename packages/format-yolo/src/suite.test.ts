@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ANNOTATION_CHOICE_UNREPORTED,
+  annotationOptionPromises,
   describeFormatSuite,
   type FormatSuiteOptions,
   findConformanceDir,
@@ -14,22 +16,12 @@ import { yolo, yoloObb, yoloObbWithImages, yoloWithImages } from './index.js';
 const options: FormatSuiteOptions = {
   // notes.json holds info.year (the export date), as the reference's does.
   compareRuns: 'normalised',
-  // File names come from the images; task and annotation ids are not written. By default
-  // one annotation per task is exported (--annotation latest); with --compat python the
-  // oldest annotation's label file replaces the others, which the report lists.
-  promises: {
-    taskIds: false,
-    annotationIds: false,
-    annotators: 'latest',
-    inCompat: { python: { annotators: 'oldest' } },
-  },
-  knownBugs: {
-    // Bug: with --annotation latest the other annotations of a task are dropped without a report entry.
-    'exports a task annotated by several annotators (the latest, the others reported) [compat default]': {
-      bug: 'the annotations --annotation leaves out are not reported',
-      message: /the two annotations left out are not reported/,
-    },
-  },
+  // File names come from the images: task and annotation ids are not written.
+  // --annotation latest by default; with --compat python the oldest annotation's label
+  // file replaces the others, which the report lists.
+  promises: { taskIds: false, annotationIds: false, ...annotationOptionPromises('oldest') },
+  // Bug: the annotations --annotation leaves out are not reported.
+  knownBugs: ANNOTATION_CHOICE_UNREPORTED,
   prepareSamples: [visionPrepareSample()],
 };
 
