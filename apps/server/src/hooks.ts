@@ -144,3 +144,17 @@ function safeEqual(a: string, b: string): boolean {
   for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
   return diff === 0;
 }
+
+/**
+ * Errors Fastify meets before any route or hook runs: a path that does not decode
+ * (400, as before) and an over-long path parameter (no such project or snapshot).
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const [status, detail] =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? [404, 'Not found.'] : [400, 'Bad request URL'];
+  reply.code(status).type('application/json').send(errorEnvelope(status, detail));
+}

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createContext, type ServerContext } from './context.js';
-import { installHooks } from './hooks.js';
+import { answerFrameworkError, installHooks } from './hooks.js';
 import { createImporter } from './importer.js';
 import { createJobRunner } from './jobs/runner.js';
 import { swaggerOptions } from './openapi.js';
@@ -73,6 +73,7 @@ async function createApp(
     logger: false,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: ctx.maxBody,
+    frameworkErrors: answerFrameworkError,
     serverFactory: (handler) => {
       const server = createServer(
         { connectionsCheckingInterval: timeouts.checkIntervalMs ?? 30_000 },
