@@ -1,3 +1,5 @@
+import { JSON_EXPORT_TYPE } from './format-hosting.js';
+
 /**
  * The web page served at `/`: plain HTML, CSS and script in one string, so it needs
  * no build step. It talks to the same `/api` endpoints as any client.
@@ -174,7 +176,7 @@ async function loadSnapshots() {
     for (const c of cells) { const td = document.createElement('td'); td.textContent = c; tr.appendChild(td); }
     const td = document.createElement('td');
     if (s.status === 'completed') {
-      const types = ['JSON', ...s.converted_formats.map((c) => c.export_type + (c.status === 'completed' ? '' : ' (' + c.status + ')'))];
+      const types = ['${JSON_EXPORT_TYPE}', ...s.converted_formats.map((c) => c.export_type + (c.status === 'completed' ? '' : ' (' + c.status + ')'))];
       for (const t of types) {
         const b = document.createElement('button'); b.type = 'button'; b.textContent = 'Download ' + t;
         b.disabled = t.includes('(');
@@ -241,7 +243,7 @@ $('snapshot').addEventListener('click', async () => {
     };
     const snap = await json('/api/projects/' + pid() + '/exports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     const type = $('format').value;
-    if (type && type !== 'JSON') {
+    if (type && type !== '${JSON_EXPORT_TYPE}') {
       await json('/api/projects/' + pid() + '/exports/' + snap.id + '/convert', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ export_type: type, download_resources: $('resources').checked, options: formatOptionValues() }) });
     }
     say('Snapshot ' + snap.id + ' created…');
