@@ -94,7 +94,22 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
     } else kept.push({ annotation, index });
   });
   kept.sort((a, b) => compareCreated(b.annotation.created_at, a.annotation.created_at));
-  kept = selectAnnotations(kept, options.annotations ?? 'all');
+  const mode = options.annotations ?? 'all';
+  const chosen = selectAnnotations(kept, mode);
+  if (report && chosen.length < kept.length) {
+    // The annotations the choice leaves out are part of the input: say so, one entry each.
+    for (const left of kept) {
+      if (chosen.includes(left)) continue;
+      report.skip({
+        ...loc,
+        kind: 'annotation',
+        code: 'annotation-not-chosen',
+        reason: `left out by --annotation ${mode} (${CHOICE_WORDS[mode]} annotation of a task is exported); --annotation all exports every one`,
+        field: `${key}[${left.index}]`,
+      });
+    }
+  }
+  kept = chosen;
   // Number tokens kept by the parser follow the values into their copies (numbers.ts).
   const numbered = hasNumberTokens(task);
   return kept.map(({ annotation, index }) => {
@@ -192,6 +207,13 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
 function copyValue(value: Record<string, unknown>): OutputValue {
   return (Object.hasOwn(value, '__proto__') ? { ...value } : Object.assign({}, value)) as OutputValue;
 }
+
+const CHOICE_WORDS: Record<NonNullable<TaskItemsOptions['annotations']>, string> = {
+  all: 'every',
+  latest: 'only the latest',
+  first: 'only the first',
+  'ground-truth': 'only the ground-truth (else the latest)',
+};
 
 function selectAnnotations<T extends { annotation: Annotation }>(
   kept: T[],

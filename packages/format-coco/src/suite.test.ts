@@ -1,5 +1,4 @@
 import {
-  ANNOTATION_CHOICE_UNREPORTED,
   annotationOptionPromises,
   describeFormatSuite,
   type FormatSuiteOptions,
@@ -13,8 +12,6 @@ const options: FormatSuiteOptions = {
   // Images and annotations are numbered from 0: task and annotation ids are not written.
   // --annotation latest by default; --compat python exports every annotation, as the Python converter.
   promises: { taskIds: false, annotationIds: false, ...annotationOptionPromises('all') },
-  // Bug: the annotations --annotation leaves out are not reported.
-  knownBugs: ANNOTATION_CHOICE_UNREPORTED,
   prepareSamples: [visionPrepareSample({ keypoints: true })],
 };
 

@@ -1,9 +1,4 @@
-import {
-  ANNOTATION_CHOICE_UNREPORTED,
-  annotationOptionPromises,
-  describeFormatSuite,
-  visionPrepareSample,
-} from '@lsconv/testkit';
+import { annotationOptionPromises, describeFormatSuite, visionPrepareSample } from '@lsconv/testkit';
 import { voc } from './index.js';
 
 describeFormatSuite(voc, {
@@ -11,7 +6,5 @@ describeFormatSuite(voc, {
   // --annotation latest by default; with --compat python the oldest annotation's file
   // replaces the others, which the report lists.
   promises: { taskIds: false, annotationIds: false, ...annotationOptionPromises('oldest') },
-  // Bug: the annotations --annotation leaves out are not reported.
-  knownBugs: ANNOTATION_CHOICE_UNREPORTED,
   prepareSamples: [visionPrepareSample()],
 });

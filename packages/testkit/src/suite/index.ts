@@ -27,7 +27,7 @@ export { defaultExportArgs, LABEL_STUDIO_FORMATS } from './context.js';
 export { HUGE_ID, UNICODE_SUFFIX } from './edge-promises.js';
 export type { FormatPromises, FormatSuite, FormatSuiteOptions, SampleCase, SuiteCheck } from './types.js';
 export { SUITE_GROUPS } from './types.js';
-export { ANNOTATION_CHOICE_UNREPORTED, annotationOptionPromises, visionPrepareSample } from './vision.js';
+export { annotationOptionPromises, visionPrepareSample } from './vision.js';
 
 /** The compat modes the edge cases and prepare parity run in by default: what users pick. */
 export const COMPAT_MODES: readonly CompatMode[] = Object.freeze(['default', 'python']);

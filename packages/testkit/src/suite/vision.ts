@@ -1,4 +1,4 @@
-import type { FormatPromises, FormatSuiteOptions, SampleCase } from './types.js';
+import type { FormatPromises, SampleCase } from './types.js';
 
 /**
  * A vision sample for the prepare-parity check of image formats: labels outside the
@@ -69,14 +69,3 @@ export function annotationOptionPromises(
 ): Pick<FormatPromises, 'annotators' | 'inCompat'> {
   return { annotators: 'latest', inCompat: { python: { annotators: python } } };
 }
-
-/**
- * The known bug of the `--annotation` choice (core's `taskItems` selection): the
- * annotations it leaves out are not reported. For `knownBugs` until it is fixed.
- */
-export const ANNOTATION_CHOICE_UNREPORTED: NonNullable<FormatSuiteOptions['knownBugs']> = Object.freeze({
-  'exports a task annotated by several annotators (the latest, the others reported) [compat default]': {
-    bug: 'the annotations --annotation leaves out are not reported',
-    message: /the two annotations left out are not reported/,
-  },
-});
