@@ -66,6 +66,18 @@ export interface FormatSpec<O extends OptionSpecs = OptionSpecs> {
    */
   keepsNumberSpelling?: boolean;
   /**
+   * True when the format writes every task back as the bytes it was read from
+   * (`rawTaskJson`): hosts then open the task source keeping a raw copy of each task.
+   * Others leave it off and spare that memory. Default false.
+   */
+  writesRawTasks?: boolean;
+  /**
+   * Where the format stands in Label Studio's export menu (the order of the Python
+   * converter's formats, 0 first). Hosts that list formats as Label Studio does sort
+   * by it; formats without one come after, in discovery order.
+   */
+  menuPosition?: number;
+  /**
    * Optional per-task work, run on a pool of worker threads for large inputs: a pure,
    * synchronous function of one task returning a structured-clone-friendly value
    * (strings, numbers, arrays, typed arrays). `export` reads the values back in input
@@ -144,10 +156,12 @@ export async function* preparedTasks<T>(
 
 /** A validated, frozen format definition. */
 export interface FormatDefinition<O extends OptionSpecs = OptionSpecs>
-  extends Readonly<Required<Omit<FormatSpec<O>, 'link' | 'prepare'>>> {
+  extends Readonly<Required<Omit<FormatSpec<O>, 'link' | 'prepare' | 'menuPosition'>>> {
   readonly kind: 'lsconv-format';
   readonly apiVersion: number;
   readonly link: string | undefined;
+  /** Its place in Label Studio's export menu, when it has one. */
+  readonly menuPosition: number | undefined;
   /** The per-task step that may run on worker threads, when the format has one. */
   readonly prepare: FormatSpec<O>['prepare'] | undefined;
 }
@@ -192,6 +206,12 @@ export function defineFormat<const O extends OptionSpecs = Record<never, never>>
   }
   const options = (spec.options ?? {}) as O;
   checkOptionSpecs(`format ${id}`, options);
+  if (
+    spec.menuPosition !== undefined &&
+    (!Number.isInteger(spec.menuPosition) || (spec.menuPosition as number) < 0)
+  ) {
+    throw new LsconvError('INVALID_DEFINITION', `format ${id}: menuPosition must be a whole number >= 0`);
+  }
   const supports = spec.supports ?? (() => ({ ok: true }) as const);
   return Object.freeze({
     kind: 'lsconv-format' as const,
@@ -207,6 +227,8 @@ export function defineFormat<const O extends OptionSpecs = Record<never, never>>
     ) as O,
     supports,
     keepsNumberSpelling: spec.keepsNumberSpelling === true,
+    writesRawTasks: spec.writesRawTasks === true,
+    menuPosition: spec.menuPosition,
     prepare: spec.prepare,
     export: spec.export,
   });

@@ -1,19 +1,27 @@
 import { LsconvError } from './errors.js';
 
+/** What every declared option has besides its type and default. */
+interface OptionSpecBase {
+  /** What it does, for --help, the API and the README options table. */
+  description: string;
+  /** The CLI flag, when not the kebab-case of the option name. */
+  flag?: string;
+  /**
+   * The flag the Python converter's command line has for this option (`csv-separator`),
+   * without dashes. The CLI accepts it for this format, and accepts and ignores it for
+   * formats without such an option, as the Python command line does.
+   */
+  pythonFlag?: string;
+}
+
 /** A declared option of a format or importer. */
-export type OptionSpec =
-  | { type: 'string'; description: string; default?: string; flag?: string; choices?: undefined }
-  | { type: 'enum'; description: string; default?: string; flag?: string; choices: readonly string[] }
-  | { type: 'boolean'; description: string; default?: boolean; flag?: string; choices?: undefined }
-  | {
-      type: 'number';
-      description: string;
-      default?: number;
-      flag?: string;
-      choices?: undefined;
-      min?: number;
-      max?: number;
-    };
+export type OptionSpec = OptionSpecBase &
+  (
+    | { type: 'string'; default?: string; choices?: undefined }
+    | { type: 'enum'; default?: string; choices: readonly string[] }
+    | { type: 'boolean'; default?: boolean; choices?: undefined }
+    | { type: 'number'; default?: number; choices?: undefined; min?: number; max?: number }
+  );
 
 /** A set of declared options, by name (camelCase). */
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
@@ -46,6 +54,12 @@ export function checkOptionSpecs(owner: string, specs: OptionSpecs): void {
     }
     if (!['string', 'enum', 'boolean', 'number'].includes(spec.type)) {
       throw new LsconvError('INVALID_DEFINITION', `${where} has unknown type "${String(spec.type)}"`);
+    }
+    if (spec.pythonFlag !== undefined && !/^[a-z][a-z0-9-]*$/.test(spec.pythonFlag)) {
+      throw new LsconvError(
+        'INVALID_DEFINITION',
+        `${where}: pythonFlag is a flag name without dashes, like csv-separator`,
+      );
     }
     if (spec.type === 'enum' && (!Array.isArray(spec.choices) || spec.choices.length === 0)) {
       throw new LsconvError('INVALID_DEFINITION', `${where} is an enum without choices`);

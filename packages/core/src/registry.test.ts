@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CORE_VERSION, discoverPlugins } from './registry.js';
+import { CORE_VERSION, discoverPlugins, loadRegistry, matchesPattern, OFFICIAL_FORMAT_PACKAGES } from './registry.js';
 
 /** Writes a fake host project with plugin packages in node_modules. */
 function host(plugins: Record<string, { pkg: Record<string, unknown>; entry?: string }>) {
@@ -72,5 +72,92 @@ describe('discoverPlugins', () => {
     const again = await discoverPlugins({ cwd: dir, explicit: ['lsconv-format-demo', 'missing-one'] });
     expect([...again.formats.keys()]).toEqual(['JSON', 'DEMO']);
     expect(again.problems.map((p) => p.package)).toEqual(['missing-one']);
+  });
+});
+
+/** Writes a package folder (package.json and an entry) under `root`. */
+function writePackage(root: string, name: string, pkg: Record<string, unknown>, entry?: string) {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', ...pkg }));
+  if (entry !== undefined) writeFileSync(join(dir, 'index.mjs'), entry);
+  return dir;
+}
+
+const demoEntry = (id: string) => goodEntry.replace("'DEMO'", `'${id}'`);
+
+describe('loadRegistry', () => {
+  it("takes the plugin patterns from the host's package.json, and matches nothing else", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'lsconv-host-'));
+    const host = writePackage(root, 'my-tool', {
+      lsconv: { pluginPatterns: ['my-fmt-*'] },
+      dependencies: { 'my-fmt-a': '*', 'lsconv-format-b': '*' },
+    });
+    writePackage(join(host, 'node_modules'), 'my-fmt-a', { lsconv: { plugins: './index.mjs' } }, demoEntry('A'));
+    writePackage(join(host, 'node_modules'), 'lsconv-format-b', { lsconv: { plugins: './index.mjs' } }, demoEntry('B'));
+    const registry = await loadRegistry({ host, cwd: root, workspace: false });
+    expect([...registry.formats.keys()]).toEqual(['JSON', 'A']);
+    expect(registry.problems).toEqual([]);
+  });
+
+  it('finds the packages installed beside a globally installed host, and none in a project it does not declare', async () => {
+    // npm install -g --prefix P: P/lib/node_modules/<each package>, no package.json around them.
+    const modules = join(mkdtempSync(join(tmpdir(), 'lsconv-global-')), 'lib', 'node_modules');
+    const host = writePackage(modules, '@lsconv/cli', { lsconv: { pluginPatterns: ['@lsconv/format-*'] } });
+    writePackage(modules, '@lsconv/format-x', { lsconv: { plugins: './index.mjs' } }, demoEntry('X'));
+    writePackage(modules, '@lsconv/testkit', {}, 'throw new Error("never loaded")');
+    writePackage(modules, 'other', { lsconv: { plugins: './index.mjs' } }, 'throw new Error("never loaded")');
+    const elsewhere = mkdtempSync(join(tmpdir(), 'lsconv-cwd-'));
+    const registry = await loadRegistry({ host, cwd: elsewhere, workspace: false });
+    expect([...registry.formats.keys()]).toEqual(['JSON', 'X']);
+    expect(registry.formats.get('X')!.origin.package).toBe('@lsconv/format-x');
+    expect(registry.problems).toEqual([]);
+    // Inside a project, only what the project declares counts.
+    const project = mkdtempSync(join(tmpdir(), 'lsconv-project-'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'p', dependencies: { '@lsconv/cli': '*' } }));
+    const inProject = writePackage(join(project, 'node_modules'), '@lsconv/cli', {
+      lsconv: { pluginPatterns: ['@lsconv/format-*'] },
+    });
+    writePackage(join(project, 'node_modules'), '@lsconv/format-x', { lsconv: { plugins: './index.mjs' } }, demoEntry('X'));
+    const bare = await loadRegistry({ host: inProject, cwd: elsewhere, workspace: false });
+    expect([...bare.formats.keys()]).toEqual(['JSON']);
+  });
+
+  it('loads the dependencies of a meta package that declares patterns itself', async () => {
+    const modules = join(mkdtempSync(join(tmpdir(), 'lsconv-meta-')), 'node_modules');
+    const cli = writePackage(modules, 'the-cli', { lsconv: { pluginPatterns: ['fmt-*', 'meta'] } });
+    writeFileSync(join(modules, '..', 'package.json'), JSON.stringify({ name: 'p', dependencies: { meta: '*' } }));
+    writePackage(modules, 'meta', { lsconv: { pluginPatterns: ['fmt-*'] }, dependencies: { 'fmt-y': '*' } });
+    writePackage(modules, 'fmt-y', { lsconv: { plugins: './index.mjs' } }, demoEntry('Y'));
+    const registry = await loadRegistry({ host: cli, cwd: modules, workspace: false });
+    expect([...registry.formats.keys()]).toEqual(['JSON', 'Y']);
+    expect(registry.problems).toEqual([]);
+  });
+
+  it('gives core\'s built-in formats an ordinary origin with an entry module', async () => {
+    const registry = await loadRegistry({ cwd: tmpdir(), workspace: false });
+    const origin = registry.formats.get('JSON')!.origin;
+    expect(origin).toMatchObject({ package: '@lsconv/core', version: CORE_VERSION });
+    const module = (await import(origin.entry!)) as Record<string, unknown>;
+    expect(Object.values(module)).toContain(registry.formats.get('JSON')!.format);
+  });
+
+  it('names the package of an unknown official format id', async () => {
+    const registry = await loadRegistry({ cwd: tmpdir(), workspace: false });
+    expect(() => registry.format('coco')).toThrow(
+      expect.objectContaining({ hint: expect.stringContaining('npm install @lsconv/format-coco') }),
+    );
+    expect(OFFICIAL_FORMAT_PACKAGES['@lsconv/format-coco']).toContain('COCO');
+  });
+});
+
+describe('matchesPattern', () => {
+  it('matches * within one path segment', () => {
+    expect(matchesPattern('@lsconv/format-coco', '@lsconv/format-*')).toBe(true);
+    expect(matchesPattern('@acme/lsconv-format-x', '@*/lsconv-format-*')).toBe(true);
+    expect(matchesPattern('@lsconv/core', '@lsconv/format-*')).toBe(false);
+    expect(matchesPattern('lsconv-format-a/b', 'lsconv-format-*')).toBe(false);
+    expect(matchesPattern('lsconv-format-a.b', 'lsconv-format-*')).toBe(true);
+    expect(matchesPattern('lsconvXformat-a', 'lsconv.format-*')).toBe(false);
   });
 });

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import semver from 'semver';
-import { builtinFormats } from './builtin/index.js';
+import { builtinFormats, json } from './builtin/index.js';
 import { LsconvError } from './errors.js';
 import {
   type FormatDefinition,
@@ -51,12 +51,18 @@ export interface Registry {
   importer(id: string): ImporterDefinition<any>;
 }
 
-/** Options of {@link discoverPlugins}. */
-export interface DiscoverOptions {
-  /** Folder to start from: its workspace and its nearest package.json are searched. Default: the current folder. */
+/** Options of {@link loadRegistry}. */
+export interface LoadRegistryOptions {
+  /**
+   * The host's package folder: a bin passes its own package root. The `pluginPatterns`
+   * of its package.json `lsconv` field say which packages are plugins
+   * ({@link DEFAULT_PLUGIN_PATTERNS} when it declares none); plugins are looked for
+   * among its dependencies, the dependencies of the project it is installed in, and,
+   * in a global install (no project around it), the packages installed beside it.
+   */
+  host?: string;
+  /** The current folder: its project's dependencies and its workspace are searched too. Default: `process.cwd()`. */
   cwd?: string;
-  /** More host folders whose package.json dependencies are searched (e.g. the CLI's own install). */
-  hosts?: readonly string[];
   /**
    * Load exactly these plugin packages (names resolvable from `cwd`, or folders),
    * instead of discovering. Built-in formats are always there.
@@ -66,9 +72,48 @@ export interface DiscoverOptions {
   workspace?: boolean;
 }
 
-/** Names a host dependency must match to be looked at (oclif-style: never glob node_modules). */
-export const PLUGIN_NAME_PATTERN =
-  /^(?:@lsconv\/(?!core$|testkit$|cli$|server$)[a-z0-9-]+|lsconv-format-[a-z0-9._-]+|@[a-z0-9._-]+\/lsconv-format-[a-z0-9._-]+)$/;
+/** Options of {@link discoverPlugins}. */
+export interface DiscoverOptions extends Omit<LoadRegistryOptions, 'host'> {
+  /** Host folders (see {@link LoadRegistryOptions.host}); the first is the host, the others count as hosts too. */
+  hosts?: readonly string[];
+}
+
+/**
+ * Which package names are plugins when a host's package.json declares no
+ * `lsconv.pluginPatterns`: the official formats and third-party ones named as STYLE.md
+ * asks (`lsconv-format-<name>`, `@scope/lsconv-format-<name>`). `*` matches within one
+ * path segment.
+ */
+export const DEFAULT_PLUGIN_PATTERNS: readonly string[] = Object.freeze([
+  '@lsconv/format-*',
+  'lsconv-format-*',
+  '@*/lsconv-format-*',
+]);
+
+/** The format used when none is named, as in Label Studio: the export itself (core's built-in JSON). */
+export const DEFAULT_FORMAT_ID: string = json.id;
+
+/**
+ * The official format packages and the format ids each provides: with them an unknown
+ * official id names the package to install. Each package lists the same ids in the
+ * `formats` of its package.json `lsconv` marker; a workspace test keeps the two in step.
+ */
+export const OFFICIAL_FORMAT_PACKAGES: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  '@lsconv/format-asr-manifest': ['ASR_MANIFEST'],
+  '@lsconv/format-brush': ['BRUSH_TO_NUMPY', 'BRUSH_TO_PNG', 'BRUSH_TO_COCO'],
+  '@lsconv/format-coco': ['COCO', 'COCO_WITH_IMAGES'],
+  '@lsconv/format-conll': ['CONLL2003'],
+  '@lsconv/format-csv': ['CSV', 'TSV'],
+  '@lsconv/format-json-min': ['JSON_MIN'],
+  '@lsconv/format-voc': ['VOC'],
+  '@lsconv/format-yolo': ['YOLO', 'YOLO_WITH_IMAGES', 'YOLO_OBB', 'YOLO_OBB_WITH_IMAGES'],
+});
+
+/** The official package that provides a format id (any case), if one does. */
+export function officialPackageOf(id: string): string | undefined {
+  const upper = id.toUpperCase();
+  return Object.entries(OFFICIAL_FORMAT_PACKAGES).find(([, ids]) => ids.includes(upper))?.[0];
+}
 
 interface Candidate {
   name: string;
@@ -76,13 +121,32 @@ interface Candidate {
 }
 
 /**
- * Finds the format and importer plugins a host can use: workspace packages and the
- * host's declared dependencies that carry the `lsconv` marker in their package.json
- * (`"lsconv": { "plugins": "./dist/index.js" }`), or an explicit list. Checks each
- * plugin's `@lsconv/core` peer range against this core; a broken or incompatible
- * plugin is listed in `problems` and skipped, the others load.
+ * Loads the formats and importers a host can use, in one way for every host (the CLI,
+ * the server, the server's console command), as oclif's plugin loader does: the host
+ * says which package names are plugins (`lsconv.pluginPatterns` in its package.json);
+ * those names are matched against declared dependencies (of the host, of the project it
+ * is installed in, of the current folder's project) and the current folder's workspace
+ * packages, and only against the packages installed beside the host when it sits in a
+ * node_modules folder without a project (a global install). node_modules is never
+ * walked. A plugin carries the marker `"lsconv": { "plugins": "<entry>" }`; a plugin
+ * that declares `pluginPatterns` itself (the `lsconv` meta package) brings its matching
+ * dependencies. Each plugin's `@lsconv/core` peer range is checked against this core; a
+ * broken or incompatible plugin is listed in `problems` and skipped, the others load.
+ * Core's built-in formats are there with an ordinary origin.
  */
-export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Registry> {
+export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<Registry> {
+  return discover(options, options.host === undefined ? [] : [options.host]);
+}
+
+/**
+ * {@link loadRegistry} with several host folders, for callers written before it.
+ * @deprecated use {@link loadRegistry} with the host's package folder.
+ */
+export function discoverPlugins(options: DiscoverOptions = {}): Promise<Registry> {
+  return discover(options, options.hosts ?? []);
+}
+
+async function discover(options: Omit<LoadRegistryOptions, 'host'>, hosts: readonly string[]): Promise<Registry> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const candidates: Candidate[] = [];
   const problems: PluginProblem[] = [];
@@ -110,16 +174,36 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Re
         });
     }
   } else {
-    if (options.workspace !== false) for (const c of workspacePackages(cwd)) add(c);
-    for (const host of [cwd, ...(options.hosts ?? [])]) {
-      for (const c of dependencyPackages(host)) add(c);
+    const patterns = (hosts[0] === undefined ? undefined : pluginPatternsOf(hosts[0])) ?? DEFAULT_PLUGIN_PATTERNS;
+    const matches = (name: string) => patterns.some((pattern) => matchesPattern(name, pattern));
+    const addHost = (dir: string) => {
+      for (const c of declaredPlugins(dir, matches)) addWithChildren(c);
+    };
+    // A plugin that declares pluginPatterns (a meta package) brings its matching dependencies.
+    const addWithChildren = (candidate: Candidate) => {
+      const before = seenDirs.size;
+      add(candidate);
+      if (seenDirs.size !== before && pluginPatternsOf(candidate.dir)) addHost(candidate.dir);
+    };
+    for (const host of hosts) {
+      addHost(host);
+      const installedIn = enclosingNodeModules(host);
+      if (installedIn === undefined) continue;
+      const project = dirname(installedIn);
+      if (existsSync(join(project, 'package.json'))) addHost(project);
+      // A global install: no project declares what sits beside the host.
+      else for (const c of installedPlugins(installedIn, matches)) addWithChildren(c);
     }
+    const project = nearestPackageDir(cwd);
+    if (project !== undefined) addHost(project);
+    if (options.workspace !== false)
+      for (const c of workspacePackages(cwd)) if (matches(c.name)) addWithChildren(c);
   }
   const formats = new Map<string, { format: FormatDefinition<any>; origin: PluginOrigin }>();
   const importers = new Map<string, { importer: ImporterDefinition<any>; origin: PluginOrigin }>();
-  for (const format of builtinFormats)
-    formats.set(format.id, { format, origin: { package: '@lsconv/core', version: CORE_VERSION } });
+  for (const format of builtinFormats) formats.set(format.id, { format, origin: BUILTIN_ORIGIN });
   for (const candidate of candidates) {
+    if (!isPlugin(candidate.dir)) continue; // a meta package that only brings plugins
     const loaded = await loadPlugin(candidate);
     if ('problem' in loaded) {
       problems.push(loaded.problem);
@@ -150,8 +234,11 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Re
       const entry =
         formats.get(id) ?? [...formats.values()].find((f) => f.format.id.toLowerCase() === id.toLowerCase());
       if (!entry) {
+        const official = officialPackageOf(id);
         throw new LsconvError('UNKNOWN_FORMAT', `unknown format "${id}"`, {
-          hint: `installed formats: ${[...formats.keys()].join(', ')}`,
+          hint: official
+            ? `${id.toUpperCase()} comes with the package ${official}: install it beside lsconv (npm install ${official}, with -g for a global lsconv)`
+            : `installed formats: ${[...formats.keys()].join(', ')}`,
         });
       }
       return entry.format;
@@ -169,6 +256,15 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Re
     },
   };
 }
+
+/** Where core's own formats come from: this package, its built-in module. */
+const BUILTIN_ORIGIN: PluginOrigin = Object.freeze({
+  package: '@lsconv/core',
+  version: CORE_VERSION,
+  dir: dirname(dirname(fileURLToPath(import.meta.url))),
+  // The sibling module of this one (`.js` when built, `.ts` under vitest).
+  entry: new URL(`./builtin/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href,
+});
 
 async function loadPlugin(
   candidate: Candidate,
@@ -317,25 +413,78 @@ function expandPattern(root: string, pattern: string): string[] {
     });
 }
 
-/** Declared dependencies of the nearest package.json that match the plugin name pattern. */
-function dependencyPackages(start: string): Candidate[] {
+/** The `lsconv.pluginPatterns` a package.json declares, if any. */
+function pluginPatternsOf(dir: string): readonly string[] | undefined {
+  const patterns = readJson(join(dir, 'package.json'))?.lsconv?.pluginPatterns;
+  return Array.isArray(patterns) ? patterns.filter((p): p is string => typeof p === 'string') : undefined;
+}
+
+/** False for a package that only brings plugins (pluginPatterns without a plugin entry of its own). */
+function isPlugin(dir: string): boolean {
+  const marker = readJson(join(dir, 'package.json'))?.lsconv;
+  return !(marker?.pluginPatterns && marker.plugins === undefined);
+}
+
+/** A package name against a pattern where `*` matches within one path segment (a scope or a name). */
+export function matchesPattern(name: string, pattern: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^/]*');
+  return new RegExp(`^${source}$`).test(name);
+}
+
+/** The dependencies a package.json declares whose names match, resolved from its folder. */
+function declaredPlugins(dir: string, matches: (name: string) => boolean): Candidate[] {
+  const pkg = readJson(join(dir, 'package.json'));
+  if (!pkg) return [];
+  const names = new Set<string>();
+  for (const field of ['dependencies', 'devDependencies', 'optionalDependencies']) {
+    for (const name of Object.keys(pkg[field] ?? {})) if (matches(name)) names.add(name);
+  }
+  const out: Candidate[] = [];
+  for (const name of names) {
+    const found = resolvePackageDir(name, dir);
+    if (found) out.push({ name, dir: found });
+  }
+  return out;
+}
+
+/** The node_modules folder a package is installed in (`.../node_modules/@scope/name`), if any. */
+function enclosingNodeModules(dir: string): string | undefined {
+  const parent = dirname(resolve(dir));
+  if (basename(parent) === 'node_modules') return parent;
+  if (basename(parent).startsWith('@') && basename(dirname(parent)) === 'node_modules') return dirname(parent);
+  return undefined;
+}
+
+/** Packages installed directly in a node_modules folder whose names match (one level, scopes included). */
+function installedPlugins(nodeModules: string, matches: (name: string) => boolean): Candidate[] {
+  const out: Candidate[] = [];
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir).sort();
+    } catch {
+      return [];
+    }
+  };
+  for (const entry of list(nodeModules)) {
+    const names = entry.startsWith('@') ? list(join(nodeModules, entry)).map((n) => `${entry}/${n}`) : [entry];
+    for (const name of names) {
+      const dir = join(nodeModules, name);
+      if (matches(name) && existsSync(join(dir, 'package.json'))) out.push({ name, dir });
+    }
+  }
+  return out;
+}
+
+/** The nearest folder with a package.json, from `start` upward. */
+function nearestPackageDir(start: string): string | undefined {
   let dir = start;
   for (;;) {
-    const pkg = readJson(join(dir, 'package.json'));
-    if (pkg) {
-      const names = new Set<string>();
-      for (const field of ['dependencies', 'devDependencies', 'optionalDependencies']) {
-        for (const name of Object.keys(pkg[field] ?? {})) if (PLUGIN_NAME_PATTERN.test(name)) names.add(name);
-      }
-      const out: Candidate[] = [];
-      for (const name of names) {
-        const found = resolvePackageDir(name, dir);
-        if (found) out.push({ name, dir: found });
-      }
-      return out;
-    }
+    if (existsSync(join(dir, 'package.json'))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) return [];
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }
