@@ -27,6 +27,8 @@ export const json = defineFormat({
   link: 'https://labelstud.io/guide/export.html#JSON',
   tags: [],
   output: 'file',
+  writesRawTasks: true,
+  menuPosition: 0,
   supports: referenceSupports('JSON'),
   async export(tasks, ctx) {
     const out = await ctx.sink.createFile('result.json');
