@@ -12,6 +12,8 @@ interface OptionSpecBase {
    * formats without such an option, as the Python command line does.
    */
   pythonFlag?: string;
+  /** For a boolean option: giving the Python flag turns it off (`csv-no-header` for a `header` option). */
+  pythonFlagNegates?: boolean;
 }
 
 /** A declared option of a format or importer. */
@@ -59,6 +61,12 @@ export function checkOptionSpecs(owner: string, specs: OptionSpecs): void {
       throw new LsconvError(
         'INVALID_DEFINITION',
         `${where}: pythonFlag is a flag name without dashes, like csv-separator`,
+      );
+    }
+    if (spec.pythonFlagNegates !== undefined && (spec.type !== 'boolean' || spec.pythonFlag === undefined)) {
+      throw new LsconvError(
+        'INVALID_DEFINITION',
+        `${where}: pythonFlagNegates is for a boolean option with a pythonFlag`,
       );
     }
     if (spec.type === 'enum' && (!Array.isArray(spec.choices) || spec.choices.length === 0)) {

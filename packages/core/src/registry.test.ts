@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CORE_VERSION, discoverPlugins, loadRegistry, matchesPattern, OFFICIAL_FORMAT_PACKAGES } from './registry.js';
+import {
+  CORE_VERSION,
+  discoverPlugins,
+  loadRegistry,
+  matchesPattern,
+  OFFICIAL_FORMAT_PACKAGES,
+} from './registry.js';
 
 /** Writes a fake host project with plugin packages in node_modules. */
 function host(plugins: Record<string, { pkg: Record<string, unknown>; entry?: string }>) {
@@ -39,7 +45,9 @@ describe('discoverPlugins', () => {
         pkg: { lsconv: { plugins: './index.mjs' }, peerDependencies: { '@lsconv/core': '^99.0.0' } },
         entry: goodEntry,
       },
-      'lsconv-format-unmarked': { pkg: {}, entry: goodEntry },
+      'lsconv-format-unmarked': { pkg: { keywords: ['lsconv-plugin'] }, entry: goodEntry },
+      // A helper library named like a plugin, without the marker or the keyword: not a plugin.
+      'lsconv-format-helpers': { pkg: {}, entry: 'throw new Error("never loaded")' },
       'left-pad': { pkg: { lsconv: { plugins: './index.mjs' } }, entry: 'throw new Error("never loaded")' },
     });
     const registry = await discoverPlugins({ cwd: dir, workspace: false });
@@ -60,6 +68,7 @@ describe('discoverPlugins', () => {
     });
     expect(problems['lsconv-format-unmarked']).toMatchObject({ reason: expect.stringContaining('marker') });
     expect(problems['left-pad']).toBeUndefined();
+    expect(problems['lsconv-format-helpers']).toBeUndefined();
     expect(() => registry.format('nope')).toThrow(/unknown format "nope".*JSON, DEMO/);
   });
 
@@ -93,8 +102,18 @@ describe('loadRegistry', () => {
       lsconv: { pluginPatterns: ['my-fmt-*'] },
       dependencies: { 'my-fmt-a': '*', 'lsconv-format-b': '*' },
     });
-    writePackage(join(host, 'node_modules'), 'my-fmt-a', { lsconv: { plugins: './index.mjs' } }, demoEntry('A'));
-    writePackage(join(host, 'node_modules'), 'lsconv-format-b', { lsconv: { plugins: './index.mjs' } }, demoEntry('B'));
+    writePackage(
+      join(host, 'node_modules'),
+      'my-fmt-a',
+      { lsconv: { plugins: './index.mjs' } },
+      demoEntry('A'),
+    );
+    writePackage(
+      join(host, 'node_modules'),
+      'lsconv-format-b',
+      { lsconv: { plugins: './index.mjs' } },
+      demoEntry('B'),
+    );
     const registry = await loadRegistry({ host, cwd: root, workspace: false });
     expect([...registry.formats.keys()]).toEqual(['JSON', 'A']);
     expect(registry.problems).toEqual([]);
@@ -114,11 +133,19 @@ describe('loadRegistry', () => {
     expect(registry.problems).toEqual([]);
     // Inside a project, only what the project declares counts.
     const project = mkdtempSync(join(tmpdir(), 'lsconv-project-'));
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'p', dependencies: { '@lsconv/cli': '*' } }));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'p', dependencies: { '@lsconv/cli': '*' } }),
+    );
     const inProject = writePackage(join(project, 'node_modules'), '@lsconv/cli', {
       lsconv: { pluginPatterns: ['@lsconv/format-*'] },
     });
-    writePackage(join(project, 'node_modules'), '@lsconv/format-x', { lsconv: { plugins: './index.mjs' } }, demoEntry('X'));
+    writePackage(
+      join(project, 'node_modules'),
+      '@lsconv/format-x',
+      { lsconv: { plugins: './index.mjs' } },
+      demoEntry('X'),
+    );
     const bare = await loadRegistry({ host: inProject, cwd: elsewhere, workspace: false });
     expect([...bare.formats.keys()]).toEqual(['JSON']);
   });
@@ -126,7 +153,10 @@ describe('loadRegistry', () => {
   it('loads the dependencies of a meta package that declares patterns itself', async () => {
     const modules = join(mkdtempSync(join(tmpdir(), 'lsconv-meta-')), 'node_modules');
     const cli = writePackage(modules, 'the-cli', { lsconv: { pluginPatterns: ['fmt-*', 'meta'] } });
-    writeFileSync(join(modules, '..', 'package.json'), JSON.stringify({ name: 'p', dependencies: { meta: '*' } }));
+    writeFileSync(
+      join(modules, '..', 'package.json'),
+      JSON.stringify({ name: 'p', dependencies: { meta: '*' } }),
+    );
     writePackage(modules, 'meta', { lsconv: { pluginPatterns: ['fmt-*'] }, dependencies: { 'fmt-y': '*' } });
     writePackage(modules, 'fmt-y', { lsconv: { plugins: './index.mjs' } }, demoEntry('Y'));
     const registry = await loadRegistry({ host: cli, cwd: modules, workspace: false });
@@ -134,7 +164,7 @@ describe('loadRegistry', () => {
     expect(registry.problems).toEqual([]);
   });
 
-  it('gives core\'s built-in formats an ordinary origin with an entry module', async () => {
+  it("gives core's built-in formats an ordinary origin with an entry module", async () => {
     const registry = await loadRegistry({ cwd: tmpdir(), workspace: false });
     const origin = registry.formats.get('JSON')!.origin;
     expect(origin).toMatchObject({ package: '@lsconv/core', version: CORE_VERSION });

@@ -146,7 +146,10 @@ export function discoverPlugins(options: DiscoverOptions = {}): Promise<Registry
   return discover(options, options.hosts ?? []);
 }
 
-async function discover(options: Omit<LoadRegistryOptions, 'host'>, hosts: readonly string[]): Promise<Registry> {
+async function discover(
+  options: Omit<LoadRegistryOptions, 'host'>,
+  hosts: readonly string[],
+): Promise<Registry> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const candidates: Candidate[] = [];
   const problems: PluginProblem[] = [];
@@ -174,7 +177,8 @@ async function discover(options: Omit<LoadRegistryOptions, 'host'>, hosts: reado
         });
     }
   } else {
-    const patterns = (hosts[0] === undefined ? undefined : pluginPatternsOf(hosts[0])) ?? DEFAULT_PLUGIN_PATTERNS;
+    const patterns =
+      (hosts[0] === undefined ? undefined : pluginPatternsOf(hosts[0])) ?? DEFAULT_PLUGIN_PATTERNS;
     const matches = (name: string) => patterns.some((pattern) => matchesPattern(name, pattern));
     const addHost = (dir: string) => {
       for (const c of declaredPlugins(dir, matches)) addWithChildren(c);
@@ -203,7 +207,7 @@ async function discover(options: Omit<LoadRegistryOptions, 'host'>, hosts: reado
   const importers = new Map<string, { importer: ImporterDefinition<any>; origin: PluginOrigin }>();
   for (const format of builtinFormats) formats.set(format.id, { format, origin: BUILTIN_ORIGIN });
   for (const candidate of candidates) {
-    if (!isPlugin(candidate.dir)) continue; // a meta package that only brings plugins
+    if (!isPlugin(candidate.dir)) continue;
     const loaded = await loadPlugin(candidate);
     if ('problem' in loaded) {
       problems.push(loaded.problem);
@@ -419,10 +423,16 @@ function pluginPatternsOf(dir: string): readonly string[] | undefined {
   return Array.isArray(patterns) ? patterns.filter((p): p is string => typeof p === 'string') : undefined;
 }
 
-/** False for a package that only brings plugins (pluginPatterns without a plugin entry of its own). */
+/**
+ * True for a package that says it is a plugin: the marker's entry, or the `lsconv-plugin`
+ * keyword (then a missing marker is reported). A package whose name matches without
+ * either (a helper library such as `@lsconv/format-kit`, or a meta package that only
+ * brings plugins) is passed over in silence.
+ */
 function isPlugin(dir: string): boolean {
-  const marker = readJson(join(dir, 'package.json'))?.lsconv;
-  return !(marker?.pluginPatterns && marker.plugins === undefined);
+  const pkg = readJson(join(dir, 'package.json'));
+  if (pkg?.lsconv?.plugins !== undefined) return true;
+  return Array.isArray(pkg?.keywords) && pkg.keywords.includes('lsconv-plugin');
 }
 
 /** A package name against a pattern where `*` matches within one path segment (a scope or a name). */
@@ -454,7 +464,8 @@ function declaredPlugins(dir: string, matches: (name: string) => boolean): Candi
 function enclosingNodeModules(dir: string): string | undefined {
   const parent = dirname(resolve(dir));
   if (basename(parent) === 'node_modules') return parent;
-  if (basename(parent).startsWith('@') && basename(dirname(parent)) === 'node_modules') return dirname(parent);
+  if (basename(parent).startsWith('@') && basename(dirname(parent)) === 'node_modules')
+    return dirname(parent);
   return undefined;
 }
 
@@ -469,7 +480,9 @@ function installedPlugins(nodeModules: string, matches: (name: string) => boolea
     }
   };
   for (const entry of list(nodeModules)) {
-    const names = entry.startsWith('@') ? list(join(nodeModules, entry)).map((n) => `${entry}/${n}`) : [entry];
+    const names = entry.startsWith('@')
+      ? list(join(nodeModules, entry)).map((n) => `${entry}/${n}`)
+      : [entry];
     for (const name of names) {
       const dir = join(nodeModules, name);
       if (matches(name) && existsSync(join(dir, 'package.json'))) out.push({ name, dir });
