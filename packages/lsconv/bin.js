@@ -1,13 +1,9 @@
 #!/usr/bin/env node
-// Starts the lsconv command of the @lsconv/cli this package depends on. The CLI treats
-// this package as a host, so it finds every format listed in its dependencies.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// Starts the lsconv command of the @lsconv/cli this package depends on, with this
+// package as the host: its package.json names the plugins (lsconv.pluginPatterns), so
+// every format in its dependencies is found.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCli } from '@lsconv/cli';
 
-const require = createRequire(import.meta.url);
-const manifest = require.resolve('@lsconv/cli/package.json');
-const { bin } = JSON.parse(readFileSync(manifest, 'utf8'));
-const entry = typeof bin === 'string' ? bin : bin.lsconv;
-await import(pathToFileURL(join(dirname(manifest), entry)).href);
+await startCli(dirname(fileURLToPath(import.meta.url)));

@@ -169,6 +169,21 @@ export function optionFlags(specs: OptionSpecs): OptionFlag[] {
   return Object.entries(specs).map(([option, spec]) => ({ option, flag: flagOfOption(option, spec) }));
 }
 
+/**
+ * A definition's option flags, split into those shown and those hidden because one of
+ * lsconv's own flags (or its `--no-` form) has the name; `reserved` holds those names.
+ */
+export function splitOptionFlags(
+  specs: OptionSpecs,
+  own: readonly FlagSpec[],
+): { shown: OptionFlag[]; hidden: OptionFlag[]; reserved: ReadonlySet<string> } {
+  const reserved = new Set(own.flatMap((f) => [f.name, `no-${f.name}`]));
+  const shown: OptionFlag[] = [];
+  const hidden: OptionFlag[] = [];
+  for (const entry of optionFlags(specs)) (reserved.has(entry.flag.name) ? hidden : shown).push(entry);
+  return { shown, hidden, reserved };
+}
+
 function flagOfOption(option: string, spec: OptionSpec): FlagSpec {
   const flag: FlagSpec = {
     name: optionFlag(option, spec),

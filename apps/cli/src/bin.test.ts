@@ -288,9 +288,13 @@ describe('lsconv (built) formats', () => {
       title: 'JSON',
       options: [],
     });
+    // Every workspace package that says it is a plugin (format-kit, a helper library, does not).
     const packages = readdirSync(join(REPO, 'packages'))
-      .filter((d) => d.startsWith('format-') && existsSync(join(REPO, 'packages', d, 'package.json')))
-      .map((d) => JSON.parse(readFileSync(join(REPO, 'packages', d, 'package.json'), 'utf8')).name as string);
+      .filter((d) => existsSync(join(REPO, 'packages', d, 'package.json')))
+      .map((d) => JSON.parse(readFileSync(join(REPO, 'packages', d, 'package.json'), 'utf8')))
+      .filter((pkg) => pkg.keywords?.includes('lsconv-plugin'))
+      .map((pkg) => pkg.name as string);
+    expect(packages).toContain('@lsconv/format-coco');
     for (const name of packages) {
       const seen =
         listing.formats.some((f) => f.package === name) || listing.problems.some((p) => p.package === name);

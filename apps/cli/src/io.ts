@@ -23,6 +23,11 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Aborted on SIGINT or SIGTERM; its `reason` is the signal name. */
   signal?: AbortSignal;
+  /**
+   * The folder of the package whose bin started the CLI (its package.json says which
+   * packages are plugins): `@lsconv/cli`'s own when not given.
+   */
+  host?: string;
 }
 
 /** Exit codes, as documented in the README. */

@@ -41,6 +41,7 @@ export function fakeIo(
     env?: Record<string, string>;
     tty?: boolean;
     signal?: AbortSignal;
+    host?: string;
   } = {},
 ): FakeIo {
   let out = '';
@@ -70,6 +71,7 @@ export function fakeIo(
     cwd: options.cwd ?? REPO,
     env: options.env ?? {},
     signal: options.signal,
+    ...(options.host === undefined ? {} : { host: options.host }),
     out: () => out,
     err: () => err,
   };

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import {
   type CompatMode,
   type ConversionReport,
+  DEFAULT_FORMAT_ID,
   defaultThreads,
   directorySink,
   emptyLabelConfig,
@@ -22,10 +23,10 @@ import {
 import {
   type FlagSpec,
   type OptionFlag,
-  optionFlags,
   type ParsedArgs,
   parseArgs,
   peekFlag,
+  splitOptionFlags,
   wantsHelp,
 } from '../args.js';
 import { loadRegistry } from '../discovery.js';
@@ -45,7 +46,7 @@ import {
 } from './shared.js';
 
 /** The format used when `-f` is not given, as in the Python converter. */
-export const DEFAULT_FORMAT = 'JSON';
+export const DEFAULT_FORMAT = DEFAULT_FORMAT_ID;
 
 /** The flags of every export. */
 export const EXPORT_FLAGS: readonly FlagSpec[] = [
@@ -161,27 +162,28 @@ export const RESOURCE_FLAGS: readonly FlagSpec[] = [
 ];
 
 /**
- * Flags of the Python converter's CLI, accepted so scripts switch by changing the
- * command name. They set the format's matching option when it has one and are
- * ignored otherwise, as the Python CLI ignores them for formats that do not use them.
+ * The flags of the Python converter's command line, accepted so scripts switch by
+ * changing the command name. A format that has an option for one says so on the option
+ * (`pythonFlag`): the flag then sets it; formats without one ignore it, as the Python
+ * command line does.
  */
 export const PYTHON_FLAGS: readonly FlagSpec[] = [
   {
     name: 'csv-separator',
     type: 'string',
     placeholder: 'SEP',
-    description: "Sets the format's separator option (CSV); ignored by formats without one",
+    description: "Sets the format's option that declares this Python flag; ignored by formats without one",
   },
   {
     name: 'csv-no-header',
     type: 'boolean',
-    description: "Turns the format's header option off (CSV, TSV); ignored by formats without one",
+    description: "Sets the format's option that declares this Python flag; ignored by formats without one",
   },
   {
     name: 'image-dir',
     type: 'string',
     placeholder: 'DIR',
-    description: "Sets the format's imageDir option (vision formats); ignored by formats without one",
+    description: "Sets the format's option that declares this Python flag; ignored by formats without one",
   },
   {
     name: 'heartex-format',
@@ -191,9 +193,42 @@ export const PYTHON_FLAGS: readonly FlagSpec[] = [
   {
     name: 'brush-to-coco',
     type: 'boolean',
-    description: 'Accepted and ignored, as the Python converter does; use -f BRUSH_TO_COCO',
+    description: 'Accepted and ignored, as the Python converter does; choose the format with -f',
   },
 ];
+
+/**
+ * {@link PYTHON_FLAGS} and the other Python flags the installed formats declare on their
+ * options (`pythonFlag`), each once, naming the formats that use each.
+ */
+export function pythonOptionFlags(registry: Registry): FlagSpec[] {
+  const users = new Map<string, string[]>();
+  const flags = new Map<string, FlagSpec>(PYTHON_FLAGS.map((f) => [f.name, f]));
+  for (const { format } of registry.formats.values()) {
+    for (const spec of Object.values(format.options as OptionSpecs)) {
+      if (!spec.pythonFlag) continue;
+      users.set(spec.pythonFlag, [...(users.get(spec.pythonFlag) ?? []), format.id]);
+      if (flags.has(spec.pythonFlag)) continue;
+      const type = spec.type === 'boolean' || spec.type === 'number' ? spec.type : 'string';
+      const flag: FlagSpec = { name: spec.pythonFlag, type, description: '' };
+      if (type !== 'boolean') flag.placeholder = type === 'number' ? 'N' : 'VALUE';
+      flags.set(spec.pythonFlag, flag);
+    }
+  }
+  return [...flags.values()].map((flag) => {
+    const formats = users.get(flag.name);
+    return formats
+      ? { ...flag, description: `Python converter flag of ${formats.join(', ')}; ignored by other formats` }
+      : flag;
+  });
+}
+
+/** A Python flag that sets an option of the chosen format under another name than its own flag. */
+interface PythonAlias {
+  flag: string;
+  option: string;
+  negates: boolean;
+}
 
 /** The `--threads` value: a positive whole number, the core count when not given. */
 function threadCount(value: unknown): number {
@@ -207,23 +242,6 @@ function threadCount(value: unknown): number {
   return value;
 }
 
-/** Options a Python flag can set, by flag, with how the flag value maps to the option value. */
-const PYTHON_FLAG_TARGETS: Readonly<
-  Record<string, readonly { option: string; value: (v: unknown) => unknown }[]>
-> = {
-  'csv-separator': ['separator', 'sep', 'delimiter', 'csvSeparator'].map((option) => ({
-    option,
-    value: (v) => v,
-  })),
-  'csv-no-header': [
-    { option: 'header', value: (v) => !v },
-    { option: 'csvHeader', value: (v) => !v },
-    { option: 'noHeader', value: (v) => v },
-    { option: 'csvNoHeader', value: (v) => v },
-  ],
-  'image-dir': ['imageDir', 'outputImageDir'].map((option) => ({ option, value: (v) => v })),
-};
-
 /** Largest labeling config read (the config parser refuses larger ones anyway). */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
@@ -231,23 +249,32 @@ const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 const ABORT_GRACE_MS = 5000;
 
 /** The flags of an export to one format: the common ones, the format's own, and the Python ones it does not shadow. */
-export function exportFlagTable(format: FormatDefinition<OptionSpecs>): {
+export function exportFlagTable(
+  format: FormatDefinition<OptionSpecs>,
+  registry: Registry,
+): {
   flags: FlagSpec[];
   formatFlags: OptionFlag[];
   hidden: OptionFlag[];
+  aliases: PythonAlias[];
 } {
-  const reserved = new Set([...EXPORT_FLAGS, ...RESOURCE_FLAGS].flatMap((f) => [f.name, `no-${f.name}`]));
-  const formatFlags: OptionFlag[] = [];
-  const hidden: OptionFlag[] = [];
-  for (const entry of optionFlags(format.options)) {
-    (reserved.has(entry.flag.name) ? hidden : formatFlags).push(entry);
-  }
+  const {
+    shown: formatFlags,
+    hidden,
+    reserved,
+  } = splitOptionFlags(format.options, [...EXPORT_FLAGS, ...RESOURCE_FLAGS]);
   const own = new Set(formatFlags.map((f) => f.flag.name));
-  const python = PYTHON_FLAGS.filter((f) => !own.has(f.name));
+  const aliases = Object.entries(format.options as OptionSpecs).flatMap(([option, spec]) =>
+    spec.pythonFlag && !own.has(spec.pythonFlag) && !reserved.has(spec.pythonFlag)
+      ? [{ flag: spec.pythonFlag, option, negates: spec.pythonFlagNegates === true }]
+      : [],
+  );
+  const python = pythonOptionFlags(registry).filter((f) => !own.has(f.name));
   return {
     flags: [...EXPORT_FLAGS, ...RESOURCE_FLAGS, ...formatFlags.map((f) => f.flag), ...python],
     formatFlags,
     hidden,
+    aliases,
   };
 }
 
@@ -262,7 +289,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     return EXIT.OK;
   }
   const format = findFormat(registry, requested ?? DEFAULT_FORMAT);
-  const { flags, formatFlags } = exportFlagTable(format);
+  const { flags, formatFlags, aliases } = exportFlagTable(format, registry);
   const command = `lsconv export -f ${format.id}`;
   const { values, positionals } = parseArgs(argv, flags, { command, helpCommand: `${command} --help` });
   if (positionals.length) {
@@ -280,7 +307,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     );
   }
   if (!output) throw usageError('missing -o OUTPUT', 'give the output folder with -o OUTPUT');
-  const options = formatOptions(format, formatFlags, values);
+  const options = formatOptions(formatFlags, aliases, values);
   const resources = resourceOptions(io, values, input);
   const force = values.force === true;
   const configFile = stringValue(values.config);
@@ -319,8 +346,8 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     io.stderr.write('lsconv: reading tasks from standard input (end with Ctrl-D)\n');
   }
   const source = openTaskSource(stdin ? (io.stdin === process.stdin ? '-' : io.stdin) : userPath(io, input), {
-    // Only the JSON format writes tasks back byte for byte; others need no raw copy.
-    keepRaw: format.id === 'JSON',
+    // Only a format that writes tasks back byte for byte needs a raw copy of each.
+    keepRaw: format.writesRawTasks,
     signal: controller.signal,
   });
   const sink: Sink = zip ? zipFileSink(userPath(io, target)) : directorySink(userPath(io, target));
@@ -412,25 +439,18 @@ export async function readLabelConfig(io: CliIo, file: string): Promise<LabelCon
 }
 
 function formatOptions(
-  format: FormatDefinition<OptionSpecs>,
   formatFlags: readonly OptionFlag[],
+  aliases: readonly PythonAlias[],
   values: ParsedArgs['values'],
 ): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const { option, flag } of formatFlags) {
     if (values[flag.name] !== undefined) options[option] = values[flag.name];
   }
-  for (const [flag, targets] of Object.entries(PYTHON_FLAG_TARGETS)) {
+  // The format's own flag wins over the Python name of the same option.
+  for (const { flag, option, negates } of aliases) {
     const value = values[flag];
-    if (value === undefined || formatFlags.some((f) => f.flag.name === flag)) continue;
-    const target = targets.find((t) => {
-      const spec = format.options[t.option];
-      if (!spec) return false;
-      return typeof value === 'boolean'
-        ? spec.type === 'boolean'
-        : spec.type === 'string' || spec.type === 'enum';
-    });
-    if (target && options[target.option] === undefined) options[target.option] = target.value(value);
+    if (value !== undefined && options[option] === undefined) options[option] = negates ? !value : value;
   }
   return options;
 }
@@ -503,9 +523,10 @@ export function exportHelp(
   width: number,
 ): string[] {
   const formats = only ? [only] : [...registry.formats.values()].map((f) => f.format);
-  const tables = new Map(formats.map((format) => [format, exportFlagTable(format)]));
+  const tables = new Map(formats.map((format) => [format, exportFlagTable(format, registry)]));
+  const python = pythonOptionFlags(registry);
   const column = Math.max(
-    columnStartOf([...EXPORT_FLAGS, ...RESOURCE_FLAGS, ...PYTHON_FLAGS]),
+    columnStartOf([...EXPORT_FLAGS, ...RESOURCE_FLAGS, ...python]),
     ...[...tables.values()].map((t) =>
       columnStartOf(
         t.formatFlags.map((f) => f.flag),
@@ -529,7 +550,7 @@ export function exportHelp(
     ...renderFlags(RESOURCE_FLAGS, width, 2, column),
     '',
     'Python converter flags (accepted, so scripts switch by changing the command name):',
-    ...renderFlags(PYTHON_FLAGS, width, 2, column),
+    ...renderFlags(python, width, 2, column),
     '',
     only ? `Format ${only.id}:` : 'Formats (-f) and their flags:',
   ];

@@ -12,7 +12,7 @@ import {
   resolveOptions,
   type Task,
 } from '@lsconv/core';
-import { type FlagSpec, type OptionFlag, optionFlags, parseArgs, peekFlag, wantsHelp } from '../args.js';
+import { type FlagSpec, type OptionFlag, parseArgs, peekFlag, splitOptionFlags, wantsHelp } from '../args.js';
 import { loadRegistry } from '../discovery.js';
 import { flagDescription, helpWidth, renderFlags, wrap } from '../help.js';
 import { type CliIo, EXIT, exitCodeForSignal, userPath, writeLines } from '../io.js';
@@ -63,11 +63,7 @@ export function importFlagTable(importer: ImporterDefinition<OptionSpecs>): {
   importerFlags: OptionFlag[];
   hidden: OptionFlag[];
 } {
-  const reserved = new Set(IMPORT_FLAGS.flatMap((f) => [f.name, `no-${f.name}`]));
-  const importerFlags: OptionFlag[] = [];
-  const hidden: OptionFlag[] = [];
-  for (const entry of optionFlags(importer.options))
-    (reserved.has(entry.flag.name) ? hidden : importerFlags).push(entry);
+  const { shown: importerFlags, hidden } = splitOptionFlags(importer.options, IMPORT_FLAGS);
   return { flags: [...IMPORT_FLAGS, ...importerFlags.map((f) => f.flag)], importerFlags, hidden };
 }
 

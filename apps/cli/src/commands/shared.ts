@@ -6,6 +6,7 @@ import {
   type ImporterDefinition,
   LsconvError,
   type OptionSpecs,
+  officialPackageOf,
   type Registry,
 } from '@lsconv/core';
 import type { FlagSpec } from '../args.js';
@@ -68,7 +69,9 @@ export function usageError(reason: string, hint: string): LsconvError {
 export function findFormat(registry: Registry, id: string): FormatDefinition<OptionSpecs> {
   try {
     return registry.format(id);
-  } catch {
+  } catch (error) {
+    // An official id that is not installed: core's hint names the package to install.
+    if (officialPackageOf(id)) throw error;
     const ids = [...registry.formats.keys()];
     const near = closest(id, ids);
     const parts = [`installed formats: ${ids.join(', ')}`];
@@ -76,7 +79,7 @@ export function findFormat(registry: Registry, id: string): FormatDefinition<Opt
       parts.push(`plugins that could not be loaded: ${describeProblems(registry.problems)}`);
     if (!near) {
       parts.push(
-        'formats come from packages installed in the current project, its workspace or beside lsconv, or given with --plugin',
+        'formats come from packages installed beside lsconv, in the current project or its workspace, or given with --plugin',
       );
     }
     throw new LsconvError('UNKNOWN_FORMAT', `unknown format "${id}"`, {
