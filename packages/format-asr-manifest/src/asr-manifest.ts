@@ -36,6 +36,7 @@ export const AUDIO_DIR = 'audio';
  */
 export const asrManifest = defineFormat({
   id: 'ASR_MANIFEST',
+  menuPosition: 14,
   title: 'ASR Manifest',
   description:
     'Export audio transcription labels for automatic speech recognition as the JSON manifest format expected by NVIDIA NeMo models.',

@@ -35,6 +35,7 @@ const options = {
  */
 export const brushToCoco = defineFormat({
   id: 'BRUSH_TO_COCO',
+  menuPosition: 15,
   title: 'Brush labels to COCO',
   description:
     'Brush masks, polygons and rectangles as a COCO segmentation file (result_coco.json); masks become contour polygons, or exact COCO RLE with --coco-masks rle.',

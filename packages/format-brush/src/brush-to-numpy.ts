@@ -7,6 +7,7 @@ import { exportMasks, maskOptions } from './brush-masks.js';
  */
 export const brushToNumpy = defineFormat({
   id: 'BRUSH_TO_NUMPY',
+  menuPosition: 12,
   title: 'Brush labels to NumPy',
   description:
     'Brush masks as NumPy 2-D uint8 arrays (.npy), named after their image with a masks.json index, or one per region as the Python converter names them.',

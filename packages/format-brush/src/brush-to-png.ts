@@ -7,6 +7,7 @@ import { exportMasks, maskOptions } from './brush-masks.js';
  */
 export const brushToPng = defineFormat({
   id: 'BRUSH_TO_PNG',
+  menuPosition: 13,
   title: 'Brush labels to PNG',
   description:
     'Brush masks as greyscale PNG images, named after their image with a masks.json index (or per region as the Python converter names them); --semantic writes one class-id PNG per image.',

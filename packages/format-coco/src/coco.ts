@@ -70,6 +70,7 @@ const options = {
     type: 'string',
     default: 'images',
     flag: 'image-dir',
+    pythonFlag: 'image-dir',
     description:
       'Folder inside the output for the images (created even when empty); COCO file_name values point into it.',
   },
@@ -79,6 +80,7 @@ const options = {
 /** COCO: `result.json` (images, categories, annotations, info) and an `images/` folder. */
 export const coco = defineFormat({
   id: 'COCO',
+  menuPosition: 5,
   title: 'COCO',
   description:
     'Popular machine learning format used by the COCO dataset for object detection and image segmentation tasks with polygons and rectangles.',
@@ -94,6 +96,7 @@ export const coco = defineFormat({
 /** COCO with the images copied or downloaded into `images/`. */
 export const cocoWithImages = defineFormat({
   id: 'COCO_WITH_IMAGES',
+  menuPosition: 6,
   title: 'COCO with Images',
   description: 'COCO format with the images downloaded or copied into the images/ folder of the export.',
   link: 'https://labelstud.io/guide/export.html#COCO',

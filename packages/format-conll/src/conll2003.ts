@@ -43,6 +43,7 @@ const options = {
  */
 export const conll2003 = defineFormat({
   id: 'CONLL2003',
+  menuPosition: 4,
   title: 'CONLL2003',
   description: 'Popular format used for the CoNLL-2003 named entity recognition challenge.',
   link: 'https://labelstud.io/guide/export.html#CONLL2003',

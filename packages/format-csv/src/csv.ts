@@ -19,12 +19,14 @@ export const csvOptions = {
     description: 'Field separator, one character (`\\t` is read as a tab).',
     default: ',',
     flag: 'csv-separator',
+    pythonFlag: 'csv-separator',
   },
   noHeader: {
     type: 'boolean',
     description: 'Leave out the header line of column names.',
     default: false,
     flag: 'csv-no-header',
+    pythonFlag: 'csv-no-header',
   },
 } as const;
 
@@ -46,6 +48,7 @@ export const CSV_FILE = 'result.csv';
  */
 export const csv = defineFormat({
   id: 'CSV',
+  menuPosition: 2,
   title: 'CSV',
   description:
     'Results are stored as comma-separated values with the column names specified by the values of the "from_name" and "to_name" fields.',
@@ -62,6 +65,7 @@ export const csv = defineFormat({
 /** `TSV`: the CSV export with a tab as separator, written to `result.csv` as well. */
 export const tsv = defineFormat({
   id: 'TSV',
+  menuPosition: 3,
   title: 'TSV',
   description:
     'Results are stored in tab-separated tabular file with column names specified by "from_name" "to_name" values',

@@ -24,6 +24,7 @@ export type JsonMinRecord = Record<string, unknown>;
  */
 export const jsonMin = defineFormat({
   id: 'JSON_MIN',
+  menuPosition: 1,
   title: 'JSON-MIN',
   description:
     'List of items where only "from_name", "to_name" values from the raw JSON format are exported. Use to export only the annotations for a dataset.',

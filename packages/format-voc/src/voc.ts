@@ -56,6 +56,7 @@ const options = {
     type: 'string',
     default: 'images',
     flag: 'image-dir',
+    pythonFlag: 'image-dir',
     description:
       'Folder inside the output for the images (created even when empty); also written as <folder> in every file.',
   },
@@ -65,6 +66,7 @@ const options = {
 /** Pascal VOC: one `Annotations/<image>.xml` per annotated image, and an `images/` folder. */
 export const voc = defineFormat({
   id: 'VOC',
+  menuPosition: 7,
   title: 'Pascal VOC XML',
   description: 'Popular XML format used for object detection and polygon image segmentation tasks.',
   link: 'https://labelstud.io/guide/export.html#Pascal-VOC-XML',

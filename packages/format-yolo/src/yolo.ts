@@ -53,6 +53,7 @@ const options = {
     type: 'string',
     default: 'images',
     flag: 'image-dir',
+    pythonFlag: 'image-dir',
     description: 'Folder inside the output for the images (created even when empty).',
   },
   annotation: annotationOption,
@@ -60,11 +61,18 @@ const options = {
 
 type Variant = { obb: boolean; withImages: boolean };
 
-function yoloFormat(id: string, title: string, description: string, variant: Variant) {
+function yoloFormat(
+  id: string,
+  title: string,
+  description: string,
+  variant: Variant,
+  menuPosition: number,
+) {
   // One function per format: preparedTasks checks it is the one the runner used.
   const prepare = (task: Task, pctx: PrepareContext): PreparedYolo => prepareYolo(task, pctx, variant);
   return defineFormat({
     id,
+    menuPosition,
     title,
     description,
     link: 'https://labelstud.io/guide/export.html#YOLO',
@@ -83,6 +91,7 @@ export const yolo = yoloFormat(
   'YOLO',
   'Popular TXT format: one text file per image with a line per object (class, centre, size, all normalised), and a classes.txt. Polygons become YOLO segmentation lines and keypoints YOLO pose lines.',
   { obb: false, withImages: false },
+  8,
 );
 
 /** YOLO with the images copied or downloaded into `images/`. */
@@ -91,6 +100,7 @@ export const yoloWithImages = yoloFormat(
   'YOLO with Images',
   'YOLO format with the images downloaded or copied into the images/ folder of the export.',
   { obb: false, withImages: true },
+  9,
 );
 
 /** YOLOv8 OBB: one line per rotated box with its four corners, normalised. */
@@ -99,6 +109,7 @@ export const yoloObb = yoloFormat(
   'YOLOv8 OBB',
   'YOLO oriented bounding boxes (Ultralytics OBB): a line per object with the class and the four corners of the rotated box, normalised.',
   { obb: true, withImages: false },
+  10,
 );
 
 /** YOLOv8 OBB with the images copied or downloaded into `images/`. */
@@ -107,6 +118,7 @@ export const yoloObbWithImages = yoloFormat(
   'YOLOv8 OBB with Images',
   'YOLO OBB format with the images downloaded or copied into the images/ folder of the export.',
   { obb: true, withImages: true },
+  11,
 );
 
 type YoloContext = ExportContext<{ readonly imageDir: string; readonly annotation: string }>;
