@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { isLsconvError, type Registry, zipFileSink } from '@lsconv/core';
 import { deliverZip } from './deliver.js';
 import { convertJsonFile, exportStem, tempName, writeTasksJson } from './exporter.js';
-import { discoverConsoleFormats } from './format-hosting.js';
+import { loadServerFormats } from './format-hosting.js';
 import { SERVER_VERSION } from './http.js';
 import { createLsconvServer, type ServerOptions } from './server.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -143,7 +143,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
   try {
     const project = store.getProject(Number(projectArg));
     if (!project) throw new Error(`project ${projectArg} does not exist in ${dataDir}`);
-    const formats = registry ?? (await discoverConsoleFormats());
+    const formats = registry ?? (await loadServerFormats());
     const format = formats.format(formatArg.toUpperCase());
     let context: Record<string, any> = {
       annotations__completed_by: { only_id: null },

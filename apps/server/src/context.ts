@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { FormatDefinition, Registry, ResourceOptions } from '@lsconv/core';
-import { discoverServerFormats, findFormat, formatModuleOf } from './format-hosting.js';
+import { findFormat, formatModuleOf, loadServerFormats } from './format-hosting.js';
 import { HttpError } from './http.js';
 import type { Importer } from './importer.js';
 import type { JobRunner } from './jobs/runner.js';
@@ -62,7 +62,7 @@ export async function createContext(
   await fs.rm(tmpDir, { recursive: true, force: true });
   await fs.mkdir(tmpDir, { recursive: true });
   const store = openSqliteStore(dataDir);
-  const registry = options.registry ?? (await discoverServerFormats(log));
+  const registry = options.registry ?? (await loadServerFormats(log));
   const { apiKey, generated } = settleApiKey(options, store);
   const resourceBase: ResourceOptions = {
     cacheDir: join(dataDir, 'cache'),

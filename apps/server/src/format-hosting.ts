@@ -1,38 +1,20 @@
-// Everything the server knows about particular format ids and about finding format
-// plugins, in one place: the HTTP routes, the job runner and the console command ask
-// here. (To be replaced by metadata on the format definitions and one shared loader.)
+// How the server hosts formats, in one place: the HTTP routes, the job runner and the
+// console command ask here. It names no format: the plugins come from core's one loader
+// with this package as the host, and what the server needs to know about a format (its
+// place in Label Studio's menu) is declared on the format's definition.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { discoverPlugins, type FormatDefinition, type Registry } from '@lsconv/core';
+import { DEFAULT_FORMAT_ID, type FormatDefinition, loadRegistry, type Registry } from '@lsconv/core';
 
 /** The export type of a snapshot's own JSON file, and of an easy export without `exportType`. */
-export const JSON_EXPORT_TYPE = 'JSON';
+export const JSON_EXPORT_TYPE = DEFAULT_FORMAT_ID;
 
-/** Label Studio's converter order; formats it does not know come after, in discovery order. */
-const LS_FORMAT_ORDER = [
-  'JSON',
-  'JSON_MIN',
-  'CSV',
-  'TSV',
-  'CONLL2003',
-  'COCO',
-  'COCO_WITH_IMAGES',
-  'VOC',
-  'YOLO',
-  'YOLO_WITH_IMAGES',
-  'YOLO_OBB',
-  'YOLO_OBB_WITH_IMAGES',
-  'BRUSH_TO_NUMPY',
-  'BRUSH_TO_PNG',
-  'ASR_MANIFEST',
-  'BRUSH_TO_COCO',
-  'DOCLANG',
-];
+/** This package's folder (`src/` and `dist/` sit one level below it): the host whose package.json names the plugins. */
+const SERVER_PACKAGE_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** Position of a format in Label Studio's list (unknown ids last). */
-export function formatRank(id: string): number {
-  const i = LS_FORMAT_ORDER.indexOf(id);
-  return i === -1 ? LS_FORMAT_ORDER.length : i;
+/** Where a format stands in Label Studio's list: its declared menuPosition; formats without one last. */
+export function formatRank(format: FormatDefinition<any>): number {
+  return format.menuPosition ?? 1_000_000;
 }
 
 /** True when a download's `exportType` names the snapshot's own JSON file. */
@@ -40,20 +22,18 @@ export function isSnapshotJson(typeName: string | null | undefined): boolean {
   return !typeName || typeName.toUpperCase() === JSON_EXPORT_TYPE;
 }
 
-/** The formats the server serves: the current folder's workspace and this package's dependencies. */
-export async function discoverServerFormats(log: (line: string) => void): Promise<Registry> {
-  const registry = await discoverPlugins({
-    cwd: process.cwd(),
-    hosts: [dirname(dirname(fileURLToPath(import.meta.url)))],
-  });
+/**
+ * The formats the server and its `export` console command serve: core's `loadRegistry`
+ * with this package as the host (its package.json `lsconv.pluginPatterns`), so packages
+ * installed beside it (`npm install -g @lsconv/server @lsconv/format-coco`), in its
+ * project, or in the current folder's project and workspace are found. Plugins that
+ * could not be loaded are passed to `log`.
+ */
+export async function loadServerFormats(log: (line: string) => void = () => undefined): Promise<Registry> {
+  const registry = await loadRegistry({ host: SERVER_PACKAGE_DIR, cwd: process.cwd() });
   for (const problem of registry.problems)
     log(`lsconv-server: plugin ${problem.package} skipped: ${problem.reason}`);
   return registry;
-}
-
-/** The formats of the `lsconv-server export` console command. */
-export function discoverConsoleFormats(): Promise<Registry> {
-  return discoverPlugins({ cwd: process.cwd() });
 }
 
 /** A format by id (case-insensitive as the registry allows), or undefined. */
@@ -68,7 +48,5 @@ export function findFormat(registry: Registry, name: string): FormatDefinition<a
 /** The module a worker thread imports a format from, when there is one. */
 export function formatModuleOf(registry: Registry, format: FormatDefinition<any>): string | undefined {
   const entry = registry.formats.get(format.id);
-  if (!entry || entry.format !== format) return undefined;
-  if (entry.origin.entry) return entry.origin.entry;
-  return entry.origin.package === '@lsconv/core' ? '@lsconv/core' : undefined;
+  return entry && entry.format === format ? entry.origin.entry : undefined;
 }

@@ -88,7 +88,7 @@ function formatList(ctx: ServerContext, project: ProjectRow, details: boolean) {
         item.options = format.options;
         if (!support.ok) item.reason = support.reason;
       }
-      return { item, key: formatRank(format.id) * 10_000 + index };
+      return { item, key: formatRank(format) * 10_000 + index };
     })
     .sort((a, b) => a.key - b.key)
     .map((x) => x.item);
