@@ -8,9 +8,9 @@ export type { CliIo, OutputStream } from './io.js';
 export { EXIT } from './io.js';
 
 const COMMANDS: readonly (readonly [string, string])[] = [
-  ['export', 'Convert a Label Studio export to a format (COCO, YOLO, VOC, CSV, JSON_MIN...)'],
+  ['export', 'Convert a Label Studio export to a training format (lsconv formats lists them)'],
   ['formats', 'List the formats and importers that are installed, and plugins that could not be loaded'],
-  ['import', 'Turn a dataset (YOLO, COCO, VOC...) into Label Studio tasks and a labeling config'],
+  ['import', 'Turn a dataset into Label Studio tasks and a labeling config (the importers formats bring)'],
 ];
 
 /**

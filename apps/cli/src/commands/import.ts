@@ -289,7 +289,7 @@ export function importHelp(
     'Usage: lsconv import <kind> -i INPUT [-o tasks.json] [importer flags] [flags]',
     '',
     ...wrap(
-      'Turns a dataset (YOLO, COCO, VOC...) into Label Studio tasks and a labeling config to create the project with. ' +
+      'Turns a dataset (in a format an installed importer reads) into Label Studio tasks and a labeling config to create the project with. ' +
         'Nothing is written unless the import succeeds.',
       width,
     ),
