@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { OFFICIAL_FORMAT_PACKAGES } from '@lsconv/core';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,6 +168,13 @@ describe('every publishable package', () => {
     );
   });
 
+  it("are the official formats of core's catalogue, each with its format ids", () => {
+    const plugins = packages.filter(
+      (p) => JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')).lsconv?.plugins !== undefined,
+    );
+    expect(plugins.map((p) => p.name).sort()).toEqual(Object.keys(OFFICIAL_FORMAT_PACKAGES).sort());
+  });
+
   for (const { name, dir } of packages) {
     describe(name, () => {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -184,9 +192,11 @@ describe('every publishable package', () => {
         if (pkg.exports?.['.']) {
           expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
         }
-        if (name.startsWith('@lsconv/format-')) {
+        // A format package (format-kit, a helper library, is none: it has no marker).
+        if (pkg.lsconv?.plugins !== undefined || name in OFFICIAL_FORMAT_PACKAGES) {
           expect(pkg.keywords).toContain('lsconv-plugin');
-          expect(pkg.lsconv).toEqual({ plugins: './dist/index.js' });
+          // The marker lists the package's format ids, as core's catalogue of official formats does.
+          expect(pkg.lsconv).toEqual({ plugins: './dist/index.js', formats: OFFICIAL_FORMAT_PACKAGES[name] });
           const range = pkg.peerDependencies?.['@lsconv/core'];
           const core = JSON.parse(readFileSync(join(repo, 'packages', 'core', 'package.json'), 'utf8'));
           expect(semver.satisfies(core.version, range), `${range} holds ${core.version}`).toBe(true);
@@ -256,7 +266,7 @@ describe('a single-format install (core, cli and format-csv from tarballs)', () 
     expect(readFileSync(join(single, 'lib-out', 'result.csv'), 'utf8')).toBe(fromCli);
   });
 
-  it('an unknown format is refused, naming the installed ones', async () => {
+  it('an official format that is not installed is refused, naming its package', async () => {
     const error = await lsconv(single, [
       'export',
       '-i',
@@ -269,7 +279,8 @@ describe('a single-format install (core, cli and format-csv from tarballs)', () 
       () => undefined,
       (e: { stderr: string }) => e,
     );
-    expect(error?.stderr).toMatch(/COCO/);
+    // An official format names the package that provides it.
+    expect(error?.stderr).toMatch(/unknown format "COCO".*@lsconv\/format-coco/);
     expect(existsSync(join(single, 'x'))).toBe(false);
   });
 });
