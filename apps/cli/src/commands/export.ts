@@ -12,6 +12,7 @@ import {
   type LabelConfig,
   LsconvError,
   type OptionSpecs,
+  officialPackageOf,
   openTaskSource,
   parseLabelConfig,
   type Registry,
@@ -29,21 +30,12 @@ import {
   splitOptionFlags,
   wantsHelp,
 } from '../args.js';
-import { loadRegistry } from '../discovery.js';
-import { columnStartOf, flagDescription, helpWidth, renderFlags, wrap } from '../help.js';
+import { describeProblems, loadRegistry } from '../discovery.js';
+import { columnStartOf, helpWidth, renderFlags, wrap } from '../help.js';
 import { type CliIo, EXIT, exitCodeForSignal, userPath, writeLines } from '../io.js';
 import { createProgress } from '../progress.js';
-import {
-  COMPAT_FLAG,
-  findFormat,
-  HELP_FLAG,
-  PLUGIN_FLAG,
-  QUIET_FLAG,
-  REPORT_FLAG,
-  stringValue,
-  usageError,
-  writeReport,
-} from './shared.js';
+import { closest } from '../suggest.js';
+import { definitionHelp, problemsHelp, RUN_FLAGS, stringValue, usageError, writeReport } from './shared.js';
 
 /** The format used when `-f` is not given, as in the Python converter. */
 export const DEFAULT_FORMAT = DEFAULT_FORMAT_ID;
@@ -82,13 +74,11 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
     default: DEFAULT_FORMAT,
     description: 'Output format id, any case (lsconv formats lists them)',
   },
-  COMPAT_FLAG,
   {
     name: 'zip',
     type: 'boolean',
     description: 'Write one zip archive, OUTPUT.zip (or OUTPUT when it ends with .zip), instead of a folder',
   },
-  REPORT_FLAG,
   {
     name: 'force',
     type: 'boolean',
@@ -101,9 +91,7 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
     description:
       'Threads that parse and convert tasks (default: the number of cores); 1 runs in one thread. Output is identical either way',
   },
-  QUIET_FLAG,
-  PLUGIN_FLAG,
-  HELP_FLAG,
+  ...RUN_FLAGS,
 ];
 
 /** Flags that say where media (images, audio) referenced by tasks are found. */
@@ -402,6 +390,32 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   return EXIT.OK;
 }
 
+/**
+ * The format of that id (case-insensitive), or an `UNKNOWN_FORMAT` error that
+ * suggests the nearest id and names plugins that failed to load.
+ */
+export function findFormat(registry: Registry, id: string): FormatDefinition<OptionSpecs> {
+  try {
+    return registry.format(id);
+  } catch (error) {
+    // An official id that is not installed: core's hint names the package to install.
+    if (officialPackageOf(id)) throw error;
+    const ids = [...registry.formats.keys()];
+    const near = closest(id, ids);
+    const parts = [`installed formats: ${ids.join(', ')}`];
+    if (registry.problems.length)
+      parts.push(`plugins that could not be loaded: ${describeProblems(registry.problems)}`);
+    if (!near) {
+      parts.push(
+        'formats come from packages installed beside lsconv, in the current project or its workspace, or given with --plugin',
+      );
+    }
+    throw new LsconvError('UNKNOWN_FORMAT', `unknown format "${id}"`, {
+      hint: (near ? `did you mean ${near}? ` : '') + parts.join('; '),
+    });
+  }
+}
+
 /** Reads and parses the labeling config; an unreadable file is a `CONFIG_READ` error naming it. */
 export async function readLabelConfig(io: CliIo, file: string): Promise<LabelConfig> {
   const path = userPath(io, file);
@@ -556,35 +570,13 @@ export function exportHelp(
   ];
   for (const format of formats) {
     const origin = [...registry.formats.values()].find((f) => f.format === format)?.origin;
-    lines.push(
-      '',
-      `  ${format.id} — ${format.title}${origin ? `  (${origin.package} ${origin.version})` : ''}`,
-    );
-    for (const line of wrap(format.description, width - 6)) lines.push(`      ${line}`);
     const { formatFlags, hidden } = tables.get(format)!;
-    if (formatFlags.length === 0) lines.push('      (no options)');
-    else
-      lines.push(
-        ...renderFlags(
-          formatFlags.map((f) => f.flag),
-          width,
-          4,
-          column,
-        ),
-      );
-    for (const { option, flag } of hidden) {
-      lines.push(
-        `      (option ${option} cannot be set here: lsconv itself uses --${flag.name}; ${flagDescription(flag)})`,
-      );
-    }
+    lines.push(...definitionHelp(format, origin, formatFlags, hidden, width, column));
   }
-  if (!only && registry.problems.length) {
-    lines.push('', 'Plugins that could not be loaded (lsconv formats says more):');
-    for (const problem of registry.problems) {
-      const [first, ...rest] = wrap(`${problem.package}: ${problem.reason}`, width - 4);
-      lines.push(`  ${first ?? ''}`, ...rest.map((line) => `    ${line}`));
-    }
-  }
+  if (!only)
+    lines.push(
+      ...problemsHelp(registry, 'Plugins that could not be loaded (lsconv formats says more):', width),
+    );
   lines.push('', 'Exit codes: 0 done, 1 conversion failed, 2 wrong command line, 130/143 interrupted.');
   return lines;
 }

@@ -13,21 +13,12 @@ import {
   type Task,
 } from '@lsconv/core';
 import { type FlagSpec, type OptionFlag, parseArgs, peekFlag, splitOptionFlags, wantsHelp } from '../args.js';
-import { loadRegistry } from '../discovery.js';
-import { flagDescription, helpWidth, renderFlags, wrap } from '../help.js';
+import { describeProblems, loadRegistry } from '../discovery.js';
+import { helpWidth, renderFlags, wrap } from '../help.js';
 import { type CliIo, EXIT, exitCodeForSignal, userPath, writeLines } from '../io.js';
 import { createProgress } from '../progress.js';
-import {
-  COMPAT_FLAG,
-  findImporter,
-  HELP_FLAG,
-  PLUGIN_FLAG,
-  QUIET_FLAG,
-  REPORT_FLAG,
-  stringValue,
-  usageError,
-  writeReport,
-} from './shared.js';
+import { closest } from '../suggest.js';
+import { definitionHelp, problemsHelp, RUN_FLAGS, stringValue, usageError, writeReport } from './shared.js';
 
 /** The tasks file written when `-o` is not given, as in the Python converter. */
 export const DEFAULT_IMPORT_OUTPUT = 'output.json';
@@ -50,11 +41,7 @@ export const IMPORT_FLAGS: readonly FlagSpec[] = [
     description:
       'Label Studio tasks (JSON) to write; the labeling config goes beside it as <name>.label_config.xml',
   },
-  COMPAT_FLAG,
-  REPORT_FLAG,
-  QUIET_FLAG,
-  PLUGIN_FLAG,
-  HELP_FLAG,
+  ...RUN_FLAGS,
 ];
 
 /** The flags of one importer: the common ones and its declared options. */
@@ -187,6 +174,26 @@ export async function importCommand(argv: readonly string[], io: CliIo): Promise
   return EXIT.OK;
 }
 
+/** The importer of that id, or an `UNKNOWN_FORMAT` error that says which importers exist. */
+export function findImporter(registry: Registry, id: string): ImporterDefinition<OptionSpecs> {
+  try {
+    return registry.importer(id);
+  } catch {
+    const ids = [...registry.importers.keys()];
+    const near = closest(id, ids);
+    const parts = [
+      ids.length
+        ? `installed importers: ${ids.join(', ')}`
+        : 'no importer is installed (importers come with format packages)',
+    ];
+    if (registry.problems.length)
+      parts.push(`plugins that could not be loaded: ${describeProblems(registry.problems)}`);
+    throw new LsconvError('UNKNOWN_FORMAT', `unknown importer "${id}"`, {
+      hint: (near ? `did you mean ${near}? ` : '') + parts.join('; '),
+    });
+  }
+}
+
 /**
  * Streams the tasks into a temporary file beside the target, writes the config the
  * same way, and renames both into place only when everything succeeded.
@@ -306,33 +313,9 @@ export function importHelp(
     );
   for (const importer of importers) {
     const origin = [...registry.importers.values()].find((i) => i.importer === importer)?.origin;
-    lines.push(
-      '',
-      `  ${importer.id} — ${importer.title}${origin ? `  (${origin.package} ${origin.version})` : ''}`,
-    );
-    for (const line of wrap(importer.description, width - 6)) lines.push(`      ${line}`);
     const { importerFlags, hidden } = importFlagTable(importer);
-    if (importerFlags.length === 0) lines.push('      (no options)');
-    else
-      lines.push(
-        ...renderFlags(
-          importerFlags.map((f) => f.flag),
-          width,
-          4,
-        ),
-      );
-    for (const { option, flag } of hidden) {
-      lines.push(
-        `      (option ${option} cannot be set here: lsconv itself uses --${flag.name}; ${flagDescription(flag)})`,
-      );
-    }
+    lines.push(...definitionHelp(importer, origin, importerFlags, hidden, width));
   }
-  if (!only && registry.problems.length) {
-    lines.push('', 'Plugins that could not be loaded:');
-    for (const problem of registry.problems) {
-      const [first, ...rest] = wrap(`${problem.package}: ${problem.reason}`, width - 4);
-      lines.push(`  ${first ?? ''}`, ...rest.map((line) => `    ${line}`));
-    }
-  }
+  if (!only) lines.push(...problemsHelp(registry, 'Plugins that could not be loaded:', width));
   return lines;
 }

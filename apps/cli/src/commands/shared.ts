@@ -1,18 +1,9 @@
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  type ConversionReport,
-  type FormatDefinition,
-  type ImporterDefinition,
-  LsconvError,
-  type OptionSpecs,
-  officialPackageOf,
-  type Registry,
-} from '@lsconv/core';
-import type { FlagSpec } from '../args.js';
-import { describeProblems } from '../discovery.js';
+import { type ConversionReport, LsconvError, type PluginOrigin, type Registry } from '@lsconv/core';
+import type { FlagSpec, OptionFlag } from '../args.js';
+import { flagDescription, renderFlags, wrap } from '../help.js';
 import { type CliIo, userPath } from '../io.js';
-import { closest } from '../suggest.js';
 
 /** `--plugin PKG`, repeatable: every command that loads plugins takes it. */
 export const PLUGIN_FLAG: FlagSpec = {
@@ -57,55 +48,12 @@ export const COMPAT_FLAG: FlagSpec = {
   description: "python reproduces the Python converter's output exactly, quirks included",
 };
 
+/** The flags every converting command takes after its own: compat, report, quiet, plugin, help. */
+export const RUN_FLAGS: readonly FlagSpec[] = [COMPAT_FLAG, REPORT_FLAG, QUIET_FLAG, PLUGIN_FLAG, HELP_FLAG];
+
 /** A usage error (exit code 2). */
 export function usageError(reason: string, hint: string): LsconvError {
   return new LsconvError('INVALID_OPTION', reason, { hint });
-}
-
-/**
- * The format of that id (case-insensitive), or an `UNKNOWN_FORMAT` error that
- * suggests the nearest id and names plugins that failed to load.
- */
-export function findFormat(registry: Registry, id: string): FormatDefinition<OptionSpecs> {
-  try {
-    return registry.format(id);
-  } catch (error) {
-    // An official id that is not installed: core's hint names the package to install.
-    if (officialPackageOf(id)) throw error;
-    const ids = [...registry.formats.keys()];
-    const near = closest(id, ids);
-    const parts = [`installed formats: ${ids.join(', ')}`];
-    if (registry.problems.length)
-      parts.push(`plugins that could not be loaded: ${describeProblems(registry.problems)}`);
-    if (!near) {
-      parts.push(
-        'formats come from packages installed beside lsconv, in the current project or its workspace, or given with --plugin',
-      );
-    }
-    throw new LsconvError('UNKNOWN_FORMAT', `unknown format "${id}"`, {
-      hint: (near ? `did you mean ${near}? ` : '') + parts.join('; '),
-    });
-  }
-}
-
-/** The importer of that id, or an `UNKNOWN_FORMAT` error that says which importers exist. */
-export function findImporter(registry: Registry, id: string): ImporterDefinition<OptionSpecs> {
-  try {
-    return registry.importer(id);
-  } catch {
-    const ids = [...registry.importers.keys()];
-    const near = closest(id, ids);
-    const parts = [
-      ids.length
-        ? `installed importers: ${ids.join(', ')}`
-        : 'no importer is installed (importers come with format packages)',
-    ];
-    if (registry.problems.length)
-      parts.push(`plugins that could not be loaded: ${describeProblems(registry.problems)}`);
-    throw new LsconvError('UNKNOWN_FORMAT', `unknown importer "${id}"`, {
-      hint: (near ? `did you mean ${near}? ` : '') + parts.join('; '),
-    });
-  }
 }
 
 /** Writes `report.toJSON()` to a file (or standard output for `-`). */
@@ -134,4 +82,50 @@ export async function writeReport(io: CliIo, target: string, report: ConversionR
 /** The string value of a flag, or undefined. */
 export function stringValue(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Help lines for one format or importer: its id, title and package, its description,
+ * its flags, and the options that cannot be set because one of lsconv's own flags has the name.
+ */
+export function definitionHelp(
+  definition: { id: string; title: string; description: string },
+  origin: PluginOrigin | undefined,
+  shown: readonly OptionFlag[],
+  hidden: readonly OptionFlag[],
+  width: number,
+  column?: number,
+): string[] {
+  const lines = [
+    '',
+    `  ${definition.id} — ${definition.title}${origin ? `  (${origin.package} ${origin.version})` : ''}`,
+    ...wrap(definition.description, width - 6).map((line) => `      ${line}`),
+  ];
+  if (shown.length === 0) lines.push('      (no options)');
+  else
+    lines.push(
+      ...renderFlags(
+        shown.map((f) => f.flag),
+        width,
+        4,
+        column,
+      ),
+    );
+  for (const { option, flag } of hidden) {
+    lines.push(
+      `      (option ${option} cannot be set here: lsconv itself uses --${flag.name}; ${flagDescription(flag)})`,
+    );
+  }
+  return lines;
+}
+
+/** Help lines naming the plugins that could not be loaded, under a heading; none when all loaded. */
+export function problemsHelp(registry: Registry, heading: string, width: number): string[] {
+  if (registry.problems.length === 0) return [];
+  const lines = ['', heading];
+  for (const problem of registry.problems) {
+    const [first, ...rest] = wrap(`${problem.package}: ${problem.reason}`, width - 4);
+    lines.push(`  ${first ?? ''}`, ...rest.map((line) => `    ${line}`));
+  }
+  return lines;
 }
