@@ -1,5 +1,5 @@
 import type { LabelConfig } from './label-config.js';
-import { hasNumberTokens, numberToken, pyRepr, shareNumberTokens, spellNumber } from './numbers.js';
+import { hasNumberTokens, shareNumberTokens } from './numbers.js';
 import type { ConversionReport } from './report.js';
 import type { Annotation, Result, Task } from './task.js';
 
@@ -259,46 +259,4 @@ function compareCreated(a: unknown, b: unknown): number {
   const ka = a === undefined || a === null ? '' : String(a);
   const kb = b === undefined || b === null ? '' : String(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
-/**
- * The annotator as the Python converter names it (`get_annotator`): the email of an
- * expanded user, else the id; as a string unless `intId` and the id is an integer.
- */
-export function annotatorOf(item: Pick<Item, 'completed_by'>, intId = false): unknown {
-  const annotator = item.completed_by;
-  if (typeof annotator === 'object' && annotator !== null && !Array.isArray(annotator)) {
-    return (annotator as { email?: unknown }).email ?? null;
-  }
-  if (intId && typeof annotator === 'number' && Number.isInteger(annotator)) return annotator;
-  return pyStr(annotator);
-}
-
-/**
- * Python's `str()` of `holder[key]`: as {@link pyStr}, but an integer beyond 2^53 prints
- * the digits of its source, and a float kept under compat python Python's spelling
- * (see numbers.ts). For ids the reference prints, such as the task id in file names.
- */
-export function pyStrAt(holder: unknown, key: string): string {
-  const value =
-    typeof holder === 'object' && holder !== null ? (holder as Record<string, unknown>)[key] : undefined;
-  if (typeof value === 'number') {
-    const token = numberToken(holder, key);
-    if (token !== undefined) return spellNumber(value, token, 'repr');
-  }
-  return pyStr(value);
-}
-
-/** Python's `str()` of a JSON value, for the few places the reference stringifies. */
-export function pyStr(value: unknown): string {
-  if (value === null || value === undefined) return 'None';
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  if (typeof value === 'number') return pyFloatOrInt(value);
-  if (typeof value === 'string') return value;
-  return JSON.stringify(value);
-}
-
-function pyFloatOrInt(n: number): string {
-  return Number.isInteger(n) ? String(n) : pyRepr(n);
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseLabelConfig } from './label-config.js';
-import { referenceSupport } from './reference-support.js';
 
 describe('parseLabelConfig', () => {
   it('reads controls, objects, labels and their attributes, nested views included', () => {
@@ -72,22 +71,5 @@ describe('parseLabelConfig', () => {
           },
         ),
       ).toThrow(/not well-formed XML: &#.*does not allow/);
-  });
-
-  it('computes Label Studio format availability', () => {
-    const image = parseLabelConfig(
-      '<View><Image name="i" value="$img"/><KeyPointLabels name="k" toName="i"><Label value="a"/></KeyPointLabels></View>',
-    );
-    const support = referenceSupport(image);
-    expect(support.get('COCO')).toMatchObject({ ok: false });
-    expect(support.get('YOLO_OBB')).toEqual({ ok: true });
-    expect(support.get('CSV')).toEqual({ ok: true });
-    const twoKeys = parseLabelConfig(
-      '<View><Text name="a" value="$a"/><Text name="b" value="$b"/><Labels name="l" toName="a"><Label value="x"/></Labels><Choices name="c" toName="b"><Choice value="y"/></Choices></View>',
-    );
-    expect(referenceSupport(twoKeys).get('CONLL2003')).toMatchObject({
-      ok: false,
-      reason: expect.stringContaining('2 data keys'),
-    });
   });
 });

@@ -1,5 +1,4 @@
 import { defineFormat } from '../format.js';
-import { referenceSupports } from '../reference-support.js';
 import { rawTaskJson } from '../sources/index.js';
 import type { Task } from '../task.js';
 
@@ -29,7 +28,8 @@ export const json = defineFormat({
   output: 'file',
   writesRawTasks: true,
   menuPosition: 0,
-  supports: referenceSupports('JSON'),
+  // Label Studio offers JSON for every labeling config.
+  supports: () => ({ ok: true }),
   async export(tasks, ctx) {
     const out = await ctx.sink.createFile('result.json');
     await out.write('[\n');

@@ -4,7 +4,7 @@
  * serves, and short region ids.
  */
 import { randomBytes } from 'node:crypto';
-import { LsconvError } from './errors.js';
+import { LsconvError, type Result, type Task } from '@lsconv/core';
 
 /**
  * Label colours by category index. The Python converter's importers use this palette
@@ -372,3 +372,36 @@ export const importToNameOption = {
   default: 'image',
   description: 'Name of the Image tag in the generated labeling config (to_name)',
 } as const;
+
+/**
+ * The options every image dataset importer (COCO, VOC, YOLO) declares first, in this
+ * order: `toName`, `fromName`, `outType`, `imageRootUrl`. Each importer says what its
+ * `fromName` names and what its image root is joined to (default: Label Studio's local
+ * files; `''` when the importer picks the root itself).
+ */
+export function imageImportOptions(spec: {
+  fromName: string;
+  imageRootUrl: string;
+  imageRootDefault?: string;
+}) {
+  return {
+    toName: importToNameOption,
+    fromName: { type: 'string', default: 'label', description: spec.fromName },
+    outType: {
+      type: 'enum',
+      choices: ['annotations', 'predictions'],
+      default: 'annotations',
+      description: 'Import as annotations or as predictions',
+    },
+    imageRootUrl: {
+      type: 'string',
+      default: spec.imageRootDefault ?? LOCAL_FILES_ROOT,
+      description: spec.imageRootUrl,
+    },
+  } as const;
+}
+
+/** A task for one imported image: its URL, and the regions as one annotation or prediction. */
+export function importedTask(url: string, outType: 'annotations' | 'predictions', result: Result[]): Task {
+  return { data: { image: url }, [outType]: [{ result, ground_truth: false }] };
+}

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cocoRleCounts, cocoRleFromString, cocoRleString, encodeCocoRle } from './coco-rle.js';
-import { npyHeader } from './npy.js';
+import { cocoRleCounts, cocoRleFromString, cocoRleString, decodeCocoRle, encodeCocoRle } from './coco-rle.js';
 
 function maskFromCounts(counts: number[], width: number, height: number): Uint8Array {
   const mask = new Uint8Array(width * height);
@@ -50,12 +49,19 @@ describe('COCO RLE', () => {
   });
 });
 
-describe('npy header', () => {
-  it('is version 1.0 with the data 64-byte aligned, as NumPy writes it', () => {
-    const h = npyHeader([32, 48]);
-    expect(h.length % 64).toBe(0);
-    const text = Buffer.from(h.subarray(10)).toString('latin1');
-    expect(text).toMatch(/^\{'descr': '\|u1', 'fortran_order': False, 'shape': \(32, 48\), \} *\n$/);
-    expect(h[8]! | (h[9]! << 8)).toBe(h.length - 10);
+describe('COCO RLE', () => {
+  it('decodes compressed counts (deltas, several characters, negative deltas)', () => {
+    expect(cocoRleFromString('04')).toEqual([0, 4]);
+    expect(cocoRleFromString('1232')).toEqual([1, 2, 3, 4]);
+    expect(cocoRleFromString('T3')).toEqual([100]);
+    expect(cocoRleFromString('555M')).toEqual([5, 5, 5, 2]);
+    expect(() => cocoRleFromString('T')).toThrow(/ends/);
+  });
+  it('fills the mask down the columns', () => {
+    // 2 rows × 3 columns; runs: 1 background, 2 foreground, 3 background (column-major).
+    const { mask, width, height } = decodeCocoRle({ counts: [1, 2, 3], size: [2, 3] });
+    expect([width, height]).toEqual([3, 2]);
+    expect([...mask]).toEqual([0, 255, 0, 255, 0, 0]);
+    expect(() => decodeCocoRle({ counts: [1, 20], size: [2, 3] })).toThrow(/more pixels/);
   });
 });

@@ -1,4 +1,4 @@
-import { controlTypes, hasValueList, inputTypes, type LabelConfig } from './label-config.js';
+import { controlTypes, hasValueList, inputTypes, type LabelConfig } from '@lsconv/core';
 
 /** Every export type of Label Studio's converter, in its order. */
 export const REFERENCE_FORMATS = [

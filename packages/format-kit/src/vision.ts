@@ -1,11 +1,15 @@
-import { StringSet } from './compact-set.js';
-import type { ExportContext } from './format.js';
-import type { Item, OutputValue } from './items.js';
-import type { ControlTag, LabelConfig } from './label-config.js';
+import {
+  type ControlTag,
+  type ConversionReport,
+  type ExportContext,
+  type Item,
+  type LabelConfig,
+  type OutputValue,
+  type SkipEntry,
+  shortHash,
+  type Task,
+} from '@lsconv/core';
 import { pyAtan, pyCos, pyRadians, pySin } from './py-math.js';
-import type { ConversionReport, SkipEntry } from './report.js';
-import { shortHash } from './safe-path.js';
-import type { Task } from './task.js';
 
 /**
  * Helpers the computer-vision formats (COCO, VOC, YOLO) share: which data key holds the
@@ -341,27 +345,6 @@ export function safeFileName(name: string, maxBytes = 250): string {
   return text;
 }
 
-/**
- * Hands out file names that never repeat: the second `a` becomes `a-2`, the third
- * `a-3`, comparing without case. Holds one entry per name, as bytes outside the
- * JavaScript heap ({@link StringSet}).
- */
-export class UniqueNames {
-  private readonly used = new StringSet();
-  /** A name not handed out before, derived from `stem`. */
-  take(stem: string): string {
-    if (this.used.add(stem.toLowerCase())) return stem;
-    for (let n = 2; ; n++) {
-      const candidate = `${stem}-${n}`;
-      if (this.used.add(candidate.toLowerCase())) return candidate;
-    }
-  }
-  /** True when `stem` was handed out. */
-  has(stem: string): boolean {
-    return this.used.has(stem.toLowerCase());
-  }
-}
-
 // ---------------------------------------------------------------- geometry
 
 /** A point in pixels or normalised units. */
@@ -491,12 +474,6 @@ export function sizeFromRegions(
     if (w !== undefined && h !== undefined && w > 0 && h > 0) return { width: w, height: h };
   }
   return undefined;
-}
-
-/** The export time: `SOURCE_DATE_EPOCH` (seconds) when set, so builds can be reproducible; else now. */
-export function exportDate(): Date {
-  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
-  return Number.isFinite(epoch) && process.env.SOURCE_DATE_EPOCH ? new Date(epoch * 1000) : new Date();
 }
 
 /**

@@ -1,6 +1,6 @@
+import { parseLabelConfig } from '@lsconv/core';
 import { describe, expect, it } from 'vitest';
 import { importColor, importLabelConfig, joinImageUrl, pyQuote } from './import-config.js';
-import { parseLabelConfig } from './label-config.js';
 
 describe('joinImageUrl', () => {
   it('appends to the d parameter of a local-files URL and encodes it', () => {

@@ -1,5 +1,5 @@
+import type { OutputValue } from '@lsconv/core';
 import { describe, expect, it } from 'vitest';
-import type { OutputValue } from './items.js';
 import { prettifyResult } from './prettify.js';
 
 const v = (type: string, value: Record<string, unknown>): OutputValue => ({ ...value, type });

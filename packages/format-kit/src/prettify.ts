@@ -1,5 +1,4 @@
-import type { OutputValue } from './items.js';
-import { shareNumberTokens } from './numbers.js';
+import { type OutputValue, shareNumberTokens } from '@lsconv/core';
 
 /**
  * The value JSON_MIN and CSV hold for one control: the result values without their

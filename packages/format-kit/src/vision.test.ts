@@ -1,5 +1,5 @@
+import { parseLabelConfig } from '@lsconv/core';
 import { describe, expect, it } from 'vitest';
-import { parseLabelConfig } from './label-config.js';
 import {
   cacheFileName,
   classifyImageRef,
@@ -14,7 +14,6 @@ import {
   rectangleCorners,
   safeStem,
   stripExtension,
-  UniqueNames,
   urlBaseName,
 } from './vision.js';
 
@@ -99,16 +98,6 @@ describe('image names', () => {
     expect(safeStem('..')).not.toBe('..');
     expect(safeStem('a\\b.jpg')).toBe('a_b');
     expect(safeStem(`${'x'.repeat(300)}.jpg`)).toHaveLength(251);
-  });
-
-  it('hands out unique names', () => {
-    const names = new UniqueNames();
-    expect([names.take('a'), names.take('a'), names.take('A'), names.take('a-2')]).toEqual([
-      'a',
-      'a-2',
-      'A-3',
-      'a-2-2',
-    ]);
   });
 
   it('finds the image data key among several keys', () => {

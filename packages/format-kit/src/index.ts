@@ -1,0 +1,109 @@
+/**
+ * `@lsconv/format-kit`: helpers shared by several lsconv format packages, kept beside
+ * them rather than in `@lsconv/core` (which holds contracts and runtime only). Listed
+ * name by name, by topic.
+ */
+
+// Label Studio's brush RLE
+export {
+  BrushRleError,
+  type BrushRleHeader,
+  type BrushRleInput,
+  decodeBrushMask,
+  decodeBrushRle,
+  encodeBrushMask,
+  encodeBrushRle,
+  MAX_MASK_PIXELS,
+  readBrushRleHeader,
+  rleBytes,
+} from './brush-rle.js';
+// COCO RLE (pycocotools): one encoder, one validating decoder
+export {
+  type CocoRle,
+  type CocoRleInput,
+  cocoRleCounts,
+  cocoRleFromString,
+  cocoRleString,
+  decodeCocoRle,
+  encodeCocoRle,
+} from './coco-rle.js';
+// Importers: generated labeling config, palette, image URLs, region ids
+export {
+  IMPORT_COLORS,
+  type ImportConfigSpec,
+  type ImportControl,
+  type ImportLabel,
+  imageImportOptions,
+  importColor,
+  importedTask,
+  importLabelConfig,
+  importToNameOption,
+  joinImageUrl,
+  LOCAL_FILES_ROOT,
+  newRegionId,
+  pyQuote,
+  xmlAttr,
+} from './import-config.js';
+// Tabular outputs (JSON_MIN, CSV)
+export { prettifyResult } from './prettify.js';
+// Python's math, correctly rounded
+export { pyAtan, pyCos, pyRadians, pySin } from './py-math.js';
+// Python semantics: printing values and numbers, rounding, dates
+export {
+  annotatorOf,
+  exportDate,
+  type FloatSpelling,
+  jsonNumberAt,
+  jsonWithSpellings,
+  pyDateTime,
+  pyJsonFloat,
+  pyJsonNumber,
+  pyJsonNumbers,
+  pyRepr,
+  pyReprJoin,
+  pyRound,
+  pyStr,
+  pyStrAt,
+  spellNumber,
+} from './python.js';
+// Which formats Label Studio offers for a labeling config
+export { REFERENCE_FORMATS, referenceSupport, referenceSupports } from './reference-support.js';
+// Vision formats: categories, image references, geometry
+export {
+  annotationMode,
+  annotationOption,
+  type Category,
+  type CategoryTable,
+  ClipCounter,
+  cacheFileName,
+  clamp,
+  classifyImageRef,
+  codePointCompare,
+  configCategories,
+  envelope,
+  type ImageRef,
+  type ImageRefKind,
+  imageDataKey,
+  isShapeControl,
+  itemRegions,
+  itemRegionsWithIds,
+  keypointLabelNames,
+  keypointOrder,
+  locateImage,
+  missingImageSkip,
+  num,
+  type Point,
+  percentRotatedEnvelope,
+  polygonArea,
+  pyInt,
+  rectangleCorners,
+  rectangleLabelNames,
+  regionLabels,
+  SHAPE_CONTROL_TYPES,
+  safeFileName,
+  safeStem,
+  sizeFromRegions,
+  stripExtension,
+  taskImageUrl,
+  urlBaseName,
+} from './vision.js';
