@@ -1,16 +1,14 @@
 import {
-  annotatorOf,
-  BoundedMap,
   type ExportContext,
   type FileWriter,
   type Item,
-  jsonNumberAt,
   type LabelConfig,
   LsconvError,
   stringAt,
   type Task,
   taskItems,
 } from '@lsconv/core';
+import { annotatorOf, jsonNumberAt } from '@lsconv/format-kit';
 import { hashColour, parseCssColour, type Rgb, toHex } from './colour.js';
 import { encodeNpyUint8 } from './npy.js';
 import { encodeGreyPng, encodeIndexedPng } from './png.js';
@@ -81,8 +79,9 @@ export async function exportMasks(
   // whose file a later one overwrites (locations only: a region's RLE must not outlive its
   // task). Only the last RECENT_FILES are kept, so memory does not grow with the number of
   // masks: the sink knows every file written, so overwriting an older one is still reported,
-  // at the region that did it. Otherwise names never repeat and the sink alone suffices.
-  const written = python ? new BoundedMap<string, RegionLocation>(RECENT_FILES) : undefined;
+  // at the region that did it (the oldest entry goes first). Otherwise names never repeat
+  // and the sink alone suffices.
+  const written = python ? new Map<string, RegionLocation>() : undefined;
   const unique = (stem: string) => {
     let name = `${stem}${ext}`;
     for (let n = 2; ctx.sink.has(name); n++) name = `${stem}__${n}${ext}`;
@@ -133,6 +132,9 @@ export async function exportMasks(
             });
             ctx.report.regionsWritten--;
             ctx.report.itemsWritten--;
+          }
+          if (written && !written.has(path) && written.size >= RECENT_FILES) {
+            written.delete(written.keys().next().value!);
           }
           written?.set(path, region.where);
           await write(path, mask, region.width, region.height);

@@ -4,18 +4,24 @@ import {
   type Item,
   JsonArraySpill,
   type OutputValue,
+  taskItems,
+} from '@lsconv/core';
+import {
+  BrushRleError,
+  decodeBrushMask,
+  encodeCocoRle,
+  exportDate,
+  pyDateTime,
   pyJsonNumber,
   pyJsonNumbers,
+  pyRound,
   pyStr,
   pyStrAt,
   referenceSupports,
-  taskItems,
-} from '@lsconv/core';
-import { encodeCocoRle } from './coco-rle.js';
+} from '@lsconv/format-kit';
 import { hashColour, parseCssColour, toHex } from './colour.js';
 import { boundingRect, contourArea, findExternalContours } from './contours.js';
 import { imageRefOf, regionLocation } from './regions.js';
-import { BrushRleError, decodeBrushMask } from './rle.js';
 
 /** Options of BRUSH_TO_COCO. */
 const options = {
@@ -238,13 +244,13 @@ export const brushToCoco = defineFormat({
         }
       }
       ctx.report.regionsWritten += annotations.count;
-      const now = creationTime();
+      const now = exportDate();
       const info = {
         year: now.getFullYear(),
         version: '1.0',
         description: 'Converted from Label Studio',
         contributor: 'Label Studio Converter',
-        date_created: pythonDateTime(now),
+        date_created: pyDateTime(now, 'local'),
       };
       const file = await ctx.sink.createFile('result_coco.json');
       // Each list as `"name": [` and its rows, each on its own line indented by four spaces.
@@ -431,28 +437,10 @@ function labelColours(ctx: ExportContext<unknown>): (label: string) => string {
   return (label) => known.get(label) ?? toHex(hashColour(label));
 }
 
-/** Python's `round()` of a float: half to even. */
-export function pyRound(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
 function isSize(n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n > 0;
 }
 
 function posixBaseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** `SOURCE_DATE_EPOCH` when set (reproducible builds), else now. */
-function creationTime(): Date {
-  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
-  return Number.isFinite(epoch) && process.env.SOURCE_DATE_EPOCH !== '' ? new Date(epoch * 1000) : new Date();
-}
-
-/** Python's `str(datetime)`: `2024-05-15 12:08:36.422297`, local time. */
-function pythonDateTime(d: Date): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
 }

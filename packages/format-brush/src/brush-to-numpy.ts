@@ -1,4 +1,5 @@
-import { defineFormat, referenceSupports } from '@lsconv/core';
+import { defineFormat } from '@lsconv/core';
+import { referenceSupports } from '@lsconv/format-kit';
 import { exportMasks, maskOptions } from './brush-masks.js';
 
 /**

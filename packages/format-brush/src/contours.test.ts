@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { decodeBrushMask } from '@lsconv/format-kit';
 import { describe, expect, it } from 'vitest';
 import { boundingRect, contourArea, findExternalContours } from './contours.js';
-import { decodeBrushMask } from './rle.js';
 
 interface ContourCase {
   name: string;

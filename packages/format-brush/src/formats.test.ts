@@ -7,12 +7,12 @@ import {
   parseLabelConfig,
   runExport,
 } from '@lsconv/core';
+import { encodeBrushMask } from '@lsconv/format-kit';
 import { findConformanceDir, JsonNumber, type JsonTree, parseJsonTree } from '@lsconv/testkit';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { RECENT_FILES } from './brush-masks.js';
 import { brushToCoco, brushToNumpy, brushToPng } from './index.js';
-import { encodeBrushMask } from './rle.js';
 import { firstDifference } from './test-util.js';
 
 const conformanceDir = findConformanceDir();

@@ -6,9 +6,9 @@ import {
   type Task,
   taskItems,
 } from '@lsconv/core';
+import { encodeBrushMask } from '@lsconv/format-kit';
 import { describe, expect, it } from 'vitest';
 import { annotatorForName, brushRegions, imageStem, referenceFileStem } from './regions.js';
-import { encodeBrushMask } from './rle.js';
 
 const config = parseLabelConfig(`<View>
   <Image name="image" value="$image"/>

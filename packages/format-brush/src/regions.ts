@@ -3,13 +3,11 @@ import {
   type Item,
   type LabelConfig,
   type OutputValue,
-  pyStr,
-  pyStrAt,
   safeBaseName,
   shortHash,
   truncateBytes,
 } from '@lsconv/core';
-import { BrushRleError, decodeBrushMask } from './rle.js';
+import { BrushRleError, decodeBrushMask, pyStr, pyStrAt } from '@lsconv/format-kit';
 
 /** One brush region of an item, as the Python converter's `decode_from_annotation` sees it. */
 export interface BrushRegion {

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { decodeBinary, encodeBinary } from '@thi.ng/rle-pack';
-import { describe, expect, it } from 'vitest';
 import {
   BrushRleError,
   decodeBrushMask,
@@ -8,7 +6,9 @@ import {
   encodeBrushMask,
   encodeBrushRle,
   readBrushRleHeader,
-} from './rle.js';
+} from '@lsconv/format-kit';
+import { decodeBinary, encodeBinary } from '@thi.ng/rle-pack';
+import { describe, expect, it } from 'vitest';
 import { firstDifference } from './test-util.js';
 
 const fixture = (name: string) =>
