@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeBrushMask } from '@lsconv/core';
+import { decodeBrushMask } from '@lsconv/format-kit';
 import { describeImporterConformance, runImport } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cocoImporter, cocoRleCountsFromString, decodeCocoRle } from './coco-import.js';
+import { cocoImporter } from './coco-import.js';
 
 const tmp: string[] = [];
 afterAll(async () => {
@@ -19,23 +19,6 @@ async function writeJson(value: unknown): Promise<string> {
 }
 
 describeImporterConformance(cocoImporter);
-
-describe('COCO RLE', () => {
-  it('decodes compressed counts (deltas, several characters, negative deltas)', () => {
-    expect(cocoRleCountsFromString('04')).toEqual([0, 4]);
-    expect(cocoRleCountsFromString('1232')).toEqual([1, 2, 3, 4]);
-    expect(cocoRleCountsFromString('T3')).toEqual([100]);
-    expect(cocoRleCountsFromString('555M')).toEqual([5, 5, 5, 2]);
-    expect(() => cocoRleCountsFromString('T')).toThrow(/ends/);
-  });
-  it('fills the mask down the columns', () => {
-    // 2 rows × 3 columns; runs: 1 background, 2 foreground, 3 background (column-major).
-    const { mask, width, height } = decodeCocoRle({ counts: [1, 2, 3], size: [2, 3] });
-    expect([width, height]).toEqual([3, 2]);
-    expect([...mask]).toEqual([0, 255, 0, 255, 0, 0]);
-    expect(() => decodeCocoRle({ counts: [1, 20], size: [2, 3] })).toThrow(/more pixels/);
-  });
-});
 
 describe('coco importer', () => {
   const base = {

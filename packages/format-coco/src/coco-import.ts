@@ -4,74 +4,21 @@ import {
   containedPath,
   createResourceResolver,
   defineImporter,
-  encodeBrushMask,
-  type ImportControl,
-  importLabelConfig,
-  importToNameOption,
-  joinImageUrl,
-  LOCAL_FILES_ROOT,
   LsconvError,
-  newRegionId,
   type Result,
   type Task,
 } from '@lsconv/core';
-
-/** A COCO RLE: run lengths (or their compressed string) over a column-major mask. */
-export interface CocoRleInput {
-  counts: string | readonly number[];
-  size: readonly [number, number] | readonly number[];
-}
-
-/** Run lengths of a compressed COCO RLE string (the pycocotools LEB128-like encoding). */
-export function cocoRleCountsFromString(text: string): number[] {
-  const counts: number[] = [];
-  let p = 0;
-  while (p < text.length) {
-    let x = 0;
-    let k = 0;
-    let more = true;
-    while (more) {
-      if (p >= text.length) throw new RangeError('the RLE string ends in the middle of a count');
-      const c = text.charCodeAt(p) - 48;
-      if (c < 0 || c > 63) throw new RangeError(`the RLE string has an invalid character at ${p}`);
-      x += (c & 0x1f) * 2 ** (5 * k);
-      more = (c & 0x20) !== 0;
-      p++;
-      k++;
-      if (!more && (c & 0x10) !== 0) x -= 2 ** (5 * k);
-    }
-    if (counts.length > 2) x += counts[counts.length - 2]!;
-    counts.push(x);
-  }
-  return counts;
-}
-
-/**
- * Decodes a COCO RLE into a row-major `height × width` mask of 0/255 (COCO runs
- * alternate background/foreground, starting with background, down the columns).
- */
-export function decodeCocoRle(rle: CocoRleInput): { mask: Uint8Array; width: number; height: number } {
-  const [height, width] = rle.size as [number, number];
-  if (!Number.isInteger(height) || !Number.isInteger(width) || height <= 0 || width <= 0) {
-    throw new RangeError(`size ${JSON.stringify(rle.size)} is not [height, width]`);
-  }
-  if (height * width > 2 ** 29) throw new RangeError(`a ${width} × ${height} mask is too large`);
-  const counts = typeof rle.counts === 'string' ? cocoRleCountsFromString(rle.counts) : rle.counts;
-  const mask = new Uint8Array(width * height);
-  const total = width * height;
-  let j = 0;
-  for (let i = 0; i < counts.length; i++) {
-    const run = counts[i]!;
-    if (!Number.isInteger(run) || run < 0)
-      throw new RangeError(`count ${i} (${run}) is not a non-negative integer`);
-    if (j + run > total) throw new RangeError('the counts cover more pixels than the mask has');
-    if (i % 2 === 1) {
-      for (let q = j; q < j + run; q++) mask[(q % height) * width + Math.floor(q / height)] = 255;
-    }
-    j += run;
-  }
-  return { mask, width, height };
-}
+import {
+  type CocoRleInput,
+  decodeCocoRle,
+  encodeBrushMask,
+  type ImportControl,
+  imageImportOptions,
+  importedTask,
+  importLabelConfig,
+  joinImageUrl,
+  newRegionId,
+} from '@lsconv/format-kit';
 
 interface CocoCategory {
   id: number;
@@ -91,24 +38,11 @@ export const cocoImporter = defineImporter({
   description:
     'Reads a COCO JSON file: boxes, polygons (every part), keypoints and RLE or uncompressed-RLE segmentations (as brush masks).',
   options: {
-    toName: importToNameOption,
-    fromName: {
-      type: 'string',
-      default: 'label',
-      description:
+    ...imageImportOptions({
+      fromName:
         'Prefix of the control names: <name>_rectangles, <name>polygons, <name>_keypoints, <name>_brush',
-    },
-    outType: {
-      type: 'enum',
-      choices: ['annotations', 'predictions'],
-      default: 'annotations',
-      description: 'Import as annotations or as predictions',
-    },
-    imageRootUrl: {
-      type: 'string',
-      default: LOCAL_FILES_ROOT,
-      description: 'Root URL the image file names are joined to',
-    },
+      imageRootUrl: 'Root URL the image file names are joined to',
+    }),
     useSuperCategories: {
       type: 'boolean',
       default: false,
@@ -202,7 +136,7 @@ export const cocoImporter = defineImporter({
       }
       const url = !python && URL_LIKE.test(fileName) ? fileName : joinImageUrl(o.imageRootUrl, fileName);
       const result: Result[] = [];
-      const task: Task = { data: { image: url }, [o.outType]: [{ result, ground_truth: false }] };
+      const task = importedTask(url, o.outType, result);
       let width = positive(image?.width);
       let height = positive(image?.height);
       if ((width === undefined || height === undefined) && !python && fileName && !URL_LIKE.test(fileName)) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rect, runFormat, startSlowMediaServer, tinyPng } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cocoKeypoints, keypointsBbox, polygonPixels, pyRound, rectanglePixels } from './coco.js';
+import { cocoKeypoints, keypointsBbox, polygonPixels, rectanglePixels } from './coco.js';
 import { coco, cocoWithImages } from './index.js';
 
 const CONFIG = `<View>
@@ -36,10 +36,6 @@ const twoAnnotations = [
 ];
 
 describe('helpers', () => {
-  it('rounds halves to even like Python round()', () => {
-    expect([0.5, 1.5, 2.5, -2.5, 2.4, 2.6].map(pyRound)).toEqual([0, 2, 2, -2, 2, 3]);
-  });
-
   it('builds COCO keypoints in order with v=2 and their bbox', () => {
     const kps = cocoKeypoints(
       [

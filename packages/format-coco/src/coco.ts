@@ -1,46 +1,50 @@
 import {
+  ConversionReport,
+  defineFormat,
+  type ExportContext,
+  type Item,
+  JsonArraySpill,
+  type LabelConfig,
+  LsconvError,
+  type OutputValue,
+  type PrepareContext,
+  prefetchAhead,
+  preparedTasks,
+  type SkipEntry,
+  type Task,
+  taskItems,
+} from '@lsconv/core';
+import {
   annotationMode,
   annotationOption,
   annotatorOf,
   type Category,
   ClipCounter,
-  ConversionReport,
   clamp,
   classifyImageRef,
   configCategories,
-  defineFormat,
-  type ExportContext,
   envelope,
   exportDate,
-  type Item,
   imageDataKey,
   itemRegionsWithIds,
-  JsonArraySpill,
   keypointLabelNames,
   keypointOrder,
-  type LabelConfig,
-  LsconvError,
   locateImage,
   missingImageSkip,
   num,
-  type OutputValue,
   type Point,
-  type PrepareContext,
   percentRotatedEnvelope,
   polygonArea,
-  prefetchAhead,
-  preparedTasks,
+  pyDateTime,
   pyJsonNumber,
   pyJsonNumbers,
+  pyRound,
   rectangleCorners,
   referenceSupports,
   regionLabels,
-  type SkipEntry,
   sizeFromRegions,
-  type Task,
   taskImageUrl,
-  taskItems,
-} from '@lsconv/core';
+} from '@lsconv/format-kit';
 
 /** One entry of COCO `images`. */
 export interface CocoImage {
@@ -109,12 +113,6 @@ export const cocoWithImages = defineFormat({
 });
 
 type CocoContext = ExportContext<{ readonly imageDir: string; readonly annotation: string }>;
-
-/** Python's `round()` to an integer: halves go to the even neighbour. */
-export function pyRound(x: number): number {
-  if (Math.abs(x % 1) === 0.5) return 2 * Math.round(x / 2);
-  return Math.round(x);
-}
 
 /**
  * The Python converter's categories for COCO: every control's labels (Choices too),
@@ -279,13 +277,8 @@ export function cocoInfo(now: Date = exportDate()): Record<string, unknown> {
     description: '',
     contributor: 'Label Studio',
     url: '',
-    date_created: pyDateTime(now),
+    date_created: pyDateTime(now, 'utc'),
   };
-}
-
-function pyDateTime(d: Date): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}`;
 }
 
 interface CocoState {

@@ -1,9 +1,8 @@
 /**
  * `@lsconv/format-coco`: the COCO and COCO_WITH_IMAGES exports, built on the vision
- * helpers of `@lsconv/core` (categories, image names, rectangle geometry).
+ * helpers of `@lsconv/format-kit` (categories, image names, rectangle geometry).
  */
 
-export { JsonArraySpill } from '@lsconv/core';
 export type { CocoAnnotation, CocoImage } from './coco.js';
 export {
   coco,
@@ -12,8 +11,7 @@ export {
   cocoWithImages,
   keypointsBbox,
   polygonPixels,
-  pyRound,
   pythonCocoCategories,
   rectanglePixels,
 } from './coco.js';
-export { type CocoRleInput, cocoImporter, cocoRleCountsFromString, decodeCocoRle } from './coco-import.js';
+export { cocoImporter } from './coco-import.js';

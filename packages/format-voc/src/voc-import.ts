@@ -1,20 +1,23 @@
 import { promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import {
-  codePointCompare,
   containedPath,
   createResourceResolver,
   decodeCharRefs,
   defineImporter,
-  importLabelConfig,
-  importToNameOption,
-  joinImageUrl,
-  LOCAL_FILES_ROOT,
   LsconvError,
-  newRegionId,
   type Result,
   type Task,
 } from '@lsconv/core';
+import {
+  codePointCompare,
+  imageImportOptions,
+  importedTask,
+  importLabelConfig,
+  joinImageUrl,
+  LOCAL_FILES_ROOT,
+  newRegionId,
+} from '@lsconv/format-kit';
 import { XMLParser } from 'fast-xml-parser';
 
 /** One `<object>` of a VOC file. */
@@ -112,26 +115,12 @@ export const vocImporter = defineImporter({
   title: 'Pascal VOC',
   description:
     'Reads a Pascal VOC folder: Annotations/*.xml boxes, images in JPEGImages/ or images/ (or a folder of XML files).',
-  options: {
-    toName: importToNameOption,
-    fromName: {
-      type: 'string',
-      default: 'label',
-      description: 'Name of the RectangleLabels tag (from_name)',
-    },
-    outType: {
-      type: 'enum',
-      choices: ['annotations', 'predictions'],
-      default: 'annotations',
-      description: 'Import as annotations or as predictions',
-    },
-    imageRootUrl: {
-      type: 'string',
-      default: '',
-      description:
-        'Root URL the <filename> of each XML is joined to. Default: Label Studio local files, /data/local-files/?d=<path of the image under the input folder>',
-    },
-  },
+  options: imageImportOptions({
+    fromName: 'Name of the RectangleLabels tag (from_name)',
+    imageRootUrl:
+      'Root URL the <filename> of each XML is joined to. Default: Label Studio local files, /data/local-files/?d=<path of the image under the input folder>',
+    imageRootDefault: '',
+  }),
   async run(ctx) {
     const o = ctx.options;
     const input = ctx.input;
@@ -251,7 +240,7 @@ export const vocImporter = defineImporter({
         }
       }
       ctx.report.regionsWritten += result.length;
-      tasks.push({ data: { image: url }, [o.outType]: [{ result, ground_truth: false }] });
+      tasks.push(importedTask(url, o.outType, result));
     }
     const sorted = [...labels].sort(codePointCompare);
     const labelConfig = importLabelConfig({

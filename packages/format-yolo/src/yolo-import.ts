@@ -6,16 +6,18 @@ import {
   createResourceResolver,
   defineImporter,
   type ImageInfo,
-  type ImportControl,
-  importLabelConfig,
-  importToNameOption,
-  joinImageUrl,
-  LOCAL_FILES_ROOT,
   LsconvError,
-  newRegionId,
   type Result,
   type Task,
 } from '@lsconv/core';
+import {
+  type ImportControl,
+  imageImportOptions,
+  importLabelConfig,
+  joinImageUrl,
+  LOCAL_FILES_ROOT,
+  newRegionId,
+} from '@lsconv/format-kit';
 import { parse as parseYaml } from 'yaml';
 
 /** Largest class id a notes.json may use (the class list is dense up to it). */
@@ -182,25 +184,13 @@ export const yoloImporter = defineImporter({
   description:
     'Reads a YOLO folder (images/, labels/, classes.txt) or an Ultralytics dataset (data.yaml with train/val/test splits): boxes, polygons, oriented boxes and pose lines, told apart per line; a score column becomes the region score.',
   options: {
-    toName: importToNameOption,
-    fromName: {
-      type: 'string',
-      default: 'label',
-      description:
+    ...imageImportOptions({
+      fromName:
         'Name of the RectangleLabels tag (from_name); polygons use <name>_polygons, keypoints <name>_keypoints',
-    },
-    outType: {
-      type: 'enum',
-      choices: ['annotations', 'predictions'],
-      default: 'annotations',
-      description: 'Import the labels as annotations or as predictions',
-    },
-    imageRootUrl: {
-      type: 'string',
-      default: '',
-      description:
+      imageRootUrl:
         'Root URL of the images (flat layout: of images/; data.yaml layout: of the dataset folder). Default: Label Studio local files, /data/local-files/?d=<path under the input folder>',
-    },
+      imageRootDefault: '',
+    }),
     imageExt: {
       type: 'string',
       default: '.jpg,.jpeg,.png',

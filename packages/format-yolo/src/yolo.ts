@@ -1,43 +1,45 @@
 import {
+  ConversionReport,
+  defineFormat,
+  type ExportContext,
+  type Item,
+  type LabelConfig,
+  type OutputValue,
+  type PrepareContext,
+  prefetchAhead,
+  preparedTasks,
+  type SkipEntry,
+  type Task,
+  taskItems,
+  UniqueNames,
+} from '@lsconv/core';
+import {
   annotationMode,
   annotationOption,
   type Category,
   ClipCounter,
-  ConversionReport,
   clamp,
   configCategories,
-  defineFormat,
-  type ExportContext,
   envelope,
   exportDate,
-  type Item,
   imageDataKey,
   itemRegionsWithIds,
   keypointLabelNames,
   keypointOrder,
-  type LabelConfig,
   locateImage,
   missingImageSkip,
   num,
-  type OutputValue,
   type Point,
-  type PrepareContext,
-  prefetchAhead,
-  preparedTasks,
   pyRepr,
   pyReprJoin,
   rectangleCorners,
   rectangleLabelNames,
   referenceSupports,
-  type SkipEntry,
   safeFileName,
   safeStem,
-  type Task,
   taskImageUrl,
-  taskItems,
-  UniqueNames,
   urlBaseName,
-} from '@lsconv/core';
+} from '@lsconv/format-kit';
 
 /** Image size in pixels. */
 export interface ImageSize {
@@ -61,13 +63,7 @@ const options = {
 
 type Variant = { obb: boolean; withImages: boolean };
 
-function yoloFormat(
-  id: string,
-  title: string,
-  description: string,
-  variant: Variant,
-  menuPosition: number,
-) {
+function yoloFormat(id: string, title: string, description: string, variant: Variant, menuPosition: number) {
   // One function per format: preparedTasks checks it is the one the runner used.
   const prepare = (task: Task, pctx: PrepareContext): PreparedYolo => prepareYolo(task, pctx, variant);
   return defineFormat({
