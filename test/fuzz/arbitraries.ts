@@ -2,7 +2,7 @@
 // annotations hold results of every type — valid, at the edges, and broken. Every
 // media reference points at nothing reachable (relative or hostile local paths, or a
 // closed loopback port), so a fuzz run never touches the network.
-import { encodeBrushMask } from '@lsconv/core';
+import { encodeBrushMask } from '@lsconv/format-kit';
 import fc from 'fast-check';
 
 /** One object tag of a generated config. */

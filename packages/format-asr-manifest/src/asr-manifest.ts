@@ -6,11 +6,10 @@ import {
   type LabelConfig,
   type OutputValue,
   prefetchAhead,
-  pyRepr,
-  referenceSupports,
   safeBaseName,
   taskItems,
 } from '@lsconv/core';
+import { pyRepr, referenceSupports } from '@lsconv/format-kit';
 import { readWavDuration, WavError } from './wav.js';
 
 /** One line of the manifest. */

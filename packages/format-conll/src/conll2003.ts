@@ -9,10 +9,10 @@ import {
   type OutputValue,
   type PrepareContext,
   preparedTasks,
-  referenceSupports,
   type Task,
   taskItems,
 } from '@lsconv/core';
+import { referenceSupports } from '@lsconv/format-kit';
 import { exactTags, type LabelSpan, pythonTags, type TaggedTokens } from './tagging.js';
 import {
   TreebankAlignmentError,

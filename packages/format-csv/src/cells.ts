@@ -1,4 +1,5 @@
-import { jsonWithSpellings, numberToken, pyRepr, spellNumber } from '@lsconv/core';
+import { numberToken } from '@lsconv/core';
+import { jsonWithSpellings, pyRepr, spellNumber } from '@lsconv/format-kit';
 
 /**
  * A text cell as Python's `csv` writes it with `QUOTE_NONNUMERIC`: always between

@@ -5,10 +5,10 @@ import {
   type OptionValues,
   type PrepareContext,
   preparedTasks,
-  referenceSupports,
   type Task,
   taskItems,
 } from '@lsconv/core';
+import { referenceSupports } from '@lsconv/format-kit';
 import { CsvRowBuilder, decodeSpillRow, encodeSpillRow } from './rows.js';
 import { JsonLineSpill } from './spill.js';
 

@@ -18,7 +18,7 @@ export {
   tsv,
   tsvOptions,
 } from './csv.js';
-export { chatTranscript, prettifyResult } from './prettify.js';
+export { chatTranscript } from './prettify.js';
 export {
   ALWAYS_COLUMNS,
   type CellSettings,

@@ -1,6 +1,7 @@
 import type { OutputValue } from '@lsconv/core';
+import { prettifyResult } from '@lsconv/format-kit';
 import { describe, expect, it } from 'vitest';
-import { chatTranscript, isChat, prettifyResult } from './prettify.js';
+import { chatTranscript, isChat } from './prettify.js';
 
 const v = (type: string, value: Record<string, unknown>): OutputValue => ({ ...value, type });
 

@@ -1,8 +1,6 @@
 import type { OutputValue } from '@lsconv/core';
 import { pyStr } from './cells.js';
 
-export { prettifyResult } from '@lsconv/core';
-
 /** True when the values of one `from_name` are chat messages (they get a `<name>_transcript` column). */
 export function isChat(values: readonly OutputValue[]): boolean {
   return values.some((v) => v.type === 'Chat' || v.type === 'chatmessage');

@@ -1,4 +1,5 @@
-import { hasNumberTokens, type Item, numberToken, spellNumber } from '@lsconv/core';
+import { hasNumberTokens, type Item, numberToken } from '@lsconv/core';
+import { prettifyResult, spellNumber } from '@lsconv/format-kit';
 import {
   compareCodePoints,
   csvCell,
@@ -9,7 +10,7 @@ import {
   pyTruthy,
   quoteText,
 } from './cells.js';
-import { chatTranscript, isChat, prettifyResult } from './prettify.js';
+import { chatTranscript, isChat } from './prettify.js';
 
 /**
  * A row whose final columns are not known yet: three flat `[name, cell, name, cell…]`

@@ -1,2 +1,1 @@
-export { prettifyResult } from '@lsconv/core';
 export { type JsonMinRecord, jsonMin, jsonMinText, toJsonMinRecord } from './json-min.js';

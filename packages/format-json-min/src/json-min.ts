@@ -1,18 +1,15 @@
 import {
-  annotatorOf,
   assignNumberTokens,
   carryNumberToken,
   defineFormat,
   hasNumberTokens,
   type Item,
-  jsonWithSpellings,
   type PrepareContext,
   preparedTasks,
-  prettifyResult,
-  referenceSupports,
   type Task,
   taskItems,
 } from '@lsconv/core';
+import { annotatorOf, jsonWithSpellings, prettifyResult, referenceSupports } from '@lsconv/format-kit';
 
 /** One JSON-MIN record: task data keys, then `id`, controls, annotator and timestamps. */
 export type JsonMinRecord = Record<string, unknown>;

@@ -9,13 +9,13 @@ import {
   type MemorySink,
   memorySink,
   parseLabelConfig,
-  REFERENCE_FORMATS,
   type ResourceOptions,
   type ResourceResolver,
   type RunExportOptions,
   runExport,
   type Task,
 } from '@lsconv/core';
+import { REFERENCE_FORMATS } from '@lsconv/format-kit';
 import type { ConformanceCase } from '../cases.js';
 import { compareOutputs } from '../compare.js';
 import type { FormatSuiteOptions, Runner } from './types.js';

@@ -1,4 +1,5 @@
-import { defineFormat, type FormatDefinition, referenceSupports } from '@lsconv/core';
+import { defineFormat, type FormatDefinition } from '@lsconv/core';
+import { referenceSupports } from '@lsconv/format-kit';
 import { describe, expect, it } from 'vitest';
 import type { FormatSuiteOptions } from './index.js';
 import { checksOf, linesFormat, sampleCase } from './test-formats.js';
