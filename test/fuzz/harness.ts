@@ -57,7 +57,7 @@ export function pluginPackages(): string[] {
   for (const dir of readdirSync(join(ROOT, 'packages')).sort()) {
     try {
       const pkg = JSON.parse(readFileSync(join(ROOT, 'packages', dir, 'package.json'), 'utf8'));
-      if (pkg.lsconv) names.push(pkg.name);
+      if (pkg.lsconv?.plugins !== undefined) names.push(pkg.name);
     } catch {
       // not a package
     }
