@@ -137,7 +137,13 @@ beforeAll(async () => {
   );
   const checks = Promise.all(typed.map(async (p) => typeProblems.set(p.name, await attw(tgz(p.name)))));
   [single, outside, meta] = await Promise.all([
-    project('single-format', [tgz('@lsconv/core'), tgz('@lsconv/cli'), tgz('@lsconv/format-csv')]),
+    // format-csv depends on @lsconv/format-kit, which no registry serves here: its tarball comes along.
+    project('single-format', [
+      tgz('@lsconv/core'),
+      tgz('@lsconv/cli'),
+      tgz('@lsconv/format-kit'),
+      tgz('@lsconv/format-csv'),
+    ]),
     // An old plugin next to a newer core is what `--legacy-peer-deps` (or --force) lets users install.
     project(
       'outside-plugin',
@@ -192,6 +198,13 @@ describe('every publishable package', () => {
         if (pkg.exports?.['.']) {
           expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
         }
+        if (name === '@lsconv/format-kit') {
+          // A library the format packages depend on, not a plugin: the registry passes it over.
+          expect(pkg.lsconv).toBeUndefined();
+          expect(pkg.keywords).not.toContain('lsconv-plugin');
+          expect(pkg.peerDependencies?.['@lsconv/core']).toBeDefined();
+          expect(pkg.dependencies?.['@lsconv/core']).toBeUndefined();
+        }
         // A format package (format-kit, a helper library, is none: it has no marker).
         if (pkg.lsconv?.plugins !== undefined || name in OFFICIAL_FORMAT_PACKAGES) {
           expect(pkg.keywords).toContain('lsconv-plugin');
@@ -228,7 +241,7 @@ describe('every publishable package', () => {
   }
 });
 
-describe('a single-format install (core, cli and format-csv from tarballs)', () => {
+describe('a single-format install (core, cli, format-csv and the kit it needs from tarballs)', () => {
   const example = join(repo, 'packages', 'format-csv', 'fixtures', 'example');
 
   it('the CLI sees that format and no other', async () => {
@@ -363,7 +376,8 @@ describe('the batteries-included `lsconv` package', () => {
 
   it('depends on every official format, while @lsconv/cli depends on core only', () => {
     const metaPkg = JSON.parse(readFileSync(join(repo, 'packages', 'lsconv', 'package.json'), 'utf8'));
-    const formats = packages.filter((p) => p.name.startsWith('@lsconv/format-')).map((p) => p.name);
+    // The format packages, not the kit they depend on (it comes along with them).
+    const formats = packages.filter((p) => p.name in OFFICIAL_FORMAT_PACKAGES).map((p) => p.name);
     expect(Object.keys(metaPkg.dependencies)).toEqual(expect.arrayContaining(['@lsconv/cli', ...formats]));
     const cliPkg = JSON.parse(readFileSync(join(repo, 'apps', 'cli', 'package.json'), 'utf8'));
     expect(Object.keys(cliPkg.dependencies ?? {})).toEqual(['@lsconv/core']);

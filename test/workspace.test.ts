@@ -35,10 +35,9 @@ describe('a workspace without packages/format-csv', () => {
         ? readdirSync(join(copy, group)).map((name) => join(copy, group, name))
         : [],
     );
-    const ordered = [
-      join(copy, 'packages', 'core'),
-      ...packages.filter((p) => !p.endsWith(join('packages', 'core'))),
-    ];
+    // Core first, then the kit the format packages depend on, then the rest.
+    const first = [join(copy, 'packages', 'core'), join(copy, 'packages', 'format-kit')];
+    const ordered = [...first, ...packages.filter((p) => !first.includes(p))];
     for (const dir of ordered) {
       if (!existsSync(join(dir, 'tsconfig.build.json'))) continue;
       execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], {
