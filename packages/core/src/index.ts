@@ -1,6 +1,7 @@
 // The public API of @lsconv/core, listed name by name: contracts and runtime. Helpers
-// shared by format families (vision, RLE, Python semantics, importer helpers) live in
-// @lsconv/format-kit; internal structures (compact sets, bounded maps) are not exported.
+// shared by format families (vision, RLE, Python semantics, importer helpers) live beside
+// the format packages, never here; internal structures (compact sets, bounded maps) are
+// not exported.
 
 // Built-in format
 export { builtinFormats, json } from './builtin/index.js';

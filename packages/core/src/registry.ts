@@ -426,7 +426,7 @@ function pluginPatternsOf(dir: string): readonly string[] | undefined {
 /**
  * True for a package that says it is a plugin: the marker's entry, or the `lsconv-plugin`
  * keyword (then a missing marker is reported). A package whose name matches without
- * either (a helper library such as `@lsconv/format-kit`, or a meta package that only
+ * either (a helper library the format packages share, or a meta package that only
  * brings plugins) is passed over in silence.
  */
 function isPlugin(dir: string): boolean {
