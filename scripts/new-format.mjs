@@ -209,7 +209,8 @@ The Python converter has no \`${n.id}\` format.
     main: './dist/index.js',
     types: './dist/index.d.ts',
     files: ['dist', 'README.md', 'CHANGELOG.md'],
-    lsconv: { plugins: './dist/index.js' },
+    // The marker lists the format ids too, as every official format package's does.
+    lsconv: { plugins: './dist/index.js', formats: [n.id] },
     scripts: { build: 'tsc -p tsconfig.build.json', typecheck: 'tsc -p tsconfig.json --noEmit' },
     peerDependencies: { '@lsconv/core': coreRange },
     devDependencies: { '@lsconv/core': 'workspace:*', '@lsconv/testkit': 'workspace:*' },

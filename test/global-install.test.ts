@@ -27,7 +27,8 @@ const workspace = new Map<string, string>();
 for (const group of ['packages', 'apps']) {
   for (const entry of readdirSync(join(repo, group))) {
     const file = join(repo, group, entry, 'package.json');
-    if (existsSync(file)) workspace.set((JSON.parse(readFileSync(file, 'utf8')) as Manifest).name, join(repo, group, entry));
+    if (existsSync(file))
+      workspace.set((JSON.parse(readFileSync(file, 'utf8')) as Manifest).name, join(repo, group, entry));
   }
 }
 
@@ -40,11 +41,13 @@ function pack(name: string): Promise<string> {
     const dir = workspace.get(name);
     if (!dir) throw new Error(`${name} is not a workspace package`);
     const dest = mkdtempSync(join(work, 'pack-'));
-    tarball = run('npx', ['--yes', 'pnpm@12.4.2', 'pack', '--pack-destination', dest], { cwd: dir }).then(() => {
-      const [file] = readdirSync(dest);
-      if (!file) throw new Error(`packing ${name} gave nothing`);
-      return join(dest, file);
-    });
+    tarball = run('npx', ['--yes', 'pnpm@12.4.2', 'pack', '--pack-destination', dest], { cwd: dir }).then(
+      () => {
+        const [file] = readdirSync(dest);
+        if (!file) throw new Error(`packing ${name} gave nothing`);
+        return join(dest, file);
+      },
+    );
     packed.set(name, tarball);
   }
   return tarball;
@@ -69,7 +72,17 @@ async function globalInstall(label: string, names: readonly string[]): Promise<s
   const tarballs = await Promise.all(withWorkspaceDependencies(names).map(pack));
   await run(
     'npm',
-    ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs],
+    [
+      'install',
+      '-g',
+      '--prefix',
+      prefix,
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--loglevel=error',
+      ...tarballs,
+    ],
     { cwd: work },
   );
   return prefix;
@@ -135,7 +148,9 @@ describe('npm install -g @lsconv/server @lsconv/format-csv', () => {
       });
       expect(created.status).toBe(201);
       const { id } = (await created.json()) as { id: number };
-      const formats = (await (await fetch(`${url}/api/projects/${id}/export/formats`, { headers })).json()) as {
+      const formats = (await (
+        await fetch(`${url}/api/projects/${id}/export/formats`, { headers })
+      ).json()) as {
         name: string;
       }[];
       expect(formats.map((f) => f.name).sort()).toEqual(['CSV', 'JSON', 'TSV']);
