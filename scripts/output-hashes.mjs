@@ -45,7 +45,10 @@ try {
           const extra = testkit.defaultExportArgs(c.exportArgs, c.dir);
           await core.runExport({
             format,
-            config: configText === undefined ? undefined : core.parseLabelConfig(configText, { file: c.configFile }),
+            config:
+              configText === undefined
+                ? undefined
+                : core.parseLabelConfig(configText, { file: c.configFile }),
             tasks: core.openTaskSource(c.tasksFile, { keepRaw: format.id === 'JSON' }),
             sink: core.directorySink(out),
             compat,

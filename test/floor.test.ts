@@ -126,7 +126,8 @@ describe(`smoke check on the floor release (Node.js ${floorVersion})`, () => {
       ]);
       // The reference wrote these files for the same case: the floor writes them too.
       const expected = files(join(dir, 'expected', format));
-      for (const path of expected.keys()) if (!path.endsWith('.gitkeep')) expect(out.has(path), path).toBe(true);
+      for (const path of expected.keys())
+        if (!path.endsWith('.gitkeep')) expect(out.has(path), path).toBe(true);
     });
   }
 
@@ -145,7 +146,17 @@ describe(`smoke check on the floor release (Node.js ${floorVersion})`, () => {
   it('starts the server, which answers /health, with no warning on the terminal', async () => {
     const child = spawn(
       floorNode,
-      [serverBin, '--port', '0', '--host', '127.0.0.1', '--data-dir', join(work, 'server-data'), '--api-key', 'k'],
+      [
+        serverBin,
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--data-dir',
+        join(work, 'server-data'),
+        '--api-key',
+        'k',
+      ],
       { env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

@@ -51,7 +51,7 @@ function spellingDifferences(expected: JsonTree, actual: JsonTree, where = ''): 
       const got = a instanceof JsonNumber ? a.raw : JSON.stringify(a);
       if (got !== e.raw) out.push(`${where}${path.join('.')}: expected ${e.raw}, got ${got}`);
     } else if (Array.isArray(e)) {
-      if (Array.isArray(a)) e.forEach((v, i) => walk(v, a[i], [...path, i]));
+      if (Array.isArray(a)) for (const [i, v] of e.entries()) walk(v, a[i], [...path, i]);
     } else if (e instanceof Map && a instanceof Map) {
       for (const [key, v] of e) walk(v, a.get(key), [...path, key]);
     }
@@ -107,7 +107,8 @@ describe('--compat python writes what the Python converter writes', () => {
           }
           const e = jsonValues(name, expected.toString('utf8'));
           const a = jsonValues(name, actual.toString('utf8'));
-          e.forEach((value, i) => differences.push(...spellingDifferences(value, a[i] ?? null, `${name} `)));
+          for (const [i, value] of e.entries())
+            differences.push(...spellingDifferences(value, a[i] ?? null, `${name} `));
         }
         expect(differences).toEqual([]);
       });
