@@ -150,6 +150,30 @@ describe('loadRegistry', () => {
     expect([...bare.formats.keys()]).toEqual(['JSON']);
   });
 
+  it("finds the project around a host in a package manager's store (pnpm's node_modules/.pnpm)", async () => {
+    const project = mkdtempSync(join(tmpdir(), 'lsconv-pnpm-'));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'p', dependencies: { 'fmt-z': '*' } }),
+    );
+    const host = writePackage(
+      join(project, 'node_modules', '.pnpm', 'the-cli@1.0.0', 'node_modules'),
+      'the-cli',
+      {
+        lsconv: { pluginPatterns: ['fmt-*'] },
+      },
+    );
+    writePackage(
+      join(project, 'node_modules'),
+      'fmt-z',
+      { lsconv: { plugins: './index.mjs' } },
+      demoEntry('Z'),
+    );
+    const elsewhere = mkdtempSync(join(tmpdir(), 'lsconv-cwd-'));
+    const registry = await loadRegistry({ host, cwd: elsewhere, workspace: false });
+    expect([...registry.formats.keys()]).toEqual(['JSON', 'Z']);
+  });
+
   it('loads the dependencies of a meta package that declares patterns itself', async () => {
     const modules = join(mkdtempSync(join(tmpdir(), 'lsconv-meta-')), 'node_modules');
     const cli = writePackage(modules, 'the-cli', { lsconv: { pluginPatterns: ['fmt-*', 'meta'] } });

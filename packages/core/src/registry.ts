@@ -191,12 +191,11 @@ async function discover(
     };
     for (const host of hosts) {
       addHost(host);
-      const installedIn = enclosingNodeModules(host);
-      if (installedIn === undefined) continue;
-      const project = dirname(installedIn);
-      if (existsSync(join(project, 'package.json'))) addHost(project);
+      const { project, nodeModules } = installationOf(host);
+      if (project !== undefined) addHost(project);
       // A global install: no project declares what sits beside the host.
-      else for (const c of installedPlugins(installedIn, matches)) addWithChildren(c);
+      else if (nodeModules !== undefined)
+        for (const c of installedPlugins(nodeModules, matches)) addWithChildren(c);
     }
     const project = nearestPackageDir(cwd);
     if (project !== undefined) addHost(project);
@@ -460,13 +459,24 @@ function declaredPlugins(dir: string, matches: (name: string) => boolean): Candi
   return out;
 }
 
-/** The node_modules folder a package is installed in (`.../node_modules/@scope/name`), if any. */
-function enclosingNodeModules(dir: string): string | undefined {
-  const parent = dirname(resolve(dir));
-  if (basename(parent) === 'node_modules') return parent;
-  if (basename(parent).startsWith('@') && basename(dirname(parent)) === 'node_modules')
-    return dirname(parent);
-  return undefined;
+/**
+ * Where a package is installed: the node_modules folder that holds it, and the project
+ * whose node_modules it is, i.e. the first folder with a package.json above any of its
+ * enclosing node_modules folders (a package manager's store such as pnpm's
+ * `node_modules/.pnpm/<pkg>/node_modules` has none of its own). No project: a global install.
+ */
+function installationOf(dir: string): { project?: string; nodeModules?: string } {
+  let nodeModules: string | undefined;
+  let current = resolve(dir);
+  for (;;) {
+    const parent = dirname(current);
+    if (parent === current) return { nodeModules };
+    if (basename(current) === 'node_modules') {
+      nodeModules ??= current;
+      if (existsSync(join(parent, 'package.json'))) return { project: parent, nodeModules };
+    }
+    current = parent;
+  }
 }
 
 /** Packages installed directly in a node_modules folder whose names match (one level, scopes included). */
