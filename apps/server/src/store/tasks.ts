@@ -1,0 +1,121 @@
+// Tasks: imports staged under a hidden project id, filtered pages, id counters.
+import type { SQLInputValue } from 'node:sqlite';
+import { type Db, now } from './db.js';
+import type { ImportBatch, NewTask, Store, TaskQuery, TaskRow } from './types.js';
+
+/** Inserts tasks under a project id in one transaction. */
+function insertTasks(db: Db, projectId: number, tasks: readonly NewTask[]): void {
+  db.transaction(() => {
+    for (const t of tasks) {
+      db.run(
+        `INSERT INTO tasks (project_id, json, has_annotations, has_skipped, has_completed, is_labeled, annotations, skipped, predictions)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        projectId,
+        t.json,
+        t.hasAnnotations ? 1 : 0,
+        t.hasSkipped ? 1 : 0,
+        t.hasCompleted ? 1 : 0,
+        t.isLabeled ? 1 : 0,
+        t.annotations,
+        t.skipped,
+        t.predictions,
+      );
+    }
+  });
+}
+
+/** The SQL conditions (after `project_id = ?`) and parameters of a task query. */
+function taskWhere(query: TaskQuery): { sql: string; params: SQLInputValue[] } {
+  const parts: string[] = [];
+  const params: SQLInputValue[] = [];
+  if (query.ids && query.ids.length > 0) {
+    parts.push(`id IN (SELECT value FROM json_each(?))`);
+    params.push(JSON.stringify(query.ids));
+  }
+  if (query.anyAnnotation) parts.push('has_annotations = 1');
+  if (query.skipped) parts.push(`has_skipped = ${query.skipped === 'only' ? 1 : 0}`);
+  if (query.finished) parts.push(`is_labeled = ${query.finished === 'only' ? 1 : 0}`);
+  if (query.annotated) parts.push(`has_completed = ${query.annotated === 'only' ? 1 : 0}`);
+  return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
+}
+
+/** The store methods this module implements. */
+export type TaskMethods = Pick<Store, 'beginImport' | 'nextIds' | 'bumpIds' | 'taskPage' | 'countTasks'>;
+
+/** The task methods of a store. */
+export function taskStore(db: Db): TaskMethods {
+  const methods: TaskMethods = {
+    beginImport(projectId) {
+      const importId = db.run(
+        'INSERT INTO imports (project_id, started_at) VALUES (?, ?)',
+        projectId,
+        now(),
+      ).lastInsertRowid;
+      const hidden = -importId;
+      let open = true;
+      return {
+        add(tasks) {
+          if (!open) throw new Error('import is closed');
+          insertTasks(db, hidden, tasks);
+        },
+        commit() {
+          open = false;
+          return db.transaction(() => {
+            const moved = db.run(
+              'UPDATE tasks SET project_id = ? WHERE project_id = ?',
+              projectId,
+              hidden,
+            ).changes;
+            db.run('DELETE FROM imports WHERE id = ?', importId);
+            return moved;
+          });
+        },
+        rollback() {
+          open = false;
+          db.run('DELETE FROM tasks WHERE project_id = ?', hidden);
+          db.run('DELETE FROM imports WHERE id = ?', importId);
+        },
+      } satisfies ImportBatch;
+    },
+    nextIds(kind, count) {
+      return db.transaction(() => {
+        const first =
+          (db.get('SELECT next FROM id_counters WHERE kind = ?', kind)?.next as number | undefined) ?? 1;
+        db.run(
+          'INSERT INTO id_counters (kind, next) VALUES (?, ?) ON CONFLICT(kind) DO UPDATE SET next = excluded.next',
+          kind,
+          first + count,
+        );
+        return first;
+      });
+    },
+    bumpIds(kind, seen) {
+      db.run(
+        'INSERT INTO id_counters (kind, next) VALUES (?, ?) ON CONFLICT(kind) DO UPDATE SET next = max(next, excluded.next)',
+        kind,
+        seen + 1,
+      );
+    },
+    taskPage(projectId, query, afterId, limit) {
+      const where = taskWhere(query);
+      return db
+        .all(
+          `SELECT id, project_id, json FROM tasks WHERE project_id = ? AND id > ?${where.sql} ORDER BY id LIMIT ?`,
+          projectId,
+          afterId,
+          ...where.params,
+          limit,
+        )
+        .map((r): TaskRow => ({ id: r.id, projectId: r.project_id, json: r.json }));
+    },
+    countTasks(projectId, query) {
+      const where = taskWhere(query);
+      return db.get(
+        `SELECT count(*) AS n FROM tasks WHERE project_id = ?${where.sql}`,
+        projectId,
+        ...where.params,
+      )!.n as number;
+    },
+  };
+  return methods;
+}
