@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasNumberTokens, numberToken, parseTaskJson } from './numbers.js';
+import { hasNumberTokens, numberToken, parseKeepingNumbers, parseTaskJson } from './numbers.js';
 import { parseTaskSlice } from './sources/index.js';
 
 const BIG = '9007199254740993';
@@ -78,6 +78,14 @@ describe('parseTaskJson', () => {
     expect(numberToken(d, 'dup')).toBe('8.0'); // the last one, as JSON.parse keeps
     expect(numberToken(d, 'n')).toBe('-0.00001');
     expect(numberToken(d, 'i')).toBe('-12345678901234567890');
+  });
+
+  it('keeps tokens in a top-level list and in pretty-printed text', () => {
+    const list = parseKeepingNumbers('[\n  1.0,\n  {"a": [\n    2.50,\n    3e2\n  ]}\n]', true) as any[];
+    expect(numberToken(list, 0)).toBe('1.0');
+    expect(numberToken(list[1].a, 0)).toBeUndefined();
+    expect(numberToken(list[1].a, 1)).toBe('3e2');
+    expect(hasNumberTokens(list)).toBe(true);
   });
 
   it('forgets a token once the value changed', () => {
