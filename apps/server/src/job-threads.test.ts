@@ -5,7 +5,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { discoverPlugins, isLsconvError, type Registry } from '@lsconv/core';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConvertRequest, convertInWorker } from './jobs/threads.js';
+import type { ConvertRequest } from './jobs/protocol.js';
+import { convertInWorker } from './jobs/threads.js';
 import {
   BOX_CONFIG,
   box,
@@ -163,6 +164,12 @@ describe('convertInWorker', () => {
     await expect(running).rejects.toMatchObject({ code: 'ABORTED' });
     // The format's own clean-up ran in the worker: its sink removed the partial zip.
     expect(readdirSync(dir).filter((n) => n.includes('result.zip'))).toEqual([]);
+  });
+
+  it('fails with a message when the thread dies without answering', async () => {
+    await expect(convertInWorker(await request('TEST_CRASHING'))).rejects.toThrow(
+      /the conversion worker stopped \(exit code 7\) before answering/,
+    );
   });
 
   it('reports a module without the format', async () => {

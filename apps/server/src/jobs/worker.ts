@@ -1,13 +1,21 @@
-// Entry of a job worker thread: converts a stored JSON export with a format, or
-// writes a snapshot's JSON export from the store, and answers with the result.
+// Entry of a job worker thread (the thread's side of `protocol.ts`): converts a
+// stored JSON export with a format (through core's `runExport`), or writes a
+// snapshot's JSON export from the store, and answers with the result.
 // Running jobs here keeps the server's event loop free for requests and lets several
 // jobs use several cores.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type FormatDefinition, isFormatDefinition, isLsconvError, zipFileSink } from '@lsconv/core';
+import { type FormatDefinition, isFormatDefinition, zipFileSink } from '@lsconv/core';
 import { deliverZip } from '../deliver.js';
 import { type Converted, convertJsonFile, writeTasksJson } from '../exporter.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import type { ConvertRequest, JobMessage, JobRequest, SnapshotRequest } from './threads.js';
+import {
+  type ConvertRequest,
+  type FromJobThread,
+  type JobRequest,
+  type SnapshotRequest,
+  type ToJobThread,
+  toWireError,
+} from './protocol.js';
 
 /** Snapshot progress is posted every this many pages. */
 const PROGRESS_PAGES = 20;
@@ -37,7 +45,7 @@ async function convert(data: ConvertRequest, signal: AbortSignal): Promise<Conve
   return { kind: 'zipped', files: await deliverZip(result, zipFileSink(data.zipPath)) };
 }
 
-async function snapshot(data: SnapshotRequest, signal: AbortSignal, post: (m: JobMessage) => void) {
+async function snapshot(data: SnapshotRequest, signal: AbortSignal, post: (m: FromJobThread) => void) {
   // Its own connection; `recover: false` so that opening it never touches an import in progress.
   const store = openSqliteStore(data.dataDir, { recover: false });
   try {
@@ -58,37 +66,18 @@ async function start(): Promise<void> {
   if (!port) throw new Error('job-worker must run in a worker thread');
   const request = workerData as JobRequest;
   const controller = new AbortController();
-  port.on('message', (message: { type: string }) => {
-    if (message?.type === 'abort') controller.abort();
+  port.on('message', (message: ToJobThread) => {
+    if (message?.type === 'cancel') controller.abort();
   });
-  const post = (message: JobMessage) => port.postMessage(message);
+  const post = (message: FromJobThread) => port.postMessage(message);
   try {
     const result =
       request.kind === 'convert'
         ? await convert(request.convert, controller.signal)
         : await snapshot(request.snapshot, controller.signal, post);
-    post({ type: 'done', ok: true, result });
+    post({ type: 'done', result });
   } catch (error) {
-    post(
-      isLsconvError(error)
-        ? {
-            type: 'done',
-            ok: false,
-            aborted: controller.signal.aborted,
-            error: {
-              code: error.code,
-              reason: error.reason,
-              location: { ...error.location },
-              hint: error.hint,
-            },
-          }
-        : {
-            type: 'done',
-            ok: false,
-            aborted: controller.signal.aborted,
-            message: String((error as Error)?.stack ?? error),
-          },
-    );
+    post({ type: 'error', aborted: controller.signal.aborted, error: toWireError(error) });
   }
 }
 
