@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { defineFormat } from './format.js';
 import { parseLabelConfig } from './label-config.js';
 import { runExport } from './run.js';
 import { memorySink } from './sinks/memory.js';
 import { arrayTaskSource } from './sources/index.js';
+import type { Task } from './task.js';
 
 const base = {
   id: 'TEST',
@@ -93,5 +94,50 @@ describe('runExport', () => {
     ).rejects.toThrow(/format TEST failed: format exploded/);
     expect(sink.files.size).toBe(0);
     await expect(sink.writeFile('x', 'y')).rejects.toThrow(/aborted/);
+  });
+});
+
+describe('the prepare contract', () => {
+  const prepared = defineFormat({
+    ...base,
+    id: 'PREPARED_TEST',
+    prepare(task, pctx) {
+      if (task.data.skip) {
+        pctx.report.skip({ taskIndex: pctx.taskIndex, kind: 'task', code: 'asked', reason: 'asked to' });
+        pctx.report.warn(`prepare skipped ${pctx.taskIndex}`);
+        return null;
+      }
+      return { line: `${pctx.taskIndex}:${String(task.data.text)}` };
+    },
+    async export(items, ctx) {
+      expectTypeOf(items).toEqualTypeOf<AsyncIterable<{ line: string } | null>>();
+      const out = await ctx.sink.createFile('out.txt');
+      for await (const item of items) {
+        if (item === null) continue;
+        ctx.report.warn(`export wrote ${item.line}`);
+        await out.write(`${item.line}\n`);
+      }
+      await out.close();
+    },
+  });
+
+  it('types export with what prepare returns, or with tasks without prepare', () => {
+    expectTypeOf(prepared.export).parameter(0).toEqualTypeOf<AsyncIterable<{ line: string } | null>>();
+    const plain = defineFormat({ ...base, async export(_tasks) {} });
+    expectTypeOf(plain.export).parameter(0).toEqualTypeOf<AsyncIterable<Task>>();
+  });
+
+  it("hands export the prepared values, with prepare's skips merged in input order", async () => {
+    const sink = memorySink();
+    const report = await runExport({
+      format: prepared,
+      sink,
+      force: true,
+      tasks: arrayTaskSource([{ data: { text: 'a' } }, { data: { skip: true } }, { data: { text: 'c' } }]),
+    });
+    expect(sink.text('out.txt')).toBe('0:a\n2:c\n');
+    expect(report.tasksRead).toBe(3);
+    expect(report.entries().map((e) => [e.code, e.taskIndex])).toEqual([['asked', 1]]);
+    expect(report.warnings).toEqual(['export wrote 0:a', 'prepare skipped 1', 'export wrote 2:c']);
   });
 });

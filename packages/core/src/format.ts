@@ -38,8 +38,11 @@ export interface ExportContext<V = Readonly<Record<string, unknown>>> {
   readonly resources: ResourceResolver;
 }
 
-/** What `defineFormat` takes. */
-export interface FormatSpec<O extends OptionSpecs = OptionSpecs> {
+/**
+ * What `defineFormat` takes. `P` is what `export` iterates: the value `prepare` returns
+ * for each task, or the task itself when the format has no `prepare`.
+ */
+export interface FormatSpec<O extends OptionSpecs = OptionSpecs, P = Task> {
   /** Label Studio's `exportType` name, verbatim: `COCO`, `YOLO_OBB`… */
   id: string;
   /** Short human title (`YOLOv8 OBB`). */
@@ -78,14 +81,19 @@ export interface FormatSpec<O extends OptionSpecs = OptionSpecs> {
    */
   menuPosition?: number;
   /**
-   * Optional per-task work, run on a pool of worker threads for large inputs: a pure,
-   * synchronous function of one task returning a structured-clone-friendly value
-   * (strings, numbers, arrays, typed arrays). `export` reads the values back in input
-   * order through {@link preparedTasks}, so the output does not depend on the pool.
+   * Optional per-task work: a pure, synchronous function of one task returning a
+   * structured-clone-friendly value (strings, numbers, arrays, plain objects, typed
+   * arrays). The runner always applies it, in this thread or on a pool of worker
+   * threads for large inputs, and hands `export` the values in input order, so the
+   * output does not depend on where they were prepared. Skips and warnings it records
+   * on `pctx.report` are merged into the export's report in input order.
    */
-  prepare?(task: Task, pctx: PrepareContext<OptionValues<O>>): unknown;
-  /** Converts the tasks, writing through `ctx.sink`. Iterate `tasks` once. */
-  export(tasks: AsyncIterable<Task>, ctx: ExportContext<OptionValues<O>>): Promise<void>;
+  prepare?(task: Task, pctx: PrepareContext<OptionValues<O>>): P;
+  /**
+   * Converts the input, writing through `ctx.sink`: the prepared values in input order
+   * when the format has `prepare`, otherwise the tasks. Iterate `items` once.
+   */
+  export(items: AsyncIterable<P>, ctx: ExportContext<OptionValues<O>>): Promise<void>;
 }
 
 /**
@@ -110,69 +118,25 @@ export interface PrepareContext<V = Readonly<Record<string, unknown>>> {
   readonly report: ConversionReport;
 }
 
-/** Marks an iterable whose values were already prepared by the runner, keyed by the prepare function. */
-export const PREPARED = Symbol.for('lsconv.prepared');
-
-/**
- * What a format with `prepare` iterates in `export`: the prepared values, in input
- * order. When the runner already prepared them (inline or on worker threads) they pass
- * through; when `export` is called directly with raw tasks, each is prepared here.
- */
-export async function* preparedTasks<T>(
-  tasks: AsyncIterable<Task>,
-  ctx: ExportContext<any>,
-  prepare: (task: Task, pctx: PrepareContext<any>) => T,
-): AsyncGenerator<T> {
-  const marker = (tasks as { [PREPARED]?: unknown })[PREPARED];
-  if (marker === prepare) {
-    yield* tasks as unknown as AsyncIterable<T>;
-    return;
-  }
-  if (marker !== undefined) {
-    // The runner prepared the tasks with the definition's `prepare`; `export` must pass that same function.
-    throw new LsconvError(
-      'INTERNAL',
-      `format ${ctx.format} reads its tasks with another prepare function than the one it declares`,
-      {
-        format: ctx.format,
-        hint: 'pass the same function as `prepare` and to preparedTasks',
-      },
-    );
-  }
-  const pctx = {
-    format: ctx.format,
-    config: ctx.config,
-    options: ctx.options,
-    compat: ctx.compat,
-    input: ctx.input,
-    taskIndex: 0,
-    report: ctx.report,
-  };
-  for await (const task of tasks) {
-    yield prepare(task, pctx);
-    pctx.taskIndex++;
-  }
-}
-
 /** A validated, frozen format definition. */
-export interface FormatDefinition<O extends OptionSpecs = OptionSpecs>
-  extends Readonly<Required<Omit<FormatSpec<O>, 'link' | 'prepare' | 'menuPosition'>>> {
+export interface FormatDefinition<O extends OptionSpecs = OptionSpecs, P = any>
+  extends Readonly<Required<Omit<FormatSpec<O, P>, 'link' | 'prepare' | 'menuPosition'>>> {
   readonly kind: 'lsconv-format';
   readonly apiVersion: number;
   readonly link: string | undefined;
   /** Its place in Label Studio's export menu, when it has one. */
   readonly menuPosition: number | undefined;
   /** The per-task step that may run on worker threads, when the format has one. */
-  readonly prepare: FormatSpec<O>['prepare'] | undefined;
+  readonly prepare: FormatSpec<O, P>['prepare'] | undefined;
 }
 
 /**
  * Defines a format. Checks the metadata and options at definition time and freezes
  * the result, so a broken plugin fails when it is loaded, not in the middle of an export.
  */
-export function defineFormat<const O extends OptionSpecs = Record<never, never>>(
-  spec: FormatSpec<O>,
-): FormatDefinition<O> {
+export function defineFormat<const O extends OptionSpecs = Record<never, never>, P = Task>(
+  spec: FormatSpec<O, P>,
+): FormatDefinition<O, P> {
   const id = spec?.id;
   if (typeof id !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(id)) {
     throw new LsconvError(
@@ -192,7 +156,7 @@ export function defineFormat<const O extends OptionSpecs = Record<never, never>>
     throw new LsconvError('INVALID_DEFINITION', `format ${id}: output must be "file" or "folder"`);
   }
   if (typeof spec.export !== 'function') {
-    throw new LsconvError('INVALID_DEFINITION', `format ${id} needs an export(tasks, ctx) function`);
+    throw new LsconvError('INVALID_DEFINITION', `format ${id} needs an export(items, ctx) function`);
   }
   if (spec.prepare !== undefined && typeof spec.prepare !== 'function') {
     throw new LsconvError('INVALID_DEFINITION', `format ${id}: prepare must be a function`);

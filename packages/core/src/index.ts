@@ -32,9 +32,7 @@ export {
   isImporterDefinition,
   numberParsingFor,
   PLUGIN_API_VERSION,
-  PREPARED,
   type PrepareContext,
-  preparedTasks,
   type Support,
 } from './format.js';
 // Process memory (the apps call these at start)

@@ -1,12 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { isLsconvError, LsconvError } from './errors.js';
-import {
-  type CompatMode,
-  type ExportContext,
-  type FormatDefinition,
-  numberParsingFor,
-  PREPARED,
-} from './format.js';
+import { type CompatMode, type ExportContext, type FormatDefinition, numberParsingFor } from './format.js';
 import { emptyLabelConfig, type LabelConfig } from './label-config.js';
 import { resolveOptions } from './options.js';
 import { prepareSlices } from './pool/worker-pool.js';
@@ -45,7 +39,7 @@ export interface RunExportOptions {
   onTask?: (count: number) => void;
   /**
    * Threads that parse and prepare tasks, for formats with a `prepare` step reading a
-   * task source. Default 1 (everything in this thread); the CLI passes the core count.
+   * task source that can be sliced (otherwise `prepare` runs in this thread). Default 1 (everything in this thread); the CLI passes the core count.
    */
   threads?: number;
   /**
@@ -125,8 +119,8 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
             }
           : inlinePrepared(tasks, prepare, pctx);
     }
-    const counted: AsyncIterable<Task> & { [PREPARED]?: unknown } = {
-      ...(prepare ? { [PREPARED]: prepare } : {}),
+    // What `export` iterates: the prepared values, or the tasks when there is no prepare step.
+    const counted: AsyncIterable<unknown> = {
       [Symbol.asyncIterator]() {
         if (iterated) {
           throw new LsconvError('INTERNAL', `format ${format.id} iterated the tasks twice`, {
@@ -134,7 +128,7 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
           });
         }
         iterated = true;
-        const inner = values[Symbol.asyncIterator]() as AsyncIterator<Task>;
+        const inner = values[Symbol.asyncIterator]();
         return {
           async next() {
             if (signal.aborted)

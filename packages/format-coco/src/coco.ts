@@ -1,5 +1,5 @@
 import {
-  ConversionReport,
+  type ConversionReport,
   defineFormat,
   type ExportContext,
   type Item,
@@ -9,8 +9,6 @@ import {
   type OutputValue,
   type PrepareContext,
   prefetchAhead,
-  preparedTasks,
-  type SkipEntry,
   type Task,
   taskItems,
 } from '@lsconv/core';
@@ -207,7 +205,11 @@ export function keypointsBbox(keypoints: readonly number[]): number[] {
   return points.length ? envelope(points) : [0, 0, 0, 0];
 }
 
-async function exportCoco(tasks: AsyncIterable<Task>, ctx: CocoContext, withImages: boolean): Promise<void> {
+async function exportCoco(
+  tasks: AsyncIterable<PreparedCoco>,
+  ctx: CocoContext,
+  withImages: boolean,
+): Promise<void> {
   const imageDir = (ctx.options.imageDir || 'images').replace(/\/+$/, '');
   await ctx.sink.mkdir(imageDir);
   const images = await JsonArraySpill.create('coco-images');
@@ -215,40 +217,23 @@ async function exportCoco(tasks: AsyncIterable<Task>, ctx: CocoContext, withImag
   try {
     const state = ctx.compat === 'python' ? pythonState(ctx) : defaultState(ctx);
     const upcoming = prefetchAhead(
-      preparedTasks(tasks, ctx, prepareCoco),
+      tasks,
       ctx.resources,
       (prepared) => mediaRef(prepared, state.dataKey, withImages),
       { copy: withImages },
     );
     for await (const prepared of upcoming) {
       if (prepared === null) continue;
-      if (!('raw' in prepared)) {
-        await writeTask(ctx, state, prepared, prepared, images, annotations, imageDir, withImages);
-        continue;
-      }
-      // prepare recorded this task's item skips already; the items are the same.
-      const items = taskItems(prepared.raw, {
-        config: ctx.config,
-        report: new ConversionReport(ctx.format),
-        taskIndex: prepared.taskIndex,
-        withRegionIds: ctx.compat !== 'python',
-        annotations: annotationMode(ctx),
-      });
-      if (ctx.compat === 'python') {
+      const { body, regions, items } = prepared;
+      if (items) {
         for (const item of items)
           await pythonItem(ctx, state, item, images, annotations, imageDir, withImages);
-      } else {
-        await rawDefaultTask(
-          ctx,
-          state,
-          prepared.raw,
-          prepared.taskIndex,
-          items,
-          images,
-          annotations,
-          imageDir,
-          withImages,
-        );
+      } else if (body) {
+        const task = { ...prepared, url: prepared.url! };
+        await writeTask(ctx, state, task, body, images, annotations, imageDir, withImages);
+      } else if (regions) {
+        const task = { ...prepared, url: prepared.url! };
+        await sizelessTask(ctx, state, task, regions, images, annotations, imageDir, withImages);
       }
     }
     state.clips.flush(ctx.report, ctx.format);
@@ -366,7 +351,7 @@ const PY_LABEL_KEYS = ['rectanglelabels', 'polygonlabels', 'keypointlabels', 'la
 async function pythonItem(
   ctx: CocoContext,
   state: CocoState,
-  item: Item,
+  item: PythonCocoItem,
   images: JsonArraySpill,
   annotations: JsonArraySpill,
   imageDir: string,
@@ -580,8 +565,6 @@ export interface CocoTaskBody {
   unknown: (string | number)[];
   /** Index of the annotation holding keypoints without a parent rectangle (category `default`), or -1. */
   orphans: number;
-  /** Replayed where the single-threaded export recorded them (after the image entry). */
-  skips: SkipEntry[];
   /** Regions written as keypoints merged into annotations, beyond one per annotation. */
   keypointRegions: number;
   clips: number;
@@ -591,28 +574,42 @@ export interface CocoTaskBody {
 
 /**
  * The image a prepared task will read, for the resolver to fetch ahead: every image when
- * they are copied; otherwise only for tasks converted here (`raw`: compat python, or the
+ * they are copied; otherwise only for tasks converted in `export` (compat python, or the
  * size must come from the file), and not http URLs, which stay names.
  */
 function mediaRef(prepared: PreparedCoco, dataKey: string | undefined, withImages: boolean) {
   if (prepared === null) return undefined;
-  const raw = 'raw' in prepared;
-  if (!withImages && !raw) return undefined;
-  const url = raw ? taskImageUrl(prepared.raw, dataKey, false) : prepared.url;
+  const { url, body } = prepared;
+  if (!withImages && body) return undefined;
   if (url === undefined || (!withImages && classifyImageRef(url) === 'http')) return undefined;
-  const taskId = raw ? prepared.raw.id : prepared.taskId;
-  return { url, context: { taskId, taskIndex: prepared.taskIndex, field: `data.${dataKey}` } };
+  return {
+    url,
+    context: { taskId: prepared.taskId, taskIndex: prepared.taskIndex, field: `data.${dataKey}` },
+  };
 }
 
-/** What `prepare` hands `export` for one task: plain data, so it crosses threads. */
-export type PreparedCoco =
-  | null
-  | {
-      /** `export` converts the task (compat python, or the image size must come from the file). */
-      raw: Task;
-      taskIndex: number;
-    }
-  | ({ taskId: unknown; taskIndex: number; url: string; width: number; height: number } & CocoTaskBody);
+/** A region of a task, with its result id. */
+type CocoRegion = ReturnType<typeof itemRegionsWithIds>[number];
+
+/** What the compat python path reads of an item (`input` holds the image field only). */
+export type PythonCocoItem = Pick<Item, 'id' | 'taskIndex' | 'input' | 'output' | 'results' | 'completed_by'>;
+
+/**
+ * What `prepare` hands `export` for one task (null: nothing to write): plain data, so
+ * it crosses threads. Exactly one of `body`, `regions` and `items` is set.
+ */
+export type PreparedCoco = null | {
+  taskId: unknown;
+  taskIndex: number;
+  /** The image reference. */
+  url: string | undefined;
+  /** Default mode, image size in the results: the image entry's size and the annotations. */
+  body?: CocoTaskBody & { width: number; height: number };
+  /** Default mode, no image size in the results: the regions, converted once the file is read. */
+  regions?: CocoRegion[];
+  /** Compat python: the items, converted in `export` (the reference looks at the image once per item). */
+  items?: PythonCocoItem[];
+};
 
 /** The per-task step of COCO (may run on a worker thread). */
 export function prepareCoco(task: Task, pctx: PrepareContext): PreparedCoco {
@@ -625,8 +622,22 @@ export function prepareCoco(task: Task, pctx: PrepareContext): PreparedCoco {
     annotations: annotationMode(pctx),
   });
   if (items.length === 0) return null;
-  // The reference looks at the image once per item, and its numbers depend on what it finds.
-  if (python) return { raw: task, taskIndex: pctx.taskIndex };
+  const base = { taskId: task.id, taskIndex: pctx.taskIndex };
+  if (python) {
+    const dataKey = imageDataKey(pctx.config);
+    return {
+      ...base,
+      url: taskImageUrl(task, dataKey, false),
+      items: items.map((item) => ({
+        id: item.id,
+        taskIndex: item.taskIndex,
+        input: dataKey === undefined ? {} : { [dataKey]: item.input[dataKey] },
+        output: item.output,
+        results: item.results,
+        completed_by: item.completed_by,
+      })),
+    };
+  }
   const statics = cachedCategories(pctx.config);
   const url = taskImageUrl(task, statics.dataKey);
   if (url === undefined) {
@@ -635,44 +646,39 @@ export function prepareCoco(task: Task, pctx: PrepareContext): PreparedCoco {
   }
   const regions = items.flatMap((item) => itemRegionsWithIds(item));
   const size = sizeFromRegions(regions.map((r) => r.value));
-  if (!size) return { raw: task, taskIndex: pctx.taskIndex };
+  if (!size) return { ...base, url, regions };
   return {
-    taskId: task.id,
-    taskIndex: pctx.taskIndex,
+    ...base,
     url,
-    width: size.width,
-    height: size.height,
-    ...taskBody(task.id, pctx.taskIndex, regions, size, statics),
+    body: { ...taskBody(task.id, pctx.taskIndex, regions, size, statics, pctx.report), ...size },
   };
 }
 
 /** A default-mode task whose image size is not in its results: looked up in the file first. */
-async function rawDefaultTask(
+async function sizelessTask(
   ctx: CocoContext,
   state: CocoState,
-  task: Task,
-  taskIndex: number,
-  items: Item[],
+  task: { taskId: unknown; taskIndex: number; url: string },
+  regions: readonly CocoRegion[],
   images: JsonArraySpill,
   annotations: JsonArraySpill,
   imageDir: string,
   withImages: boolean,
 ): Promise<void> {
-  const url = taskImageUrl(task, state.dataKey)!;
+  const { url, taskId, taskIndex } = task;
   const field = `data.${state.dataKey}`;
-  const regions = items.flatMap((item) => itemRegionsWithIds(item));
   let size = sizeFromRegions(regions.map((r) => r.value));
   // Only look for the image file when the results do not give its size.
   const image = await locateImage(ctx, url, {
     imageDir,
     copy: withImages,
     resolve: !size,
-    taskId: task.id,
+    taskId,
     taskIndex,
     field,
   });
   if (!size && (image.localPath || image.copied)) {
-    const info = await ctx.resources.imageInfo(url, { taskId: task.id, taskIndex, field });
+    const info = await ctx.resources.imageInfo(url, { taskId, taskIndex, field });
     if (info) size = { width: info.width, height: info.height };
   }
   const imageId = images.count;
@@ -685,7 +691,7 @@ async function rawDefaultTask(
   if (!size) {
     ctx.report.skip({
       taskIndex,
-      taskId: task.id,
+      taskId,
       kind: 'resource',
       code: 'missing-image-size',
       reason:
@@ -693,15 +699,16 @@ async function rawDefaultTask(
       field,
     });
   }
-  await writeBody(ctx, state, taskBody(task.id, taskIndex, regions, size, state), imageId, annotations);
+  const body = taskBody(taskId, taskIndex, regions, size, state, ctx.report);
+  await writeBody(ctx, state, body, imageId, annotations);
 }
 
 /** A prepared default-mode task: its image entry, then its annotations. */
 async function writeTask(
   ctx: CocoContext,
   state: CocoState,
-  task: { taskId: unknown; taskIndex: number; url: string; width: number; height: number },
-  body: CocoTaskBody,
+  task: { taskId: unknown; taskIndex: number; url: string },
+  body: CocoTaskBody & { width: number; height: number },
   images: JsonArraySpill,
   annotations: JsonArraySpill,
   imageDir: string,
@@ -717,11 +724,11 @@ async function writeTask(
     field: `data.${state.dataKey}`,
   });
   const imageId = images.count;
-  await images.push({ width: task.width, height: task.height, id: imageId, file_name: image.fileName });
+  await images.push({ width: body.width, height: body.height, id: imageId, file_name: image.fileName });
   await writeBody(ctx, state, body, imageId, annotations);
 }
 
-/** Replays a task's report entries, numbers its categories and annotations, and writes them. */
+/** Numbers a task's categories and annotations, and writes them. */
 async function writeBody(
   ctx: CocoContext,
   state: CocoState,
@@ -729,7 +736,6 @@ async function writeBody(
   imageId: number,
   annotations: JsonArraySpill,
 ): Promise<void> {
-  for (const entry of body.skips) ctx.report.skip(entry);
   ctx.report.regionsWritten += body.keypointRegions;
   if (body.clips > 0) {
     state.clips.add(body.clipTaskId, body.clipRegionId);
@@ -771,20 +777,24 @@ function jsonTail(fields: Omit<CocoAnnotation, 'id' | 'image_id' | 'category_id'
   return `,${JSON.stringify(fields).slice(1)}`;
 }
 
-/** One task in default mode: every region of the selected annotation(s), categories known from `byName` only. */
+/**
+ * One task in default mode: every region of the selected annotation(s), categories known
+ * from `byName` only; skipped regions go to `skips` (prepare's report, or export's when
+ * the size came from the file).
+ */
 function taskBody(
   taskId: unknown,
   taskIndex: number,
-  regions: ReturnType<typeof itemRegionsWithIds>,
+  regions: readonly CocoRegion[],
   size: { width: number; height: number } | undefined,
   statics: Pick<CocoState, 'byName' | 'kpOrder'>,
+  skips: ConversionReport,
 ): CocoTaskBody {
   const body: CocoTaskBody = {
     categoryIds: [],
     tails: [],
     unknown: [],
     orphans: -1,
-    skips: [],
     keypointRegions: 0,
     clips: 0,
   };
@@ -798,7 +808,7 @@ function taskBody(
     const isPoly = POLY_TYPES.has(type) || (type === 'Labels' && Array.isArray(value.points));
     const isKp = KP_TYPES.has(type) || (type === 'Labels' && 'x' in value && !('width' in value));
     if (!isRect && !isPoly && !isKp) {
-      body.skips.push({
+      skips.skip({
         ...rloc,
         kind: 'region',
         code: 'unsupported-region',
@@ -813,7 +823,7 @@ function taskBody(
     }
     const name = names[0];
     if (name === undefined) {
-      body.skips.push({
+      skips.skip({
         ...rloc,
         kind: 'region',
         code: 'no-label',
@@ -824,7 +834,7 @@ function taskBody(
     const W = num(value.original_width) ?? size?.width;
     const H = num(value.original_height) ?? size?.height;
     if (W === undefined || H === undefined) {
-      body.skips.push({
+      skips.skip({
         ...rloc,
         kind: 'region',
         code: 'missing-image-size',
@@ -838,7 +848,7 @@ function taskBody(
     const unknownAt = categoryId === undefined ? body.unknown.length - 1 : -1;
     const shape = isRect ? rectanglePixels(value, W, H) : polygonPixels(value, W, H);
     if (!shape) {
-      body.skips.push({
+      skips.skip({
         ...rloc,
         kind: 'region',
         code: 'missing-coordinates',
@@ -870,7 +880,7 @@ function taskBody(
   }
   const placed = { count: 0 };
   const orphans = attachKeypoints(
-    body.skips,
+    skips,
     statics.kpOrder,
     taskId,
     taskIndex,
@@ -899,7 +909,7 @@ function taskBody(
  * annotation the rest become (category `default`), if any.
  */
 function attachKeypoints(
-  skips: SkipEntry[],
+  skips: ConversionReport,
   kpOrder: readonly string[],
   taskId: unknown,
   taskIndex: number,
@@ -914,7 +924,7 @@ function attachKeypoints(
   const parents = new Set(pending.map((p) => p.regionId).filter((id): id is string => id !== undefined));
   for (const { value, regionId } of keypoints) {
     if (regionLabels(value, ['keypointlabels', 'labels']).length === 0) {
-      skips.push({
+      skips.skip({
         taskIndex,
         taskId,
         regionId,
@@ -929,7 +939,7 @@ function attachKeypoints(
     const problem = keypointProblem(keypointValue(value), kpOrder, size);
     if (problem === undefined) placed.count++;
     else
-      skips.push({ taskIndex, taskId, regionId, kind: 'region', code: 'unplaced-keypoint', reason: problem });
+      skips.skip({ taskIndex, taskId, regionId, kind: 'region', code: 'unplaced-keypoint', reason: problem });
     if (parent && parents.has(parent)) {
       const list = byParent.get(parent) ?? [];
       list.push(keypointValue(value));

@@ -8,7 +8,6 @@ import {
   LsconvError,
   type OutputValue,
   type PrepareContext,
-  preparedTasks,
   type Task,
   taskItems,
 } from '@lsconv/core';
@@ -52,17 +51,17 @@ export const conll2003 = defineFormat({
   options,
   supports: referenceSupports('CONLL2003'),
   prepare: prepareConll,
-  async export(tasks, ctx) {
+  async export(prepared, ctx) {
     const python = ctx.compat === 'python';
     // Fails here, before any file is created, when the config has no usable control.
     chooseControl(ctx.config, ctx.options.labelsControl as string | undefined, ctx.format);
     const out = await ctx.sink.createFile('result.conll');
     let pending = python ? `${PYTHON_DOCSTART}\n` : `${SPACY_DOCSTART}\n\n`;
-    for await (const prepared of preparedTasks(tasks, ctx, prepareConll)) {
-      if (prepared.items === 0) continue;
-      pending += prepared.text;
-      ctx.report.itemsWritten += prepared.items;
-      ctx.report.regionsWritten += prepared.regions;
+    for await (const task of prepared) {
+      if (task.items === 0) continue;
+      pending += task.text;
+      ctx.report.itemsWritten += task.items;
+      ctx.report.regionsWritten += task.regions;
       // Few large writes: each awaited write costs more than the concatenation.
       if (pending.length >= WRITE_BATCH) {
         await out.write(pending);

@@ -4,7 +4,6 @@ import {
   LsconvError,
   type OptionValues,
   type PrepareContext,
-  preparedTasks,
   type Task,
   taskItems,
 } from '@lsconv/core';
@@ -80,19 +79,19 @@ export const tsv = defineFormat({
 });
 
 /**
- * Writes the CSV in one pass over the tasks. The header needs every column first, so
+ * Writes the CSV in one pass over the prepared tasks. The header needs every column first, so
  * rows go to a temporary spill file (final cell text, data keys not yet renamed) while
  * only the column names stay in memory; then the header and the rows are written.
  */
 export async function exportDelimited(
-  tasks: AsyncIterable<Task>,
+  tasks: AsyncIterable<PreparedRows>,
   ctx: ExportContext<DelimitedOptions>,
 ): Promise<void> {
   const separator = parseSeparator(ctx.options.separator, ctx.format);
   const builder = new CsvRowBuilder({ separator, escapeSlashes: ctx.compat === 'python' });
   const spill = await JsonLineSpill.create('lsconv-csv-');
   try {
-    for await (const prepared of preparedTasks(tasks, ctx, prepareDelimited)) {
+    for await (const prepared of tasks) {
       if (prepared.rows > 0) await spill.pushLines(prepared.lines, prepared.rows);
       for (const name of prepared.plainColumns) builder.plainColumns.add(name);
       for (const key of prepared.dataKeys) builder.dataKeys.add(key);

@@ -5,7 +5,6 @@ import {
   hasNumberTokens,
   type Item,
   type PrepareContext,
-  preparedTasks,
   type Task,
   taskItems,
 } from '@lsconv/core';
@@ -31,17 +30,17 @@ export const jsonMin = defineFormat({
   supports: referenceSupports('JSON_MIN'),
   keepsNumberSpelling: true,
   prepare: prepareJsonMin,
-  async export(tasks, ctx) {
+  async export(prepared, ctx) {
     const out = await ctx.sink.createFile('result.json');
     // The reference writes "[\n", records joined by ",\n", then "\n]" (so "[\n\n]" when empty).
     let pending = '[\n';
     let first = true;
-    for await (const prepared of preparedTasks(tasks, ctx, prepareJsonMin)) {
-      if (prepared.items === 0) continue;
-      pending += first ? prepared.text : `,\n${prepared.text}`;
+    for await (const task of prepared) {
+      if (task.items === 0) continue;
+      pending += first ? task.text : `,\n${task.text}`;
       first = false;
-      ctx.report.itemsWritten += prepared.items;
-      ctx.report.regionsWritten += prepared.regions;
+      ctx.report.itemsWritten += task.items;
+      ctx.report.regionsWritten += task.regions;
       // Few large writes: each awaited write costs more than the concatenation.
       if (pending.length >= WRITE_BATCH) {
         await out.write(pending);

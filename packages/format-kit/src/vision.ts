@@ -202,7 +202,7 @@ export function itemRegions(item: Item): OutputValue[] {
 
 /** The result `from_name` of each region of {@link itemRegions}, for report entries. */
 export function itemRegionsWithIds(
-  item: Item,
+  item: Pick<Item, 'output' | 'results'>,
 ): { value: OutputValue; regionId: string | undefined; fromName: string }[] {
   const all: { value: OutputValue; regionId: string | undefined; fromName: string }[] = [];
   for (const key of Object.keys(item.output)) {

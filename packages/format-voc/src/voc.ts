@@ -1,13 +1,11 @@
 import {
-  ConversionReport,
+  type ConversionReport,
   defineFormat,
   type ExportContext,
   type Item,
   type OutputValue,
   type PrepareContext,
   prefetchAhead,
-  preparedTasks,
-  type SkipEntry,
   type Task,
   taskItems,
   UniqueNames,
@@ -195,28 +193,33 @@ export interface VocBody {
   objects: number;
 }
 
-/** What `prepare` hands `export` for one task: plain data, so it crosses threads. */
-export type PreparedVoc =
-  | null
-  | {
-      /** No region carries the image size, so `export` converts the task once it has read the image. */
-      raw: Task;
-      taskIndex: number;
-    }
-  | ({ taskId: unknown; taskIndex: number; url: string } & VocTaskBody);
+/** A region of a task, with its result id. */
+type VocRegion = ReturnType<typeof itemRegionsWithIds>[number];
 
-/** One task's document body (null: no file) and the report entries that go with it. */
+/**
+ * What `prepare` hands `export` for one task: plain data, so it crosses threads. `body`
+ * is the document content, or undefined when no region carries the image size: then
+ * `export` builds it from `regions` and `annotator` once it has read the image.
+ */
+export interface PreparedVoc {
+  taskId: unknown;
+  taskIndex: number;
+  url: string;
+  body: VocTaskBody | undefined;
+  regions?: VocRegion[];
+  annotator?: string;
+}
+
+/** One task's document body (null: no file), with its clipped regions. */
 interface VocTaskBody {
   body: VocBody | null;
-  /** Replayed where the single-threaded export recorded them (after the image is looked at). */
-  skips: SkipEntry[];
   clips: number;
   clipTaskId?: unknown;
   clipRegionId?: string | undefined;
 }
 
 /** The per-task step of VOC (may run on a worker thread). */
-export function prepareVoc(task: Task, pctx: PrepareContext): PreparedVoc {
+export function prepareVoc(task: Task, pctx: PrepareContext): PreparedVoc | null {
   const python = pctx.compat === 'python';
   const items = taskItems(task, {
     config: pctx.config,
@@ -232,14 +235,15 @@ export function prepareVoc(task: Task, pctx: PrepareContext): PreparedVoc {
     return null;
   }
   const base = { taskId: task.id, taskIndex: pctx.taskIndex, url };
-  if (python) return { ...base, ...pythonBody(items) };
+  if (python) return { ...base, body: pythonBody(items, pctx.report) };
   const regions = items.flatMap((item) => itemRegionsWithIds(item));
+  const annotator = pythonAnnotator(items[0]!);
   if (regions.length > 0 && sizeFromRegions(regions.map((r) => r.value)) === undefined)
-    return { raw: task, taskIndex: pctx.taskIndex };
-  return { ...base, ...defaultBody(task.id, pctx.taskIndex, items, undefined) };
+    return { ...base, body: undefined, regions, annotator };
+  return { ...base, body: defaultBody(task.id, pctx.taskIndex, regions, annotator, undefined, pctx.report) };
 }
 
-async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<void> {
+async function exportVoc(tasks: AsyncIterable<PreparedVoc | null>, ctx: VocContext): Promise<void> {
   const python = ctx.compat === 'python';
   const imageDir = (ctx.options.imageDir || 'images').replace(/\/+$/, '');
   await ctx.sink.mkdir(imageDir);
@@ -247,34 +251,15 @@ async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<v
   const names = new UniqueNames();
   const clips = new ClipCounter();
   // Only what `export` resolves is fetched ahead: not http URLs, which stay names.
-  const upcoming = prefetchAhead(preparedTasks(tasks, ctx, prepareVoc), ctx.resources, (prepared) => {
+  const upcoming = prefetchAhead(tasks, ctx.resources, (prepared) => {
     if (prepared === null) return undefined;
-    const raw = 'raw' in prepared;
-    const url = raw ? taskImageUrl(prepared.raw, dataKey, !python) : prepared.url;
-    if (url === undefined || classifyImageRef(url) === 'http') return undefined;
-    const taskId = raw ? prepared.raw.id : prepared.taskId;
-    return { url, context: { taskId, taskIndex: prepared.taskIndex, field: `data.${dataKey}` } };
+    const { url, taskId, taskIndex } = prepared;
+    if (classifyImageRef(url) === 'http') return undefined;
+    return { url, context: { taskId, taskIndex, field: `data.${dataKey}` } };
   });
   for await (const prepared of upcoming) {
     if (prepared === null) continue;
-    let task: { taskId: unknown; taskIndex: number; url: string };
-    let content: VocTaskBody | ((info: { width: number; height: number } | undefined) => VocTaskBody);
-    if ('raw' in prepared) {
-      const { raw, taskIndex } = prepared;
-      // prepare recorded this task's item skips already; the items are the same.
-      const items = taskItems(raw, {
-        config: ctx.config,
-        report: new ConversionReport(ctx.format),
-        taskIndex,
-        annotations: annotationMode(ctx),
-      });
-      task = { taskId: raw.id, taskIndex, url: taskImageUrl(raw, dataKey, !python)! };
-      content = (info) => defaultBody(raw.id, taskIndex, items, info);
-    } else {
-      task = prepared;
-      content = prepared;
-    }
-    const { taskId, taskIndex: index, url } = task;
+    const { taskId, taskIndex: index, url } = prepared;
     const loc = { taskIndex: index, taskId };
     const image = await locateImage(ctx, url, {
       imageDir,
@@ -287,8 +272,9 @@ async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<v
     const readable = image.localPath && !(python && image.kind === 'path');
     const info = readable ? await ctx.resources.imageInfo(url, { taskId, taskIndex: index }) : undefined;
     const depth = info?.channels ?? 3;
-    const done = typeof content === 'function' ? content(info) : content;
-    for (const entry of done.skips) ctx.report.skip(entry);
+    const done =
+      prepared.body ??
+      defaultBody(taskId, index, prepared.regions ?? [], prepared.annotator ?? '', info, ctx.report);
     if (done.clips > 0) {
       clips.add(done.clipTaskId, done.clipRegionId);
       clips.count += done.clips - 1;
@@ -326,8 +312,7 @@ async function exportVoc(tasks: AsyncIterable<Task>, ctx: VocContext): Promise<v
 }
 
 /** The reference's document for a task: every item writes the same file, so the last (oldest) one wins. */
-function pythonBody(items: Item[]): VocTaskBody {
-  const skips: SkipEntry[] = [];
+function pythonBody(items: Item[], skips: ConversionReport): VocTaskBody {
   let last: VocBody | null = null;
   for (const item of items) {
     const loc = { taskIndex: item.taskIndex, taskId: item.id };
@@ -335,7 +320,7 @@ function pythonBody(items: Item[]): VocTaskBody {
     if (regions.length === 0) continue;
     const first = regions[0]!.value;
     if (first.original_width === undefined || first.original_height === undefined) {
-      skips.push({
+      skips.skip({
         ...loc,
         kind: 'annotation',
         code: 'missing-image-size',
@@ -350,7 +335,7 @@ function pythonBody(items: Item[]): VocTaskBody {
       const key = 'rectanglelabels' in value ? 'rectanglelabels' : 'labels' in value ? 'labels' : undefined;
       const list = key ? value[key] : undefined;
       if (!Array.isArray(list) || list.length === 0) {
-        skips.push({
+        skips.skip({
           ...loc,
           regionId,
           kind: 'region',
@@ -370,13 +355,17 @@ function pythonBody(items: Item[]): VocTaskBody {
       objects: objects.length,
     };
   }
-  return { body: last, skips, clips: 0 };
+  return { body: last, clips: 0 };
 }
 
 /** Reports the boxes of a document that a later item replaces, so none is lost silently. */
-function overwritten(skips: SkipEntry[], loc: { taskIndex: number; taskId: unknown }, count: number): void {
+function overwritten(
+  skips: ConversionReport,
+  loc: { taskIndex: number; taskId: unknown },
+  count: number,
+): void {
   for (let i = 0; i < count; i++) {
-    skips.push({
+    skips.skip({
       ...loc,
       kind: 'region',
       code: 'overwritten-annotation',
@@ -398,17 +387,19 @@ function pythonAnnotator(item: Item): string {
 
 const RECT_TYPES = new Set(['RectangleLabels', 'Rectangle', 'Labels']);
 
+/** A default-mode document; its skips go to `skips` (prepare's report, or export's when the size came from the file). */
 function defaultBody(
   taskId: unknown,
   taskIndex: number,
-  items: Item[],
+  regions: readonly VocRegion[],
+  annotator: string,
   info: { width: number; height: number } | undefined,
+  skips: ConversionReport,
 ): VocTaskBody {
-  const result: VocTaskBody = { body: null, skips: [], clips: 0 };
+  const result: VocTaskBody = { body: null, clips: 0 };
   const loc = { taskIndex, taskId };
-  const regions = items.flatMap((item) => itemRegionsWithIds(item));
   if (regions.length === 0) {
-    result.skips.push({
+    skips.skip({
       ...loc,
       kind: 'task',
       code: 'no-regions',
@@ -418,7 +409,7 @@ function defaultBody(
   }
   const size = sizeFromRegions(regions.map((r) => r.value)) ?? info;
   if (!size) {
-    result.skips.push({
+    skips.skip({
       ...loc,
       kind: 'task',
       code: 'missing-image-size',
@@ -432,7 +423,7 @@ function defaultBody(
     const name = regionLabels(value, ['rectanglelabels', 'labels'])[0];
     const isRect = RECT_TYPES.has(value.type) && 'x' in value && 'width' in value;
     if (!isRect) {
-      result.skips.push({
+      skips.skip({
         ...rloc,
         kind: 'region',
         code: 'unsupported-region',
@@ -441,14 +432,14 @@ function defaultBody(
       continue;
     }
     if (name === undefined) {
-      result.skips.push({ ...rloc, kind: 'region', code: 'no-label', reason: 'rectangle has no label' });
+      skips.skip({ ...rloc, kind: 'region', code: 'no-label', reason: 'rectangle has no label' });
       continue;
     }
     const W = num(value.original_width) ?? size.width;
     const H = num(value.original_height) ?? size.height;
     const box = vocBox(value, W, H);
     if (!box) {
-      result.skips.push({
+      skips.skip({
         ...rloc,
         kind: 'region',
         code: 'missing-coordinates',
@@ -463,7 +454,7 @@ function defaultBody(
     objects.push({ name, xmin: box.xmin, ymin: box.ymin, xmax: box.xmax, ymax: box.ymax });
   }
   result.body = {
-    annotator: pythonAnnotator(items[0]!),
+    annotator,
     width: size.width,
     height: size.height,
     objectsXml: vocObjects(objects),

@@ -1,5 +1,5 @@
 import {
-  ConversionReport,
+  type ConversionReport,
   defineFormat,
   type ExportContext,
   type Item,
@@ -7,8 +7,6 @@ import {
   type OutputValue,
   type PrepareContext,
   prefetchAhead,
-  preparedTasks,
-  type SkipEntry,
   type Task,
   taskItems,
   UniqueNames,
@@ -64,7 +62,6 @@ const options = {
 type Variant = { obb: boolean; withImages: boolean };
 
 function yoloFormat(id: string, title: string, description: string, variant: Variant, menuPosition: number) {
-  // One function per format: preparedTasks checks it is the one the runner used.
   const prepare = (task: Task, pctx: PrepareContext): PreparedYolo => prepareYolo(task, pctx, variant);
   return defineFormat({
     id,
@@ -77,7 +74,7 @@ function yoloFormat(id: string, title: string, description: string, variant: Var
     options,
     supports: referenceSupports(id),
     prepare,
-    export: (tasks, ctx) => exportYolo(tasks, ctx, variant, prepare),
+    export: (tasks, ctx) => exportYolo(tasks, ctx, variant),
   });
 }
 
@@ -249,34 +246,35 @@ export interface YoloItemLines {
   unknown: (string | number)[];
 }
 
-/** One task's label lines and report entries, as computed before any file is looked at. */
+/** One task's label lines, as computed before any file is looked at. */
 export interface YoloTaskLines {
   /** Per item (`python`, where the last item wins; null: the item writes an empty file only if none exists), or one entry for the whole task (`default`). */
   items: (YoloItemLines | null)[];
-  /** Region skips, replayed where the single-threaded export recorded them. */
-  skips: SkipEntry[];
   /** Clipped regions: count, and the first one for the report's example. */
   clips: number;
   clipTaskId?: unknown;
   clipRegionId?: string | undefined;
 }
 
-/** What `prepare` hands `export` for one task: plain data, so it crosses threads. */
-export type PreparedYolo =
-  | null
-  | {
-      /** The task needs the image file's size (rotated boxes without original_width/height): `export` converts it. */
-      raw: Task;
-      taskIndex: number;
-    }
-  | ({
-      taskId: unknown;
-      taskIndex: number;
-      /** The image reference (the last string of a list). */
-      url: string;
-      /** Whether a region carries the image size (`original_width/height`). */
-      hasSize: boolean;
-    } & YoloTaskLines);
+/** What the lines of an item are made of. */
+export type YoloItem = Pick<Item, 'id' | 'taskIndex' | 'output' | 'results'>;
+
+/**
+ * What `prepare` hands `export` for one task (null: nothing to write): plain data, so
+ * it crosses threads. Exactly one of `lines` and `items` is set.
+ */
+export type PreparedYolo = null | {
+  taskId: unknown;
+  taskIndex: number;
+  /** The image reference (the last string of a list). */
+  url: string;
+  /** Whether a region carries the image size (`original_width/height`). */
+  hasSize: boolean;
+  /** The label lines. */
+  lines?: YoloTaskLines;
+  /** The items, when the lines need the image file's size (rotated boxes without original_width/height). */
+  items?: YoloItem[];
+};
 
 /** The class table and pose settings the labeling config gives, before any task is read. */
 interface YoloClasses {
@@ -343,18 +341,17 @@ function prepareYolo(task: Task, pctx: PrepareContext, variant: Variant): Prepar
     return null;
   }
   const hasSize = imageSize(items) !== undefined;
-  if (!python && !hasSize && needsImageSize(items, variant)) return { raw: task, taskIndex: pctx.taskIndex };
-  return {
-    taskId: task.id,
-    taskIndex: pctx.taskIndex,
-    url,
-    hasSize,
-    ...taskLines(items, { format: pctx.format, python, variant, classes }, undefined),
-  };
+  const base = { taskId: task.id, taskIndex: pctx.taskIndex, url, hasSize };
+  if (!python && !hasSize && needsImageSize(items, variant)) {
+    const slim = items.map(({ id, taskIndex, output, results }) => ({ id, taskIndex, output, results }));
+    return { ...base, items: slim };
+  }
+  const lc = { format: pctx.format, python, variant, classes };
+  return { ...base, lines: taskLines(items, lc, undefined, pctx.report) };
 }
 
 /** Whether a region's numbers depend on the image size when no region carries it. */
-function needsImageSize(items: readonly Item[], variant: Variant): boolean {
+function needsImageSize(items: readonly YoloItem[], variant: Variant): boolean {
   for (const item of items) {
     for (const { value } of itemRegionsWithIds(item)) {
       if (variant.obb || (num(value.rotation) ?? 0) % 360 !== 0) return true;
@@ -397,8 +394,14 @@ function lineTail(values: readonly number[]): string {
   return values.length === 0 ? '' : ` ${pyReprJoin(values)}`;
 }
 
-function taskLines(items: readonly Item[], lc: LineContext, size: ImageSize | undefined): YoloTaskLines {
-  const result: YoloTaskLines = { items: [], skips: [], clips: 0 };
+/** The lines of a task; skipped regions go to `skips` (prepare's report, or export's when the size came from the file). */
+function taskLines(
+  items: readonly YoloItem[],
+  lc: LineContext,
+  size: ImageSize | undefined,
+  skips: ConversionReport,
+): YoloTaskLines {
+  const result: YoloTaskLines = { items: [], clips: 0 };
   const clip = (taskId: unknown, regionId: string | undefined) => {
     if (result.clips++ === 0) {
       result.clipTaskId = taskId;
@@ -406,10 +409,10 @@ function taskLines(items: readonly Item[], lc: LineContext, size: ImageSize | un
     }
   };
   if (lc.python) {
-    for (const item of items) result.items.push(pythonItemLines(lc, result.skips, item));
+    for (const item of items) result.items.push(pythonItemLines(lc, skips, item));
   } else {
     const builder = new LineBuilder(lc.classes.byName);
-    for (const item of items) defaultItemLines(lc, result.skips, clip, builder, item, size);
+    for (const item of items) defaultItemLines(lc, skips, clip, builder, item, size);
     result.items.push(builder.out);
   }
   return result;
@@ -423,10 +426,9 @@ interface YoloState extends YoloClasses {
 }
 
 async function exportYolo(
-  tasks: AsyncIterable<Task>,
+  tasks: AsyncIterable<PreparedYolo>,
   ctx: YoloContext,
   variant: Variant,
-  prepare: (task: Task, pctx: PrepareContext) => PreparedYolo,
 ): Promise<void> {
   const python = ctx.compat === 'python';
   const imageDir = (ctx.options.imageDir || 'images').replace(/\/+$/, '');
@@ -438,16 +440,16 @@ async function exportYolo(
     names: new UniqueNames(),
   };
   const upcoming = prefetchAhead(
-    preparedTasks(tasks, ctx, prepare),
+    tasks,
     ctx.resources,
     (prepared) => mediaRef(prepared, state.dataKey, variant.withImages, python),
     { copy: variant.withImages },
   );
   for await (const prepared of upcoming) {
     if (prepared === null) continue;
-    if ('raw' in prepared)
-      await exportRawTask(ctx, state, variant, prepared.raw, prepared.taskIndex, imageDir);
-    else await exportTask(ctx, state, variant, prepared, prepared, imageDir);
+    const { lines, items } = prepared;
+    if (lines) await exportTask(ctx, state, variant, prepared, lines, imageDir);
+    else if (items) await exportSizelessTask(ctx, state, variant, prepared, items, imageDir);
   }
   state.clips.flush(ctx.report, ctx.format);
   // The reference writes classes in list order, so an explicit category="N" puts names on the
@@ -479,41 +481,23 @@ async function exportYolo(
  */
 function mediaRef(prepared: PreparedYolo, dataKey: string | undefined, withImages: boolean, python: boolean) {
   if (prepared === null) return undefined;
-  const raw = 'raw' in prepared;
-  if (!withImages && (python || (!raw && prepared.hasSize))) return undefined;
-  const url = raw ? taskImageUrl(prepared.raw, dataKey) : prepared.url;
-  if (url === undefined) return undefined;
-  const taskId = raw ? prepared.raw.id : prepared.taskId;
-  return { url, context: { taskId, taskIndex: prepared.taskIndex, field: `data.${dataKey}` } };
+  if (!withImages && (python || prepared.hasSize)) return undefined;
+  const { url, taskId, taskIndex } = prepared;
+  return { url, context: { taskId, taskIndex, field: `data.${dataKey}` } };
 }
 
 /** A task whose lines need the image file's size: converted here, where the file can be read. */
-async function exportRawTask(
+async function exportSizelessTask(
   ctx: YoloContext,
   state: YoloState,
   variant: Variant,
-  task: Task,
-  taskIndex: number,
+  task: { taskId: unknown; taskIndex: number; url: string; hasSize: boolean },
+  items: readonly YoloItem[],
   imageDir: string,
 ): Promise<void> {
   const python = ctx.compat === 'python';
-  // prepare recorded this task's item skips already; the items are the same.
-  const items = taskItems(task, {
-    config: ctx.config,
-    report: new ConversionReport(ctx.format),
-    taskIndex,
-    withRegionIds: state.keypoints,
-    annotations: annotationMode(ctx),
-  });
   const lc: LineContext = { format: ctx.format, python, variant, classes: state };
-  await exportTask(
-    ctx,
-    state,
-    variant,
-    { taskId: task.id, taskIndex, url: taskImageUrl(task, state.dataKey)!, hasSize: false },
-    (size) => taskLines(items, lc, size),
-    imageDir,
-  );
+  await exportTask(ctx, state, variant, task, (size) => taskLines(items, lc, size, ctx.report), imageDir);
 }
 
 /**
@@ -563,7 +547,6 @@ async function exportTask(
   }
   const size = python || task.hasSize ? undefined : await sizeFromFile(ctx, image, url, taskId, taskIndex);
   const done = typeof lines === 'function' ? lines(size) : lines;
-  for (const entry of done.skips) ctx.report.skip(entry);
   if (done.clips > 0) {
     state.clips.add(done.clipTaskId, done.clipRegionId);
     state.clips.count += done.clips - 1;
@@ -635,7 +618,7 @@ function extensionOf(name: string): string {
   return dot > 0 && name.length - dot <= 8 ? name.slice(dot) : '';
 }
 
-function imageSize(items: readonly Item[]): ImageSize | undefined {
+function imageSize(items: readonly YoloItem[]): ImageSize | undefined {
   for (const item of items) {
     for (const { value } of itemRegionsWithIds(item)) {
       const w = num(value.original_width);
@@ -677,7 +660,7 @@ function categoryId(ctx: YoloContext, state: YoloState, name: string): number {
 // ---------------------------------------------------------------- lines
 
 /** The reference's lines for one item; null when it writes an empty file only if none exists. */
-function pythonItemLines(lc: LineContext, skips: SkipEntry[], item: Item): YoloItemLines | null {
+function pythonItemLines(lc: LineContext, skips: ConversionReport, item: YoloItem): YoloItemLines | null {
   if (Object.keys(item.output).length === 0) return null;
   const regions = itemRegionsWithIds(item);
   if (regions.length === 0) return null;
@@ -691,7 +674,7 @@ function pythonItemLines(lc: LineContext, skips: SkipEntry[], item: Item): YoloI
       if (key in value && Array.isArray(list) && list.length > 0) names.push(...list.map(String));
     }
     if (names.length === 0) {
-      skips.push({
+      skips.skip({
         ...loc,
         regionId,
         kind: 'region',
@@ -709,7 +692,7 @@ function pythonItemLines(lc: LineContext, skips: SkipEntry[], item: Item): YoloI
             (k) => k in value,
           );
           if (!ok) {
-            skips.push({
+            skips.skip({
               ...loc,
               regionId,
               kind: 'region',
@@ -727,7 +710,7 @@ function pythonItemLines(lc: LineContext, skips: SkipEntry[], item: Item): YoloI
         } else {
           const box = pythonYoloBox(value);
           if (!box) {
-            skips.push({
+            skips.skip({
               ...loc,
               regionId,
               kind: 'region',
@@ -740,7 +723,7 @@ function pythonItemLines(lc: LineContext, skips: SkipEntry[], item: Item): YoloI
         }
       } else {
         if (!Array.isArray(value.points)) {
-          skips.push({
+          skips.skip({
             ...loc,
             regionId,
             kind: 'region',
@@ -766,8 +749,8 @@ interface PoseRect {
 /** The reference's pose lines: each rectangle with the keypoints whose parentID points at it. */
 function pythonPoseLines(
   lc: LineContext,
-  skips: SkipEntry[],
-  item: Item,
+  skips: ConversionReport,
+  item: YoloItem,
   regions: ReturnType<typeof itemRegionsWithIds>,
 ): string[] {
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
@@ -777,7 +760,7 @@ function pythonPoseLines(
     const labels = Array.isArray(value.rectanglelabels) ? value.rectanglelabels : [];
     const cls = labels.length ? lc.classes.byName.get(String(labels[0])) : undefined;
     if (cls === undefined) {
-      skips.push({
+      skips.skip({
         ...loc,
         regionId,
         kind: 'region',
@@ -796,7 +779,7 @@ function pythonPoseLines(
     const type = value.type.toLowerCase();
     if (type === 'rectanglelabels') continue;
     if (type !== 'keypointlabels') {
-      skips.push({
+      skips.skip({
         ...loc,
         regionId,
         kind: 'region',
@@ -808,7 +791,7 @@ function pythonPoseLines(
     const parent = rects.get(value.parentID);
     const labels = Array.isArray(value.keypointlabels) ? value.keypointlabels : [];
     if (!parent || value.parentID === undefined || labels.length === 0) {
-      skips.push({
+      skips.skip({
         ...loc,
         regionId,
         kind: 'region',
@@ -841,10 +824,10 @@ type Clip = (taskId: unknown, regionId: string | undefined) => void;
 /** Lines for one item in default mode: rotation applied, coordinates clipped, nothing dropped silently. */
 function defaultItemLines(
   lc: LineContext,
-  skips: SkipEntry[],
+  skips: ConversionReport,
   clip: Clip,
   builder: LineBuilder,
-  item: Item,
+  item: YoloItem,
   size: ImageSize | undefined,
 ): void {
   const regions = itemRegionsWithIds(item);
@@ -858,7 +841,7 @@ function defaultItemLines(
     const isRect = RECT_TYPES.has(value.type) && 'x' in value && 'width' in value;
     const isPoly = POLY_TYPES.has(value.type) || (value.type === 'Labels' && Array.isArray(value.points));
     if (!isRect && !isPoly) {
-      skips.push({
+      skips.skip({
         ...rloc,
         kind: 'region',
         code: 'unsupported-region',
@@ -872,7 +855,7 @@ function defaultItemLines(
       if (Array.isArray(list)) names.push(...list.map(String));
     }
     if (names.length === 0) {
-      skips.push({
+      skips.skip({
         ...rloc,
         kind: 'region',
         code: 'no-label',
@@ -886,7 +869,7 @@ function defaultItemLines(
     if (isRect) {
       const rect = numericRect(value);
       if (!rect) {
-        skips.push({
+        skips.skip({
           ...rloc,
           kind: 'region',
           code: 'missing-coordinates',
@@ -906,7 +889,7 @@ function defaultItemLines(
             [x / 100, (y + h) / 100],
           ];
         } else {
-          skips.push({
+          skips.skip({
             ...rloc,
             kind: 'region',
             code: 'missing-image-size',
@@ -920,7 +903,7 @@ function defaultItemLines(
       } else {
         const b = toYoloBox(rect, regionSize);
         if (!b) {
-          skips.push({
+          skips.skip({
             ...rloc,
             kind: 'region',
             code: 'missing-image-size',
@@ -938,7 +921,7 @@ function defaultItemLines(
         if (Array.isArray(p) && num(p[0]) !== undefined && num(p[1]) !== undefined)
           pts.push([(p[0] as number) / 100, (p[1] as number) / 100]);
       if (pts.length < 3 || pts.length !== points.length) {
-        skips.push({
+        skips.skip({
           ...rloc,
           kind: 'region',
           code: 'missing-coordinates',
@@ -976,9 +959,9 @@ function numericRect(
 /** Pose lines in default mode: rotation applied to the box, keypoints clipped, orphans reported. */
 function defaultPoseLines(
   lc: LineContext,
-  skips: SkipEntry[],
+  skips: ConversionReport,
   clip: Clip,
-  item: Item,
+  item: YoloItem,
   regions: ReturnType<typeof itemRegionsWithIds>,
   size: ImageSize | undefined,
 ): string[] {
@@ -990,7 +973,7 @@ function defaultPoseLines(
     const cls = labels.length ? lc.classes.byName.get(String(labels[0])) : undefined;
     const rect = numericRect(value);
     if (cls === undefined || !rect) {
-      skips.push({
+      skips.skip({
         ...loc,
         regionId,
         kind: 'region',
@@ -1003,7 +986,7 @@ function defaultPoseLines(
     }
     const b = toYoloBox(rect, regionImageSize(value) ?? size);
     if (!b) {
-      skips.push({
+      skips.skip({
         ...loc,
         regionId,
         kind: 'region',
@@ -1018,7 +1001,7 @@ function defaultPoseLines(
   for (const { value, regionId } of regions) {
     if (value.type === 'RectangleLabels') continue;
     if (value.type !== 'KeyPointLabels') {
-      skips.push({
+      skips.skip({
         ...loc,
         regionId,
         kind: 'region',
@@ -1032,7 +1015,7 @@ function defaultPoseLines(
     const x = num(value.x);
     const y = num(value.y);
     if (!parent) {
-      skips.push({
+      skips.skip({
         ...loc,
         regionId,
         kind: 'region',
@@ -1047,7 +1030,7 @@ function defaultPoseLines(
       x === undefined ||
       y === undefined
     ) {
-      skips.push({
+      skips.skip({
         ...loc,
         regionId,
         kind: 'region',

@@ -7,7 +7,6 @@ import {
   type LabelConfig,
   type MemorySink,
   memorySink,
-  PREPARED,
   parseLabelConfig,
   type ReportData,
   type ResourceOptions,
@@ -102,7 +101,6 @@ export async function runPreparedApart(
   const sink = memorySink();
   const report = new ConversionReport(format.id);
   const prepared = {
-    [PREPARED]: prepare,
     async *[Symbol.asyncIterator]() {
       for (let i = 0; i < values.length; i++) {
         for (const entry of notes[i]!.entries()) report.skip(entry);
@@ -117,7 +115,7 @@ export async function runPreparedApart(
     typeof (given as ResourceResolver).resolve === 'function'
       ? (given as ResourceResolver)
       : createResourceResolver(given as ResourceOptions, report);
-  await format.export(prepared as never, {
+  await format.export(prepared, {
     ...base,
     sink,
     report,

@@ -17,7 +17,7 @@ const moduleFile = join(dir, 'pool-format.mjs');
 // test sees ordering, merged reports and errors crossing the thread boundary.
 writeFileSync(
   moduleFile,
-  `import { defineFormat, preparedTasks } from ${JSON.stringify(coreDist)};
+  `import { defineFormat } from ${JSON.stringify(coreDist)};
 function prepare(task, pctx) {
   if (task.data.crash) throw new Error('crash in task ' + pctx.taskIndex);
   if (task.data.n % 7 === 0) pctx.report.skip({ kind: 'task', code: 'sevens', reason: 'multiple of seven', taskIndex: pctx.taskIndex });
@@ -27,10 +27,10 @@ export const poolFormat = defineFormat({
   id: 'POOL_TEST', title: 'Pool test', description: 'Writes one line per task.', output: 'file',
   options: { suffix: { type: 'string', description: 'Appended.', default: 'x' } },
   prepare,
-  async export(tasks, ctx) {
+  async export(lines, ctx) {
     const out = await ctx.sink.createFile('out.txt');
     let text = '';
-    for await (const line of preparedTasks(tasks, ctx, prepare)) { text += line; ctx.report.itemsWritten++; }
+    for await (const line of lines) { text += line; ctx.report.itemsWritten++; }
     await out.write(text);
     await out.close();
   },

@@ -205,16 +205,36 @@ export function registerRunCases(ctx: EdgeContext, it: Add): void {
   });
 }
 
-/** Calls the format's `export` directly, without runExport (and its guards). */
+/**
+ * Calls the format's `export` directly, without runExport (and its guards): with the
+ * prepared values, each prepared as it is read, when the format has a prepare step.
+ */
 async function exportDirectly(ctx: EdgeContext, tasks: AsyncIterable<Task>): Promise<void> {
   const { format, sample, options } = ctx;
   const report = new ConversionReport(format.id);
   const sink = memorySink();
   const resources = withTestResources(sample.extra().resources, ctx.cacheDir);
-  await format.export(tasks, {
+  const values = resolveOptions(`format ${format.id}`, format.options, options.formatOptions ?? {});
+  const prepare = format.prepare;
+  const pctx = {
     format: format.id,
     config: sample.config,
-    options: resolveOptions(`format ${format.id}`, format.options, options.formatOptions ?? {}),
+    options: values,
+    compat: ctx.compat,
+    input: 'testkit tasks',
+    taskIndex: 0,
+    report,
+  };
+  async function* prepared(): AsyncGenerator<unknown> {
+    for await (const task of tasks) {
+      yield prepare!(task, pctx);
+      pctx.taskIndex++;
+    }
+  }
+  await format.export(prepare ? prepared() : tasks, {
+    format: format.id,
+    config: sample.config,
+    options: values,
     sink,
     report,
     compat: ctx.compat,

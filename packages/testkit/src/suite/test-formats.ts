@@ -4,7 +4,6 @@ import {
   defineFormat,
   type FormatDefinition,
   type PrepareContext,
-  preparedTasks,
   type Task,
   taskItems,
 } from '@lsconv/core';
@@ -171,10 +170,9 @@ export function preparedFormat(
     description: 'One JSON line per task, prepared apart (test format).',
     output: 'file',
     prepare,
-    async export(tasks, ctx) {
+    async export(prepared, ctx) {
       const out = await ctx.sink.createFile('result.jsonl');
-      for await (const p of preparedTasks(tasks, ctx, prepare))
-        await out.write(`${p.text ? p.text() : p.line}\n`);
+      for await (const p of prepared) await out.write(`${p.text ? p.text() : p.line}\n`);
       await out.close();
     },
   });
