@@ -57,7 +57,9 @@ describe('the layering', () => {
     }
     for (const app of packagesOf('apps')) {
       for (const file of sources(join(repo, 'apps', app, 'src'))) {
-        for (const [, name] of readFileSync(file, 'utf8').matchAll(/(?:from |import\(?\s*)'(@lsconv\/[a-z-]+)/g)) {
+        for (const [, name] of readFileSync(file, 'utf8').matchAll(
+          /(?:from |import\(?\s*)'(@lsconv\/[a-z-]+)/g,
+        )) {
           if (name !== '@lsconv/core') found.push(`${relative(repo, file)} imports ${name}`);
         }
       }
