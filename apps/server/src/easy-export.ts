@@ -37,6 +37,16 @@ export function createEasyExporter(ctx: ServerContext) {
     }
     running++;
     const res = reply.raw;
+    // The slot is free once the answer's last byte is handed to the socket ('prefinish',
+    // in the same tick as end()), so a keep-alive client that asks again the moment it has
+    // read the body never meets its own finished export still counted.
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      running--;
+    };
+    res.once('prefinish', release);
     const controller = new AbortController();
     const onClose = () => {
       if (!res.writableFinished) controller.abort();
@@ -54,7 +64,8 @@ export function createEasyExporter(ctx: ServerContext) {
       );
       res.destroy();
     } finally {
-      running--;
+      release();
+      res.off('prefinish', release);
       res.off('close', onClose);
       ctx.shutdown.removeEventListener('abort', onClose);
       await fs.rm(work, { recursive: true, force: true });
