@@ -58,6 +58,27 @@ export interface TaskItemsOptions {
   annotations?: 'all' | 'latest' | 'first' | 'ground-truth';
 }
 
+/** The annotations the choice leaves out are part of the input: says so, one entry each. */
+function reportNotChosen(
+  report: ConversionReport,
+  loc: Pick<Parameters<ConversionReport['skip']>[0], 'taskIndex' | 'taskId' | 'file'>,
+  key: string,
+  mode: NonNullable<TaskItemsOptions['annotations']>,
+  kept: readonly { annotation: Annotation; index: number }[],
+  chosen: readonly { annotation: Annotation; index: number }[],
+): void {
+  for (const left of kept) {
+    if (chosen.includes(left)) continue;
+    report.skip({
+      ...loc,
+      kind: 'annotation',
+      code: 'annotation-not-chosen',
+      reason: `left out by --annotation ${mode} (${CHOICE_WORDS[mode]} annotation of a task is exported); --annotation all exports every one`,
+      field: `${key}[${left.index}]`,
+    });
+  }
+}
+
 /**
  * Splits a task into items the way the Python converter does
  * (`Converter.annotation_result_from_task`): tasks without an `annotations`
@@ -96,19 +117,7 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
   kept.sort((a, b) => compareCreated(b.annotation.created_at, a.annotation.created_at));
   const mode = options.annotations ?? 'all';
   const chosen = selectAnnotations(kept, mode);
-  if (report && chosen.length < kept.length) {
-    // The annotations the choice leaves out are part of the input: say so, one entry each.
-    for (const left of kept) {
-      if (chosen.includes(left)) continue;
-      report.skip({
-        ...loc,
-        kind: 'annotation',
-        code: 'annotation-not-chosen',
-        reason: `left out by --annotation ${mode} (${CHOICE_WORDS[mode]} annotation of a task is exported); --annotation all exports every one`,
-        field: `${key}[${left.index}]`,
-      });
-    }
-  }
+  if (report && chosen.length < kept.length) reportNotChosen(report, loc, key, mode, kept, chosen);
   kept = chosen;
   // Number tokens kept by the parser follow the values into their copies (numbers.ts).
   const numbered = hasNumberTokens(task);
