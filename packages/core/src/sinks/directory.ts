@@ -39,39 +39,13 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
   const written = new IntSet();
   // Paths begun but not yet on disk (a few at a time): `has` answers for them by name.
   const opening = new Set<string>();
-  const madeDirs = new Set<string>();
   const writers = new Set<BufferedWriter>();
-  let tempReady: Promise<void> | undefined;
   let files = 0;
   let bytes = 0;
   let state: 'open' | 'committed' | 'aborted' = 'open';
 
-  const fail = (error: unknown, path?: string): never => {
-    if (error instanceof LsconvError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new LsconvError(
-      'OUTPUT_WRITE',
-      `cannot write ${path ? `"${path}" in ` : ''}${outDir}: ${code ?? (error as Error).message}`,
-      {
-        hint: code === 'ENOSPC' ? 'the disk is full' : 'check that the output folder is writable',
-        cause: error,
-      },
-    );
-  };
-  const ensureTemp = () => {
-    tempReady ??= fs.mkdir(temp, { recursive: true }).then(() => undefined);
-    return tempReady;
-  };
-  const ensureDir = async (relDir: string) => {
-    await ensureTemp();
-    if (relDir === '' || madeDirs.has(relDir)) return;
-    await fs.mkdir(join(temp, relDir), { recursive: true });
-    let d = relDir;
-    while (d && d !== '.') {
-      madeDirs.add(d);
-      d = dirname(d) === '.' ? '' : dirname(d);
-    }
-  };
+  const fail = (error: unknown, path?: string): never => writeFailure(error, outDir, path);
+  const { ensureTemp, ensureDir } = tempFolder(temp);
   const begin = (path: string) => {
     if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the output ${outDir} is already ${state}`);
     const safe = checkOutputPath(path);
@@ -166,30 +140,7 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
       try {
         for (const writer of [...writers]) await writer.close();
         await ensureTemp();
-        const current = await fs.lstat(target).catch(() => undefined);
-        if (!current) {
-          await fs.mkdir(dirname(target), { recursive: true });
-          await fs.rename(temp, target);
-        } else if (!current.isDirectory()) {
-          throw new LsconvError('OUTPUT_EXISTS', `the output ${outDir} exists and is not a folder`, {
-            hint: 'choose another output path',
-          });
-        } else if ((await fs.readdir(target)).length === 0) {
-          await fs.rmdir(target);
-          await fs.rename(temp, target);
-        } else if (existing === 'fail') {
-          throw new LsconvError('OUTPUT_EXISTS', `the output folder ${outDir} is not empty`, {
-            hint: 'remove it or allow overwriting',
-          });
-        } else if (existing === 'replace') {
-          const old = `${temp}-old`;
-          await fs.rename(target, old);
-          await fs.rename(temp, target);
-          await fs.rm(old, { recursive: true, force: true });
-        } else {
-          await mergeInto(temp, target);
-          await fs.rm(temp, { recursive: true, force: true });
-        }
+        await moveIntoPlace(temp, target, outDir, existing);
         state = 'committed';
         await removeStaleTemps(target);
       } catch (error) {
@@ -204,6 +155,80 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
       await fs.rm(temp, { recursive: true, force: true }).catch(() => undefined);
     },
   };
+}
+
+/** Makes the temporary folder (once) and the folders in it (each once). */
+function tempFolder(temp: string): {
+  ensureTemp: () => Promise<void>;
+  ensureDir: (relDir: string) => Promise<void>;
+} {
+  const madeDirs = new Set<string>();
+  let tempReady: Promise<void> | undefined;
+  const ensureTemp = () => {
+    tempReady ??= fs.mkdir(temp, { recursive: true }).then(() => undefined);
+    return tempReady;
+  };
+  const ensureDir = async (relDir: string) => {
+    await ensureTemp();
+    if (relDir === '' || madeDirs.has(relDir)) return;
+    await fs.mkdir(join(temp, relDir), { recursive: true });
+    let d = relDir;
+    while (d && d !== '.') {
+      madeDirs.add(d);
+      d = dirname(d) === '.' ? '' : dirname(d);
+    }
+  };
+  return { ensureTemp, ensureDir };
+}
+
+/**
+ * Moves the finished temporary folder to the target: renamed into place when there is
+ * none or an empty one, else as `existing` says (refused, replaced or merged into).
+ */
+async function moveIntoPlace(
+  temp: string,
+  target: string,
+  outDir: string,
+  existing: NonNullable<DirectorySinkOptions['existing']>,
+): Promise<void> {
+  const current = await fs.lstat(target).catch(() => undefined);
+  if (!current) {
+    await fs.mkdir(dirname(target), { recursive: true });
+    await fs.rename(temp, target);
+  } else if (!current.isDirectory()) {
+    throw new LsconvError('OUTPUT_EXISTS', `the output ${outDir} exists and is not a folder`, {
+      hint: 'choose another output path',
+    });
+  } else if ((await fs.readdir(target)).length === 0) {
+    await fs.rmdir(target);
+    await fs.rename(temp, target);
+  } else if (existing === 'fail') {
+    throw new LsconvError('OUTPUT_EXISTS', `the output folder ${outDir} is not empty`, {
+      hint: 'remove it or allow overwriting',
+    });
+  } else if (existing === 'replace') {
+    const old = `${temp}-old`;
+    await fs.rename(target, old);
+    await fs.rename(temp, target);
+    await fs.rm(old, { recursive: true, force: true });
+  } else {
+    await mergeInto(temp, target);
+    await fs.rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** The `OUTPUT_WRITE` error for a failed write (an LsconvError is thrown as it is). */
+function writeFailure(error: unknown, outDir: string, path?: string): never {
+  if (error instanceof LsconvError) throw error;
+  const code = (error as NodeJS.ErrnoException).code;
+  throw new LsconvError(
+    'OUTPUT_WRITE',
+    `cannot write ${path ? `"${path}" in ` : ''}${outDir}: ${code ?? (error as Error).message}`,
+    {
+      hint: code === 'ENOSPC' ? 'the disk is full' : 'check that the output folder is writable',
+      cause: error,
+    },
+  );
 }
 
 /** A 30-bit FNV-1a hash of a path (a small integer, cheap to keep by the million). */
