@@ -85,6 +85,81 @@ class StreamDeflate extends ZipPassThrough {
 }
 
 /**
+ * Resolves when the stream drains. A stream that fails (a full disk, a client gone) never
+ * drains: it wakes up on error and close too, or the export would wait forever.
+ */
+function drained(out: Writable): Promise<void> {
+  return new Promise((r) => {
+    const wake = () => {
+      out.off('drain', wake);
+      out.off('error', wake);
+      out.off('close', wake);
+      r();
+    };
+    out.on('drain', wake);
+    out.on('error', wake);
+    out.on('close', wake);
+  });
+}
+
+/** Adds an entry to the archive, stored or deflated; `wholeBytes` is its size when its content comes in a single final push. */
+function addEntry(zip: Zip, safe: string, level: number, wholeBytes: number | undefined): ZipPassThrough {
+  const deflate = level > 0 && !STORED_EXTENSIONS.test(safe);
+  let file: ZipPassThrough;
+  if (!deflate) file = new ZipPassThrough(safe);
+  else if (wholeBytes !== undefined && wholeBytes <= WHOLE_SYNC_BYTES) file = new WholeDeflate(safe, level);
+  else file = new StreamDeflate(safe, level);
+  file.mtime = new Date('2000-01-01T00:00:00Z');
+  zip.add(file);
+  return file;
+}
+
+/** The `OUTPUT_WRITE` error for a failure of the archive or its stream. */
+function writeError(failure: unknown, name: string): LsconvError {
+  const code = (failure as NodeJS.ErrnoException).code;
+  return new LsconvError('OUTPUT_WRITE', `cannot write ${name}: ${(failure as Error).message}`, {
+    cause: failure,
+    ...(code === 'ENOSPC' ? { hint: 'the disk is full' } : {}),
+  });
+}
+
+/**
+ * The writer of one entry. The entry joins the archive at its first flush: a file that
+ * fits in one buffer is then known whole and deflated in one native call.
+ */
+function entryWriter(
+  open: (wholeBytes: number | undefined) => ZipPassThrough,
+  push: (file: ZipPassThrough, chunk: Uint8Array, final: boolean) => Promise<void>,
+  countBytes: (count: number) => void,
+): FileWriter {
+  let file: ZipPassThrough | undefined;
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  const flush = async (final: boolean) => {
+    const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    parts = [];
+    size = 0;
+    file ??= open(final ? chunk.byteLength : undefined);
+    await push(file, chunk, final);
+  };
+  let closed = false;
+  return {
+    async write(chunk) {
+      const data = typeof chunk === 'string' ? utf8.encode(chunk) : chunk;
+      parts.push(data);
+      size += data.byteLength;
+      countBytes(data.byteLength);
+      if (size >= 256 * 1024) await flush(false);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await flush(true);
+    },
+  };
+}
+
+/**
  * A sink that streams one zip archive into a writable stream (an HTTP response, a
  * file). Entries are written as files close; `commit()` writes the central directory
  * and ends the stream, `abort()` destroys it.
@@ -110,17 +185,7 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
     } else if (data.byteLength && !out.write(data)) {
       // A stream that fails (a full disk, a client gone) never drains: wake up on
       // error and close too, or the export would wait forever.
-      pendingWrite = new Promise((r) => {
-        const wake = () => {
-          out.off('drain', wake);
-          out.off('error', wake);
-          out.off('close', wake);
-          r();
-        };
-        out.on('drain', wake);
-        out.on('error', wake);
-        out.on('close', wake);
-      });
+      pendingWrite = drained(out);
     }
     if (final) done();
   });
@@ -132,13 +197,7 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
   let files = 0;
   let bytes = 0;
   const check = () => {
-    if (failure) {
-      const code = (failure as NodeJS.ErrnoException).code;
-      throw new LsconvError('OUTPUT_WRITE', `cannot write ${name}: ${(failure as Error).message}`, {
-        cause: failure,
-        ...(code === 'ENOSPC' ? { hint: 'the disk is full' } : {}),
-      });
-    }
+    if (failure) throw writeError(failure, name);
   };
   const claim = (path: string): string => {
     if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the zip output is already ${state}`);
@@ -150,16 +209,7 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
     return safe;
   };
   /** Adds an entry; `wholeBytes` is its size when its content comes in a single final push. */
-  const add = (safe: string, wholeBytes: number | undefined) => {
-    const deflate = level > 0 && !STORED_EXTENSIONS.test(safe);
-    let file: ZipPassThrough;
-    if (!deflate) file = new ZipPassThrough(safe);
-    else if (wholeBytes !== undefined && wholeBytes <= WHOLE_SYNC_BYTES) file = new WholeDeflate(safe, level);
-    else file = new StreamDeflate(safe, level);
-    file.mtime = new Date('2000-01-01T00:00:00Z');
-    zip.add(file);
-    return file;
-  };
+  const add = (safe: string, wholeBytes: number | undefined) => addEntry(zip, safe, level, wholeBytes);
   const push = async (file: ZipPassThrough, chunk: Uint8Array, final: boolean) => {
     check();
     file.push(chunk, final);
@@ -188,33 +238,13 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
     },
     async createFile(path): Promise<FileWriter> {
       const safe = claim(path);
-      // The entry joins the archive at its first flush: a file that fits in one
-      // buffer is then known whole and deflated in one native call.
-      let file: ZipPassThrough | undefined;
-      let parts: Uint8Array[] = [];
-      let size = 0;
-      const flush = async (final: boolean) => {
-        const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-        parts = [];
-        size = 0;
-        file ??= add(safe, final ? chunk.byteLength : undefined);
-        await push(file, chunk, final);
-      };
-      let closed = false;
-      return {
-        async write(chunk) {
-          const data = typeof chunk === 'string' ? utf8.encode(chunk) : chunk;
-          parts.push(data);
-          size += data.byteLength;
-          bytes += data.byteLength;
-          if (size >= 256 * 1024) await flush(false);
+      return entryWriter(
+        (wholeBytes) => add(safe, wholeBytes),
+        push,
+        (count) => {
+          bytes += count;
         },
-        async close() {
-          if (closed) return;
-          closed = true;
-          await flush(true);
-        },
-      };
+      );
     },
     async mkdir(path) {
       const safe = `${checkOutputPath(path)}/`;
