@@ -109,6 +109,21 @@ async function exists(path: string): Promise<boolean> {
   return (await fs.stat(path).catch(() => undefined)) !== undefined;
 }
 
+/** The image a <filename> names in the first image folder that has it. */
+async function findImage(
+  input: string,
+  imageDirs: readonly string[],
+  imageName: string,
+): Promise<string | undefined> {
+  for (const d of imageDirs) {
+    // <filename> comes from the file: never look outside the image folder for it,
+    // and a <filename> of `..` or `.` names a folder, not an image.
+    const candidate = containedPath(join(input, d), imageName);
+    if (candidate && (await isFile(candidate))) return candidate;
+  }
+  return undefined;
+}
+
 /** `lsconv import voc`: a Pascal VOC folder (`Annotations/*.xml`) → Label Studio tasks. */
 export const vocImporter = defineImporter({
   id: 'voc',
@@ -165,16 +180,7 @@ export const vocImporter = defineImporter({
         voc.filename !== undefined && voc.filename.replace(/[\\/]/g, '') !== ''
           ? voc.filename
           : `${name.slice(0, -4)}.jpg`;
-      let imagePath: string | undefined;
-      for (const d of imageDirs) {
-        // <filename> comes from the file: never look outside the image folder for it,
-        // and a <filename> of `..` or `.` names a folder, not an image.
-        const candidate = containedPath(join(input, d), imageName);
-        if (candidate && (await isFile(candidate))) {
-          imagePath = candidate;
-          break;
-        }
-      }
+      const imagePath = await findImage(input, imageDirs, imageName);
       const fallback = `${imageDirs[0] ?? 'JPEGImages'}/${imageName}`;
       const url = o.imageRootUrl
         ? joinImageUrl(o.imageRootUrl, imageName)
