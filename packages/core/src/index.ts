@@ -82,6 +82,7 @@ export {
   resolveOptions,
 } from './options.js';
 // Worker pool
+export { fromWireError, toWireError, type WireError } from './pool/protocol.js';
 export { defaultThreads, prepareWorkerUrl } from './pool/worker-pool.js';
 // Registry
 export {

@@ -3,13 +3,7 @@
 // `threads.ts` (the server's side) and `worker.ts` (the thread's side) both speak it
 // and nothing else. A conversion inside the thread runs through core's `runExport`,
 // which may start core's own prepare pool (core's protocol, core's business).
-import {
-  type ErrorCode,
-  type ErrorLocation,
-  isLsconvError,
-  LsconvError,
-  type ResourceOptions,
-} from '@lsconv/core';
+import { toWireError as coreToWireError, type ResourceOptions, type WireError } from '@lsconv/core';
 import type { Converted, WrittenJson } from '../exporter.js';
 import type { TaskQuery } from '../store/types.js';
 import type { SerializeOptions } from '../tasks.js';
@@ -53,47 +47,17 @@ export interface JobResults {
 /** Server → thread: stop the job (its sinks and files clean up), then answer. */
 export type ToJobThread = { type: 'cancel' };
 
-/** An error crossing the thread boundary, with the same fields as core's prepare pool sends. */
-export interface WireError {
-  /** An LsconvError: rebuilt from code, reason, location and hint, so its message is the same. */
-  lsconv: boolean;
-  code: ErrorCode;
-  reason: string;
-  location: ErrorLocation;
-  hint: string | undefined;
-  /** Any other error: its stack (it becomes a failed conversion's traceback). */
-  message: string;
-}
-
 /** Thread → server: progress while it runs, then exactly one `done` or `error`. */
 export type FromJobThread =
   | { type: 'progress'; tasks: number }
   | { type: 'done'; result: JobResults[keyof JobResults] }
   | { type: 'error'; aborted: boolean; error: WireError };
 
-/** Turns a thrown value into a {@link WireError}. */
-export function toWireError(error: unknown): WireError {
-  if (isLsconvError(error)) {
-    return {
-      lsconv: true,
-      code: error.code,
-      reason: error.reason,
-      location: { ...error.location },
-      hint: error.hint,
-      message: error.message,
-    };
-  }
-  const message = String((error as Error)?.stack ?? error);
-  return { lsconv: false, code: 'INTERNAL', reason: message, location: {}, hint: undefined, message };
-}
+export { fromWireError, type WireError } from '@lsconv/core';
 
-/** The error a {@link WireError} stands for. */
-export function fromWireError(wire: WireError): Error {
-  if (!wire.lsconv) return new Error(wire.message);
-  return new LsconvError(wire.code, wire.reason, {
-    ...wire.location,
-    ...(wire.hint ? { hint: wire.hint } : {}),
-  });
+/** Turns a thrown value into a {@link WireError}; any other error keeps its stack (a failed conversion's traceback). */
+export function toWireError(error: unknown): WireError {
+  return coreToWireError(error, { stack: true });
 }
 
 /** The thread's script: the built file even when this module runs from source (tests). */

@@ -1,12 +1,17 @@
 // Entry of a prepare worker thread: imports the format module, then parses and
 // prepares batches of raw task slices, answering each batch in one message.
 import { parentPort, workerData } from 'node:worker_threads';
-import { isLsconvError } from '../errors.js';
 import { type FormatDefinition, isFormatDefinition, type PrepareContext } from '../format.js';
 import { parseLabelConfig } from '../label-config.js';
 import { ConversionReport, type SkipEntry } from '../report.js';
 import { parseTaskSlice } from '../sources/index.js';
-import type { PrepareRequest, PrepareResponse, PrepareWorkerData, WireError } from './protocol.js';
+import {
+  type PrepareRequest,
+  type PrepareResponse,
+  type PrepareWorkerData,
+  toWireError,
+  type WireError,
+} from './protocol.js';
 
 /** Records what `prepare` reports, per task, instead of counting it: the main thread merges it in order. */
 class NoteReport extends ConversionReport {
@@ -18,22 +23,6 @@ class NoteReport extends ConversionReport {
   override warn(message: string): void {
     this.notes.push(message);
   }
-}
-
-/** Turns a thrown value into something that crosses the thread boundary and becomes the same error again. */
-export function toWireError(error: unknown): WireError {
-  if (isLsconvError(error)) {
-    return {
-      lsconv: true,
-      code: error.code,
-      reason: error.reason,
-      location: { ...error.location },
-      hint: error.hint,
-      message: error.message,
-    };
-  }
-  const message = (error as Error)?.message ?? String(error);
-  return { lsconv: false, code: 'INTERNAL', reason: message, location: {}, hint: undefined, message };
 }
 
 async function start(): Promise<void> {

@@ -1,3 +1,4 @@
+import { isLsconvError, LsconvError } from '../errors.js';
 import type { CompatMode } from '../format.js';
 import type { NumberParsing } from '../numbers.js';
 import type { SkipEntry } from '../report.js';
@@ -43,4 +44,31 @@ export interface PrepareResponse {
   notes: ({ skips: SkipEntry[]; warnings: string[] } | undefined)[];
   /** Set when slice `values.length` failed; the batch stops there. */
   error?: WireError;
+}
+
+/**
+ * Turns a thrown value into something that crosses a thread boundary and becomes the same
+ * error again ({@link fromWireError}). Any other error keeps its message, or its stack
+ * with `stack` (a server job's traceback).
+ */
+export function toWireError(error: unknown, options: { stack?: boolean } = {}): WireError {
+  if (isLsconvError(error)) {
+    return {
+      lsconv: true,
+      code: error.code,
+      reason: error.reason,
+      location: { ...error.location },
+      hint: error.hint,
+      message: error.message,
+    };
+  }
+  const message = String((options.stack ? (error as Error)?.stack : (error as Error)?.message) ?? error);
+  return { lsconv: false, code: 'INTERNAL', reason: message, location: {}, hint: undefined, message };
+}
+
+/** Rebuilds an error that {@link toWireError} sent across a thread boundary. */
+export function fromWireError(wire: WireError): Error {
+  if (wire.lsconv)
+    return new LsconvError(wire.code as never, wire.reason, { ...wire.location, hint: wire.hint });
+  return new Error(wire.message);
 }

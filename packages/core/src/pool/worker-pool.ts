@@ -1,12 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { LsconvError } from '../errors.js';
 import type { PrepareContext } from '../format.js';
 import type { NumberParsing } from '../numbers.js';
 import type { ConversionReport } from '../report.js';
 import { parseTaskSlice } from '../sources/index.js';
 import type { JsonSlice } from '../sources/json-slicer.js';
-import type { PrepareRequest, PrepareResponse, PrepareWorkerData, WireError } from './protocol.js';
+import {
+  fromWireError,
+  type PrepareRequest,
+  type PrepareResponse,
+  type PrepareWorkerData,
+} from './protocol.js';
 
 /** Default thread count: the cores this process may use. */
 export function defaultThreads(): number {
@@ -74,13 +78,6 @@ export class PreparePool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((slot) => slot.worker.terminate()));
   }
-}
-
-/** Rebuilds an error that a worker sent back. */
-export function fromWireError(wire: WireError): Error {
-  if (wire.lsconv)
-    return new LsconvError(wire.code as never, wire.reason, { ...wire.location, hint: wire.hint });
-  return new Error(wire.message);
 }
 
 /** Options of {@link prepareSlices}. */
