@@ -15,8 +15,8 @@ import {
   pyJsonNumber,
   pyJsonNumbers,
   pyRound,
-  pyStr,
   pyStrAt,
+  pyStrOrJson,
   referenceSupports,
 } from '@lsconv/format-kit';
 import { hashColour, parseCssColour, toHex } from './colour.js';
@@ -143,7 +143,7 @@ export const brushToCoco = defineFormat({
               }
               let traced: Traced | undefined | null = null;
               for (const rawLabel of labels) {
-                const label = pyStr(rawLabel);
+                const label = pyStrOrJson(rawLabel);
                 let categoryId = categoryIds.get(label);
                 if (categoryId === undefined) {
                   categoryId = categoryIds.size + 1;
@@ -423,7 +423,7 @@ function cocoAnnotator(completedBy: unknown): unknown {
   if (typeof completedBy === 'object' && completedBy !== null && !Array.isArray(completedBy)) {
     return 'email' in completedBy ? ((completedBy as { email: unknown }).email ?? null) : 'unknown';
   }
-  return pyStr(completedBy);
+  return pyStrOrJson(completedBy);
 }
 
 function labelColours(ctx: ExportContext<unknown>): (label: string) => string {

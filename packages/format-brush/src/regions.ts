@@ -7,7 +7,7 @@ import {
   shortHash,
   truncateBytes,
 } from '@lsconv/core';
-import { BrushRleError, decodeBrushMask, pyStr, pyStrAt } from '@lsconv/format-kit';
+import { BrushRleError, decodeBrushMask, pyStrAt, pyStrOrJson } from '@lsconv/format-kit';
 
 /** One brush region of an item, as the Python converter's `decode_from_annotation` sees it. */
 export interface BrushRegion {
@@ -128,9 +128,9 @@ export function decodeRegion(region: BrushRegion, report: ConversionReport): Uin
 }
 
 function labelList(labels: unknown): string[] {
-  if (Array.isArray(labels)) return labels.map((l) => pyStr(l));
+  if (Array.isArray(labels)) return labels.map((l) => pyStrOrJson(l));
   if (typeof labels === 'string') return [...labels];
-  return [pyStr(labels)];
+  return [pyStrOrJson(labels)];
 }
 
 function isSize(n: unknown): n is number {
@@ -146,7 +146,7 @@ export function annotatorForName(completedBy: unknown): string {
   if (typeof completedBy === 'object' && completedBy !== null && !Array.isArray(completedBy)) {
     const email = (completedBy as { email?: unknown }).email;
     text = typeof email === 'string' ? email : '';
-  } else text = pyStr(completedBy);
+  } else text = pyStrOrJson(completedBy);
   let out = '';
   for (const ch of text) if (/^[\p{L}\p{N}@.]$/u.test(ch)) out += ch;
   return out;
@@ -162,7 +162,7 @@ export function referenceFileStem(item: Item, region: BrushRegion, maxBytes: num
   const layer = region.name.replace(/[/\\]/g, '-');
   // An id beyond 2^53 keeps the digits it was written with (numbers.ts).
   const at = (holder: object | undefined, key: string, value: unknown) =>
-    holder && typeof value === 'number' ? pyStrAt(holder, key) : pyStr(value);
+    holder && typeof value === 'number' ? pyStrAt(holder, key) : pyStrOrJson(value);
   const by =
     typeof item.completed_by === 'number'
       ? at(item.annotation, 'completed_by', item.completed_by)
