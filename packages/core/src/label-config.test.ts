@@ -82,7 +82,10 @@ describe('labels named like object properties', () => {
       </RectangleLabels></View>`);
     const control = config.controls.get('label')!;
     expect(control.labels).toEqual(['Car', '__proto__', 'constructor', 'toString']);
-    expect(control.labelsAttrs.__proto__).toEqual({ value: '__proto__', category: '7' });
+    expect(new Map(Object.entries(control.labelsAttrs)).get('__proto__')).toEqual({
+      value: '__proto__',
+      category: '7',
+    });
     expect(Object.keys(control.labelsAttrs)).toHaveLength(4);
   });
 });
