@@ -129,3 +129,34 @@ describe('imageStem', () => {
     expect(imageStem(undefined, 'task-../a/b')).toBe('task-..-a-b');
   });
 });
+
+describe('the memory of one mask is bounded', () => {
+  it('skips a region larger than MAX_MASK_PIXELS, naming it, before allocating anything', async () => {
+    const { memorySink, runExport, arrayTaskSource } = await import('@lsconv/core');
+    const { brushToPng } = await import('./brush-to-png.js');
+    const huge = (id: string) => brush(['Car'], { id, original_width: 23_000, original_height: 23_000 });
+    const task = {
+      id: 9,
+      data: { image: 'a.png' },
+      annotations: [
+        { id: 90, result: ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map(huge).concat(brush(['Car'])) },
+      ],
+    };
+    const before = process.memoryUsage().arrayBuffers;
+    const sink = memorySink();
+    const report = await runExport({
+      format: brushToPng,
+      tasks: arrayTaskSource([task]),
+      config,
+      sink,
+      options: {},
+    });
+    expect(report.countsByCode()['mask-too-large']).toBe(6);
+    const entry = report.entries().find((e) => e.code === 'mask-too-large')!;
+    expect(entry).toMatchObject({ taskId: 9, regionId: 'r1' });
+    expect(entry.reason).toMatch(/23000x23000 pixels, more than the 67,108,864/);
+    // The small region is still written; six 529-megapixel masks were never allocated.
+    expect(report.regionsWritten).toBe(1);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});

@@ -7,7 +7,7 @@ import {
   shortHash,
   truncateBytes,
 } from '@lsconv/core';
-import { BrushRleError, decodeBrushMask, pyStrAt, pyStrOrJson } from '@lsconv/format-kit';
+import { BrushRleError, decodeBrushMask, MAX_MASK_PIXELS, pyStrAt, pyStrOrJson } from '@lsconv/format-kit';
 
 /** One brush region of an item, as the Python converter's `decode_from_annotation` sees it. */
 export interface BrushRegion {
@@ -112,6 +112,15 @@ export function brushRegions(item: Item, report: ConversionReport): BrushRegion[
  * records it in the report as skipped and returns undefined.
  */
 export function decodeRegion(region: BrushRegion, report: ConversionReport): Uint8Array | undefined {
+  if (region.width * region.height > MAX_MASK_PIXELS) {
+    report.skip({
+      ...region.where,
+      kind: 'region',
+      code: 'mask-too-large',
+      reason: `the brush mask is ${region.width}x${region.height} pixels, more than the ${MAX_MASK_PIXELS.toLocaleString('en-US')} (8192x8192) a mask may have; it is not decoded`,
+    });
+    return undefined;
+  }
   try {
     return decodeBrushMask(region.value.rle as Uint8Array, region.width, region.height);
   } catch (error) {
