@@ -89,6 +89,20 @@ describe('reference file names', () => {
     );
   });
 
+  it('turns / and \\ in task and annotation ids into -, so no id names a folder', () => {
+    const report = new ConversionReport('BRUSH_TO_PNG');
+    const task = {
+      id: '../../etc/x',
+      data: { image: 'a.png' },
+      annotations: [{ id: '..\\..\\y', result: [brush(['Car'])] }],
+    };
+    const item = taskItems(task as unknown as Task, { config, report, taskIndex: 0 })[0]!;
+    const [region] = brushRegions(item, report);
+    const stem = referenceFileStem(item, region!, 250);
+    expect(stem).toBe('task-..-..-etc-x-annotation-..-..-y-by--tag-x-Car-0');
+    expect(stem).not.toMatch(/[/\\]/);
+  });
+
   it('cuts an over-long name and keeps it unique with a hash', () => {
     const long = 'L'.repeat(300);
     const { item } = itemOf({ completed_by: 3 }, [brush([long]), brush([`${long}x`])]);

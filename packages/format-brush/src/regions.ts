@@ -164,7 +164,7 @@ export function annotatorForName(completedBy: unknown): string {
 /**
  * The reference's file name of a region, without extension:
  * `task-<id>-annotation-<id>-by-<annotator>-<layer name>` with `/` and `\` turned
- * into `-`. Control characters are dropped and an over-long name is cut (keeping a
+ * into `-` (in the ids too, which the reference would have written as folders). Control characters are dropped and an over-long name is cut (keeping a
  * hash so it stays unique), which the reference would have failed to write anyway.
  */
 export function referenceFileStem(item: Item, region: BrushRegion, maxBytes: number): string {
@@ -177,7 +177,8 @@ export function referenceFileStem(item: Item, region: BrushRegion, maxBytes: num
       ? at(item.annotation, 'completed_by', item.completed_by)
       : item.completed_by;
   let stem = `task-${at(item.task, 'id', item.id)}-annotation-${at(item.annotation, 'id', item.annotation_id)}-by-${annotatorForName(by)}-${layer}`;
-  stem = stem.replace(/[\u0000-\u001f\u007f]/g, '');
+  // Ids are text in task data: a `/` in one would name a folder (`../` one outside the output).
+  stem = stem.replace(/[/\\]/g, '-').replace(/[\u0000-\u001f\u007f]/g, '');
   if (Buffer.byteLength(stem) > maxBytes) stem = `${truncateBytes(stem, maxBytes - 9)}-${shortHash(stem)}`;
   return stem;
 }
