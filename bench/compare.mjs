@@ -1,0 +1,141 @@
+// Side by side: the Python converter and lsconv on the same generated exports, in one
+// sitting. Per format: wall seconds of each (median of COMPARE_RUNS), the ratio, the
+// two-core floor (two threads reading and JSON.parsing the same input: floor2.mjs), and
+// peak RSS (lsconv at default threads and with --threads 1, and Python).
+//
+//   LSCONV_REFERENCE_CMD="python3 ../shared/tools/reference/ls_ref.py export" node bench/compare.mjs
+//
+// The reference command is called as `<cmd> --input F --config C --format X --out DIR`;
+// without it only lsconv and the floor are measured. Environment: COMPARE_TASKS (default
+// 100000), COMPARE_FORMATS (default COCO,CONLL2003,JSON_MIN,YOLO,VOC,CSV), COMPARE_RUNS
+// (default 3), COMPARE_OUT_DIR (where outputs go; default the bench data folder, on disk),
+// BENCH_DATA_DIR (generated inputs, shared with `pnpm bench`). Linux: peak RSS comes from
+// GNU time (`/usr/bin/time`), which counts a process's whole life, relaunch included.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONFIGS, generateExport } from './generate.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'apps', 'cli', 'dist', 'bin.js');
+const dataDir = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'lsconv-bench');
+const outRoot = process.env.COMPARE_OUT_DIR ?? dataDir;
+const TASKS = Number(process.env.COMPARE_TASKS ?? 100_000);
+const RUNS = Math.max(1, Number(process.env.COMPARE_RUNS ?? 3));
+const FORMATS = (process.env.COMPARE_FORMATS ?? 'COCO,CONLL2003,JSON_MIN,YOLO,VOC,CSV')
+  .split(',')
+  .filter(Boolean);
+const REFERENCE = process.env.LSCONV_REFERENCE_CMD?.trim().split(/\s+/);
+/** The input each format is measured on: what it is for. */
+const PROFILE_OF = { COCO: 'image', YOLO: 'image', VOC: 'image', YOLO_OBB: 'image', CONLL2003: 'text' };
+
+if (!existsSync('/usr/bin/time')) {
+  console.error('compare.mjs needs GNU time (/usr/bin/time) for peak RSS');
+  process.exit(2);
+}
+mkdirSync(dataDir, { recursive: true });
+mkdirSync(outRoot, { recursive: true });
+
+async function dataset(profile) {
+  const file = join(dataDir, `${profile}-${TASKS}.json`);
+  const config = join(dataDir, `${profile}.xml`);
+  writeFileSync(config, CONFIGS[profile]);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating ${TASKS} ${profile} tasks…\n`);
+    await generateExport(`${file}.tmp`, profile, TASKS);
+    execFileSync('mv', [`${file}.tmp`, file]);
+  }
+  return { file, config, mb: statSync(file).size / 1e6 };
+}
+
+/** One timed run of a command: wall seconds and peak RSS (MiB) by GNU time. */
+function timed(command, args, outDir) {
+  rmSync(outDir, { recursive: true, force: true });
+  execFileSync('sync');
+  const result = spawnSync('/usr/bin/time', ['-f', '@@ %e %M', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  const m = /@@ ([\d.]+) (\d+)\s*$/.exec(result.stderr ?? '');
+  if (result.status !== 0 || !m) {
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${result.status}): ${(result.stderr ?? '').slice(-800)}`,
+    );
+  }
+  return { seconds: Number(m[1]), rssMb: Number(m[2]) / 1024 };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** RUNS runs, alternating with the other side's by the caller; median seconds, highest RSS. */
+function summary(runs) {
+  return { seconds: median(runs.map((r) => r.seconds)), rssMb: Math.max(...runs.map((r) => r.rssMb)) };
+}
+
+const rows = [];
+for (const format of FORMATS) {
+  const data = await dataset(PROFILE_OF[format] ?? 'mixed');
+  const out = join(outRoot, `compare-${format}`);
+  const lsconvArgs = (extra) => [
+    cli,
+    'export',
+    '-i',
+    data.file,
+    '-c',
+    data.config,
+    '-f',
+    format,
+    '-o',
+    out,
+    '--force',
+    ...extra,
+  ];
+  const runs = { lsconv: [], threads1: [], python: [], floor: [] };
+  for (let i = 0; i < RUNS; i++) {
+    // Alternate the sides so a slow moment of the machine does not fall on one only.
+    if (REFERENCE) {
+      const [command, ...rest] = REFERENCE;
+      runs.python.push(
+        timed(
+          command,
+          [...rest, '--input', data.file, '--config', data.config, '--format', format, '--out', out],
+          out,
+        ),
+      );
+    }
+    runs.lsconv.push(timed(process.execPath, lsconvArgs([]), out));
+    runs.threads1.push(timed(process.execPath, lsconvArgs(['--threads', '1']), out));
+    const floor = JSON.parse(
+      execFileSync(process.execPath, [join(here, 'floor2.mjs'), data.file], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .pop(),
+    );
+    runs.floor.push({ seconds: floor.seconds, rssMb: floor.peakRssMb });
+  }
+  rmSync(out, { recursive: true, force: true });
+  const lsconv = summary(runs.lsconv);
+  const python = REFERENCE ? summary(runs.python) : undefined;
+  const floor = summary(runs.floor);
+  rows.push({
+    format,
+    'input MB': data.mb.toFixed(0),
+    'python s': python ? python.seconds.toFixed(1) : '',
+    'lsconv s': lsconv.seconds.toFixed(1),
+    '× python': python ? (python.seconds / lsconv.seconds).toFixed(1) : '',
+    'floor2 s': floor.seconds.toFixed(1),
+    '× floor2': (lsconv.seconds / floor.seconds).toFixed(2),
+    'RSS MB': lsconv.rssMb.toFixed(0),
+    'RSS -t1 MB': summary(runs.threads1).rssMb.toFixed(0),
+    'python RSS MB': python ? python.rssMb.toFixed(0) : '',
+  });
+  process.stderr.write(`${format} done\n`);
+}
+console.log(`${TASKS} tasks, ${RUNS} run(s) each, load average ${loadavg()[0].toFixed(2)} at the end`);
+console.table(rows);
