@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  loadRegistry,
   type FormatDefinition,
+  loadRegistry,
   memorySink,
   openTaskSource,
   parseLabelConfig,

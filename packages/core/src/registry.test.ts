@@ -228,7 +228,10 @@ describe('loadRegistry in a pnpm workspace', () => {
         join(root, folder, 'package.json'),
         JSON.stringify({ name, version: '1.0.0', lsconv: { plugins: './index.mjs' } }),
       );
-      writeFileSync(join(root, folder, 'index.mjs'), goodEntry.replaceAll('DEMO', name.slice(14).toUpperCase()));
+      writeFileSync(
+        join(root, folder, 'index.mjs'),
+        goodEntry.replaceAll('DEMO', name.slice(14).toUpperCase()),
+      );
     }
     const registry = await loadRegistry({ cwd: root });
     expect([...registry.formats.keys()].sort()).toEqual(['EXTRA', 'JSON', 'ONE']);
