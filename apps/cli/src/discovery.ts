@@ -7,13 +7,20 @@ import { cliPackageDir } from './package-info.js';
  * Loads the registry with core's one loader (`loadRegistry`): the host is the package
  * whose bin started the CLI (`io.host`: `@lsconv/cli` itself, or the `lsconv` meta
  * package), whose package.json says which packages are plugins. With `--plugin`, exactly
- * those packages are loaded instead.
+ * those packages are loaded instead. `format` loads only what provides that format
+ * (core's `loadRegistry` option of the same name).
  */
-export async function loadRegistry(io: CliIo, plugins: readonly string[]): Promise<Registry> {
+export async function loadRegistry(
+  io: CliIo,
+  plugins: readonly string[],
+  format?: string,
+): Promise<Registry> {
   const host = io.host ?? cliPackageDir();
+  // With a format named, only the packages that provide it are imported (a quick start).
+  const only = format === undefined ? {} : { format };
   if (plugins.length)
-    return loadHostRegistry({ host, cwd: io.cwd, explicit: plugins.map((p) => pluginSpec(io, p)) });
-  return loadHostRegistry({ host, cwd: io.cwd });
+    return loadHostRegistry({ host, cwd: io.cwd, explicit: plugins.map((p) => pluginSpec(io, p)), ...only });
+  return loadHostRegistry({ host, cwd: io.cwd, ...only });
 }
 
 /**

@@ -240,3 +240,34 @@ describe('loadRegistry in a pnpm workspace', () => {
     expect([...(await loadRegistry({ cwd: root })).formats.keys()]).toEqual(['JSON']);
   });
 });
+
+describe('loadRegistry for one format', () => {
+  it('imports only the packages that list the format, and those that list none', async () => {
+    const dir = host({
+      'lsconv-format-demo': {
+        pkg: { lsconv: { plugins: './index.mjs', formats: ['DEMO'] } },
+        entry: goodEntry,
+      },
+      // Would fail if imported: listing only other formats keeps it unloaded.
+      'lsconv-format-other': {
+        pkg: { lsconv: { plugins: './index.mjs', formats: ['OTHER'] } },
+        entry: 'throw new Error("imported although not asked for")',
+      },
+      'lsconv-format-unlisted': {
+        pkg: { lsconv: { plugins: './index.mjs' } },
+        entry: goodEntry.replaceAll('DEMO', 'UNLISTED'),
+      },
+    });
+    const one = await loadRegistry({ cwd: dir, workspace: false, format: 'demo' });
+    expect([...one.formats.keys()].sort()).toEqual(['DEMO', 'JSON', 'UNLISTED']);
+    expect(one.problems).toEqual([]);
+    // The built-in JSON needs no listed package.
+    expect(
+      [...(await loadRegistry({ cwd: dir, workspace: false, format: 'JSON' })).formats.keys()].sort(),
+    ).toEqual(['JSON', 'UNLISTED']);
+    // A format nobody lists: everything loads, so the error can name what is installed.
+    const all = await loadRegistry({ cwd: dir, workspace: false, format: 'NOPE' });
+    expect(all.problems.map((p) => p.package)).toEqual(['lsconv-format-other']);
+    expect(() => all.format('NOPE')).toThrow(/unknown format/);
+  });
+});

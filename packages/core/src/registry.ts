@@ -85,6 +85,14 @@ export interface LoadRegistryOptions {
   explicit?: readonly string[];
   /** Search the pnpm/npm workspace around `cwd` (default true). */
   workspace?: boolean;
+  /**
+   * Load only the plugins that provide this format id, as their package.json says
+   * (`lsconv.formats`), so a one-format export imports one package: plugins that list
+   * their formats and not this one are not imported. Plugins without the list load as
+   * always; when no plugin lists the id, every plugin loads (the error then names what
+   * is installed). Core's built-in formats are always there.
+   */
+  format?: string;
 }
 
 /**
@@ -194,7 +202,7 @@ export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<R
   const formats = new Map<string, { format: FormatDefinition<any>; origin: PluginOrigin }>();
   const importers = new Map<string, { importer: ImporterDefinition<any>; origin: PluginOrigin }>();
   for (const format of builtinFormats) formats.set(format.id, { format, origin: BUILTIN_ORIGIN });
-  for (const candidate of candidates) {
+  for (const candidate of wantedOnly(candidates, options.format)) {
     if (!isPlugin(candidate.dir)) continue;
     const loaded = await loadPlugin(candidate);
     if ('problem' in loaded) {
@@ -247,6 +255,22 @@ export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<R
       return entry.importer;
     },
   };
+}
+
+/**
+ * The candidates to import when one format id is wanted: those whose package.json lists
+ * it in `lsconv.formats`, and those that list no formats; all of them when none lists it.
+ */
+function wantedOnly(candidates: Candidate[], format: string | undefined): Candidate[] {
+  if (format === undefined) return candidates;
+  const id = format.toUpperCase();
+  const listed = candidates.map((c) => {
+    const list = readJson(join(c.dir, 'package.json'))?.lsconv?.formats;
+    return Array.isArray(list) ? list.map((f: unknown) => String(f).toUpperCase()) : undefined;
+  });
+  const builtin = builtinFormats.some((f) => f.id === id);
+  if (!builtin && !listed.some((list) => list?.includes(id))) return candidates;
+  return candidates.filter((_, i) => listed[i] === undefined || (!builtin && listed[i]!.includes(id)));
 }
 
 /** Where core's own formats come from: this package, its built-in module. */

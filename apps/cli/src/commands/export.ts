@@ -48,8 +48,9 @@ const ABORT_GRACE_MS = 5000;
 export async function exportCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const plugins = peekFlag(argv, 'plugin');
   const requested = peekFlag(argv, 'format', 'f').at(-1);
-  const registry = await loadRegistry(io, plugins);
-  if (wantsHelp(argv)) {
+  const help = wantsHelp(argv);
+  const registry = await loadRegistry(io, plugins, help ? undefined : (requested ?? DEFAULT_FORMAT));
+  if (help) {
     const only = requested === undefined ? undefined : findFormat(registry, requested);
     writeLines(io.stdout, exportHelp(registry, only, helpWidth(io.stdout.columns)));
     return EXIT.OK;
