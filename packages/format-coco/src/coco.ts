@@ -14,7 +14,6 @@ import {
 } from '@lsconv/core';
 import {
   annotationMode,
-  annotationOption,
   annotatorOf,
   type Category,
   ClipCounter,
@@ -24,6 +23,7 @@ import {
   envelope,
   exportDate,
   imageDataKey,
+  imageDirOf,
   itemRegionsWithIds,
   keypointLabelNames,
   keypointOrder,
@@ -42,6 +42,8 @@ import {
   regionLabels,
   sizeFromRegions,
   taskImageUrl,
+  type VisionOptionValues,
+  visionOptions,
 } from '@lsconv/format-kit';
 
 /** One entry of COCO `images`. */
@@ -67,17 +69,7 @@ export interface CocoAnnotation {
   annotator?: unknown;
 }
 
-const options = {
-  imageDir: {
-    type: 'string',
-    default: 'images',
-    flag: 'image-dir',
-    pythonFlag: 'image-dir',
-    description:
-      'Folder inside the output for the images (created even when empty); COCO file_name values point into it.',
-  },
-  annotation: annotationOption,
-} as const;
+const options = visionOptions('COCO file_name values point into it');
 
 /** COCO: `result.json` (images, categories, annotations, info) and an `images/` folder. */
 export const coco = defineFormat({
@@ -110,7 +102,7 @@ export const cocoWithImages = defineFormat({
   export: (tasks, ctx) => exportCoco(tasks, ctx, true),
 });
 
-type CocoContext = ExportContext<{ readonly imageDir: string; readonly annotation: string }>;
+type CocoContext = ExportContext<VisionOptionValues>;
 
 /**
  * The Python converter's categories for COCO: every control's labels (Choices too),
@@ -210,7 +202,7 @@ async function exportCoco(
   ctx: CocoContext,
   withImages: boolean,
 ): Promise<void> {
-  const imageDir = (ctx.options.imageDir || 'images').replace(/\/+$/, '');
+  const imageDir = imageDirOf(ctx);
   await ctx.sink.mkdir(imageDir);
   const images = await JsonArraySpill.create('coco-images');
   const annotations = await JsonArraySpill.create('coco-annotations');

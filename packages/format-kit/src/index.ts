@@ -70,8 +70,6 @@ export {
 export { REFERENCE_FORMATS, referenceSupport, referenceSupports } from './reference-support.js';
 // Vision formats: categories, image references, geometry
 export {
-  annotationMode,
-  annotationOption,
   type Category,
   type CategoryTable,
   ClipCounter,
@@ -107,3 +105,11 @@ export {
   taskImageUrl,
   urlBaseName,
 } from './vision.js';
+// Vision formats: the options they all declare
+export {
+  annotationMode,
+  annotationOption,
+  imageDirOf,
+  type VisionOptionValues,
+  visionOptions,
+} from './vision-options.js';

@@ -13,7 +13,6 @@ import {
 } from '@lsconv/core';
 import {
   annotationMode,
-  annotationOption,
   type Category,
   ClipCounter,
   clamp,
@@ -21,6 +20,7 @@ import {
   envelope,
   exportDate,
   imageDataKey,
+  imageDirOf,
   itemRegionsWithIds,
   keypointLabelNames,
   keypointOrder,
@@ -37,6 +37,8 @@ import {
   safeStem,
   taskImageUrl,
   urlBaseName,
+  type VisionOptionValues,
+  visionOptions,
 } from '@lsconv/format-kit';
 
 /** Image size in pixels. */
@@ -48,16 +50,7 @@ export interface ImageSize {
 /** A YOLO box: centre and size, normalised to the image (0…1). */
 export type YoloBox = readonly [xc: number, yc: number, w: number, h: number];
 
-const options = {
-  imageDir: {
-    type: 'string',
-    default: 'images',
-    flag: 'image-dir',
-    pythonFlag: 'image-dir',
-    description: 'Folder inside the output for the images (created even when empty).',
-  },
-  annotation: annotationOption,
-} as const;
+const options = visionOptions();
 
 type Variant = { obb: boolean; withImages: boolean };
 
@@ -114,7 +107,7 @@ export const yoloObbWithImages = yoloFormat(
   11,
 );
 
-type YoloContext = ExportContext<{ readonly imageDir: string; readonly annotation: string }>;
+type YoloContext = ExportContext<VisionOptionValues>;
 
 // ---------------------------------------------------------------- pure helpers
 
@@ -431,7 +424,7 @@ async function exportYolo(
   variant: Variant,
 ): Promise<void> {
   const python = ctx.compat === 'python';
-  const imageDir = (ctx.options.imageDir || 'images').replace(/\/+$/, '');
+  const imageDir = imageDirOf(ctx);
   await ctx.sink.mkdir(imageDir);
   await ctx.sink.mkdir('labels');
   const state: YoloState = {
