@@ -3,8 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rect, runFormat, startSlowMediaServer, tinyPng } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cocoKeypoints, keypointsBbox, polygonPixels, rectanglePixels } from './coco.js';
-import { coco, cocoWithImages } from './index.js';
+import {
+  coco,
+  cocoKeypoints,
+  cocoWithImages,
+  keypointsBbox,
+  polygonPixels,
+  rectanglePixels,
+} from './index.js';
 
 const CONFIG = `<View>
   <Image name="image" value="$image"/>

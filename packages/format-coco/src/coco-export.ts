@@ -1,0 +1,64 @@
+import { JsonArraySpill, prefetchAhead } from '@lsconv/core';
+import { classifyImageRef, imageDirOf } from '@lsconv/format-kit';
+import { defaultState, defaultTask } from './coco-default.js';
+import type { PreparedCoco } from './coco-prepare.js';
+import { pythonState, pythonTask } from './coco-python.js';
+import { type CocoContext, type CocoRun, cocoInfo } from './coco-shared.js';
+
+/**
+ * The export of COCO and COCO_WITH_IMAGES: one path per compat mode writes each task's
+ * images and annotations into spills; `result.json` is assembled from them at the end.
+ */
+export async function exportCoco(
+  tasks: AsyncIterable<PreparedCoco>,
+  ctx: CocoContext,
+  withImages: boolean,
+): Promise<void> {
+  const python = ctx.compat === 'python';
+  const imageDir = imageDirOf(ctx);
+  await ctx.sink.mkdir(imageDir);
+  const images = await JsonArraySpill.create('coco-images');
+  const annotations = await JsonArraySpill.create('coco-annotations');
+  try {
+    const state = python ? pythonState(ctx) : defaultState(ctx);
+    const writeTask = python ? pythonTask : defaultTask;
+    const run: CocoRun = { ctx, state, images, annotations, imageDir, withImages };
+    const upcoming = prefetchAhead(
+      tasks,
+      ctx.resources,
+      (prepared) => mediaRef(prepared, state.dataKey, withImages),
+      { copy: withImages },
+    );
+    for await (const prepared of upcoming) if (prepared !== null) await writeTask(run, prepared);
+    state.clips.flush(ctx.report, ctx.format);
+    const categories = python ? state.categories : [...state.categories].sort((a, b) => a.id - b.id);
+    const out = await ctx.sink.createFile('result.json');
+    await out.write('{\n"images": [\n');
+    await images.pipeTo(out);
+    await out.write(`\n],\n"categories": ${JSON.stringify(categories, null, 2)},\n"annotations": [\n`);
+    await annotations.pipeTo(out);
+    await out.write(`\n],\n"info": ${JSON.stringify(cocoInfo(), null, 2)}\n}\n`);
+    await out.close();
+    ctx.report.itemsWritten += images.count;
+    ctx.report.regionsWritten += annotations.count;
+  } finally {
+    await images.dispose();
+    await annotations.dispose();
+  }
+}
+
+/**
+ * The image a prepared task will read, for the resolver to fetch ahead: every image when
+ * they are copied; otherwise only for tasks converted in `export` (compat python, or the
+ * size must come from the file), and not http URLs, which stay names.
+ */
+function mediaRef(prepared: PreparedCoco, dataKey: string | undefined, withImages: boolean) {
+  if (prepared === null) return undefined;
+  const { url, body } = prepared;
+  if (!withImages && body) return undefined;
+  if (url === undefined || (!withImages && classifyImageRef(url) === 'http')) return undefined;
+  return {
+    url,
+    context: { taskId: prepared.taskId, taskIndex: prepared.taskIndex, field: `data.${dataKey}` },
+  };
+}
