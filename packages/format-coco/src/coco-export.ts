@@ -1,5 +1,5 @@
-import { JsonArraySpill, prefetchAhead } from '@lsconv/core';
-import { classifyImageRef, imageDirOf } from '@lsconv/format-kit';
+import { prefetchAhead } from '@lsconv/core';
+import { COCO_LAYOUT, CocoDocumentWriter, classifyImageRef, imageDirOf } from '@lsconv/format-kit';
 import { defaultState, defaultTask } from './coco-default.js';
 import type { PreparedCoco } from './coco-prepare.js';
 import { pythonState, pythonTask } from './coco-python.js';
@@ -7,7 +7,7 @@ import { type CocoContext, type CocoRun, cocoInfo } from './coco-shared.js';
 
 /**
  * The export of COCO and COCO_WITH_IMAGES: one path per compat mode writes each task's
- * images and annotations into spills; `result.json` is assembled from them at the end.
+ * images and annotations into the kit's COCO document writer, which assembles `result.json`.
  */
 export async function exportCoco(
   tasks: AsyncIterable<PreparedCoco>,
@@ -17,11 +17,11 @@ export async function exportCoco(
   const python = ctx.compat === 'python';
   const imageDir = imageDirOf(ctx);
   await ctx.sink.mkdir(imageDir);
-  const images = await JsonArraySpill.create('coco-images');
-  const annotations = await JsonArraySpill.create('coco-annotations');
+  const doc = await CocoDocumentWriter.create('coco', COCO_LAYOUT);
   try {
     const state = python ? pythonState(ctx) : defaultState(ctx);
     const writeTask = python ? pythonTask : defaultTask;
+    const { images, annotations } = doc;
     const run: CocoRun = { ctx, state, images, annotations, imageDir, withImages };
     const upcoming = prefetchAhead(
       tasks,
@@ -32,18 +32,16 @@ export async function exportCoco(
     for await (const prepared of upcoming) if (prepared !== null) await writeTask(run, prepared);
     state.clips.flush(ctx.report, ctx.format);
     const categories = python ? state.categories : [...state.categories].sort((a, b) => a.id - b.id);
-    const out = await ctx.sink.createFile('result.json');
-    await out.write('{\n"images": [\n');
-    await images.pipeTo(out);
-    await out.write(`\n],\n"categories": ${JSON.stringify(categories, null, 2)},\n"annotations": [\n`);
-    await annotations.pipeTo(out);
-    await out.write(`\n],\n"info": ${JSON.stringify(cocoInfo(), null, 2)}\n}\n`);
-    await out.close();
+    await doc.write(ctx.sink, 'result.json', [
+      ['images', images],
+      ['categories', { value: categories }],
+      ['annotations', annotations],
+      ['info', { value: cocoInfo() }],
+    ]);
     ctx.report.itemsWritten += images.count;
     ctx.report.regionsWritten += annotations.count;
   } finally {
-    await images.dispose();
-    await annotations.dispose();
+    await doc.dispose();
   }
 }
 

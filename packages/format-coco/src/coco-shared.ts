@@ -2,6 +2,7 @@ import type { ConversionReport, ExportContext, JsonArraySpill, LabelConfig, Outp
 import {
   type Category,
   type ClipCounter,
+  cocoInfoBlock,
   configCategories,
   envelope,
   exportDate,
@@ -11,7 +12,6 @@ import {
   keypointOrder,
   num,
   type Point,
-  pyDateTime,
   pyRound,
   type VisionOptionValues,
 } from '@lsconv/format-kit';
@@ -213,14 +213,7 @@ export function countVisible(keypoints: readonly number[]): number {
   return n;
 }
 
-/** The COCO `info` block; `SOURCE_DATE_EPOCH` pins the date for reproducible builds. */
+/** The COCO `info` block (dates in UTC); `SOURCE_DATE_EPOCH` pins the date for reproducible builds. */
 export function cocoInfo(now: Date = exportDate()): Record<string, unknown> {
-  return {
-    year: now.getUTCFullYear(),
-    version: '1.0',
-    description: '',
-    contributor: 'Label Studio',
-    url: '',
-    date_created: pyDateTime(now, 'utc'),
-  };
+  return cocoInfoBlock({ description: '', contributor: 'Label Studio', url: '' }, 'utc', now);
 }

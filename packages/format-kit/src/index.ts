@@ -17,6 +17,15 @@ export {
   readBrushRleHeader,
   rleBytes,
 } from './brush-rle.js';
+// COCO documents: one writer (spilled images and annotations, two layouts) and the info block
+export {
+  BRUSH_COCO_LAYOUT,
+  COCO_LAYOUT,
+  CocoDocumentWriter,
+  type CocoLayout,
+  type CocoSection,
+  cocoInfoBlock,
+} from './coco-document.js';
 // COCO RLE (pycocotools): one encoder, one validating decoder
 export {
   type CocoRle,
