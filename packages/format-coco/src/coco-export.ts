@@ -1,5 +1,11 @@
 import { prefetchAhead } from '@lsconv/core';
-import { COCO_LAYOUT, CocoDocumentWriter, classifyImageRef, imageDirOf } from '@lsconv/format-kit';
+import {
+  COCO_LAYOUT,
+  CocoDocumentWriter,
+  classifyImageRef,
+  exportDate,
+  imageDirOf,
+} from '@lsconv/format-kit';
 import { defaultState, defaultTask } from './coco-default.js';
 import type { PreparedCoco } from './coco-prepare.js';
 import { pythonState, pythonTask } from './coco-python.js';
@@ -36,7 +42,7 @@ export async function exportCoco(
       ['images', images],
       ['categories', { value: categories }],
       ['annotations', annotations],
-      ['info', { value: cocoInfo() }],
+      ['info', { value: cocoInfo(exportDate(), python ? 'local' : 'utc') }],
     ]);
     ctx.report.itemsWritten += images.count;
     ctx.report.regionsWritten += annotations.count;

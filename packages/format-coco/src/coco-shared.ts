@@ -213,7 +213,11 @@ export function countVisible(keypoints: readonly number[]): number {
   return n;
 }
 
-/** The COCO `info` block (dates in UTC); `SOURCE_DATE_EPOCH` pins the date for reproducible builds. */
-export function cocoInfo(now: Date = exportDate()): Record<string, unknown> {
-  return cocoInfoBlock({ description: '', contributor: 'Label Studio', url: '' }, 'utc', now);
+/**
+ * The COCO `info` block. The Python converter writes `datetime.now()`, the time of its
+ * process's zone (`local`, what `--compat python` writes); lsconv's default writes UTC.
+ * `SOURCE_DATE_EPOCH` pins the date for reproducible builds.
+ */
+export function cocoInfo(now: Date = exportDate(), zone: 'utc' | 'local' = 'utc'): Record<string, unknown> {
+  return cocoInfoBlock({ description: '', contributor: 'Label Studio', url: '' }, zone, now);
 }
