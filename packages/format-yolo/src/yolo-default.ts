@@ -1,6 +1,6 @@
 import type { ConversionReport, OutputValue } from '@lsconv/core';
 import { itemRegionsWithIds, num, type Point } from '@lsconv/format-kit';
-import { clipPoints, type ImageSize, obbCorners, toYoloBox } from './yolo-geometry.js';
+import { clipPoints, type ImageSize, obbCorners, toYoloBox, type YoloBox } from './yolo-geometry.js';
 import {
   joinLines,
   type LineBuilder,
@@ -93,18 +93,8 @@ function rectangleNumbers(
     return undefined;
   }
   if (!scope.lc.variant.obb) {
-    const b = toYoloBox(rect, regionSize);
-    if (!b) {
-      skipRegion(
-        scope,
-        regionId,
-        'missing-image-size',
-        'a rotated rectangle needs the image size (original_width/height) to get its box',
-      );
-      return undefined;
-    }
-    if (b.clipped) scope.clip(scope.item.id, regionId);
-    return [...b.box];
+    const box = clippedBox(scope, rect, regionId, regionSize);
+    return box && [...box];
   }
   let corners: Point[];
   if (regionSize) corners = obbCorners(rect, regionSize);
@@ -128,6 +118,27 @@ function rectangleNumbers(
   const c = clipPoints(corners);
   if (c.clipped) scope.clip(scope.item.id, regionId);
   return c.points.flat();
+}
+
+/** A rectangle's YOLO box, rotation applied and clipped (a clipped region is recorded); undefined, and reported, when a rotated box has no image size. */
+function clippedBox(
+  scope: ItemScope,
+  rect: NonNullable<ReturnType<typeof numericRect>>,
+  regionId: string | undefined,
+  size: ImageSize | undefined,
+): YoloBox | undefined {
+  const b = toYoloBox(rect, size);
+  if (!b) {
+    skipRegion(
+      scope,
+      regionId,
+      'missing-image-size',
+      'a rotated rectangle needs the image size (original_width/height) to get its box',
+    );
+    return undefined;
+  }
+  if (b.clipped) scope.clip(scope.item.id, regionId);
+  return b.box;
 }
 
 /** A polygon's points, normalised and clipped to the image. */
@@ -218,18 +229,8 @@ function poseRectangles(
       );
       continue;
     }
-    const b = toYoloBox(rect, regionImageSize(value) ?? size);
-    if (!b) {
-      skipRegion(
-        scope,
-        regionId,
-        'missing-image-size',
-        'a rotated rectangle needs the image size (original_width/height) to get its box',
-      );
-      continue;
-    }
-    if (b.clipped) scope.clip(scope.item.id, regionId);
-    rects.set(value.id, { cls, box: b.box, kp: new Map() });
+    const box = clippedBox(scope, rect, regionId, regionImageSize(value) ?? size);
+    if (box) rects.set(value.id, { cls, box, kp: new Map() });
   }
   return rects;
 }
