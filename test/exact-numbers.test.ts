@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  discoverPlugins,
+  loadRegistry,
   MIN_PARALLEL_BYTES,
   memorySink,
   openTaskSource,
@@ -135,7 +135,7 @@ describe('integers beyond 2^53 on the worker pool, small input', () => {
   for (const format of ['JSON_MIN', 'CSV', 'TSV'] as const) {
     for (const compat of ['default', 'python'] as const) {
       it(`${format}, compat ${compat}: every task through a worker`, async () => {
-        const registry = await discoverPlugins({ cwd: root });
+        const registry = await loadRegistry({ cwd: root });
         const found = registry.formats.get(format)!;
         const sink = memorySink();
         await runExport({

@@ -7,7 +7,7 @@
 // holds the spelling to the letter. It runs the built formats (`pnpm build` first).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { discoverPlugins, memorySink, openTaskSource, parseLabelConfig, runExport } from '@lsconv/core';
+import { loadRegistry, memorySink, openTaskSource, parseLabelConfig, runExport } from '@lsconv/core';
 import {
   defaultExportArgs,
   JsonNumber,
@@ -19,7 +19,7 @@ import { describe, expect, it } from 'vitest';
 
 process.env.SOURCE_DATE_EPOCH ??= '1700000000';
 
-const registry = await discoverPlugins({ cwd: join(import.meta.dirname, '..') });
+const registry = await loadRegistry({ cwd: join(import.meta.dirname, '..') });
 const cases = loadConformanceCases().filter((c) => c.tasksFile);
 
 /** Files compared byte for byte. */

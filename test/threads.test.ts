@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  discoverPlugins,
+  loadRegistry,
   type FormatDefinition,
   memorySink,
   openTaskSource,
@@ -23,7 +23,7 @@ import { CONFIGS, generateExport } from '../bench/generate.mjs';
 process.env.SOURCE_DATE_EPOCH ??= '1700000000';
 
 const root = join(import.meta.dirname, '..');
-const registry = await discoverPlugins({ cwd: root });
+const registry = await loadRegistry({ cwd: root });
 const parallel = [...registry.formats.values()].filter((f) => f.format.prepare && f.origin.entry);
 const cases = loadConformanceCases().filter((c) => c.tasksFile && c.configFile);
 

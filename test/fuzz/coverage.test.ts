@@ -1,7 +1,7 @@
 // Every format the registry discovers, and every importer, is fuzzed by one of the files here.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { discoverPlugins } from '@lsconv/core';
+import { loadRegistry } from '@lsconv/core';
 import { describe, expect, it } from 'vitest';
 import { GROUPS } from './export-properties.js';
 import { loadDefinitions, ROOT } from './harness.js';
@@ -19,7 +19,7 @@ describe('fuzz coverage', () => {
   it.runIf(existsSync(join(ROOT, 'packages/format-coco/dist/index.js')))(
     'fuzzes every format the registry discovers',
     async () => {
-      const registry = await discoverPlugins({ cwd: ROOT });
+      const registry = await loadRegistry({ cwd: ROOT });
       expect(registry.problems).toEqual([]);
       for (const id of registry.formats.keys()) expect(fuzzed).toContain(id);
       for (const id of registry.importers.keys()) expect(IMPORTERS).toContain(id);

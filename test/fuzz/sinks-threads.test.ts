@@ -2,7 +2,7 @@
 // what a memory sink holds), and through the worker pool (same bytes as one thread).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { directorySink, discoverPlugins, parseLabelConfig } from '@lsconv/core';
+import { directorySink, loadRegistry, parseLabelConfig } from '@lsconv/core';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { caseArb, rawJsonText } from './arbitraries.js';
@@ -67,7 +67,7 @@ describe('fuzz into a folder', () => {
   }
 });
 
-const registry = await discoverPlugins({ cwd: ROOT });
+const registry = await loadRegistry({ cwd: ROOT });
 const pooled = formats.filter((f) => f.prepare && registry.formats.get(f.id)?.origin.entry);
 
 describe('fuzz through the worker pool', () => {

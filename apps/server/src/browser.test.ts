@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { discoverPlugins } from '@lsconv/core';
+import { loadRegistry } from '@lsconv/core';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestServer, type TestServer } from './test-helpers.js';
@@ -36,7 +36,7 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
     if (!chromium)
       throw new Error('CI is set but no `chromium` is on PATH: install it with apt-get install -y chromium');
     // The real formats, as the server discovers them (the workspace must be built: pnpm build).
-    const registry = await discoverPlugins({ cwd: repoRoot });
+    const registry = await loadRegistry({ cwd: repoRoot });
     if (!registry.formats.has('COCO')) {
       throw new Error(
         `the COCO format is not available (${registry.problems.map((p) => `${p.package}: ${p.reason}`).join('; ') || 'not built'}); run pnpm build`,

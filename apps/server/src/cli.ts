@@ -1,7 +1,8 @@
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isLsconvError, type Registry, zipFileSink } from '@lsconv/core';
+import { isLsconvError, type Registry, type ResourceOptions, zipFileSink } from '@lsconv/core';
+import { serverResources } from './context.js';
 import { deliverZip } from './deliver.js';
 import { convertJsonFile, exportStem, tempName, writeTasksJson } from './exporter.js';
 import { loadServerFormats } from './format-hosting.js';
@@ -15,7 +16,7 @@ const HELP = `lsconv-server ${SERVER_VERSION} — Label Studio-compatible export
 Usage:
   lsconv-server [--port 8080] [--host 127.0.0.1] [--data-dir ./lsconv-data] [--api-key KEY]
   lsconv-server export <project_id> <format> [--export-path DIR] [--data-dir DIR]
-                [--export-serializer-context JSON]
+                [--export-serializer-context JSON] [media options below]
 
 Server options:
   --port N                   port to listen on (default 8080; 0 picks a free one)
@@ -29,6 +30,7 @@ Server options:
   --request-timeout S        seconds to receive a whole request, uploads included; 0 = none (default 3600)
   --body-idle-timeout S      seconds a request body may pause before the connection closes (default 60)
   --download-resources       download media by default in exports (default off)
+Media options (the server and its export command alike; task data never names plain file paths):
   --allow-private-addresses  let media downloads reach private and loopback addresses (default off)
   --local-files-root DIR     root of /data/local-files/?d= URLs
   --upload-dir DIR           Label Studio's upload folder
@@ -54,12 +56,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         'max-import-bytes': { type: 'string' },
         'request-timeout': { type: 'string' },
         'body-idle-timeout': { type: 'string' },
-        'download-resources': { type: 'boolean' },
-        'allow-private-addresses': { type: 'boolean' },
-        'local-files-root': { type: 'string' },
-        'upload-dir': { type: 'string' },
-        'ls-url': { type: 'string' },
-        'ls-token': { type: 'string' },
+        ...RESOURCE_FLAGS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -124,7 +121,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
         'export-path': { type: 'string' },
         'data-dir': { type: 'string', default: './lsconv-data' },
         'export-serializer-context': { type: 'string' },
-        'download-resources': { type: 'boolean' },
+        ...RESOURCE_FLAGS,
       },
     });
   } catch (error) {
@@ -173,7 +170,10 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
       labelConfig: project.labelConfig,
       input,
       workDir: work,
-      resources: { download: values['download-resources'] === true, cacheDir: join(dataDir, 'cache') },
+      resources: serverResources(dataDir, {
+        ...resourcesFrom(values),
+        download: values['download-resources'] === true,
+      }),
     });
     const stem = exportStem(project.id, written.md5);
     const name = result.kind === 'file' ? `${stem}${result.ext}` : `${stem}.zip`;
@@ -207,6 +207,28 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
 
 export { exportCommand };
 
+/** The media flags the server and its console command share. */
+const RESOURCE_FLAGS = {
+  'download-resources': { type: 'boolean' },
+  'allow-private-addresses': { type: 'boolean' },
+  'local-files-root': { type: 'string' },
+  'upload-dir': { type: 'string' },
+  'ls-url': { type: 'string' },
+  'ls-token': { type: 'string' },
+} as const;
+
+/** The resource options those flags give (the download default aside). */
+function resourcesFrom(values: Record<string, string | boolean | undefined>): ResourceOptions {
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  return {
+    ...(str('local-files-root') ? { localFilesRoot: str('local-files-root')! } : {}),
+    ...(str('upload-dir') ? { uploadDir: str('upload-dir')! } : {}),
+    ...(str('ls-url') ? { lsUrl: str('ls-url')! } : {}),
+    ...(str('ls-token') ? { lsToken: str('ls-token')! } : {}),
+    allowPrivateAddresses: values['allow-private-addresses'] === true,
+  };
+}
+
 /** The server options a command line gives. */
 function serverOptionsFrom(values: Record<string, string | boolean | undefined>) {
   const num = (name: string): number | undefined => {
@@ -218,13 +240,7 @@ function serverOptionsFrom(values: Record<string, string | boolean | undefined>)
   };
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const dataDir = resolve(str('data-dir')!);
-  const resources = {
-    ...(str('local-files-root') ? { localFilesRoot: str('local-files-root')! } : {}),
-    ...(str('upload-dir') ? { uploadDir: str('upload-dir')! } : {}),
-    ...(str('ls-url') ? { lsUrl: str('ls-url')! } : {}),
-    ...(str('ls-token') ? { lsToken: str('ls-token')! } : {}),
-    allowPrivateAddresses: values['allow-private-addresses'] === true,
-  };
+  const resources = resourcesFrom(values);
   const options: ServerOptions = {
     dataDir,
     ...(str('api-key') ? { apiKey: str('api-key')! } : {}),

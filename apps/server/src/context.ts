@@ -50,6 +50,20 @@ export interface ServerContext {
 }
 
 /** Opens the data folder, the store and the formats, and settles the API key. */
+/**
+ * The resource settings of everything the server runs, over HTTP or from its console
+ * command: media is cached in the data folder, task data may not name plain file paths,
+ * and downloads may not reach private or loopback addresses unless the operator says so.
+ */
+export function serverResources(dataDir: string, resources: ResourceOptions = {}): ResourceOptions {
+  return {
+    cacheDir: join(dataDir, 'cache'),
+    allowPlainPaths: false,
+    ...resources,
+    allowPrivateAddresses: resources.allowPrivateAddresses ?? false,
+  };
+}
+
 export async function createContext(
   options: ServerOptions,
   shutdown: AbortSignal,
@@ -64,12 +78,7 @@ export async function createContext(
   const store = openSqliteStore(dataDir);
   const registry = options.registry ?? (await loadServerFormats(log));
   const { apiKey, generated } = settleApiKey(options, store);
-  const resourceBase: ResourceOptions = {
-    cacheDir: join(dataDir, 'cache'),
-    allowPlainPaths: false,
-    ...options.resources,
-    allowPrivateAddresses: options.resources?.allowPrivateAddresses ?? false,
-  };
+  const resourceBase = serverResources(dataDir, options.resources);
   const { signal: _signal, onProgress: _onProgress, ...plainResources } = resourceBase;
   // Every running easy export listens for shutdown; more than ten at once is normal, not a leak.
   setMaxListeners(0, shutdown);

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { discoverPlugins, isLsconvError, type Registry } from '@lsconv/core';
+import { isLsconvError, loadRegistry, type Registry } from '@lsconv/core';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConvertRequest } from './jobs/protocol.js';
@@ -80,7 +80,7 @@ async function convertAll(t: TestServer, formats: readonly string[]): Promise<Re
 describe('snapshots and conversions in worker threads', () => {
   let registry: Registry;
   beforeAll(async () => {
-    registry = await discoverPlugins({ cwd: root });
+    registry = await loadRegistry({ cwd: root });
   });
   const servers: TestServer[] = [];
   afterAll(async () => {

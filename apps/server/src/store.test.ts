@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -138,5 +138,24 @@ describe('SQLite store', () => {
         'ExperimentalWarning',
       ),
     ).toBe(false);
+  });
+});
+
+describe('the store on disk', () => {
+  it('is readable by its owner only, whatever the umask (the API key digest and every task are in it)', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'lsconv-store-mode-'));
+    const dir = join(parent, 'data');
+    const old = process.umask(0o022);
+    try {
+      const store = openSqliteStore(dir);
+      store.setSetting('probe', '1');
+      store.close();
+    } finally {
+      process.umask(old);
+    }
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(dir).filter((n) => n.startsWith('lsconv.db')))
+      expect(statSync(join(dir, name)).mode & 0o777, name).toBe(0o600);
+    rmSync(parent, { recursive: true, force: true });
   });
 });

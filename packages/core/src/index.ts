@@ -89,8 +89,6 @@ export {
   CORE_VERSION,
   DEFAULT_FORMAT_ID,
   DEFAULT_PLUGIN_PATTERNS,
-  type DiscoverOptions,
-  discoverPlugins,
   type LoadRegistryOptions,
   loadRegistry,
   matchesPattern,

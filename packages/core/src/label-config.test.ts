@@ -73,3 +73,19 @@ describe('parseLabelConfig', () => {
       ).toThrow(/not well-formed XML: &#.*does not allow/);
   });
 });
+
+describe('labels named like object properties', () => {
+  it('keeps __proto__, constructor and toString as labels, in config order, with their attributes', () => {
+    const config = parseLabelConfig(`<View><Image name="image" value="$image"/>
+      <RectangleLabels name="label" toName="image">
+        <Label value="Car"/><Label value="__proto__" category="7"/><Label value="constructor"/><Label value="toString"/>
+      </RectangleLabels></View>`);
+    const control = config.controls.get('label')!;
+    expect(control.labels).toEqual(['Car', '__proto__', 'constructor', 'toString']);
+    expect(new Map(Object.entries(control.labelsAttrs)).get('__proto__')).toEqual({
+      value: '__proto__',
+      category: '7',
+    });
+    expect(Object.keys(control.labelsAttrs)).toHaveLength(4);
+  });
+});

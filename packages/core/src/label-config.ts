@@ -158,7 +158,7 @@ function collectElements(nodes: XmlNode[], ancestors: XmlElement[], out: XmlElem
     for (const key of Object.keys(node)) {
       if (key === ':@' || key === '#text' || key.startsWith('?') || key.startsWith('!')) continue;
       const rawAttrs = (node[':@'] ?? {}) as Record<string, unknown>;
-      const attrs: Record<string, string> = {};
+      const attrs: Record<string, string> = Object.create(null);
       for (const [name, value] of Object.entries(rawAttrs)) {
         attrs[name] = value === true ? '' : String(value);
       }
@@ -195,7 +195,8 @@ function fromElements(xml: string, elements: XmlElement[]): LabelConfig {
         toName: attrs.toName.split(','),
         attrs,
         dynamicLabels: /^\$[A-Za-z_]+$/.test(attrs.value ?? '') || Boolean(attrs.apiUrl),
-        labelsAttrs: controls.get(attrs.name)?.labelsAttrs ?? {},
+        // Keyed by label text: no prototype, so `__proto__` or `constructor` are labels like any other.
+        labelsAttrs: controls.get(attrs.name)?.labelsAttrs ?? Object.create(null),
       };
       for (const variable of variables) {
         if (control.toName.some((to) => to.includes(variable))) {

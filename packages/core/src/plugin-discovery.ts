@@ -3,7 +3,10 @@
  * dependencies, packages installed beside the host, and the package.json reading they share.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+
+const require = createRequire(import.meta.url);
 
 /** A package that may be a plugin: its name and folder. */
 export interface Candidate {
@@ -43,21 +46,16 @@ export function workspacePackages(start: string): Candidate[] {
 function workspacePatterns(dir: string): string[] | undefined {
   const yaml = join(dir, 'pnpm-workspace.yaml');
   if (existsSync(yaml)) {
-    const lines = readFileSync(yaml, 'utf8').split(/\r?\n/);
-    const patterns: string[] = [];
-    let inPackages = false;
-    for (const line of lines) {
-      if (/^packages\s*:/.test(line)) {
-        inPackages = true;
-        continue;
-      }
-      if (inPackages) {
-        const m = /^\s+-\s*['"]?([^'"#]+?)['"]?\s*$/.exec(line);
-        if (m) patterns.push(m[1]!);
-        else if (/^\S/.test(line)) inPackages = false;
-      }
+    // Loaded only here: a pnpm workspace is a development setup, not an installed CLI's path.
+    const { parse } = require('yaml') as typeof import('yaml');
+    let doc: unknown;
+    try {
+      doc = parse(readFileSync(yaml, 'utf8'));
+    } catch {
+      return [];
     }
-    return patterns;
+    const packages = (doc as { packages?: unknown } | null)?.packages;
+    return Array.isArray(packages) ? packages.filter((p): p is string => typeof p === 'string') : [];
   }
   const pkg = readJson(join(dir, 'package.json'));
   const workspaces = Array.isArray(pkg?.workspaces) ? pkg.workspaces : pkg?.workspaces?.packages;

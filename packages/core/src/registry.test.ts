@@ -2,13 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  CORE_VERSION,
-  discoverPlugins,
-  loadRegistry,
-  matchesPattern,
-  OFFICIAL_FORMAT_PACKAGES,
-} from './registry.js';
+import { CORE_VERSION, loadRegistry, matchesPattern, OFFICIAL_FORMAT_PACKAGES } from './registry.js';
 
 /** Writes a fake host project with plugin packages in node_modules. */
 function host(plugins: Record<string, { pkg: Record<string, unknown>; entry?: string }>) {
@@ -33,7 +27,7 @@ function host(plugins: Record<string, { pkg: Record<string, unknown>; entry?: st
 // carries the same marker fields defineFormat produces.
 const goodEntry = `export const demo = Object.freeze({ kind: 'lsconv-format', apiVersion: 1, id: 'DEMO', title: 'Demo', description: 'd', output: 'file', tags: [], options: {}, supports: () => ({ ok: true }), export: async () => {} });`;
 
-describe('discoverPlugins', () => {
+describe('loadRegistry from a folder', () => {
   it('loads marked dependencies, and reports broken and incompatible ones by name', async () => {
     const dir = host({
       'lsconv-format-demo': { pkg: { lsconv: { plugins: './index.mjs' } }, entry: goodEntry },
@@ -50,7 +44,7 @@ describe('discoverPlugins', () => {
       'lsconv-format-helpers': { pkg: {}, entry: 'throw new Error("never loaded")' },
       'left-pad': { pkg: { lsconv: { plugins: './index.mjs' } }, entry: 'throw new Error("never loaded")' },
     });
-    const registry = await discoverPlugins({ cwd: dir, workspace: false });
+    const registry = await loadRegistry({ cwd: dir, workspace: false });
     expect([...registry.formats.keys()]).toEqual(['JSON', 'DEMO']);
     expect(registry.format('demo').id).toBe('DEMO');
     expect(registry.formats.get('DEMO')!.origin).toMatchObject({
@@ -76,9 +70,9 @@ describe('discoverPlugins', () => {
     const dir = host({
       'lsconv-format-demo': { pkg: { lsconv: { plugins: './index.mjs' } }, entry: goodEntry },
     });
-    const registry = await discoverPlugins({ cwd: dir, explicit: [] });
+    const registry = await loadRegistry({ cwd: dir, explicit: [] });
     expect([...registry.formats.keys()]).toEqual(['JSON']);
-    const again = await discoverPlugins({ cwd: dir, explicit: ['lsconv-format-demo', 'missing-one'] });
+    const again = await loadRegistry({ cwd: dir, explicit: ['lsconv-format-demo', 'missing-one'] });
     expect([...again.formats.keys()]).toEqual(['JSON', 'DEMO']);
     expect(again.problems.map((p) => p.package)).toEqual(['missing-one']);
   });
@@ -213,5 +207,33 @@ describe('matchesPattern', () => {
     expect(matchesPattern('lsconv-format-a/b', 'lsconv-format-*')).toBe(false);
     expect(matchesPattern('lsconv-format-a.b', 'lsconv-format-*')).toBe(true);
     expect(matchesPattern('lsconvXformat-a', 'lsconv.format-*')).toBe(false);
+  });
+});
+
+describe('loadRegistry in a pnpm workspace', () => {
+  it('reads pnpm-workspace.yaml as YAML: flow lists, quotes, comments and anchors alike', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'lsconv-ws-'));
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'ws', private: true }));
+    // A flow list with a comment and a quoted entry: a line-by-line reading of "- item" finds none.
+    writeFileSync(
+      join(root, 'pnpm-workspace.yaml'),
+      'packages: [ "plugins/*", \'extra\' ] # where the plugins live\nallowBuilds:\n  node: true\n',
+    );
+    for (const [folder, name] of [
+      ['plugins/one', 'lsconv-format-one'],
+      ['extra', 'lsconv-format-extra'],
+    ] as const) {
+      mkdirSync(join(root, folder), { recursive: true });
+      writeFileSync(
+        join(root, folder, 'package.json'),
+        JSON.stringify({ name, version: '1.0.0', lsconv: { plugins: './index.mjs' } }),
+      );
+      writeFileSync(join(root, folder, 'index.mjs'), goodEntry.replaceAll('DEMO', name.slice(14).toUpperCase()));
+    }
+    const registry = await loadRegistry({ cwd: root });
+    expect([...registry.formats.keys()].sort()).toEqual(['EXTRA', 'JSON', 'ONE']);
+    // A file that is not YAML at all loads no workspace package, and says nothing worse.
+    writeFileSync(join(root, 'pnpm-workspace.yaml'), 'packages: [unclosed\n');
+    expect([...(await loadRegistry({ cwd: root })).formats.keys()]).toEqual(['JSON']);
   });
 });

@@ -87,12 +87,6 @@ export interface LoadRegistryOptions {
   workspace?: boolean;
 }
 
-/** Options of {@link discoverPlugins}. */
-export interface DiscoverOptions extends Omit<LoadRegistryOptions, 'host'> {
-  /** Host folders (see {@link LoadRegistryOptions.host}); the first is the host, the others count as hosts too. */
-  hosts?: readonly string[];
-}
-
 /**
  * Which package names are plugins when a host's package.json declares no
  * `lsconv.pluginPatterns`: the official formats and third-party ones named as STYLE.md
@@ -145,21 +139,7 @@ export function officialPackageOf(id: string): string | undefined {
  * Core's built-in formats are there with an ordinary origin.
  */
 export async function loadRegistry(options: LoadRegistryOptions = {}): Promise<Registry> {
-  return discover(options, options.host === undefined ? [] : [options.host]);
-}
-
-/**
- * {@link loadRegistry} with several host folders, for callers written before it.
- * @deprecated use {@link loadRegistry} with the host's package folder.
- */
-export function discoverPlugins(options: DiscoverOptions = {}): Promise<Registry> {
-  return discover(options, options.hosts ?? []);
-}
-
-async function discover(
-  options: Omit<LoadRegistryOptions, 'host'>,
-  hosts: readonly string[],
-): Promise<Registry> {
+  const host = options.host;
   const cwd = resolve(options.cwd ?? process.cwd());
   const candidates: Candidate[] = [];
   const problems: PluginProblem[] = [];
@@ -187,8 +167,7 @@ async function discover(
         });
     }
   } else {
-    const patterns =
-      (hosts[0] === undefined ? undefined : pluginPatternsOf(hosts[0])) ?? DEFAULT_PLUGIN_PATTERNS;
+    const patterns = (host === undefined ? undefined : pluginPatternsOf(host)) ?? DEFAULT_PLUGIN_PATTERNS;
     const matches = (name: string) => patterns.some((pattern) => matchesPattern(name, pattern));
     const addHost = (dir: string) => {
       for (const c of declaredPlugins(dir, matches)) addWithChildren(c);
@@ -199,7 +178,7 @@ async function discover(
       add(candidate);
       if (seenDirs.size !== before && pluginPatternsOf(candidate.dir)) addHost(candidate.dir);
     };
-    for (const host of hosts) {
+    if (host !== undefined) {
       addHost(host);
       const { project, nodeModules } = installationOf(host);
       if (project !== undefined) addHost(project);

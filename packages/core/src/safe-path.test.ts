@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkOutputPath } from './safe-path.js';
+import { checkOutputPath, safeBaseName, truncateBytes } from './safe-path.js';
 
 describe('checkOutputPath', () => {
   it('returns plain paths as they are', () => {
@@ -38,5 +38,46 @@ describe('checkOutputPath', () => {
       `a/${'é'.repeat(128)}`,
     ])
       expect(() => checkOutputPath(path), JSON.stringify(path)).toThrow(/refused output path/);
+  });
+});
+
+describe('names of any length', () => {
+  it('cuts at whole characters, as a character-by-character cut from the end would', () => {
+    // The obvious cut, kept here as the oracle: drop the last character until it fits.
+    const oracle = (name: string, maxBytes: number) => {
+      if (Buffer.byteLength(name) <= maxBytes) return name;
+      const dot = name.lastIndexOf('.');
+      let ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+      if (Buffer.byteLength(ext) > maxBytes) ext = '';
+      let stem = ext ? name.slice(0, dot) : name;
+      while (Buffer.byteLength(stem) > maxBytes - Buffer.byteLength(ext))
+        stem = [...stem].slice(0, -1).join('');
+      return stem + ext;
+    };
+    const alphabet = ['a', 'é', '€', '😀', '.', '\ud800', 'Z'];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let n = 0; n < 400; n++) {
+      const name = Array.from({ length: next() % 90 }, () => alphabet[next() % alphabet.length]).join('');
+      const max = 1 + (next() % 60);
+      expect(truncateBytes(name, max), JSON.stringify([name, max])).toBe(oracle(name, max));
+      expect(Buffer.byteLength(truncateBytes(name, max))).toBeLessThanOrEqual(max);
+    }
+  });
+
+  it('takes linear time: a name of 1 MB goes through safeBaseName in well under a second', () => {
+    for (const unit of ['a', 'é', '😀']) {
+      const name = `${unit.repeat(Math.ceil((1 << 20) / Buffer.byteLength(unit)))}.jpg`;
+      const started = performance.now();
+      const base = safeBaseName(name);
+      const took = performance.now() - started;
+      expect(base.endsWith('.jpg')).toBe(true);
+      expect(Buffer.byteLength(base)).toBeLessThanOrEqual(200);
+      // About 10 ms here; the character-by-character cut took minutes.
+      expect(took).toBeLessThan(1000);
+    }
   });
 });

@@ -46,10 +46,12 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
  */
 export function safeBaseName(name: string, maxBytes = 200): string {
   let text = String(name);
-  try {
-    text = decodeURIComponent(text);
-  } catch {
-    // Not percent-encoded: use it as it is.
+  if (text.includes('%')) {
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      // Not percent-encoded: use it as it is.
+    }
   }
   text = text.replace(/[\u0000-\u001f\u007f]/g, '');
   const parts = text.split(/[\\/]+/).filter((p) => p !== '');
@@ -63,15 +65,32 @@ export function safeBaseName(name: string, maxBytes = 200): string {
   return truncateBytes(base, maxBytes);
 }
 
-/** Cuts a name to at most `maxBytes` UTF-8 bytes, keeping its extension when it can. */
+/**
+ * Cuts a name to at most `maxBytes` UTF-8 bytes, keeping its extension when it can, and
+ * never splitting a character. Linear in the length of the name, however long.
+ */
 export function truncateBytes(name: string, maxBytes: number): string {
-  if (Buffer.byteLength(name) <= maxBytes) return name;
+  if (name.length <= maxBytes / 3 || Buffer.byteLength(name) <= maxBytes) return name;
   const dot = name.lastIndexOf('.');
-  const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
-  let stem = ext ? name.slice(0, dot) : name;
-  const budget = maxBytes - Buffer.byteLength(ext);
-  while (Buffer.byteLength(stem) > budget) stem = [...stem].slice(0, -1).join('');
-  return stem + ext;
+  let ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+  if (Buffer.byteLength(ext) > maxBytes) ext = '';
+  const stem = ext ? name.slice(0, dot) : name;
+  return stem.slice(0, utf8PrefixLength(stem, maxBytes - Buffer.byteLength(ext))) + ext;
+}
+
+/** How many UTF-16 units of `text` start it within `budget` UTF-8 bytes, whole characters only. */
+function utf8PrefixLength(text: string, budget: number): number {
+  let bytes = 0;
+  let i = 0;
+  while (i < text.length) {
+    const code = text.codePointAt(i)!;
+    // A lone surrogate is written as U+FFFD: three bytes, like Buffer.byteLength counts it.
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (bytes + size > budget) break;
+    bytes += size;
+    i += code >= 0x10000 ? 2 : 1;
+  }
+  return i;
 }
 
 /** First 8 hex digits of the MD5 of a string. */

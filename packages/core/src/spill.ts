@@ -5,24 +5,34 @@ import { join } from 'node:path';
 import type { FileWriter } from './sinks/types.js';
 
 const FLUSH_AT = 1 << 20;
+const NEWLINE = 0x0a;
 
 /**
- * A JSON array written element by element to a temporary file, so an export of a
- * million tasks holds one buffer, not every element. {@link JsonArraySpill.pipeTo}
- * copies the elements, joined by the separator, into the real output afterwards.
- * Formats whose output holds one list per export (COCO's images and annotations) use it.
+ * A list of JSON values written element by element to a temporary file, so an export of
+ * a million tasks holds about one megabyte of pending text, not every element. Written
+ * once, then either copied into the real output joined by the separator
+ * ({@link JsonArraySpill.pipeTo}: COCO's images and annotations) or read back a batch of
+ * elements at a time ({@link JsonArraySpill.readBatches}, with the separator `\n`: the
+ * CSV rows held back until the header is known). {@link JsonArraySpill.dispose} deletes
+ * it; call it in a `finally`.
  */
 export class JsonArraySpill {
   /** Elements written so far. */
   count = 0;
   private buffer: string[] = [];
   private buffered = 0;
+  private handle: FileHandle | undefined;
+
   private constructor(
-    private readonly dir: string,
-    private readonly handle: FileHandle,
-    private readonly path: string,
+    /** The folder holding the spill file. */
+    readonly dir: string,
+    handle: FileHandle,
+    /** The spill file. */
+    readonly path: string,
     private readonly separator: string,
-  ) {}
+  ) {
+    this.handle = handle;
+  }
 
   /**
    * Creates a spill file in a fresh folder under the system temp folder; `separator`
@@ -40,35 +50,76 @@ export class JsonArraySpill {
 
   /** Appends one element. */
   async push(value: unknown): Promise<void> {
-    await this.pushJson(JSON.stringify(value));
+    await this.pushJoined(JSON.stringify(value), 1);
   }
 
   /** Appends one element given as its JSON text. */
   async pushJson(json: string): Promise<void> {
-    const text = this.count === 0 ? json : this.separator + json;
-    this.count++;
-    this.buffer.push(text);
-    this.buffered += text.length;
+    await this.pushJoined(json, 1);
+  }
+
+  /** Appends `count` elements given as their text, already joined by the separator. */
+  async pushJoined(text: string, count: number): Promise<void> {
+    if (count <= 0) return;
+    const piece = this.count === 0 ? text : this.separator + text;
+    this.count += count;
+    this.buffer.push(piece);
+    this.buffered += piece.length;
     if (this.buffered >= FLUSH_AT) await this.flush();
   }
 
   private async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const text = this.buffer.join('');
+    if (this.buffer.length === 0 || !this.handle) return;
+    const bytes = Buffer.from(this.buffer.join(''), 'utf8');
     this.buffer = [];
     this.buffered = 0;
-    await this.handle.write(text);
+    let offset = 0;
+    while (offset < bytes.length) offset += (await this.handle.write(bytes, offset)).bytesWritten;
   }
 
-  /** Copies every element written into `out` (without brackets). */
+  /** Copies every element written into `out`, joined by the separator (without brackets). */
   async pipeTo(out: FileWriter): Promise<void> {
     await this.flush();
     for await (const chunk of createReadStream(this.path)) await out.write(chunk as Uint8Array);
   }
 
+  /**
+   * Finishes writing and reads the elements back in order, a batch of element texts per
+   * read (batching keeps the per-element cost low). Only for a spill whose separator is
+   * `\n` and whose elements hold no raw newline (JSON text never does).
+   */
+  async *readBatches(): AsyncGenerator<string[]> {
+    if (this.separator !== '\n') throw new TypeError('readBatches needs a spill separated by "\\n"');
+    await this.flush();
+    await this.handle?.close();
+    this.handle = undefined;
+    const stream = createReadStream(this.path, { highWaterMark: FLUSH_AT });
+    let carry: Buffer[] = [];
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        const last = chunk.lastIndexOf(NEWLINE);
+        if (last < 0) {
+          // An element longer than a read: keep the pieces and join them once.
+          carry.push(chunk);
+          continue;
+        }
+        const head =
+          carry.length > 0 ? Buffer.concat([...carry, chunk.subarray(0, last)]) : chunk.subarray(0, last);
+        carry = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+        yield head.toString('utf8').split('\n');
+      }
+    } finally {
+      stream.destroy();
+    }
+    if (carry.length > 0) yield [Buffer.concat(carry).toString('utf8')];
+  }
+
   /** Closes and deletes the temporary file. Safe to call twice. */
   async dispose(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
+    const handle = this.handle;
+    this.handle = undefined;
+    this.buffer = [];
+    await handle?.close().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -9,8 +9,8 @@ import {
   pyJsonNumber,
   pyJsonNumbers,
   pyRound,
-  pyStr,
   pyStrAt,
+  pyStrOrJson,
   referenceSupports,
 } from '@lsconv/format-kit';
 import { hashColour, parseCssColour, toHex } from './colour.js';
@@ -191,7 +191,7 @@ function writeRegion(s: ItemScope, fromName: string, value: OutputValue, index: 
     return;
   }
   const region: RegionScope = { value, typeKey, where, traced: null };
-  for (const rawLabel of labels) writeShapes(s, region, categoryOf(s.run, pyStr(rawLabel)));
+  for (const rawLabel of labels) writeShapes(s, region, categoryOf(s.run, pyStrOrJson(rawLabel)));
 }
 
 /** A region being written: its value, labels key, location, and its traced mask (traced once for all labels). */
@@ -415,7 +415,7 @@ function cocoAnnotator(completedBy: unknown): unknown {
   if (typeof completedBy === 'object' && completedBy !== null && !Array.isArray(completedBy)) {
     return 'email' in completedBy ? ((completedBy as { email: unknown }).email ?? null) : 'unknown';
   }
-  return pyStr(completedBy);
+  return pyStrOrJson(completedBy);
 }
 
 function labelColours(ctx: ExportContext<unknown>): (label: string) => string {

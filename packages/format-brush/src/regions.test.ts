@@ -89,6 +89,20 @@ describe('reference file names', () => {
     );
   });
 
+  it('turns / and \\ in task and annotation ids into -, so no id names a folder', () => {
+    const report = new ConversionReport('BRUSH_TO_PNG');
+    const task = {
+      id: '../../etc/x',
+      data: { image: 'a.png' },
+      annotations: [{ id: '..\\..\\y', result: [brush(['Car'])] }],
+    };
+    const item = taskItems(task as unknown as Task, { config, report, taskIndex: 0 })[0]!;
+    const [region] = brushRegions(item, report);
+    const stem = referenceFileStem(item, region!, 250);
+    expect(stem).toBe('task-..-..-etc-x-annotation-..-..-y-by--tag-x-Car-0');
+    expect(stem).not.toMatch(/[/\\]/);
+  });
+
   it('cuts an over-long name and keeps it unique with a hash', () => {
     const long = 'L'.repeat(300);
     const { item } = itemOf({ completed_by: 3 }, [brush([long]), brush([`${long}x`])]);
@@ -127,5 +141,36 @@ describe('imageStem', () => {
     expect(imageStem('/data/upload/3/a%2F..%2Fb.png', 'task-1')).toBe('b');
     expect(imageStem(undefined, 'task-1')).toBe('task-1');
     expect(imageStem(undefined, 'task-../a/b')).toBe('task-..-a-b');
+  });
+});
+
+describe('the memory of one mask is bounded', () => {
+  it('skips a region larger than MAX_MASK_PIXELS, naming it, before allocating anything', async () => {
+    const { memorySink, runExport, arrayTaskSource } = await import('@lsconv/core');
+    const { brushToPng } = await import('./brush-to-png.js');
+    const huge = (id: string) => brush(['Car'], { id, original_width: 23_000, original_height: 23_000 });
+    const task = {
+      id: 9,
+      data: { image: 'a.png' },
+      annotations: [
+        { id: 90, result: ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map(huge).concat(brush(['Car'])) },
+      ],
+    };
+    const before = process.memoryUsage().arrayBuffers;
+    const sink = memorySink();
+    const report = await runExport({
+      format: brushToPng,
+      tasks: arrayTaskSource([task]),
+      config,
+      sink,
+      options: {},
+    });
+    expect(report.countsByCode()['mask-too-large']).toBe(6);
+    const entry = report.entries().find((e) => e.code === 'mask-too-large')!;
+    expect(entry).toMatchObject({ taskId: 9, regionId: 'r1' });
+    expect(entry.reason).toMatch(/23000x23000 pixels, more than the 67,108,864/);
+    // The small region is still written; six 529-megapixel masks were never allocated.
+    expect(report.regionsWritten).toBe(1);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
   });
 });

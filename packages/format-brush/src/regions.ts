@@ -7,7 +7,7 @@ import {
   shortHash,
   truncateBytes,
 } from '@lsconv/core';
-import { BrushRleError, decodeBrushMask, pyStr, pyStrAt } from '@lsconv/format-kit';
+import { BrushRleError, decodeBrushMask, MAX_MASK_PIXELS, pyStrAt, pyStrOrJson } from '@lsconv/format-kit';
 
 /** One brush region of an item, as the Python converter's `decode_from_annotation` sees it. */
 export interface BrushRegion {
@@ -112,6 +112,15 @@ export function brushRegions(item: Item, report: ConversionReport): BrushRegion[
  * records it in the report as skipped and returns undefined.
  */
 export function decodeRegion(region: BrushRegion, report: ConversionReport): Uint8Array | undefined {
+  if (region.width * region.height > MAX_MASK_PIXELS) {
+    report.skip({
+      ...region.where,
+      kind: 'region',
+      code: 'mask-too-large',
+      reason: `the brush mask is ${region.width}x${region.height} pixels, more than the ${MAX_MASK_PIXELS.toLocaleString('en-US')} (8192x8192) a mask may have; it is not decoded`,
+    });
+    return undefined;
+  }
   try {
     return decodeBrushMask(region.value.rle as Uint8Array, region.width, region.height);
   } catch (error) {
@@ -128,9 +137,9 @@ export function decodeRegion(region: BrushRegion, report: ConversionReport): Uin
 }
 
 function labelList(labels: unknown): string[] {
-  if (Array.isArray(labels)) return labels.map((l) => pyStr(l));
+  if (Array.isArray(labels)) return labels.map((l) => pyStrOrJson(l));
   if (typeof labels === 'string') return [...labels];
-  return [pyStr(labels)];
+  return [pyStrOrJson(labels)];
 }
 
 function isSize(n: unknown): n is number {
@@ -146,7 +155,7 @@ export function annotatorForName(completedBy: unknown): string {
   if (typeof completedBy === 'object' && completedBy !== null && !Array.isArray(completedBy)) {
     const email = (completedBy as { email?: unknown }).email;
     text = typeof email === 'string' ? email : '';
-  } else text = pyStr(completedBy);
+  } else text = pyStrOrJson(completedBy);
   let out = '';
   for (const ch of text) if (/^[\p{L}\p{N}@.]$/u.test(ch)) out += ch;
   return out;
@@ -155,20 +164,21 @@ export function annotatorForName(completedBy: unknown): string {
 /**
  * The reference's file name of a region, without extension:
  * `task-<id>-annotation-<id>-by-<annotator>-<layer name>` with `/` and `\` turned
- * into `-`. Control characters are dropped and an over-long name is cut (keeping a
+ * into `-` (in the ids too, which the reference would have written as folders). Control characters are dropped and an over-long name is cut (keeping a
  * hash so it stays unique), which the reference would have failed to write anyway.
  */
 export function referenceFileStem(item: Item, region: BrushRegion, maxBytes: number): string {
   const layer = region.name.replace(/[/\\]/g, '-');
   // An id beyond 2^53 keeps the digits it was written with (numbers.ts).
   const at = (holder: object | undefined, key: string, value: unknown) =>
-    holder && typeof value === 'number' ? pyStrAt(holder, key) : pyStr(value);
+    holder && typeof value === 'number' ? pyStrAt(holder, key) : pyStrOrJson(value);
   const by =
     typeof item.completed_by === 'number'
       ? at(item.annotation, 'completed_by', item.completed_by)
       : item.completed_by;
   let stem = `task-${at(item.task, 'id', item.id)}-annotation-${at(item.annotation, 'id', item.annotation_id)}-by-${annotatorForName(by)}-${layer}`;
-  stem = stem.replace(/[\u0000-\u001f\u007f]/g, '');
+  // Ids are text in task data: a `/` in one would name a folder (`../` one outside the output).
+  stem = stem.replace(/[/\\]/g, '-').replace(/[\u0000-\u001f\u007f]/g, '');
   if (Buffer.byteLength(stem) > maxBytes) stem = `${truncateBytes(stem, maxBytes - 9)}-${shortHash(stem)}`;
   return stem;
 }

@@ -214,3 +214,60 @@ describe('CONLL2003 output', () => {
     }
   });
 });
+
+describe('CONLL2003 keeps its columns whatever the labels and offsets', () => {
+  const config = ONE_CONTROL;
+  const labelled = (text: string, result: unknown[]) => ({
+    id: 7,
+    data: { text },
+    annotations: [{ id: 1, result }],
+  });
+  const withLabels = (labels: unknown[]) => ({
+    id: 'r',
+    from_name: 'label',
+    to_name: 'text',
+    type: 'labels',
+    value: { start: 0, end: 4, labels },
+  });
+
+  for (const compat of ['default', 'python'] as const) {
+    it(`${compat}: refuses labels with white space or control characters, naming them`, async () => {
+      for (const label of ['New York', 'Car\nPedestrian', 'tab\there', 'bell\u0007', '']) {
+        const { text, report } = await run(config, [labelled('Anna sings', [withLabels([label])])], compat);
+        // Every line keeps its four columns and no tag holds the label.
+        for (const line of lines(text).filter((l) => l !== '' && !l.startsWith('-DOCSTART-')))
+          expect(line.split(' '), JSON.stringify(label)).toHaveLength(4);
+        expect(text).not.toContain(label === '' ? 'B- ' : label);
+        expect(report.countsByCode()['label-not-a-tag'], JSON.stringify(label)).toBe(1);
+        expect(report.entries()[0]?.reason).toContain(JSON.stringify(label));
+      }
+    });
+
+    it(`${compat}: skips a text with a -DOCSTART- token, which readers take for a boundary`, async () => {
+      const { text, report } = await run(
+        config,
+        [labelled('Anna said -DOCSTART- twice', [region('a', 'label', 0, 4, 'PER')])],
+        compat,
+      );
+      expect(text.split('\n').filter((l) => l.startsWith('-DOCSTART-'))).toHaveLength(1);
+      expect(report.countsByCode()['docstart-token']).toBe(1);
+    });
+  }
+
+  it('writes a label that is not a string as Python prints it, not "[object Object]"', async () => {
+    const { text } = await run(config, [labelled('Anna sings', [withLabels([{ a: 1 }])])], 'python');
+    expect(text).not.toContain('[object Object]');
+    // Python's str() of a dict holds spaces, so the label is refused rather than breaking the line.
+    const plain = await run(config, [labelled('Anna sings', [withLabels([42])])], 'python');
+    expect(lines(plain.text)[1]).toBe('Anna -X- _ B-42');
+  });
+
+  it('skips spans outside the text by default; compat python cuts them and warns', async () => {
+    const task = labelled('Anna sings', [region('a', 'label', -5, 1e9, 'PER')]);
+    const fixed = await run(config, [task], 'default');
+    expect(fixed.report.countsByCode()['span-out-of-range']).toBe(1);
+    expect(lines(fixed.text).slice(2, 4)).toEqual(['Anna -X- _ O', 'sings -X- _ O']);
+    const python = await run(config, [task], 'python');
+    expect(python.report.warnings.join('\n')).toMatch(/outside the text/);
+  });
+});

@@ -11,7 +11,7 @@ import {
   type Task,
   taskItems,
 } from '@lsconv/core';
-import { referenceSupports } from '@lsconv/format-kit';
+import { pyStr, referenceSupports } from '@lsconv/format-kit';
 import { exactTags, type LabelSpan, pythonTags, type TaggedTokens } from './tagging.js';
 import {
   TreebankAlignmentError,
@@ -168,7 +168,20 @@ function itemLines(
     tokens = toCodePointOffsets(text, whitespaceTokens(text));
   }
 
-  const { spans, groups } = collectSpans(item, chosen, python);
+  if (tokens.some((t) => text.slice(t.start, t.end).startsWith('-DOCSTART-'))) {
+    ctx.report.skip({
+      ...loc,
+      kind: 'task',
+      code: 'docstart-token',
+      field: `data.${dataKey}`,
+      reason:
+        'the text holds a token starting with -DOCSTART-, which CoNLL readers take for a document boundary',
+    });
+    return undefined;
+  }
+  const collected = collectSpans(item, chosen, python);
+  const spans = keepWritableSpans(collected.spans, text, item, ctx);
+  const groups = collected.groups;
   let tagged: TaggedTokens;
   let usable: (LabelSpan & { fromName: string; regionId?: string })[] = spans;
   if (python) {
@@ -224,6 +237,47 @@ function itemLines(
   let lines = '';
   for (let i = 0; i < tagged.tokens.length; i++) lines += `${tagged.tokens[i]} -X- _ ${tagged.tags[i]}\n`;
   return { text: `${lines}\n`, regions: tagged.written.length };
+}
+
+/** A label that fits in a CoNLL tag column: no white space, no control character. */
+const WRITABLE_LABEL = /^[^\s\p{Cc}]+$/u;
+
+/**
+ * The spans whose labels a CoNLL line can hold, and (by default) whose offsets lie
+ * inside the text; the others are reported. A label with white space or a control
+ * character would shift the columns of its line, so it is refused in both modes. Python
+ * cuts offsets outside the text to its ends; compat python does so too, with a warning.
+ */
+function keepWritableSpans<S extends LabelSpan & { fromName: string; regionId?: string }>(
+  spans: S[],
+  text: string,
+  item: Item,
+  ctx: ItemContext,
+): S[] {
+  const kept: S[] = [];
+  for (const s of spans) {
+    const bad = s.labels.find((label) => !WRITABLE_LABEL.test(label));
+    if (bad !== undefined) {
+      skipSpan(
+        ctx,
+        item,
+        s,
+        'label-not-a-tag',
+        `label ${JSON.stringify(bad)} holds white space or a control character (or is empty), which CoNLL's space-separated columns cannot hold`,
+      );
+      continue;
+    }
+    if (s.start < 0 || s.end > text.length) {
+      const where = `span ${s.start}–${s.end} lies outside the text (${text.length} characters)`;
+      if (ctx.compat !== 'python') {
+        skipSpan(ctx, item, s, 'span-out-of-range', where);
+        continue;
+      }
+      ctx.report.warn(`task ${String(item.id)}: ${where}; cut to the text as the Python converter does`);
+    }
+    kept.push(s);
+  }
+  return kept;
 }
 
 function skipSpan(
@@ -288,7 +342,7 @@ function collectSpans(
       spans.push({
         start: toOffset(v.start),
         end: toOffset(v.end),
-        labels: Array.isArray(v.labels) ? v.labels.map((l) => String(l)) : [],
+        labels: Array.isArray(v.labels) ? v.labels.map((l) => (typeof l === 'string' ? l : pyStr(l))) : [],
         index: spans.length,
         fromName,
         ...(typeof regionId === 'string' ? { regionId } : {}),

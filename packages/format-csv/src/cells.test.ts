@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareCodePoints,
-  csvCell,
-  jsonText,
-  pyNumber,
-  pyReprOf,
-  pyStr,
-  pyStringRepr,
-  pyTruthy,
-  quoteText,
-} from './cells.js';
+import { compareCodePoints, csvCell, jsonText, quoteText } from './cells.js';
 
 // Expected tokens were produced by CPython 3.11 `csv.writer(quoting=csv.QUOTE_NONNUMERIC)`.
 const ROW: unknown[] = [
@@ -66,37 +56,6 @@ describe('quoteText', () => {
   });
 });
 
-describe('pyNumber', () => {
-  it('prints floats like repr(float) and integers without exponent', () => {
-    expect(pyNumber(912.131)).toBe('912.131');
-    expect(pyNumber(1.5e-7)).toBe('1.5e-07');
-    expect(pyNumber(-2.5e-5)).toBe('-2.5e-05');
-    expect(pyNumber(1e21)).toBe('1000000000000000000000');
-    expect(pyNumber(-7)).toBe('-7');
-    expect(pyNumber(123456789.125)).toBe('123456789.125');
-  });
-});
-
-describe('pyStr / pyReprOf', () => {
-  it('matches CPython str() and repr()', () => {
-    expect(pyStr('text')).toBe('text');
-    expect(pyStr(null)).toBe('None');
-    expect(pyStr(false)).toBe('False');
-    expect(pyStr(0.25)).toBe('0.25');
-    expect(pyReprOf({ a: [1, null, true, "it's"], b: 'x"y', c: 'both \' "' })).toBe(
-      `{'a': [1, None, True, "it's"], 'b': 'x"y', 'c': 'both \\' "'}`,
-    );
-    expect(pyReprOf([])).toBe('[]');
-    expect(pyReprOf({})).toBe('{}');
-  });
-
-  it('escapes control and non-printable characters like CPython', () => {
-    expect(pyStringRepr('\u0000\u00a0\u200b\u{1F600}é\u2028\\\t\n\r\u007f')).toBe(
-      "'\\x00\\xa0\\u200b\u{1F600}é\\u2028\\\\\\t\\n\\r\\x7f'",
-    );
-  });
-});
-
 describe('jsonText', () => {
   it('writes compact JSON, unicode as is', () => {
     expect(jsonText({ a: [1, 'é'], b: null })).toBe('{"a":[1,"é"],"b":null}');
@@ -105,13 +64,6 @@ describe('jsonText', () => {
     expect(jsonText({ url: 'http://x/y' })).toBe('{"url":"http://x/y"}');
     expect(jsonText({ url: 'http://x/y' }, true)).toBe('{"url":"http:\\/\\/x\\/y"}');
     expect(JSON.parse(jsonText({ url: 'a/b' }, true))).toEqual({ url: 'a/b' });
-  });
-});
-
-describe('pyTruthy', () => {
-  it('follows Python truthiness', () => {
-    for (const v of [null, undefined, false, 0, '', [], {}]) expect(pyTruthy(v)).toBe(false);
-    for (const v of [true, 1, -0.5, 'x', [0], { a: null }]) expect(pyTruthy(v)).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 import { numberToken } from '@lsconv/core';
-import { jsonWithSpellings, pyRepr, spellNumber } from '@lsconv/format-kit';
+import { jsonWithSpellings, pyNumber, pyStr, spellNumber } from '@lsconv/format-kit';
 
 /**
  * A text cell as Python's `csv` writes it with `QUOTE_NONNUMERIC`: always between
@@ -51,72 +51,6 @@ function bare(token: string, separator: string): string {
 }
 
 /**
- * A JSON number as Python prints it: integers as exact digits (never an exponent), other
- * numbers with `repr(float)`. JSON `1.0` parses to an integer here and prints `1`:
- * the same number, the conformance rules compare bare numbers by value.
- */
-export function pyNumber(value: number): string {
-  // Past 2^53 JavaScript prints the shortest round-trip digits (…847000); Python prints the exact value.
-  if (Number.isInteger(value)) return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
-  return pyRepr(value);
-}
-
-/**
- * Python's `str()` of a JSON value: strings as they are, `None`, `True`/`False`,
- * numbers as Python prints them, lists and dicts as their `repr`
- * (`{'a': [1, None]}`).
- */
-export function pyStr(value: unknown): string {
-  return typeof value === 'string' ? value : pyReprOf(value);
-}
-
-/** Python's `repr()` of a JSON value (`'text'`, `[1, 'a']`, `{'k': None}`). */
-export function pyReprOf(value: unknown): string {
-  if (value === null || value === undefined) return 'None';
-  switch (typeof value) {
-    case 'string':
-      return pyStringRepr(value);
-    case 'number':
-      return pyNumber(value);
-    case 'boolean':
-      return value ? 'True' : 'False';
-    case 'object':
-      if (Array.isArray(value)) return `[${value.map(pyReprOf).join(', ')}]`;
-      return `{${Object.entries(value as Record<string, unknown>)
-        .map(([k, v]) => `${pyStringRepr(k)}: ${pyReprOf(v)}`)
-        .join(', ')}}`;
-    default:
-      return String(value);
-  }
-}
-
-// Python's str.isprintable() is false for the categories Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs.
-const NOT_PRINTABLE = /[\p{C}\p{Z}]/u;
-
-/** Python's `repr()` of a string: single quotes unless it holds only `'`, escapes as CPython. */
-export function pyStringRepr(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === quote || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${hex(code, 2)}`;
-    else if (code < 0x7f || ch === ' ' || !NOT_PRINTABLE.test(ch)) out += ch;
-    else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
-    else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
-    else out += `\\U${hex(code, 8)}`;
-  }
-  return out + quote;
-}
-
-function hex(code: number, width: number): string {
-  return code.toString(16).padStart(width, '0');
-}
-
-/**
  * Compact JSON of a value, as `ujson.dumps(value, ensure_ascii=False)` writes it for
  * complex cells; `escapeSlashes` adds ujson's `\/` (python compat mode); `numbered`
  * (the value's task has number tokens) prints numbers as written.
@@ -126,14 +60,6 @@ export function jsonText(value: unknown, escapeSlashes = false, numbered = false
   const text =
     (numbered ? jsonWithSpellings(value, escapeSlashes ? 'ujson' : 'js') : JSON.stringify(value)) ?? 'null';
   return escapeSlashes && text.includes('/') ? text.replaceAll('/', '\\/') : text;
-}
-
-/** Python's truthiness of a JSON value (`[]`, `{}`, `""`, `0`, `None` and `False` are false). */
-export function pyTruthy(value: unknown): boolean {
-  if (value === null || value === undefined || value === false || value === 0 || value === '') return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === 'object') return Object.keys(value).length > 0;
-  return true;
 }
 
 /**

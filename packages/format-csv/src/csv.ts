@@ -1,6 +1,7 @@
 import {
   defineFormat,
   type ExportContext,
+  JsonArraySpill,
   LsconvError,
   type OptionValues,
   type PrepareContext,
@@ -9,7 +10,6 @@ import {
 } from '@lsconv/core';
 import { referenceSupports } from '@lsconv/format-kit';
 import { CsvRowBuilder, decodeSpillRow, encodeSpillRow } from './rows.js';
-import { JsonLineSpill } from './spill.js';
 
 /** Options of the CSV format (TSV has the same, with a tab as default separator). */
 export const csvOptions = {
@@ -89,10 +89,10 @@ export async function exportDelimited(
 ): Promise<void> {
   const separator = parseSeparator(ctx.options.separator, ctx.format);
   const builder = new CsvRowBuilder({ separator, escapeSlashes: ctx.compat === 'python' });
-  const spill = await JsonLineSpill.create('lsconv-csv-');
+  const spill = await JsonArraySpill.create('csv', '\n');
   try {
     for await (const prepared of tasks) {
-      if (prepared.rows > 0) await spill.pushLines(prepared.lines, prepared.rows);
+      if (prepared.rows > 0) await spill.pushJoined(prepared.lines, prepared.rows);
       for (const name of prepared.plainColumns) builder.plainColumns.add(name);
       for (const key of prepared.dataKeys) builder.dataKeys.add(key);
       for (const name of prepared.outputNames) builder.outputNames.add(name);
@@ -120,7 +120,7 @@ export async function exportDelimited(
 
 /** One task's spill lines and the column names they use. */
 export interface PreparedRows {
-  /** The rows as spill lines ({@link encodeSpillRow}), each followed by `\n`. */
+  /** The rows as spill lines ({@link encodeSpillRow}), joined by `\n`. */
   lines: string;
   rows: number;
   regions: number;
@@ -142,8 +142,10 @@ export function prepareDelimited(task: Task, pctx: PrepareContext): PreparedRows
   });
   let lines = '';
   let regions = 0;
-  for (const item of items) {
-    lines += `${encodeSpillRow(builder.row(item))}\n`;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (i > 0) lines += '\n';
+    lines += encodeSpillRow(builder.row(item));
     for (const name in item.output) regions += item.output[name]?.length ?? 0;
   }
   return {

@@ -2,10 +2,6 @@ export {
   compareCodePoints,
   csvCell,
   jsonText,
-  pyNumber,
-  pyReprOf,
-  pyStr,
-  pyStringRepr,
   quoteText,
 } from './cells.js';
 export {

@@ -1,5 +1,5 @@
 import type { OutputValue } from '@lsconv/core';
-import { pyStr } from './cells.js';
+import { pyStr } from '@lsconv/format-kit';
 
 /** True when the values of one `from_name` are chat messages (they get a `<name>_transcript` column). */
 export function isChat(values: readonly OutputValue[]): boolean {

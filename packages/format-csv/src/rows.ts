@@ -1,15 +1,6 @@
 import { hasNumberTokens, type Item, numberToken } from '@lsconv/core';
-import { prettifyResult, spellNumber } from '@lsconv/format-kit';
-import {
-  compareCodePoints,
-  csvCell,
-  csvCellAt,
-  EMPTY_CELL,
-  jsonText,
-  pyStr,
-  pyTruthy,
-  quoteText,
-} from './cells.js';
+import { prettifyResult, pyStr, pyTruthy, spellNumber } from '@lsconv/format-kit';
+import { compareCodePoints, csvCell, csvCellAt, EMPTY_CELL, jsonText, quoteText } from './cells.js';
 import { chatTranscript, isChat } from './prettify.js';
 
 /**

@@ -18,8 +18,11 @@ export interface BrushRleHeader {
   rleSizes: [number, number, number, number];
 }
 
-/** The largest mask decoded (a 32,768 × 16,384 image); larger sizes are refused, not allocated. */
-export const MAX_MASK_PIXELS = 2 ** 29;
+/**
+ * The largest mask decoded: 67,108,864 pixels (an 8,192 × 8,192 image, 64 MiB as one byte
+ * a pixel). Larger sizes are refused, not allocated, so one mask's memory stays bounded.
+ */
+export const MAX_MASK_PIXELS = 2 ** 26;
 
 /** Raised when a brush RLE is malformed; formats turn it into a report entry. */
 export class BrushRleError extends Error {

@@ -68,11 +68,16 @@ export {
   pyJsonFloat,
   pyJsonNumber,
   pyJsonNumbers,
+  pyNumber,
   pyRepr,
   pyReprJoin,
+  pyReprOf,
   pyRound,
   pyStr,
   pyStrAt,
+  pyStringRepr,
+  pyStrOrJson,
+  pyTruthy,
   spellNumber,
 } from './python.js';
 // Which formats Label Studio offers for a labeling config

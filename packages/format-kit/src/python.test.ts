@@ -8,10 +8,15 @@ import {
   pyDateTime,
   pyJsonFloat,
   pyJsonNumber,
+  pyNumber,
   pyRepr,
   pyReprJoin,
+  pyReprOf,
   pyRound,
   pyStr,
+  pyStringRepr,
+  pyStrOrJson,
+  pyTruthy,
   spellNumber,
 } from './python.js';
 
@@ -132,9 +137,12 @@ describe('pyReprJoin', () => {
   });
 });
 
-describe('pyStr, annotatorOf, pyRound, pyDateTime', () => {
+describe('pyStrOrJson, annotatorOf, pyRound, pyDateTime', () => {
   it('print as Python does', () => {
-    expect([null, true, false, 3, 2.5, 'x', [1]].map(pyStr)).toEqual([
+    expect(pyStr([1])).toBe('[1]');
+    expect(pyStr({ a: null })).toBe("{'a': None}");
+    expect(pyStrOrJson({ a: null })).toBe('{"a":null}');
+    expect([null, true, false, 3, 2.5, 'x', [1]].map(pyStrOrJson)).toEqual([
       'None',
       'True',
       'False',
@@ -150,5 +158,43 @@ describe('pyStr, annotatorOf, pyRound, pyDateTime', () => {
     expect(pyDateTime(new Date(Date.UTC(2024, 4, 15, 12, 8, 36, 422)), 'utc')).toBe(
       '2024-05-15 12:08:36.422000',
     );
+  });
+});
+
+describe('pyNumber', () => {
+  it('prints floats like repr(float) and integers without exponent', () => {
+    expect(pyNumber(912.131)).toBe('912.131');
+    expect(pyNumber(1.5e-7)).toBe('1.5e-07');
+    expect(pyNumber(-2.5e-5)).toBe('-2.5e-05');
+    expect(pyNumber(1e21)).toBe('1000000000000000000000');
+    expect(pyNumber(-7)).toBe('-7');
+    expect(pyNumber(123456789.125)).toBe('123456789.125');
+  });
+});
+
+describe('pyStr / pyReprOf', () => {
+  it('matches CPython str() and repr()', () => {
+    expect(pyStr('text')).toBe('text');
+    expect(pyStr(null)).toBe('None');
+    expect(pyStr(false)).toBe('False');
+    expect(pyStr(0.25)).toBe('0.25');
+    expect(pyReprOf({ a: [1, null, true, "it's"], b: 'x"y', c: 'both \' "' })).toBe(
+      `{'a': [1, None, True, "it's"], 'b': 'x"y', 'c': 'both \\' "'}`,
+    );
+    expect(pyReprOf([])).toBe('[]');
+    expect(pyReprOf({})).toBe('{}');
+  });
+
+  it('escapes control and non-printable characters like CPython', () => {
+    expect(pyStringRepr('\u0000\u00a0\u200b\u{1F600}é\u2028\\\t\n\r\u007f')).toBe(
+      "'\\x00\\xa0\\u200b\u{1F600}é\\u2028\\\\\\t\\n\\r\\x7f'",
+    );
+  });
+});
+
+describe('pyTruthy', () => {
+  it('follows Python truthiness', () => {
+    for (const v of [null, undefined, false, 0, '', [], {}]) expect(pyTruthy(v)).toBe(false);
+    for (const v of [true, 1, -0.5, 'x', [0], { a: null }]) expect(pyTruthy(v)).toBe(true);
   });
 });

@@ -134,11 +134,11 @@ export function annotatorOf(item: Pick<Item, 'completed_by'>, intId = false): un
     return (annotator as { email?: unknown }).email ?? null;
   }
   if (intId && typeof annotator === 'number' && Number.isInteger(annotator)) return annotator;
-  return pyStr(annotator);
+  return pyStrOrJson(annotator);
 }
 
 /**
- * Python's `str()` of `holder[key]`: as {@link pyStr}, but an integer beyond 2^53 prints
+ * Python's `str()` of `holder[key]`: as {@link pyStrOrJson}, but an integer beyond 2^53 prints
  * the digits of its source, and a float kept under compat python Python's spelling
  * (see numbers.ts). For ids the reference prints, such as the task id in file names.
  */
@@ -149,11 +149,15 @@ export function pyStrAt(holder: unknown, key: string): string {
     const token = numberToken(holder, key);
     if (token !== undefined) return spellNumber(value, token, 'repr');
   }
-  return pyStr(value);
+  return pyStrOrJson(value);
 }
 
-/** Python's `str()` of a JSON value, for the few places the reference stringifies. */
-export function pyStr(value: unknown): string {
+/**
+ * Python's `str()` of a JSON scalar (`None`, `True`, `3`, `2.5`, a string as it is), and
+ * JSON for a list or an object: how the Python converter's ids, annotators and labels
+ * print where it formats them (file names, `completed_by`). {@link pyStr} is `str()` itself.
+ */
+export function pyStrOrJson(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
@@ -188,4 +192,78 @@ export function pyDateTime(d: Date, zone: 'utc' | 'local'): string {
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
   }
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds() * 1000, 6)}`;
+}
+
+/**
+ * A JSON number as Python prints it: integers as exact digits (never an exponent), other
+ * numbers with `repr(float)`. JSON `1.0` parses to an integer here and prints `1`:
+ * the same number, the conformance rules compare bare numbers by value.
+ */
+export function pyNumber(value: number): string {
+  // Past 2^53 JavaScript prints the shortest round-trip digits (…847000); Python prints the exact value.
+  if (Number.isInteger(value)) return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
+  return pyRepr(value);
+}
+
+/**
+ * Python's `str()` of a JSON value: strings as they are, `None`, `True`/`False`,
+ * numbers as Python prints them, lists and dicts as their `repr`
+ * (`{'a': [1, None]}`).
+ */
+export function pyStr(value: unknown): string {
+  return typeof value === 'string' ? value : pyReprOf(value);
+}
+
+/** Python's `repr()` of a JSON value (`'text'`, `[1, 'a']`, `{'k': None}`). */
+export function pyReprOf(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  switch (typeof value) {
+    case 'string':
+      return pyStringRepr(value);
+    case 'number':
+      return pyNumber(value);
+    case 'boolean':
+      return value ? 'True' : 'False';
+    case 'object':
+      if (Array.isArray(value)) return `[${value.map(pyReprOf).join(', ')}]`;
+      return `{${Object.entries(value as Record<string, unknown>)
+        .map(([k, v]) => `${pyStringRepr(k)}: ${pyReprOf(v)}`)
+        .join(', ')}}`;
+    default:
+      return String(value);
+  }
+}
+
+// Python's str.isprintable() is false for the categories Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs.
+const NOT_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+/** Python's `repr()` of a string: single quotes unless it holds only `'`, escapes as CPython. */
+export function pyStringRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of text) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === quote || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (code < 0x20 || code === 0x7f) out += `\\x${hex(code, 2)}`;
+    else if (code < 0x7f || ch === ' ' || !NOT_PRINTABLE.test(ch)) out += ch;
+    else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
+    else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
+    else out += `\\U${hex(code, 8)}`;
+  }
+  return out + quote;
+}
+
+function hex(code: number, width: number): string {
+  return code.toString(16).padStart(width, '0');
+}
+
+/** Python's truthiness of a JSON value (`[]`, `{}`, `""`, `0`, `None` and `False` are false). */
+export function pyTruthy(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === 0 || value === '') return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return true;
 }

@@ -91,6 +91,20 @@ describe('voc importer', () => {
     });
   });
 
+  it('reports a truncated file (no </annotation>) with the line, instead of importing it', async () => {
+    const whole = xml('t.jpg', obj('cat', [0, 0, 1, 1]));
+    const dir = await writeFiles({
+      'Annotations/t.xml': whole.replace('</annotation>', ''),
+      'Annotations/u.xml': whole.replace('<object>', '<object><name>dog</name><object>'),
+      'Annotations/ok.xml': whole,
+    });
+    const { tasks, report } = await runImport(vocImporter, dir);
+    expect(tasks).toHaveLength(1);
+    const bad = report.entries().filter((e) => e.code === 'bad-xml');
+    expect(bad.map((e) => e.file).sort()).toEqual(['Annotations/t.xml', 'Annotations/u.xml']);
+    expect(bad[0]!.reason).toMatch(/not well-formed: .*\(line \d+\)/);
+  });
+
   it('reports a box that overflows to Infinity in percent instead of importing it', async () => {
     const dir = await writeFiles({
       'Annotations/a.xml': xml(

@@ -18,7 +18,7 @@ import {
   LOCAL_FILES_ROOT,
   newRegionId,
 } from '@lsconv/format-kit';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 /** One `<object>` of a VOC file. */
 export interface VocImportObject {
@@ -69,6 +69,11 @@ function number(value: unknown): number | undefined {
  */
 export function parseVocXml(xml: string): VocAnnotation {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new Error('the XML has a DOCTYPE or ENTITY declaration');
+  // The parser reads a truncated file (no `</annotation>`) without a word: check it first.
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    throw new Error(`the XML is not well-formed: ${valid.err.msg} (line ${valid.err.line})`);
+  }
   // `&#233;` and `&#xE9;` as an XML parser reads them (the parser itself knows only `&amp;` and co.).
   const doc = parser.parse(decodeCharRefs(xml)) as Record<string, unknown>;
   const root = doc.annotation as Record<string, unknown> | undefined;

@@ -29,6 +29,64 @@ export interface Dataset {
   images: DatasetImage[];
   /** Whether the images are addressed relative to `images/` (flat layout, as the Python converter does). */
   flat: boolean;
+  /** Image or label files left out because they resolve outside the dataset folder (links). */
+  outside: string[];
+}
+
+/** Where a dataset may read: its folder only, unless the user allows more. */
+export interface DatasetScope {
+  /** Read files outside the dataset folder (absolute or `..` paths in data.yaml, links leading out). */
+  allowOutside: boolean;
+}
+
+/**
+ * The dataset folder's real path, and a check that a path resolves inside it (links
+ * followed): `missing` when there is nothing there.
+ */
+async function folderScope(dir: string) {
+  const base = await fs.realpath(dir);
+  const within = (real: string) => real === base || real.startsWith(base.endsWith(sep) ? base : base + sep);
+  return {
+    base,
+    async where(path: string): Promise<'inside' | 'outside' | 'missing'> {
+      const real = await fs.realpath(path).catch(() => undefined);
+      if (real === undefined) return 'missing';
+      return within(real) ? 'inside' : 'outside';
+    },
+    /** For a path written in data.yaml: inside when it resolves (or would resolve) under the folder. */
+    namesInside(path: string): boolean {
+      return within(resolve(path));
+    },
+  };
+}
+
+/** Leaves out images (and label files) that resolve outside the dataset folder. */
+async function confine(dataset: Dataset, dir: string, scope: DatasetScope): Promise<Dataset> {
+  if (scope.allowOutside) return dataset;
+  const folder = await folderScope(dir);
+  const kept: DatasetImage[] = [];
+  for (const image of dataset.images) {
+    if (
+      (await folder.where(image.path)) === 'outside' ||
+      (await folder.where(image.labelPath)) === 'outside'
+    ) {
+      dataset.outside.push(image.path);
+    } else kept.push(image);
+  }
+  dataset.images = kept;
+  return dataset;
+}
+
+function outsideError(file: string, field: string, path: string): LsconvError {
+  return new LsconvError(
+    'INPUT_SHAPE',
+    `${file}: ${field} (${path}) is outside the dataset folder ${dirname(resolve(file))}`,
+    {
+      file,
+      field,
+      hint: 'move the data.yaml next to its images, or give --allow-outside to read files outside the dataset folder',
+    },
+  );
 }
 
 export function parseKptShape(value: unknown, where: string): [number, number] {
@@ -78,11 +136,12 @@ export async function readDataset(
   input: string,
   exts: readonly string[],
   compat: CompatMode,
+  scope: DatasetScope = { allowOutside: false },
 ): Promise<Dataset> {
   const stat = await fs.stat(input).catch(() => undefined);
   if (!stat) throw new LsconvError('INPUT_NOT_FOUND', `${input} does not exist`, { file: input });
   if (stat.isFile()) {
-    if (/\.ya?ml$/i.test(input)) return readYamlDataset(input, exts);
+    if (/\.ya?ml$/i.test(input)) return readYamlDataset(input, exts, scope);
     throw new LsconvError('INPUT_SHAPE', `${input} is a file; give the dataset folder or its data.yaml`, {
       file: input,
     });
@@ -90,11 +149,11 @@ export async function readDataset(
   const hasClasses = await exists(join(input, 'classes.txt'));
   if (!hasClasses || compat !== 'python') {
     for (const name of ['data.yaml', 'dataset.yaml', 'data.yml']) {
-      if (await exists(join(input, name))) return readYamlDataset(join(input, name), exts);
+      if (await exists(join(input, name))) return readYamlDataset(join(input, name), exts, scope);
     }
     if (!hasClasses) {
       const yamls = (await fs.readdir(input)).filter((f) => /\.ya?ml$/i.test(f));
-      if (yamls.length === 1) return readYamlDataset(join(input, yamls[0]!), exts);
+      if (yamls.length === 1) return readYamlDataset(join(input, yamls[0]!), exts, scope);
     }
   }
   const classes = await readClasses(input);
@@ -106,10 +165,11 @@ export async function readDataset(
     });
   }
   const files = await listImages(imagesDir, exts, compat === 'python');
-  return {
+  const dataset: Dataset = {
     root: resolve(input),
     classes,
     flat: true,
+    outside: [],
     images: files.map((path) => {
       const rel = relative(imagesDir, path);
       return {
@@ -119,6 +179,7 @@ export async function readDataset(
       };
     }),
   };
+  return confine(dataset, input, scope);
 }
 
 async function readClasses(dir: string): Promise<string[]> {
@@ -198,7 +259,7 @@ function labelPathOf(imagePath: string): string {
   return `${stripExt(parts.join(sep))}.txt`;
 }
 
-async function readYamlDataset(file: string, exts: readonly string[]): Promise<Dataset> {
+async function readYamlDataset(file: string, exts: readonly string[], scope: DatasetScope): Promise<Dataset> {
   let doc: Record<string, unknown>;
   try {
     doc = (parseYaml(await fs.readFile(file, 'utf8')) ?? {}) as Record<string, unknown>;
@@ -211,12 +272,19 @@ async function readYamlDataset(file: string, exts: readonly string[]): Promise<D
   if (typeof doc !== 'object' || Array.isArray(doc))
     throw new LsconvError('INPUT_SHAPE', `${file} is not a YAML mapping`, { file });
   const here = dirname(resolve(file));
+  const folder = await folderScope(here);
+  // Paths in data.yaml are data, not the user's words: they stay in its folder unless allowed.
+  const inScope = (field: string, path: string) => {
+    if (!scope.allowOutside && !folder.namesInside(join(folder.base, relative(here, path))))
+      throw outsideError(file, field, path);
+  };
   const rootText = typeof doc.path === 'string' && doc.path !== '' ? doc.path : '.';
   let root = isAbsolute(rootText) ? rootText : resolve(here, rootText);
   // Ultralytics resolves a relative `path` against its datasets folder; here the yaml's folder is the sensible base.
   if (!(await isDir(root))) root = here;
+  inScope('path', root);
   const classes = yamlNames(doc.names, doc.nc, file);
-  const dataset: Dataset = { root, classes, images: [], flat: false };
+  const dataset: Dataset = { root, classes, images: [], flat: false, outside: [] };
   if (doc.kpt_shape !== undefined) dataset.kptShape = parseKptShape(doc.kpt_shape, file);
   if (Array.isArray(doc.kpt_names)) dataset.kptNames = doc.kpt_names.map(String);
   const seen = new Set<string>();
@@ -225,6 +293,7 @@ async function readYamlDataset(file: string, exts: readonly string[]): Promise<D
     if (entry == null || entry === '') continue;
     for (const source of Array.isArray(entry) ? entry : [entry]) {
       const path = resolve(root, String(source));
+      inScope(split, path);
       let images: string[];
       if (await isDir(path)) images = await listImages(path, exts, false);
       else if (/\.txt$/i.test(path) && (await exists(path))) {
@@ -233,6 +302,7 @@ async function readYamlDataset(file: string, exts: readonly string[]): Promise<D
           .map((l) => l.trim())
           .filter(Boolean);
         images = listed.map((l) => resolve(dirname(path), l));
+        for (const image of images) inScope(`${split} list ${relative(here, path)}`, image);
       } else {
         throw new LsconvError(
           'INPUT_NOT_FOUND',
@@ -258,7 +328,7 @@ async function readYamlDataset(file: string, exts: readonly string[]): Promise<D
   if (seen.size === 0 && doc.train === undefined) {
     throw new LsconvError('INPUT_SHAPE', `${file} names no train/val/test images`, { file });
   }
-  return dataset;
+  return confine(dataset, here, scope);
 }
 
 function yamlNames(names: unknown, nc: unknown, file: string): string[] {

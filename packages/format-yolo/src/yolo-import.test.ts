@@ -192,3 +192,50 @@ describe('yolo importer: layouts', () => {
     expect(v.height).toBeCloseTo(20, 9);
   });
 });
+
+describe('the dataset folder is the limit', () => {
+  const png = pngHeader(10, 10);
+
+  it('refuses data.yaml paths that lead outside its folder, naming the field; --allow-outside reads them', async () => {
+    const outside = await tempDir();
+    await writeFiles(outside, { 'images/x.png': png, 'labels/x.txt': '0 0.5 0.5 0.2 0.2\n' });
+    for (const [yaml, field] of [
+      [`path: ${outside}\ntrain: images\nnames: [a]\n`, 'path'],
+      [`train: ${join(outside, 'images')}\nnames: [a]\n`, 'train'],
+      ['path: ..\ntrain: elsewhere/images\nnames: [a]\n', 'path'],
+      ['train: ../elsewhere/images\nnames: [a]\n', 'train'],
+    ] as const) {
+      const dir = await tempDir();
+      const dataset = join(dir, 'set');
+      await writeFiles(dataset, { 'data.yaml': yaml });
+      await writeFiles(dir, { 'elsewhere/images/y.png': png });
+      await expect(runImport(yoloImporter, dataset), yaml).rejects.toMatchObject({
+        code: 'INPUT_SHAPE',
+        location: { field },
+        message: expect.stringContaining('outside the dataset folder'),
+      });
+      const allowed = await runImport(yoloImporter, dataset, { allowOutside: true });
+      expect(allowed.tasks.length, yaml).toBe(1);
+    }
+  });
+
+  it('leaves out images and labels that are links leading outside, and reports each', async () => {
+    const outside = await tempDir();
+    await writeFiles(outside, { 'secret.png': pngHeader(77, 66), 'secret.txt': '0 0.5 0.5 0.2 0.2\n' });
+    const dir = await tempDir();
+    await writeFiles(dir, {
+      'classes.txt': 'a\n',
+      'images/inside.png': png,
+      'labels/inside.txt': '0 0.5 0.5 0.2 0.2\n',
+      'images/own.png': png,
+    });
+    await fs.symlink(join(outside, 'secret.png'), join(dir, 'images', 'link.png'));
+    await fs.symlink(join(outside, 'secret.txt'), join(dir, 'labels', 'own.txt'));
+    const { tasks, report } = await runImport(yoloImporter, dir);
+    expect(tasks.map((t) => String(t.data.image))).toEqual([expect.stringMatching(/inside\.png$/)]);
+    expect(report.countsByCode()).toMatchObject({ 'outside-dataset': 2 });
+    expect(JSON.stringify(tasks)).not.toContain('77');
+    const allowed = await runImport(yoloImporter, dir, { allowOutside: true });
+    expect(allowed.tasks).toHaveLength(3);
+  });
+});

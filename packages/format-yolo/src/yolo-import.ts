@@ -60,6 +60,12 @@ export const yoloImporter = defineImporter({
       default: '',
       description: 'Keypoints per pose line and values per keypoint (e.g. 17,3), when data.yaml does not say',
     },
+    allowOutside: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Read files outside the dataset folder: absolute or ../ paths in data.yaml, and links that lead out (by default they are refused)',
+    },
   },
   async run(ctx) {
     const o = ctx.options;
@@ -69,7 +75,16 @@ export const yoloImporter = defineImporter({
       .map((e) => e.trim())
       .filter((e) => e !== '')
       .map((e) => (e.startsWith('.') ? e : `.${e}`));
-    const dataset = await readDataset(ctx.input, exts, ctx.compat);
+    const dataset = await readDataset(ctx.input, exts, ctx.compat, { allowOutside: o.allowOutside });
+    for (const path of dataset.outside) {
+      ctx.report.skip({
+        kind: 'resource',
+        code: 'outside-dataset',
+        reason:
+          'the image or its label file is a link that leads outside the dataset folder (--allow-outside reads it)',
+        file: path,
+      });
+    }
     if (o.kptShape.trim() !== '') dataset.kptShape = parseKptShape(o.kptShape, 'the kpt-shape option');
     const resolver = createResourceResolver({}, ctx.report);
     const used = { box: false, polygon: false, keypoints: false };

@@ -1,6 +1,6 @@
 // The SQLite store: one data folder, one `lsconv.db`; each role's methods live in
 // their own module (schema, projects, tasks, users, exports) over one shared `Db`.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Db } from './db.js';
 import { exportStore } from './exports.js';
@@ -19,9 +19,14 @@ export { SCHEMA_VERSION } from './schema.js';
  * `recover` is false (a console command running beside a live server).
  */
 export function openSqliteStore(dataDir: string, options: { recover?: boolean } = {}): Store {
-  mkdirSync(dataDir, { recursive: true });
+  // The store holds the API key's digest, users and every task: readable by its owner only.
+  // A folder created here is private; an existing one keeps the modes its owner gave it.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, 'lsconv.db');
+  // Created owner-only before SQLite opens it; its -wal and -shm files take the same mode.
+  closeSync(openSync(file, 'a', 0o600));
   const { DatabaseSync } = loadNodeSqlite();
-  const db = new Db(new DatabaseSync(join(dataDir, 'lsconv.db')));
+  const db = new Db(new DatabaseSync(file));
   try {
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');

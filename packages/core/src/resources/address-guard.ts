@@ -18,31 +18,71 @@ for (const [net, prefix] of [
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv4');
 }
+// IPv6 ranges that reach no public host. Forms that carry an IPv4 address (mapped,
+// compatible, translated, 6to4, NAT64) are decided by that address instead (ipv4Inside).
 for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b::', 96], // NAT64 can reach private IPv4
+  ['64:ff9b:1::', 48], // local-use NAT64: translated inside the network
+  ['100::', 64], // discard-only
+  ['2001::', 23], // IETF protocol assignments: Teredo (its IPv4 is obscured), ORCHID, benchmarking
+  ['2001:db8::', 32], // documentation
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated, still routed inside some networks)
   ['ff00::', 8], // multicast
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');
 }
 
 /**
- * True when an IP address is private, loopback, link-local, unspecified, multicast
- * or reserved (IPv4-mapped IPv6 addresses are checked as IPv4).
+ * True when an IP address reaches a private, loopback, link-local, unspecified, multicast
+ * or reserved host. An IPv6 address that carries an IPv4 address (IPv4-mapped
+ * `::ffff:a.b.c.d` in any spelling, IPv4-compatible `::a.b.c.d`, IPv4-translated
+ * `::ffff:0:a.b.c.d`, 6to4 `2002:AABB:CCDD::`, NAT64 `64:ff9b::a.b.c.d`) is decided by
+ * the IPv4 address it reaches. Anything that is not an IP address counts as private.
  */
 export function isPrivateAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, '');
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   const family = isIP(bare);
   if (family === 4) return blocked.check(bare, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-    if (mapped?.[1]) return blocked.check(mapped[1], 'ipv4');
-    return blocked.check(bare, 'ipv6');
+  if (family !== 6) return true;
+  const words = ipv6Words(bare);
+  if (words === undefined) return true;
+  const inner = ipv4Inside(words);
+  if (inner !== undefined) return blocked.check(inner, 'ipv4');
+  return blocked.check(bare, 'ipv6');
+}
+
+/** The IPv4 address an IPv6 address carries, in the forms that route to it, if any. */
+function ipv4Inside(w: number[]): string | undefined {
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  const zeros = (from: number, to: number) => w.slice(from, to).every((x) => x === 0);
+  // ::/96 (IPv4-compatible, and :: and ::1), ::ffff:0:0/96 (mapped), ::ffff:0:0:0/96 (translated).
+  if (zeros(0, 5) && (w[5] === 0 || w[5] === 0xffff)) return v4(w[6]!, w[7]!);
+  if (zeros(0, 4) && w[4] === 0xffff && w[5] === 0) return v4(w[6]!, w[7]!);
+  if (w[0] === 0x2002) return v4(w[1]!, w[2]!); // 6to4
+  if (w[0] === 0x64 && w[1] === 0xff9b && zeros(2, 6)) return v4(w[6]!, w[7]!); // NAT64
+  return undefined;
+}
+
+/** The eight 16-bit words of an IPv6 address (`::` expanded, a trailing dotted IPv4 split). */
+function ipv6Words(text: string): number[] | undefined {
+  let body = text.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(body);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    body = `${body.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  return true;
+  const [head, tail, extra] = body.split('::');
+  if (extra !== undefined) return undefined;
+  const parse = (part: string | undefined) =>
+    part ? part.split(':').map((h) => Number.parseInt(h, 16)) : [];
+  const left = parse(head);
+  const right = parse(tail);
+  const fill = tail === undefined ? 0 : 8 - left.length - right.length;
+  const words = [...left, ...new Array<number>(Math.max(fill, 0)).fill(0), ...right];
+  return words.length === 8 && words.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffff)
+    ? words
+    : undefined;
 }
 
 /**

@@ -161,7 +161,8 @@ function downloadSettings(
   counters: ResourceProgress,
 ): Parameters<typeof downloadToFile>[2] {
   const authorize = (url: URL): string | undefined => {
-    if (!opts.lsToken || !lsOrigin || url.origin !== lsOrigin) return undefined;
+    if (!opts.lsToken || !lsOrigin || url.origin !== lsOrigin || !isLabelStudioMediaPath(url))
+      return undefined;
     return `${looksLikeJwt(opts.lsToken) ? 'Bearer' : 'Token'} ${opts.lsToken}`;
   };
   return {
@@ -180,6 +181,26 @@ function downloadSettings(
       counters.bytes += count;
     },
   };
+}
+
+/**
+ * The paths where Label Studio serves media: `/data/…` (uploads, Local Storage),
+ * `/storage-data/…` (the storage proxy) and the presign redirects of tasks and projects.
+ * Only these get the API token. `..` and percent-encoded separators are resolved first,
+ * so `/data/../api/…` or `/data/upload/..%2F..%2Fapi/…` are not media paths (nor a
+ * `?d=` or `?filepath=` that climbs out of its folder).
+ */
+export function isLabelStudioMediaPath(url: URL): boolean {
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    return false;
+  }
+  const climbs = (text: string) => text.split(/[\\/]/).some((segment) => segment === '..' || segment === '.');
+  // The file a Local Storage or storage proxy URL names is in its query.
+  if (climbs(path) || ['d', 'filepath'].some((key) => climbs(url.searchParams.get(key) ?? ''))) return false;
+  return /^\/(data\/|storage-data\/|(tasks|projects)\/[^/]+\/presign\/?$)/.test(path);
 }
 
 type DownloadResult = { path: string; source: 'cache' | 'download' } | { error: DownloadError };

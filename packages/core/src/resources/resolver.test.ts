@@ -43,7 +43,7 @@ beforeAll(async () => {
     if (path.startsWith('/img/') || path.startsWith('/bucket/'))
       return send(res, makePng(64, 48), 'image/png');
     if (path.startsWith('/audio/')) return send(res, makeWav(1.25), 'audio/wav');
-    if (path.startsWith('/auth/')) {
+    if (path.startsWith('/auth/') || path.startsWith('/data/auth/')) {
       if (_req.headers.authorization !== `Token ${TOKEN}`) return send(res, 'no', 'text/plain', 401);
       return send(res, makePng(10, 10), 'image/png');
     }
@@ -100,7 +100,7 @@ beforeAll(async () => {
       res.writeHead(303, { location: `${media.url}/bucket/${uri.split('/').pop()}` });
       return void res.end();
     }
-    if (path === '/data/images/x.png' || path.startsWith('/auth/'))
+    if (path === '/data/images/x.png' || path.startsWith('/data/auth/') || path.startsWith('/api/'))
       return send(res, makePng(26, 27), 'image/png');
     return send(res, 'not found', 'text/plain', 404);
   });
@@ -367,7 +367,7 @@ describe('the Label Studio server', () => {
 
   it('sends the token to the Label Studio host only', async () => {
     const { resolver, report } = resolverWith(lsOptions());
-    const path = `/auth/only-ls-${Date.now()}.png`;
+    const path = `/data/auth/only-ls-${Date.now()}.png`;
     expect((await resolver.resolve(`${ls.url}${path}`)).source).toBe('download');
     expect(ls.requests.find((r) => r.path === path)?.authorization).toBe(`Token ${TOKEN}`);
     // Same path on another host: no token, so that host refuses it.
@@ -375,6 +375,24 @@ describe('the Label Studio server', () => {
     expect(other.error).toMatch(/HTTP 401/);
     expect(media.requests.filter((r) => r.path === path).map((r) => r.authorization)).toEqual([undefined]);
     expect(report.countsByCode()).toEqual({ 'resource-download-failed': 1 });
+  });
+
+  it('sends the token to its media paths only, after resolving .. and percent-encoding', async () => {
+    const { resolver, report } = resolverWith(lsOptions());
+    const stamp = Date.now();
+    for (const reference of [
+      `/data/../api/projects/1/export?n=${stamp}`,
+      `/data/%2e%2e/api/projects/2/export?n=${stamp}`,
+      `/data/upload/..%2F..%2Fapi/projects/3/export?n=${stamp}`,
+      `${ls.url}/api/projects/4/export?n=${stamp}`,
+    ]) {
+      const resolved = await resolver.resolve(reference, { taskId: 1 });
+      expect(resolved.error, reference).toMatch(/HTTP 401/);
+    }
+    const apiRequests = ls.requests.filter((r) => r.path.includes('api/projects'));
+    expect(apiRequests.length).toBeGreaterThanOrEqual(4);
+    expect(apiRequests.map((r) => r.authorization)).toEqual(apiRequests.map(() => undefined));
+    expect(report.countsByCode()).toEqual({ 'resource-download-failed': 4 });
   });
 
   it('resolves paths relative to the server', async () => {
@@ -441,7 +459,7 @@ describe('the Label Studio server', () => {
 
   it('sends a JWT token as Bearer, like the SDK', async () => {
     const { resolver } = resolverWith({ lsUrl: ls.url, lsToken: jwt });
-    const path = `/auth/jwt-${Date.now()}.png`;
+    const path = `/data/auth/jwt-${Date.now()}.png`;
     expect((await resolver.resolve(`${ls.url}${path}`)).source).toBe('download');
     expect(ls.requests.find((r) => r.path === path)?.authorization).toBe(`Bearer ${jwt}`);
   });

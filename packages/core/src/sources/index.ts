@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -74,7 +75,13 @@ export function openTaskSource(input: string | Readable, options: TaskSourceOpti
   const parsed = async function* (numbers: NumberParsing) {
     for await (const slice of slices()) {
       const task = parseTaskSlice(slice, slice.file, numbers);
-      if (options.keepRaw) rawJson.set(task, slice.bytes);
+      // Output is valid UTF-8 whatever the input: invalid bytes become U+FFFD, as in every
+      // parsed value (JSON.parse reads the same replacement), formatting kept.
+      if (options.keepRaw)
+        rawJson.set(
+          task,
+          isUtf8(slice.bytes) ? slice.bytes : Buffer.from(slice.bytes.toString('utf8'), 'utf8'),
+        );
       yield task;
     }
   };

@@ -61,8 +61,7 @@ export class JsonSlicer {
     const n = chunk.length;
     let i = 0;
     let sliceFrom = this.inValue ? 0 : -1;
-    // Position of the next backslash at or after i; -1 when there is none left in the chunk.
-    let backslashAt = -2;
+    this.backslashAt = -2;
     while (i < n) {
       if (this.inValue && !this.scalar) {
         // Inside an object or array (every task): a table-driven byte loop outside the
@@ -81,147 +80,13 @@ export class JsonSlicer {
           out.push(this.finish(chunk, sliceFrom, i));
           sliceFrom = -1;
         } else i = n;
-        continue;
-      }
-      if (this.inValue) {
-        if (this.inString) {
-          // Jump to the next quote; a backslash before it may escape it.
-          if (this.escape) {
-            this.escape = false;
-            i++;
-            continue;
-          }
-          const q = chunk.indexOf(QUOTE, i);
-          if (backslashAt !== -1 && backslashAt < i) backslashAt = chunk.indexOf(BACKSLASH, i);
-          const b = backslashAt;
-          if (b !== -1 && (q === -1 || b < q)) {
-            if (b + 1 >= n) {
-              this.escape = true;
-              i = n;
-            } else i = b + 2;
-            continue;
-          }
-          if (q === -1) {
-            i = n;
-            continue;
-          }
-          this.inString = false;
-          i = q + 1;
-          if (this.scalar && this.depth === 0) {
-            out.push(this.finish(chunk, sliceFrom, i));
-            sliceFrom = -1;
-          }
-          continue;
-        }
-        const c = chunk[i]!;
-        if (c === QUOTE) {
-          this.inString = true;
-          i++;
-          continue;
-        }
-        if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-          if (++this.depth > MAX_DEPTH) {
-            throw this.error(`nesting deeper than ${MAX_DEPTH} levels`, this.offset + i);
-          }
-          i++;
-          continue;
-        }
-        if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-          if (this.scalar && this.depth === 0) {
-            out.push(this.finish(chunk, sliceFrom, i));
-            sliceFrom = -1;
-            continue; // the bracket belongs to the array
-          }
-          this.depth--;
-          i++;
-          if (this.depth === 0) {
-            out.push(this.finish(chunk, sliceFrom, i));
-            sliceFrom = -1;
-          } else if (this.depth < 0) throw this.error('unbalanced brackets', this.offset + i - 1);
-          continue;
-        }
-        if (this.scalar && this.depth === 0 && (c === COMMA || isSpace(c))) {
-          out.push(this.finish(chunk, sliceFrom, i));
-          sliceFrom = -1;
-          continue;
-        }
-        i++;
-        continue;
-      }
-      // Between values.
-      const c = chunk[i]!;
-      if (isSpace(c)) {
-        i++;
-        continue;
-      }
-      if (this.mode === 'unknown') {
-        if (c === OPEN_BRACKET) {
-          this.mode = 'array';
-          this.arrayState = 'expect-value';
-          this.first = true;
-          i++;
-          continue;
-        }
-        if (c === OPEN_BRACE) {
-          this.mode = 'values';
-        } else {
-          if (this.offset + i < 3 && (c === 0xef || c === 0xbb || c === 0xbf)) {
-            // UTF-8 byte order mark
-            i++;
-            continue;
-          }
-          throw new LsconvError(
-            'INPUT_SHAPE',
-            `the input must be a JSON list of tasks or a task object, found ${describeStart(c)}`,
-            {
-              file: this.file,
-              offset: this.offset + i,
-              hint: 'export the project as JSON from Label Studio',
-            },
-          );
-        }
-      }
-      if (this.mode === 'array') {
-        if (this.arrayState === 'closed') {
-          throw this.error(`unexpected ${describeStart(c)} after the end of the task list`, this.offset + i);
-        }
-        if (c === CLOSE_BRACKET && (this.arrayState === 'after-value' || this.first)) {
-          this.arrayState = 'closed';
-          i++;
-          continue;
-        }
-        if (c === COMMA && this.arrayState === 'after-value') {
-          this.arrayState = 'expect-value';
-          i++;
-          continue;
-        }
-        if (this.arrayState !== 'expect-value') {
-          throw this.error(
-            `expected "," or "]" after task #${this.count - 1}, found ${describeStart(c)}`,
-            this.offset + i,
-          );
-        }
-        if (c === COMMA || c === CLOSE_BRACKET)
-          throw this.error(`unexpected "${String.fromCharCode(c)}"`, this.offset + i);
-        this.arrayState = 'after-value';
-        this.first = false;
-      } else if (c !== OPEN_BRACE) {
-        throw new LsconvError('INPUT_SHAPE', `expected a task object, found ${describeStart(c)}`, {
-          file: this.file,
-          offset: this.offset + i,
-          taskIndex: this.count,
-          hint: 'JSON Lines input holds one task object per line',
-        });
-      }
-      // A value starts here.
-      this.inValue = true;
-      this.depth = 0;
-      this.scalar = c !== OPEN_BRACE && c !== OPEN_BRACKET;
-      this.valueStart = this.offset + i;
-      sliceFrom = i;
-      if (c === QUOTE) {
-        this.inString = true;
-        i++;
+      } else if (this.inValue) {
+        i = this.scanScalar(chunk, i, sliceFrom, out);
+        if (!this.inValue) sliceFrom = -1;
+      } else {
+        const at = i;
+        i = this.between(chunk, i);
+        if (this.inValue) sliceFrom = at;
       }
     }
     if (this.inValue && sliceFrom >= 0) {
@@ -233,6 +98,136 @@ export class JsonSlicer {
     }
     this.offset += n;
     return out;
+  }
+
+  /** Position of the next backslash in the current chunk (-1: none left, -2: not looked yet). */
+  private backslashAt = -2;
+
+  /**
+   * One step inside a top-level value that is not an object or array (a string, number,
+   * literal, or what follows a closed container at depth 0); returns the next position.
+   * A value it completes goes to `out`.
+   */
+  private scanScalar(chunk: Buffer, i: number, sliceFrom: number, out: JsonSlice[]): number {
+    const n = chunk.length;
+    if (this.inString) {
+      // Jump to the next quote; a backslash before it may escape it.
+      if (this.escape) {
+        this.escape = false;
+        return i + 1;
+      }
+      const q = chunk.indexOf(QUOTE, i);
+      if (this.backslashAt !== -1 && this.backslashAt < i) this.backslashAt = chunk.indexOf(BACKSLASH, i);
+      const b = this.backslashAt;
+      if (b !== -1 && (q === -1 || b < q)) {
+        if (b + 1 < n) return b + 2;
+        this.escape = true;
+        return n;
+      }
+      if (q === -1) return n;
+      this.inString = false;
+      if (this.scalar && this.depth === 0) out.push(this.finish(chunk, sliceFrom, q + 1));
+      return q + 1;
+    }
+    const c = chunk[i]!;
+    if (c === QUOTE) {
+      this.inString = true;
+      return i + 1;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++this.depth > MAX_DEPTH)
+        throw this.error(`nesting deeper than ${MAX_DEPTH} levels`, this.offset + i);
+      return i + 1;
+    }
+    if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      if (this.scalar && this.depth === 0) {
+        out.push(this.finish(chunk, sliceFrom, i));
+        return i; // the bracket belongs to the array
+      }
+      this.depth--;
+      if (this.depth === 0) out.push(this.finish(chunk, sliceFrom, i + 1));
+      else if (this.depth < 0) throw this.error('unbalanced brackets', this.offset + i);
+      return i + 1;
+    }
+    if (this.scalar && this.depth === 0 && (c === COMMA || isSpace(c))) {
+      out.push(this.finish(chunk, sliceFrom, i));
+      return i;
+    }
+    return i + 1;
+  }
+
+  /**
+   * One byte between values: white space, the list's brackets and commas, or the start of
+   * the next value (then `inValue` is set); returns the next position.
+   */
+  private between(chunk: Buffer, i: number): number {
+    const c = chunk[i]!;
+    if (isSpace(c)) return i + 1;
+    if (this.mode === 'unknown') {
+      if (c === OPEN_BRACKET) {
+        this.mode = 'array';
+        this.arrayState = 'expect-value';
+        this.first = true;
+        return i + 1;
+      }
+      // UTF-8 byte order mark
+      if (c !== OPEN_BRACE && this.offset + i < 3 && (c === 0xef || c === 0xbb || c === 0xbf)) return i + 1;
+      if (c !== OPEN_BRACE) {
+        throw new LsconvError(
+          'INPUT_SHAPE',
+          `the input must be a JSON list of tasks or a task object, found ${describeStart(c)}`,
+          { file: this.file, offset: this.offset + i, hint: 'export the project as JSON from Label Studio' },
+        );
+      }
+      this.mode = 'values';
+    }
+    if (this.mode === 'array') {
+      const next = this.arrayPunctuation(c, i);
+      if (next >= 0) return next;
+    } else if (c !== OPEN_BRACE) {
+      throw new LsconvError('INPUT_SHAPE', `expected a task object, found ${describeStart(c)}`, {
+        file: this.file,
+        offset: this.offset + i,
+        taskIndex: this.count,
+        hint: 'JSON Lines input holds one task object per line',
+      });
+    }
+    // A value starts here.
+    this.inValue = true;
+    this.depth = 0;
+    this.scalar = c !== OPEN_BRACE && c !== OPEN_BRACKET;
+    this.valueStart = this.offset + i;
+    if (c === QUOTE) {
+      this.inString = true;
+      return i + 1;
+    }
+    return i;
+  }
+
+  /** The list's own `]` and `,`: the next position, or -1 when `c` starts a value. */
+  private arrayPunctuation(c: number, i: number): number {
+    if (this.arrayState === 'closed') {
+      throw this.error(`unexpected ${describeStart(c)} after the end of the task list`, this.offset + i);
+    }
+    if (c === CLOSE_BRACKET && (this.arrayState === 'after-value' || this.first)) {
+      this.arrayState = 'closed';
+      return i + 1;
+    }
+    if (c === COMMA && this.arrayState === 'after-value') {
+      this.arrayState = 'expect-value';
+      return i + 1;
+    }
+    if (this.arrayState !== 'expect-value') {
+      throw this.error(
+        `expected "," or "]" after task #${this.count - 1}, found ${describeStart(c)}`,
+        this.offset + i,
+      );
+    }
+    if (c === COMMA || c === CLOSE_BRACKET)
+      throw this.error(`unexpected "${String.fromCharCode(c)}"`, this.offset + i);
+    this.arrayState = 'after-value';
+    this.first = false;
+    return -1;
   }
 
   private first = false;

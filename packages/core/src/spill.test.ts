@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { JsonLineSpill } from './spill.js';
+import { JsonArraySpill } from './spill.js';
 
-async function readAll(spill: JsonLineSpill): Promise<unknown[]> {
+async function readAll(spill: JsonArraySpill): Promise<unknown[]> {
   const values: unknown[] = [];
   for await (const batch of spill.readBatches()) for (const line of batch) values.push(JSON.parse(line));
   return values;
 }
 
-describe('JsonLineSpill', () => {
+describe('JsonArraySpill', () => {
   it('gives back what was pushed, in order, across many flushes', async () => {
-    const spill = await JsonLineSpill.create('lsconv-test-');
+    const spill = await JsonArraySpill.create('test', '\n');
     try {
       expect(spill.path.startsWith(tmpdir())).toBe(true);
       // About 2.5 MB: several flushes on write and several reads back.
@@ -22,7 +22,7 @@ describe('JsonLineSpill', () => {
         ['x', String(i)],
       ]);
       for (const value of values) await spill.push(value);
-      expect(spill.length).toBe(values.length);
+      expect(spill.count).toBe(values.length);
       expect(await readAll(spill)).toEqual(values);
     } finally {
       await spill.dispose();
@@ -31,7 +31,7 @@ describe('JsonLineSpill', () => {
   });
 
   it('handles a line longer than one read and multi-byte characters split between reads', async () => {
-    const spill = await JsonLineSpill.create('lsconv-test-');
+    const spill = await JsonArraySpill.create('test', '\n');
     try {
       const long = 'é'.repeat(1_500_000);
       const values = ['a', long, 'b', `${'x'.repeat(1_048_575)}€`, 'c'];
@@ -43,13 +43,37 @@ describe('JsonLineSpill', () => {
   });
 
   it('reads nothing from an empty spill, and dispose is safe twice and before reading', async () => {
-    const empty = await JsonLineSpill.create('lsconv-test-');
+    const empty = await JsonArraySpill.create('test', '\n');
     expect(await readAll(empty)).toEqual([]);
     await empty.dispose();
-    const unread = await JsonLineSpill.create('lsconv-test-');
+    const unread = await JsonArraySpill.create('test', '\n');
     await unread.push({ a: 1 });
     await unread.dispose();
     await unread.dispose();
     expect(existsSync(unread.dir)).toBe(false);
+  });
+});
+
+describe('JsonArraySpill, copied out', () => {
+  it('joins the elements with its separator, whether pushed one by one or already joined', async () => {
+    const spill = await JsonArraySpill.create('test');
+    const chunks: Uint8Array[] = [];
+    try {
+      await spill.push({ a: 1 });
+      await spill.pushJoined('2,\n3', 2);
+      await spill.pushJoined('', 0);
+      await spill.pushJson('"four"');
+      expect(spill.count).toBe(4);
+      await spill.pipeTo({
+        write: async (chunk: string | Uint8Array) => void chunks.push(Buffer.from(chunk)),
+        close: async () => undefined,
+      } as never);
+    } finally {
+      await spill.dispose();
+    }
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('{"a":1},\n2,\n3,\n"four"');
+    await expect(async () => {
+      for await (const _ of spill.readBatches()) break;
+    }).rejects.toThrow(/separated by/);
   });
 });
