@@ -53,6 +53,8 @@ interface PythonImage {
   fileName: string;
   width: number | null;
   height: number | null;
+  /** Set when a region just gave the size: the image entry is written then (once per region that does). */
+  sizeFromRegion: boolean;
 }
 
 const PY_LABEL_KEYS = ['rectanglelabels', 'polygonlabels', 'keypointlabels', 'labels'] as const;
@@ -67,8 +69,12 @@ async function pythonItem(run: CocoRun, item: PythonCocoItem): Promise<void> {
   }
   const keypointRegions: OutputValue[] = [];
   for (const region of itemRegionsWithIds(item)) {
-    const keypoint = await pythonRegion(run, item, image, region);
-    if (keypoint) keypointRegions.push(keypoint);
+    const written = pythonRegion(run, item, image, region, keypointRegions);
+    if (image.sizeFromRegion) {
+      image.sizeFromRegion = false;
+      await pushImage(run, image);
+    }
+    if (written) await run.annotations.push(written);
   }
   if (keypointRegions.length) await pythonKeypoints(run, item, image.imageId, keypointRegions);
 }
@@ -95,7 +101,13 @@ async function itemImage(run: CocoRun, item: PythonCocoItem): Promise<PythonImag
     taskIndex: item.taskIndex,
     field: `data.${state.dataKey}`,
   });
-  const image: PythonImage = { imageId: images.count, fileName: located.fileName, width: null, height: null };
+  const image: PythonImage = {
+    imageId: images.count,
+    fileName: located.fileName,
+    width: null,
+    height: null,
+    sizeFromRegion: false,
+  };
   if (located.localPath || located.copied) {
     const info = await ctx.resources.imageInfo(raw, { taskId: item.id, taskIndex: item.taskIndex });
     if (info) {
@@ -122,13 +134,18 @@ function skipRegion(
   ctx.report.skip({ taskIndex: item.taskIndex, taskId: item.id, regionId, kind: 'region', code, reason });
 }
 
-/** One region: a rectangle or polygon annotation written, a keypoint region returned for the item's keypoint annotation. */
-async function pythonRegion(
+/**
+ * One region: returns its rectangle or polygon annotation, or keeps a keypoint region in
+ * `keypointRegions` for the item's keypoint annotation. A region that gives the image its
+ * size sets `image.sizeFromRegion`.
+ */
+function pythonRegion(
   run: CocoRun,
   item: PythonCocoItem,
   image: PythonImage,
   { value: label, regionId }: CocoRegion,
-): Promise<OutputValue | undefined> {
+  keypointRegions: OutputValue[],
+): Record<string, unknown> | undefined {
   const { ctx, state, annotations } = run;
   const categoryName = regionLabels(label, PY_LABEL_KEYS)[0];
   if (categoryName === undefined) {
@@ -156,11 +173,14 @@ async function pythonRegion(
     }
     image.width = ow as number;
     image.height = oh as number;
-    await pushImage(run, image);
+    image.sizeFromRegion = true;
   }
   const categoryId = categoryFor(state, categoryName, ctx);
   const isRect = 'rectanglelabels' in label || 'labels' in label;
-  if (!isRect && !('polygonlabels' in label)) return label;
+  if (!isRect && !('polygonlabels' in label)) {
+    keypointRegions.push(label);
+    return undefined;
+  }
   const written = isRect
     ? pythonRectangle(label, image, annotations.count, categoryId)
     : pythonPolygon(label, image, annotations.count, categoryId);
@@ -177,8 +197,7 @@ async function pythonRegion(
     return undefined;
   }
   if (process.env.LABEL_STUDIO_FORCE_ANNOTATOR_EXPORT) written.annotator = annotatorOf(item);
-  await annotations.push(withPythonFloats(written));
-  return undefined;
+  return withPythonFloats(written);
 }
 
 /** The reference's rectangle: the envelope of the rotated box, scaled by the region's own size. */
