@@ -1,17 +1,11 @@
+import { defineFormat, type ExportContext, type Item, type OutputValue, taskItems } from '@lsconv/core';
 import {
-  defineFormat,
-  type ExportContext,
-  type Item,
-  JsonArraySpill,
-  type OutputValue,
-  taskItems,
-} from '@lsconv/core';
-import {
+  BRUSH_COCO_LAYOUT,
   BrushRleError,
+  CocoDocumentWriter,
+  cocoInfoBlock,
   decodeBrushMask,
   encodeCocoRle,
-  exportDate,
-  pyDateTime,
   pyJsonNumber,
   pyJsonNumbers,
   pyRound,
@@ -54,231 +48,229 @@ export const brushToCoco = defineFormat({
   keepsNumberSpelling: true,
   async export(tasks, ctx) {
     const python = ctx.compat === 'python';
-    const rle = !python && ctx.options.cocoMasks === 'rle';
     await ctx.sink.mkdir('images');
-    // Images and annotations go to temporary files as the tasks are read, so memory does
-    // not grow with the export; the output is assembled from them at the end.
-    const images = await JsonArraySpill.create('brush-coco-images', ROW_SEPARATOR);
-    const annotations = await JsonArraySpill.create('brush-coco-annotations', ROW_SEPARATOR).catch(
-      async (error: unknown) => {
-        await images.dispose();
-        throw error;
-      },
-    );
+    const doc = await CocoDocumentWriter.create('brush-coco', BRUSH_COCO_LAYOUT);
     try {
-      const categories: {
-        id: number;
-        name: string;
-        supercategory: string;
-        color: string;
-        metadata: Record<string, never>;
-      }[] = [];
-      const categoryIds = new Map<string, number>();
-      const colours = labelColours(ctx);
-      let imageId = 0;
-      let annotationId = 0;
+      const run: BrushCocoRun = {
+        ctx,
+        python,
+        rle: !python && ctx.options.cocoMasks === 'rle',
+        doc,
+        categories: [],
+        categoryIds: new Map(),
+        colours: labelColours(ctx),
+        imageId: 0,
+        annotationId: 0,
+      };
       let taskIndex = 0;
       for await (const task of tasks) {
         const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex });
         taskIndex++;
-        for (const item of items) {
-          const id = imageId++;
-          const hasOutput = Object.keys(item.output).length > 0;
-          // The reference only knows images by their extension; signed URLs and extension-less
-          // storage keys are found through the labeling config outside compat mode.
-          const firstControl = Object.keys(item.output)[0];
-          const imagePath =
-            firstImagePath(item) ??
-            (python || firstControl === undefined ? undefined : imageRefOf(item, ctx.config, firstControl));
-          if (imagePath === undefined) {
-            if (hasOutput) {
-              ctx.report.skip({
-                kind: 'annotation',
-                code: 'no-image-path',
-                reason:
-                  'the task data has no value ending in .jpg, .jpeg, .png, .gif or .bmp, so there is no image to attach the annotation to',
-                taskIndex: item.taskIndex,
-                taskId: item.id,
-                field: 'data',
-              });
-            }
-            continue;
-          }
-          if (!hasOutput) continue;
-          let width: unknown = null;
-          let height: unknown = null;
-          let valid = false;
-          const annotator =
-            typeof item.completed_by === 'number' && item.annotation
-              ? pyStrAt(item.annotation, 'completed_by')
-              : cocoAnnotator(item.completed_by);
-          // This item's annotations, in id order; written to the spill after the loop below.
-          const rows: string[] = [];
-          for (const [fromName, values] of Object.entries(item.output)) {
-            values.forEach((value, index) => {
-              if (width === null && 'original_width' in value) {
-                width = value.original_width;
-                height = value.original_height ?? null;
-              }
-              const where = () => regionLocation(item, fromName, index);
-              const typeKey = labelKey(value);
-              if (typeKey === undefined) {
-                ctx.report.skip({
-                  ...where(),
-                  kind: 'region',
-                  code: 'unsupported-region',
-                  reason: `a ${value.type} region has no labels this format writes`,
-                });
-                return;
-              }
-              const labels = Array.isArray(value[typeKey]) ? (value[typeKey] as unknown[]) : [];
-              if (labels.length === 0) {
-                ctx.report.skip({
-                  ...where(),
-                  kind: 'region',
-                  code: 'no-label',
-                  reason: 'the region has no label, so it has no category',
-                });
-                return;
-              }
-              let traced: Traced | undefined | null = null;
-              for (const rawLabel of labels) {
-                const label = pyStrOrJson(rawLabel);
-                let categoryId = categoryIds.get(label);
-                if (categoryId === undefined) {
-                  categoryId = categoryIds.size + 1;
-                  categoryIds.set(label, categoryId);
-                  categories.push({
-                    id: categoryId,
-                    name: label,
-                    supercategory: '',
-                    color: colours(label),
-                    metadata: {},
-                  });
-                }
-                const base = { image_id: id, category_id: categoryId };
-                const type = String(value.type ?? '').toLowerCase();
-                // Brush + Labels projects put the mask on the Labels result; the reference
-                // looks for a rectangle there and skips it, lsconv writes the mask.
-                if ('rle' in value && (typeKey === 'brushlabels' || (!python && typeKey === 'labels'))) {
-                  if (!isSize(value.original_width) || !isSize(value.original_height)) {
-                    ctx.report.skip({
-                      ...where(),
-                      kind: 'region',
-                      code: 'missing-image-size',
-                      reason: 'the brush region has no valid original_width/original_height',
-                    });
-                    continue;
-                  }
-                  if (traced === null) traced = traceRegion(value, rle, ctx, where);
-                  if (traced === undefined) continue;
-                  for (const shape of traced) {
-                    rows.push(
-                      JSON.stringify({
-                        id: annotationId++,
-                        ...base,
-                        segmentation: shape.segmentation,
-                        area: shape.area,
-                        bbox: shape.bbox,
-                        iscrowd: 0,
-                        annotator,
-                      }),
-                    );
-                    valid = true;
-                  }
-                } else if ('points' in value && typeKey === 'polygonlabels') {
-                  const shape = polygonShape(value);
-                  if (!shape) {
-                    ctx.report.skip({
-                      ...where(),
-                      kind: 'region',
-                      code: 'invalid-points',
-                      reason: 'the polygon needs "points" as [x, y] pairs and the image size',
-                    });
-                    continue;
-                  }
-                  rows.push(JSON.stringify({ id: annotationId++, ...base, ...shape, iscrowd: 0, annotator }));
-                  valid = true;
-                } else if (type === 'rectanglelabels' || typeKey === 'labels') {
-                  const box = rectangleShape(value);
-                  if (!box) {
-                    ctx.report.skip({
-                      ...where(),
-                      kind: 'region',
-                      code: 'invalid-rectangle',
-                      reason: 'the rectangle needs x, y, width, height and the image size',
-                    });
-                    continue;
-                  }
-                  rows.push(
-                    JSON.stringify({
-                      id: annotationId++,
-                      ...base,
-                      segmentation: [],
-                      // Floats in the reference (`x * width / 100`): json writes 128.0 and 1e-05.
-                      area: python ? pyJsonNumber(box.area, 'repr') : box.area,
-                      bbox: python ? pyJsonNumbers(box.bbox, 'repr') : box.bbox,
-                      iscrowd: 0,
-                      annotator,
-                    }),
-                  );
-                  valid = true;
-                } else {
-                  ctx.report.skip({
-                    ...where(),
-                    kind: 'region',
-                    code: 'unsupported-region',
-                    reason: `a ${value.type} region without geometry this format writes`,
-                  });
-                }
-              }
-            });
-          }
-          for (const row of rows) await annotations.pushJson(row);
-          if (width !== null && height !== null && valid) {
-            await images.pushJson(
-              JSON.stringify({ id, file_name: posixBaseName(imagePath), path: imagePath, width, height }),
-            );
-            ctx.report.itemsWritten++;
-          }
-        }
+        for (const item of items) await writeItem(run, item);
       }
-      ctx.report.regionsWritten += annotations.count;
-      const now = exportDate();
-      const info = {
-        year: now.getFullYear(),
-        version: '1.0',
-        description: 'Converted from Label Studio',
-        contributor: 'Label Studio Converter',
-        date_created: pyDateTime(now, 'local'),
-      };
-      const file = await ctx.sink.createFile('result_coco.json');
-      // Each list as `"name": [` and its rows, each on its own line indented by four spaces.
-      const list = async (name: string, rows: JsonArraySpill | string[], last = false) => {
-        const count = Array.isArray(rows) ? rows.length : rows.count;
-        await file.write(`  "${name}": [${count ? '\n    ' : ''}`);
-        if (Array.isArray(rows)) await file.write(rows.join(ROW_SEPARATOR));
-        else await rows.pipeTo(file);
-        await file.write(`${count ? '\n  ' : ''}]${last ? '' : ','}\n`);
-      };
-      await file.write('{\n');
-      await list('images', images);
-      await list('annotations', annotations);
-      await list(
-        'categories',
-        categories.map((c) => JSON.stringify(c)),
+      ctx.report.regionsWritten += doc.annotations.count;
+      const info = cocoInfoBlock(
+        { description: 'Converted from Label Studio', contributor: 'Label Studio Converter' },
+        'local',
       );
-      await file.write(`  "info": ${JSON.stringify(info)}\n}\n`);
-      await file.close();
+      await doc.write(ctx.sink, 'result_coco.json', [
+        ['images', doc.images],
+        ['annotations', doc.annotations],
+        ['categories', { rows: run.categories }],
+        ['info', { value: info }],
+      ]);
     } finally {
-      await images.dispose();
-      await annotations.dispose();
+      await doc.dispose();
     }
   },
 });
 
-/** Between two rows of a list in `result_coco.json`. */
-const ROW_SEPARATOR = ',\n    ';
+/** What the items of one export share: the options, the document, the categories, the running ids. */
+interface BrushCocoRun {
+  ctx: ExportContext<{ readonly cocoMasks: string }>;
+  python: boolean;
+  /** Masks as one COCO RLE annotation each (`--coco-masks rle`), not contour polygons. */
+  rle: boolean;
+  doc: CocoDocumentWriter;
+  categories: {
+    id: number;
+    name: string;
+    supercategory: string;
+    color: string;
+    metadata: Record<string, never>;
+  }[];
+  categoryIds: Map<string, number>;
+  colours: (label: string) => string;
+  imageId: number;
+  annotationId: number;
+}
+
+/** One item's image, its annotations in id order, and whether any was written. */
+interface ItemScope {
+  run: BrushCocoRun;
+  item: Item;
+  imageId: number;
+  annotator: unknown;
+  /** The image size: from the first region that has `original_width`. */
+  width: unknown;
+  height: unknown;
+  /** This item's annotation rows, written to the spill once the item is read. */
+  rows: string[];
+  valid: boolean;
+}
+
+/** One item: its annotations, then its image entry when it has a size and a written annotation. */
+async function writeItem(run: BrushCocoRun, item: Item): Promise<void> {
+  const { ctx, python } = run;
+  const imageId = run.imageId++;
+  const hasOutput = Object.keys(item.output).length > 0;
+  // The reference only knows images by their extension; signed URLs and extension-less
+  // storage keys are found through the labeling config outside compat mode.
+  const firstControl = Object.keys(item.output)[0];
+  const imagePath =
+    firstImagePath(item) ??
+    (python || firstControl === undefined ? undefined : imageRefOf(item, ctx.config, firstControl));
+  if (imagePath === undefined) {
+    if (hasOutput) {
+      ctx.report.skip({
+        kind: 'annotation',
+        code: 'no-image-path',
+        reason:
+          'the task data has no value ending in .jpg, .jpeg, .png, .gif or .bmp, so there is no image to attach the annotation to',
+        taskIndex: item.taskIndex,
+        taskId: item.id,
+        field: 'data',
+      });
+    }
+    return;
+  }
+  if (!hasOutput) return;
+  const annotator =
+    typeof item.completed_by === 'number' && item.annotation
+      ? pyStrAt(item.annotation, 'completed_by')
+      : cocoAnnotator(item.completed_by);
+  const s: ItemScope = { run, item, imageId, annotator, width: null, height: null, rows: [], valid: false };
+  for (const [fromName, values] of Object.entries(item.output))
+    for (const [index, value] of values.entries()) writeRegion(s, fromName, value, index);
+  for (const row of s.rows) await run.doc.annotations.pushJson(row);
+  if (s.width !== null && s.height !== null && s.valid) {
+    const { width, height } = s;
+    await run.doc.images.pushJson(
+      JSON.stringify({ id: imageId, file_name: posixBaseName(imagePath), path: imagePath, width, height }),
+    );
+    ctx.report.itemsWritten++;
+  }
+}
+
+/** One region of an item, once per label: masks, polygons and rectangles become annotation rows. */
+function writeRegion(s: ItemScope, fromName: string, value: OutputValue, index: number): void {
+  if (s.width === null && 'original_width' in value) {
+    s.width = value.original_width;
+    s.height = value.original_height ?? null;
+  }
+  const { ctx } = s.run;
+  const where = () => regionLocation(s.item, fromName, index);
+  const typeKey = labelKey(value);
+  if (typeKey === undefined) {
+    ctx.report.skip({
+      ...where(),
+      kind: 'region',
+      code: 'unsupported-region',
+      reason: `a ${value.type} region has no labels this format writes`,
+    });
+    return;
+  }
+  const labels = Array.isArray(value[typeKey]) ? (value[typeKey] as unknown[]) : [];
+  if (labels.length === 0) {
+    ctx.report.skip({
+      ...where(),
+      kind: 'region',
+      code: 'no-label',
+      reason: 'the region has no label, so it has no category',
+    });
+    return;
+  }
+  const region: RegionScope = { value, typeKey, where, traced: null };
+  for (const rawLabel of labels) writeShapes(s, region, categoryOf(s.run, pyStrOrJson(rawLabel)));
+}
+
+/** A region being written: its value, labels key, location, and its traced mask (traced once for all labels). */
+interface RegionScope {
+  value: OutputValue;
+  typeKey: NonNullable<ReturnType<typeof labelKey>>;
+  where: () => ReturnType<typeof regionLocation>;
+  /** null: not traced yet; undefined: the mask cannot be decoded. */
+  traced: Traced | undefined | null;
+}
+
+/** The category id of a label: the next id (from 1) when first met, with its colour. */
+function categoryOf(run: BrushCocoRun, label: string): number {
+  let categoryId = run.categoryIds.get(label);
+  if (categoryId === undefined) {
+    categoryId = run.categoryIds.size + 1;
+    run.categoryIds.set(label, categoryId);
+    run.categories.push({
+      id: categoryId,
+      name: label,
+      supercategory: '',
+      color: run.colours(label),
+      metadata: {},
+    });
+  }
+  return categoryId;
+}
+
+/** Adds an annotation row: the running id, the image and category, `fields` in their order, iscrowd and annotator. */
+function pushRow(s: ItemScope, categoryId: number, fields: Record<string, unknown>): void {
+  s.rows.push(
+    JSON.stringify({
+      id: s.run.annotationId++,
+      image_id: s.imageId,
+      category_id: categoryId,
+      ...fields,
+      iscrowd: 0,
+      annotator: s.annotator,
+    }),
+  );
+  s.valid = true;
+}
+
+/** The annotations of one label of a region, by what the region holds. */
+function writeShapes(s: ItemScope, r: RegionScope, categoryId: number): void {
+  const { ctx, python } = s.run;
+  const { value, typeKey, where } = r;
+  const skip = (code: string, reason: string) =>
+    ctx.report.skip({ ...where(), kind: 'region', code, reason });
+  const type = String(value.type ?? '').toLowerCase();
+  // Brush + Labels projects put the mask on the Labels result; the reference
+  // looks for a rectangle there and skips it, lsconv writes the mask.
+  if ('rle' in value && (typeKey === 'brushlabels' || (!python && typeKey === 'labels'))) {
+    if (!isSize(value.original_width) || !isSize(value.original_height)) {
+      skip('missing-image-size', 'the brush region has no valid original_width/original_height');
+      return;
+    }
+    if (r.traced === null) r.traced = traceRegion(value, s.run.rle, ctx, where);
+    for (const shape of r.traced ?? []) pushRow(s, categoryId, shape);
+  } else if ('points' in value && typeKey === 'polygonlabels') {
+    const shape = polygonShape(value);
+    if (shape) pushRow(s, categoryId, shape);
+    else skip('invalid-points', 'the polygon needs "points" as [x, y] pairs and the image size');
+  } else if (type === 'rectanglelabels' || typeKey === 'labels') {
+    const box = rectangleShape(value);
+    if (!box) {
+      skip('invalid-rectangle', 'the rectangle needs x, y, width, height and the image size');
+      return;
+    }
+    pushRow(s, categoryId, {
+      segmentation: [],
+      // Floats in the reference (`x * width / 100`): json writes 128.0 and 1e-05.
+      area: python ? pyJsonNumber(box.area, 'repr') : box.area,
+      bbox: python ? pyJsonNumbers(box.bbox, 'repr') : box.bbox,
+    });
+  } else {
+    skip('unsupported-region', `a ${value.type} region without geometry this format writes`);
+  }
+}
 
 type Traced = { segmentation: unknown; area: number; bbox: number[] }[];
 

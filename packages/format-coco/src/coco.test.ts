@@ -2,9 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rect, runFormat, startSlowMediaServer, tinyPng } from '@lsconv/testkit';
-import { afterAll, describe, expect, it } from 'vitest';
-import { cocoKeypoints, keypointsBbox, polygonPixels, rectanglePixels } from './coco.js';
-import { coco, cocoWithImages } from './index.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  coco,
+  cocoKeypoints,
+  cocoWithImages,
+  keypointsBbox,
+  polygonPixels,
+  rectanglePixels,
+} from './index.js';
 
 const CONFIG = `<View>
   <Image name="image" value="$image"/>
@@ -82,6 +88,29 @@ describe('helpers', () => {
     expect(p.segmentation).toEqual([[0, 0, 100, 0, 100, 50]]);
     expect(p.area).toBe(2500);
     expect(p.clipped).toBe(false);
+  });
+});
+
+describe('COCO: the info date', () => {
+  const saved = { tz: process.env.TZ, epoch: process.env.SOURCE_DATE_EPOCH };
+  afterEach(() => {
+    for (const [key, value] of [
+      ['TZ', saved.tz],
+      ['SOURCE_DATE_EPOCH', saved.epoch],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it("is the process's local time with --compat python (the converter's datetime.now()), UTC by default", async () => {
+    process.env.TZ = 'Asia/Tokyo';
+    // 2023-12-31 20:00 UTC is 2024-01-01 05:00 in Tokyo.
+    process.env.SOURCE_DATE_EPOCH = String(Date.UTC(2023, 11, 31, 20) / 1000);
+    const py = (await runFormat(coco, twoAnnotations, CONFIG, 'python')).json('result.json').info;
+    expect([py.year, py.date_created]).toEqual([2024, '2024-01-01 05:00:00.000000']);
+    const ours = (await runFormat(coco, twoAnnotations, CONFIG, 'default')).json('result.json').info;
+    expect([ours.year, ours.date_created]).toEqual([2023, '2023-12-31 20:00:00.000000']);
   });
 });
 

@@ -3,15 +3,14 @@
  * helpers of `@lsconv/format-kit` (categories, image names, rectangle geometry).
  */
 
-export type { CocoAnnotation, CocoImage } from './coco.js';
+export { coco, cocoWithImages } from './coco.js';
+export { polygonPixels, rectanglePixels } from './coco-geometry.js';
+export { cocoImporter } from './coco-import.js';
 export {
-  coco,
+  type CocoAnnotation,
+  type CocoImage,
   cocoInfo,
   cocoKeypoints,
-  cocoWithImages,
   keypointsBbox,
-  polygonPixels,
   pythonCocoCategories,
-  rectanglePixels,
-} from './coco.js';
-export { cocoImporter } from './coco-import.js';
+} from './coco-shared.js';

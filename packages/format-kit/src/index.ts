@@ -17,6 +17,15 @@ export {
   readBrushRleHeader,
   rleBytes,
 } from './brush-rle.js';
+// COCO documents: one writer (spilled images and annotations, two layouts) and the info block
+export {
+  BRUSH_COCO_LAYOUT,
+  COCO_LAYOUT,
+  CocoDocumentWriter,
+  type CocoLayout,
+  type CocoSection,
+  cocoInfoBlock,
+} from './coco-document.js';
 // COCO RLE (pycocotools): one encoder, one validating decoder
 export {
   type CocoRle,
@@ -75,8 +84,6 @@ export {
 export { REFERENCE_FORMATS, referenceSupport, referenceSupports } from './reference-support.js';
 // Vision formats: categories, image references, geometry
 export {
-  annotationMode,
-  annotationOption,
   type Category,
   type CategoryTable,
   ClipCounter,
@@ -112,3 +119,11 @@ export {
   taskImageUrl,
   urlBaseName,
 } from './vision.js';
+// Vision formats: the options they all declare
+export {
+  annotationMode,
+  annotationOption,
+  imageDirOf,
+  type VisionOptionValues,
+  visionOptions,
+} from './vision-options.js';

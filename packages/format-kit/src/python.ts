@@ -184,8 +184,7 @@ export function exportDate(): Date {
 
 /**
  * Python's `str(datetime)`: `2024-05-15 12:08:36.422297`, in UTC or in local time (the
- * time zone the Python converter's caller had: COCO's `info` says UTC, BRUSH_TO_COCO's
- * local, as each was matched against its reference).
+ * Python converter's `datetime.now()` is the local time of its process).
  */
 export function pyDateTime(d: Date, zone: 'utc' | 'local'): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');

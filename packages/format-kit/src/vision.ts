@@ -31,16 +31,6 @@ export interface CategoryTable {
   byName: Map<string, number>;
 }
 
-/** The `annotation` option every vision format declares. */
-export const annotationOption = {
-  type: 'enum',
-  choices: ['latest', 'first', 'ground-truth', 'all'] as const,
-  default: 'latest',
-  flag: 'annotation',
-  description:
-    'Which annotation of a task to export: the latest, the first, the ground-truth one (else the latest), or all of them merged. Ignored with --compat python, which exports every annotation as the Python converter does.',
-} as const;
-
 /** Control types whose labels name object classes (not Choices, TextArea, …). */
 export const SHAPE_CONTROL_TYPES: ReadonlySet<string> = new Set([
   'RectangleLabels',
@@ -51,15 +41,6 @@ export const SHAPE_CONTROL_TYPES: ReadonlySet<string> = new Set([
   'Polygon',
   'KeyPoint',
 ]);
-
-/** Item selection for `taskItems`: the Python converter takes every annotation. */
-export function annotationMode(
-  ctx: Pick<ExportContext, 'compat' | 'options'>,
-): 'all' | 'latest' | 'first' | 'ground-truth' {
-  if (ctx.compat === 'python') return 'all';
-  const value = (ctx.options as { annotation?: unknown }).annotation;
-  return value === 'first' || value === 'ground-truth' || value === 'all' ? value : 'latest';
-}
 
 /**
  * The data key that holds the image: the `value` of the first Image object a control

@@ -12,12 +12,12 @@ import {
 } from '@lsconv/core';
 import {
   annotationMode,
-  annotationOption,
   ClipCounter,
   clamp,
   classifyImageRef,
   envelope,
   imageDataKey,
+  imageDirOf,
   itemRegionsWithIds,
   locateImage,
   missingImageSkip,
@@ -29,6 +29,8 @@ import {
   safeStem,
   sizeFromRegions,
   taskImageUrl,
+  type VisionOptionValues,
+  visionOptions,
 } from '@lsconv/format-kit';
 
 /** One `<object>` of a VOC file, in pixels. */
@@ -51,17 +53,7 @@ export interface VocDocument {
   objects: readonly VocObject[];
 }
 
-const options = {
-  imageDir: {
-    type: 'string',
-    default: 'images',
-    flag: 'image-dir',
-    pythonFlag: 'image-dir',
-    description:
-      'Folder inside the output for the images (created even when empty); also written as <folder> in every file.',
-  },
-  annotation: annotationOption,
-} as const;
+const options = visionOptions('also written as <folder> in every file');
 
 /** Pascal VOC: one `Annotations/<image>.xml` per annotated image, and an `images/` folder. */
 export const voc = defineFormat({
@@ -78,7 +70,7 @@ export const voc = defineFormat({
   export: exportVoc,
 });
 
-type VocContext = ExportContext<{ readonly imageDir: string; readonly annotation: string }>;
+type VocContext = ExportContext<VisionOptionValues>;
 
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',
@@ -245,7 +237,7 @@ export function prepareVoc(task: Task, pctx: PrepareContext): PreparedVoc | null
 
 async function exportVoc(tasks: AsyncIterable<PreparedVoc | null>, ctx: VocContext): Promise<void> {
   const python = ctx.compat === 'python';
-  const imageDir = (ctx.options.imageDir || 'images').replace(/\/+$/, '');
+  const imageDir = imageDirOf(ctx);
   await ctx.sink.mkdir(imageDir);
   const dataKey = imageDataKey(ctx.config);
   const names = new UniqueNames();

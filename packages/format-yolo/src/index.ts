@@ -1,17 +1,15 @@
 /** `@lsconv/format-yolo`: YOLO, YOLO_OBB and their *_WITH_IMAGES variants. */
 
-export type { ImageSize, YoloBox } from './yolo.js';
+export { yolo, yoloObb, yoloObbWithImages, yoloWithImages } from './yolo-formats.js';
 export {
   classNames,
   clipPoints,
   dataYaml,
+  type ImageSize,
   obbCorners,
   pythonYoloBox,
   toYoloBox,
   toYoloLine,
-  yolo,
-  yoloObb,
-  yoloObbWithImages,
-  yoloWithImages,
-} from './yolo.js';
+  type YoloBox,
+} from './yolo-geometry.js';
 export { type ObbMode, obbToRectangle, parseYoloLine, type YoloLine, yoloImporter } from './yolo-import.js';

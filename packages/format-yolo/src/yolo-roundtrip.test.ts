@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConversionReport, type FormatDefinition, resolveOptions, type Task } from '@lsconv/core';
 import { loadConformanceCases, runFormat } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { yolo, yoloObb } from './yolo.js';
+import { yolo, yoloObb } from './index.js';
 import { yoloImporter } from './yolo-import.js';
 
 const tmp: string[] = [];

@@ -1,0 +1,227 @@
+import type {
+  ConversionReport,
+  ExportContext,
+  Item,
+  LabelConfig,
+  OutputValue,
+  UniqueNames,
+} from '@lsconv/core';
+import {
+  type Category,
+  type ClipCounter,
+  configCategories,
+  imageDataKey,
+  itemRegionsWithIds,
+  keypointLabelNames,
+  keypointOrder,
+  num,
+  pyRepr,
+  pyReprJoin,
+  rectangleLabelNames,
+  type VisionOptionValues,
+} from '@lsconv/format-kit';
+import type { ImageSize, YoloBox } from './yolo-geometry.js';
+
+/** What the YOLO prepare step and both export paths share: classes, label lines, the run's state. */
+
+/** Which YOLO format: oriented boxes or not, images copied or not. */
+export type Variant = { obb: boolean; withImages: boolean };
+
+export type YoloContext = ExportContext<VisionOptionValues>;
+
+/**
+ * The label lines of one item. A line whose label is in the labeling config is
+ * complete; a line whose label is not gets its class id in `export`, where new classes
+ * are numbered in input order: `unknown` lists `[name, line index]` pairs in the order
+ * the labels were met (index -1: the reference numbers the label without writing a line).
+ */
+export interface YoloItemLines {
+  lines: string[];
+  unknown: (string | number)[];
+}
+
+/** One task's label lines, as computed before any file is looked at. */
+export interface YoloTaskLines {
+  /** Per item (`python`, where the last item wins; null: the item writes an empty file only if none exists), or one entry for the whole task (`default`). */
+  items: (YoloItemLines | null)[];
+  /** Clipped regions: count, and the first one for the report's example. */
+  clips: number;
+  clipTaskId?: unknown;
+  clipRegionId?: string | undefined;
+}
+
+/** What the lines of an item are made of. */
+export type YoloItem = Pick<Item, 'id' | 'taskIndex' | 'output' | 'results'>;
+
+/** The class table and pose settings the labeling config gives, before any task is read. */
+export interface YoloClasses {
+  categories: Category[];
+  byName: Map<string, number>;
+  keypoints: boolean;
+  kpOrder: string[];
+  dataKey: string | undefined;
+}
+
+/** The classes of a labeling config, in the mode's numbering. */
+export function configClasses(
+  config: LabelConfig,
+  python: boolean,
+  report: ConversionReport | undefined,
+): YoloClasses {
+  const keypoints = [...config.controls.values()].some((c) => c.type === 'KeyPointLabels');
+  let categories: Category[];
+  let byName: Map<string, number>;
+  const kpOrder = keypointOrder(config);
+  if (keypoints) {
+    const kpNames = keypointLabelNames(config);
+    if (!python) for (const name of kpNames) if (!kpOrder.includes(name)) kpOrder.push(name);
+    categories = rectangleLabelNames(config).map((name, id) => ({ id, name, keypoints: kpNames }));
+    byName = new Map(categories.map((c) => [c.name, c.id]));
+  } else {
+    ({ categories, byName } = configCategories(config, { shapeOnly: !python, report }));
+  }
+  return { categories, byName, keypoints, kpOrder, dataKey: imageDataKey(config) };
+}
+
+// A worker prepares many tasks with one config: derive its classes once (read-only in prepare).
+const classesCache = new WeakMap<LabelConfig, Map<boolean, YoloClasses>>();
+
+/** {@link configClasses} of a config, derived once per config and mode (prepare only reads them). */
+export function cachedClasses(config: LabelConfig, python: boolean): YoloClasses {
+  let byMode = classesCache.get(config);
+  if (!byMode) {
+    byMode = new Map();
+    classesCache.set(config, byMode);
+  }
+  let classes = byMode.get(python);
+  if (!classes) {
+    // Config warnings are export's to report, once.
+    classes = configClasses(config, python, undefined);
+    byMode.set(python, classes);
+  }
+  return classes;
+}
+
+/** What computing label lines reads: the format, the mode, the variant and the config's classes. */
+export interface LineContext {
+  format: string;
+  python: boolean;
+  variant: Variant;
+  classes: YoloClasses;
+}
+
+/** Builds the lines of one item; knows the config's classes only (see {@link YoloItemLines}). */
+export class LineBuilder {
+  readonly out: YoloItemLines = { lines: [], unknown: [] };
+  constructor(private readonly byName: ReadonlyMap<string, number>) {}
+  /** Meets a label: its class id when known, else the position of its pending slot. */
+  meet(name: string): number | string {
+    const id = this.byName.get(name);
+    if (id !== undefined) return id;
+    this.out.unknown.push(name, -1);
+    return `${this.out.unknown.length - 1}`;
+  }
+  /** Adds a line for a label met with {@link meet}. */
+  line(cls: number | string, tail: string): void {
+    if (typeof cls === 'number') {
+      this.out.lines.push(`${cls}${tail}`);
+    } else {
+      this.out.unknown[Number(cls)] = this.out.lines.length;
+      this.out.lines.push(tail);
+    }
+  }
+}
+
+/** The numbers of a label line after the class id, each preceded by a space. */
+export function lineTail(values: readonly number[]): string {
+  return values.length === 0 ? '' : ` ${pyReprJoin(values)}`;
+}
+
+/** A pose line being built: the rectangle's class and box, its keypoints by label. */
+export interface PoseRect {
+  cls: number;
+  box: YoloBox;
+  kp: Map<string, [number, number, number]>;
+}
+
+/** A pose line: the box, then every keypoint of `order` (`0.0 0.0 0` where missing). */
+export function poseLine(rect: PoseRect, order: readonly string[]): string {
+  let line = `${rect.cls}${lineTail(rect.box)}`;
+  for (const name of order) {
+    const kp = rect.kp.get(name);
+    line += kp ? ` ${pyRepr(kp[0])} ${pyRepr(kp[1])} ${kp[2]}` : ' 0.0 0.0 0';
+  }
+  return line;
+}
+
+/** An export run's classes (grown by labels outside the config), clip count and label file names. */
+export interface YoloState extends YoloClasses {
+  clips: ClipCounter;
+  names: UniqueNames;
+}
+
+/** The item's lines with every label missing from the config numbered, in the order met. */
+export function resolveClasses(ctx: YoloContext, state: YoloState, item: YoloItemLines): string[] {
+  const { lines, unknown } = item;
+  for (let i = 0; i < unknown.length; i += 2) {
+    const id = categoryId(ctx, state, unknown[i] as string);
+    const at = unknown[i + 1] as number;
+    if (at >= 0) lines[at] = `${id}${lines[at]}`;
+  }
+  return lines;
+}
+
+/** Lines, each ended by a newline. */
+export function joinLines(lines: readonly string[]): string {
+  let text = '';
+  for (const line of lines) text += `${line}\n`;
+  return text;
+}
+
+/** The class id of a label; a label outside the config gets the next id (and a warning outside compat mode). */
+export function categoryId(ctx: YoloContext, state: YoloState, name: string): number {
+  let id = state.byName.get(name);
+  if (id === undefined) {
+    // The reference appends labels missing from the config with id = number of classes.
+    id =
+      ctx.compat === 'python'
+        ? state.categories.length
+        : state.categories.reduce((m, c) => Math.max(m, c.id + 1), 0);
+    state.byName.set(name, id);
+    state.categories.push({ id, name });
+    if (ctx.compat !== 'python')
+      ctx.report.warn(`${ctx.format}: label "${name}" is not in the labeling config; it got class id ${id}`);
+  }
+  return id;
+}
+
+/** The image size the items' regions carry, if any. */
+export function imageSize(items: readonly YoloItem[]): ImageSize | undefined {
+  for (const item of items) {
+    for (const { value } of itemRegionsWithIds(item)) {
+      const w = num(value.original_width);
+      const h = num(value.original_height);
+      if (w !== undefined && h !== undefined && w > 0 && h > 0) return { width: w, height: h };
+    }
+  }
+  return undefined;
+}
+
+/** A region's own image size (`original_width/height`), if valid. */
+export function regionImageSize(value: OutputValue): ImageSize | undefined {
+  const w = num(value.original_width);
+  const h = num(value.original_height);
+  return w !== undefined && h !== undefined && w > 0 && h > 0 ? { width: w, height: h } : undefined;
+}
+
+/** A rectangle's numbers, when all four are numeric (rotation 0 when absent). */
+export function numericRect(
+  value: OutputValue,
+): { x: number; y: number; width: number; height: number; rotation?: number } | undefined {
+  const x = num(value.x);
+  const y = num(value.y);
+  const width = num(value.width);
+  const height = num(value.height);
+  if (x === undefined || y === undefined || width === undefined || height === undefined) return undefined;
+  return { x, y, width, height, rotation: num(value.rotation) ?? 0 };
+}
