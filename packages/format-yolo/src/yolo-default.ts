@@ -2,13 +2,14 @@ import type { ConversionReport, OutputValue } from '@lsconv/core';
 import { itemRegionsWithIds, num, type Point } from '@lsconv/format-kit';
 import { clipPoints, type ImageSize, obbCorners, toYoloBox, type YoloBox } from './yolo-geometry.js';
 import {
+  finishPose,
   joinLines,
   type LineBuilder,
   type LineContext,
   lineTail,
   numericRect,
   type PoseRect,
-  poseLine,
+  placeKeypoint,
   regionImageSize,
   resolveClasses,
   type YoloContext,
@@ -47,7 +48,9 @@ export function defaultItemLines(scope: ItemScope, builder: LineBuilder, size: I
   const { lc, item } = scope;
   const regions = itemRegionsWithIds(item);
   if (lc.classes.keypoints) {
-    builder.out.lines.push(...defaultPoseLines(scope, regions, size));
+    const pose = defaultPoseLines(scope, regions, size);
+    builder.out.lines.push(...pose.lines);
+    builder.out.keypoints = (builder.out.keypoints ?? 0) + pose.keypoints;
     return;
   }
   for (const { value, regionId } of regions) {
@@ -162,7 +165,11 @@ function polygonNumbers(
 }
 
 /** Pose lines in default mode: rotation applied to the box, keypoints clipped, orphans reported. */
-function defaultPoseLines(scope: ItemScope, regions: Regions, size: ImageSize | undefined): string[] {
+function defaultPoseLines(
+  scope: ItemScope,
+  regions: Regions,
+  size: ImageSize | undefined,
+): { lines: string[]; keypoints: number } {
   const { lc } = scope;
   const rects = poseRectangles(scope, regions, size);
   for (const { value, regionId } of regions) {
@@ -201,9 +208,13 @@ function defaultPoseLines(scope: ItemScope, regions: Regions, size: ImageSize | 
     const c = clipPoints([[x / 100, y / 100]]);
     if (c.clipped) scope.clip(scope.item.id, regionId);
     const [px, py] = c.points[0]!;
-    parent.kp.set(labels[0]!, [px, py, 2]);
+    placeKeypoint(parent, labels[0]!, [px, py, 2], regionId, (id, code, reason) =>
+      skipRegion(scope, id, code, reason),
+    );
   }
-  return [...rects.values()].map((r) => poseLine(r, lc.classes.kpOrder));
+  return finishPose(rects.values(), lc.classes.kpOrder, (id, code, reason) =>
+    skipRegion(scope, id, code, reason),
+  );
 }
 
 /** The pose lines' rectangles by region id: box with rotation applied, class from RectangleLabels. */
@@ -242,5 +253,5 @@ export function defaultLabelFile(
   done: YoloTaskLines,
 ): { text: string; regions: number } {
   const itemLines = done.items[0] ? resolveClasses(ctx, state, done.items[0]) : [];
-  return { text: joinLines(itemLines), regions: itemLines.length };
+  return { text: joinLines(itemLines), regions: itemLines.length + (done.items[0]?.keypoints ?? 0) };
 }

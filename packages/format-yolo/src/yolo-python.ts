@@ -2,12 +2,14 @@ import type { ConversionReport } from '@lsconv/core';
 import { itemRegionsWithIds } from '@lsconv/format-kit';
 import { obbCorners, pythonYoloBox } from './yolo-geometry.js';
 import {
+  finishPose,
   joinLines,
   LineBuilder,
   type LineContext,
+  type LostKeypoint,
   lineTail,
   type PoseRect,
-  poseLine,
+  placeKeypoint,
   resolveClasses,
   type YoloContext,
   type YoloItem,
@@ -28,7 +30,7 @@ export function pythonItemLines(
   const regions = itemRegionsWithIds(item);
   if (regions.length === 0) return null;
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
-  if (lc.classes.keypoints) return { lines: pythonPoseLines(lc, skips, item, regions), unknown: [] };
+  if (lc.classes.keypoints) return { ...pythonPoseLines(lc, skips, item, regions), unknown: [] };
   const builder = new LineBuilder(lc.classes.byName);
   for (const { value, regionId } of regions) {
     const names: string[] = [];
@@ -109,8 +111,10 @@ function pythonPoseLines(
   skips: ConversionReport,
   item: YoloItem,
   regions: ReturnType<typeof itemRegionsWithIds>,
-): string[] {
+): { lines: string[]; keypoints: number } {
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
+  const lost: LostKeypoint = (regionId, code, reason) =>
+    skips.skip({ ...loc, regionId, kind: 'region', code, reason });
   const rects = new Map<unknown, PoseRect>();
   for (const { value, regionId } of regions) {
     if (value.type.toLowerCase() !== 'rectanglelabels') continue;
@@ -159,9 +163,10 @@ function pythonPoseLines(
       });
       continue;
     }
-    parent.kp.set(String(labels[0]), [(value.x as number) / 100, (value.y as number) / 100, 2]);
+    const point: [number, number, number] = [(value.x as number) / 100, (value.y as number) / 100, 2];
+    placeKeypoint(parent, String(labels[0]), point, regionId, lost);
   }
-  return [...rects.values()].map((r) => poseLine(r, lc.classes.kpOrder));
+  return finishPose(rects.values(), lc.classes.kpOrder, lost);
 }
 
 /**
@@ -194,7 +199,7 @@ export function pythonLabelFile(
     }
     const itemLines = resolveClasses(ctx, state, item);
     text = state.keypoints ? itemLines.join('\n') : joinLines(itemLines);
-    regions = itemLines.length;
+    regions = itemLines.length + (item.keypoints ?? 0);
   }
   if (text === undefined) return undefined;
   if (ctx.sink.has(path)) {

@@ -38,6 +38,8 @@ export type YoloContext = ExportContext<VisionOptionValues>;
 export interface YoloItemLines {
   lines: string[];
   unknown: (string | number)[];
+  /** Keypoints written inside pose lines: regions besides the lines' own rectangles. */
+  keypoints?: number;
 }
 
 /** One task's label lines, as computed before any file is looked at. */
@@ -142,6 +144,61 @@ export interface PoseRect {
   cls: number;
   box: YoloBox;
   kp: Map<string, [number, number, number]>;
+  /** The region id of each keypoint in `kp`, for the report. */
+  kpIds?: Map<string, string | undefined>;
+}
+
+/** Why a keypoint has no place in a pose line: reported, never dropped in silence. */
+export type LostKeypoint = (regionId: string | undefined, code: string, reason: string) => void;
+
+/**
+ * Puts a keypoint on its rectangle's pose line. A second keypoint with the same label on
+ * one rectangle replaces the first (the line has one place per label, and the Python
+ * converter keeps the later one too); the replaced one is reported.
+ */
+export function placeKeypoint(
+  rect: PoseRect,
+  label: string,
+  point: [number, number, number],
+  regionId: string | undefined,
+  lost: LostKeypoint,
+): void {
+  rect.kpIds ??= new Map();
+  if (rect.kp.has(label)) {
+    lost(
+      rect.kpIds.get(label),
+      'duplicate-keypoint',
+      `another keypoint of the same rectangle has the label "${label}"; a pose line has one place per label, and the later keypoint is kept`,
+    );
+  }
+  rect.kp.set(label, point);
+  rect.kpIds.set(label, regionId);
+}
+
+/**
+ * The pose lines of an item's rectangles, and how many keypoints they hold. A keypoint
+ * whose label is not in the config's keypoint order has no place in the line: reported.
+ */
+export function finishPose(
+  rects: Iterable<PoseRect>,
+  order: readonly string[],
+  lost: LostKeypoint,
+): { lines: string[]; keypoints: number } {
+  const lines: string[] = [];
+  let keypoints = 0;
+  for (const rect of rects) {
+    for (const label of rect.kp.keys()) {
+      if (order.includes(label)) keypoints++;
+      else
+        lost(
+          rect.kpIds?.get(label),
+          'keypoint-not-in-config',
+          `keypoint label "${label}" is not a label of the config's KeyPointLabels, so the pose line has no place for it`,
+        );
+    }
+    lines.push(poseLine(rect, order));
+  }
+  return { lines, keypoints };
 }
 
 /** A pose line: the box, then every keypoint of `order` (`0.0 0.0 0` where missing). */

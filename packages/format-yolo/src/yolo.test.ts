@@ -290,6 +290,49 @@ describe('YOLO: differences from the Python converter', () => {
     expect(ours.report.countsByCode()['keypoint-without-parent']).toBe(1);
     expect(ours.text('data.yaml')).toContain('kpt_shape: [2, 3]');
   });
+
+  it('pose: every keypoint is written in its line or reported (unknown label, same label twice)', async () => {
+    const kp = (id: string, label: unknown, x: number, parentID: string) => ({
+      id,
+      from_name: 'kp',
+      to_name: 'image',
+      type: 'keypointlabels',
+      original_width: 200,
+      original_height: 100,
+      parentID,
+      value: { x, y: 30, width: 0.5, keypointlabels: [label] },
+    });
+    const tasks = [
+      {
+        id: 1,
+        data: { image: url },
+        annotations: [
+          {
+            id: 1,
+            result: [
+              rect('p', 'person', 10, 10, 50, 50),
+              kp('k1', 'eye', 20, 'p'),
+              kp('k2', 'eye', 30, 'p'),
+              kp('k3', 'nose', 40, 'p'),
+              kp('k4', 1, 40, 'p'),
+            ],
+          },
+        ],
+      },
+    ];
+    for (const compat of ['python', 'default'] as const) {
+      const run = await runFormat(yolo, tasks, POSE, compat);
+      // The later "eye" is kept, as the Python converter keeps the later dict entry.
+      expect(run.text(labelPath(url)).trim(), compat).toBe('0 0.35 0.35 0.5 0.5 0.4 0.3 2 0.3 0.3 2');
+      const counts = run.report.countsByCode();
+      expect(counts['duplicate-keypoint'], compat).toBe(1);
+      // The rectangle and its two placed keypoints are written; the others are reported.
+      expect(run.report.regionsWritten, compat).toBe(3);
+      expect(run.report.regionsWritten + run.report.skippedCount, compat).toBeGreaterThanOrEqual(5);
+      const lostK1 = run.report.entries().find((e) => e.code === 'duplicate-keypoint');
+      expect(lostK1?.regionId, compat).toBe('k1');
+    }
+  });
 });
 
 describe('YOLO_WITH_IMAGES', () => {
