@@ -53,6 +53,7 @@ export {
   pyQuote,
   xmlAttr,
 } from './import-config.js';
+export { labelText, unwritableLabel } from './labels.js';
 // Tabular outputs (JSON_MIN, CSV)
 export { prettifyResult } from './prettify.js';
 // Python's math, correctly rounded

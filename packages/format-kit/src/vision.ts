@@ -9,6 +9,7 @@ import {
   shortHash,
   type Task,
 } from '@lsconv/core';
+import { labelText } from './labels.js';
 import { pyAtan, pyCos, pyRadians, pySin } from './py-math.js';
 
 /**
@@ -165,11 +166,14 @@ export function keypointOrder(config: LabelConfig): string[] {
   return pairs.sort((a, b) => a[0] - b[0]).map(([, name]) => name);
 }
 
-/** The class names of a region (`rectanglelabels`, `polygonlabels`, …, `labels`). */
+/**
+ * The class names of a region (`rectanglelabels`, `polygonlabels`, …, `labels`). A label
+ * that is not a string reads as Python's `str()` prints it (`1`, `True`, `{'a': 1}`).
+ */
 export function regionLabels(value: OutputValue, keys: readonly string[]): string[] {
   for (const key of keys) {
     const list = value[key];
-    if (Array.isArray(list) && list.length > 0) return list.map((l) => String(l));
+    if (Array.isArray(list) && list.length > 0) return list.map(labelText);
   }
   return [];
 }

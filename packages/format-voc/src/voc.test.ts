@@ -277,3 +277,40 @@ describe('VOC with downloads on', () => {
     }
   });
 });
+
+describe('labels that XML cannot hold', () => {
+  it('skips a region whose label holds a character XML forbids, in both modes; the file stays well-formed', async () => {
+    const { XMLValidator } = await import('fast-xml-parser');
+    const tasks = [
+      {
+        id: 1,
+        data: { image: 'https://e.org/a.jpg' },
+        annotations: [
+          {
+            id: 1,
+            result: [
+              rect('a', 'bell\u0007x', 10, 10, 20, 20),
+              rect('b', 'Car\nPedestrian', 10, 10, 20, 20),
+              rect('c', { a: 1 } as unknown as string, 10, 10, 20, 20),
+            ],
+          },
+        ],
+      },
+    ];
+    const config = `<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image"><Label value="Car"/></RectangleLabels></View>`;
+    for (const compat of ['default', 'python'] as const) {
+      const run = await runFormat(voc, tasks, config, compat);
+      const [file] = [...run.sink.files.keys()].filter((f) => f.endsWith('.xml'));
+      const xml = run.text(file!);
+      expect(XMLValidator.validate(xml), compat).toBe(true);
+      const doc = new XMLParser({ isArray: (n) => n === 'object' }).parse(xml) as {
+        annotation: { object: { name: string }[] };
+      };
+      expect(doc.annotation.object.map((o) => o.name).sort(), compat).toEqual(['Car\nPedestrian', "{'a': 1}"]);
+      expect(run.report.countsByCode()['label-not-writable'], compat).toBe(1);
+      expect(run.report.entries().find((e) => e.code === 'label-not-writable')?.reason, compat).toMatch(
+        /U\+0007/,
+      );
+    }
+  });
+});

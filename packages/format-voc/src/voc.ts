@@ -19,6 +19,7 @@ import {
   imageDataKey,
   imageDirOf,
   itemRegionsWithIds,
+  labelText,
   locateImage,
   missingImageSkip,
   num,
@@ -29,6 +30,7 @@ import {
   safeStem,
   sizeFromRegions,
   taskImageUrl,
+  unwritableLabel,
   type VisionOptionValues,
   visionOptions,
 } from '@lsconv/format-kit';
@@ -336,7 +338,13 @@ function pythonBody(items: Item[], skips: ConversionReport): VocTaskBody {
         });
         continue;
       }
-      objects.push({ name: String(list[0]), ...pythonVocBox(value, width, height) });
+      const name = labelText(list[0]);
+      const unwritable = unwritableLabel(name, 'xml');
+      if (unwritable !== undefined) {
+        skips.skip({ ...loc, regionId, kind: 'region', code: 'label-not-writable', reason: unwritable });
+        continue;
+      }
+      objects.push({ name, ...pythonVocBox(value, width, height) });
     }
     if (last) overwritten(skips, loc, last.objects);
     last = {
@@ -425,6 +433,11 @@ function defaultBody(
     }
     if (name === undefined) {
       skips.skip({ ...rloc, kind: 'region', code: 'no-label', reason: 'rectangle has no label' });
+      continue;
+    }
+    const unwritable = unwritableLabel(name, 'xml');
+    if (unwritable !== undefined) {
+      skips.skip({ ...rloc, kind: 'region', code: 'label-not-writable', reason: unwritable });
       continue;
     }
     const W = num(value.original_width) ?? size.width;

@@ -1,5 +1,5 @@
 import type { ConversionReport, OutputValue } from '@lsconv/core';
-import { itemRegionsWithIds, num, type Point } from '@lsconv/format-kit';
+import { itemRegionsWithIds, labelText, num, type Point } from '@lsconv/format-kit';
 import { clipPoints, type ImageSize, obbCorners, toYoloBox, type YoloBox } from './yolo-geometry.js';
 import {
   finishPose,
@@ -12,6 +12,7 @@ import {
   placeKeypoint,
   regionImageSize,
   resolveClasses,
+  unwritableName,
   type YoloContext,
   type YoloItem,
   type YoloState,
@@ -68,10 +69,15 @@ export function defaultItemLines(scope: ItemScope, builder: LineBuilder, size: I
     const names: string[] = [];
     for (const key of LABEL_KEYS) {
       const list = value[key];
-      if (Array.isArray(list)) names.push(...list.map(String));
+      if (Array.isArray(list)) names.push(...list.map(labelText));
     }
     if (names.length === 0) {
       skipRegion(scope, regionId, 'no-label', 'region has no label, so it has no class');
+      continue;
+    }
+    const unwritable = unwritableName(names, lc.classes.byName);
+    if (unwritable !== undefined) {
+      skipRegion(scope, regionId, 'label-not-writable', unwritable);
       continue;
     }
     const numbers = isRect
@@ -184,7 +190,7 @@ function defaultPoseLines(
       continue;
     }
     const parent = value.parentID === undefined ? undefined : rects.get(value.parentID);
-    const labels = Array.isArray(value.keypointlabels) ? value.keypointlabels.map(String) : [];
+    const labels = Array.isArray(value.keypointlabels) ? value.keypointlabels.map(labelText) : [];
     const x = num(value.x);
     const y = num(value.y);
     if (!parent) {
@@ -227,7 +233,7 @@ function poseRectangles(
   for (const { value, regionId } of regions) {
     if (value.type !== 'RectangleLabels') continue;
     const labels = Array.isArray(value.rectanglelabels) ? value.rectanglelabels : [];
-    const cls = labels.length ? scope.lc.classes.byName.get(String(labels[0])) : undefined;
+    const cls = labels.length ? scope.lc.classes.byName.get(labelText(labels[0])) : undefined;
     const rect = numericRect(value);
     if (cls === undefined || !rect) {
       skipRegion(

@@ -1,5 +1,5 @@
 import type { ConversionReport } from '@lsconv/core';
-import { itemRegionsWithIds } from '@lsconv/format-kit';
+import { itemRegionsWithIds, labelText } from '@lsconv/format-kit';
 import { obbCorners, pythonYoloBox } from './yolo-geometry.js';
 import {
   finishPose,
@@ -11,6 +11,7 @@ import {
   type PoseRect,
   placeKeypoint,
   resolveClasses,
+  unwritableName,
   type YoloContext,
   type YoloItem,
   type YoloItemLines,
@@ -36,7 +37,7 @@ export function pythonItemLines(
     const names: string[] = [];
     for (const key of ['rectanglelabels', 'polygonlabels', 'labels']) {
       const list = value[key];
-      if (key in value && Array.isArray(list) && list.length > 0) names.push(...list.map(String));
+      if (key in value && Array.isArray(list) && list.length > 0) names.push(...list.map(labelText));
     }
     if (names.length === 0) {
       skips.skip({
@@ -119,7 +120,7 @@ function pythonPoseLines(
   for (const { value, regionId } of regions) {
     if (value.type.toLowerCase() !== 'rectanglelabels') continue;
     const labels = Array.isArray(value.rectanglelabels) ? value.rectanglelabels : [];
-    const cls = labels.length ? lc.classes.byName.get(String(labels[0])) : undefined;
+    const cls = labels.length ? lc.classes.byName.get(labelText(labels[0])) : undefined;
     if (cls === undefined) {
       skips.skip({
         ...loc,
@@ -164,7 +165,7 @@ function pythonPoseLines(
       continue;
     }
     const point: [number, number, number] = [(value.x as number) / 100, (value.y as number) / 100, 2];
-    placeKeypoint(parent, String(labels[0]), point, regionId, lost);
+    placeKeypoint(parent, labelText(labels[0]), point, regionId, lost);
   }
   return finishPose(rects.values(), lc.classes.kpOrder, lost);
 }

@@ -1,10 +1,11 @@
-import type {
-  ConversionReport,
-  ExportContext,
-  Item,
-  LabelConfig,
-  OutputValue,
-  UniqueNames,
+import {
+  type ConversionReport,
+  type ExportContext,
+  type Item,
+  type LabelConfig,
+  LsconvError,
+  type OutputValue,
+  type UniqueNames,
 } from '@lsconv/core';
 import {
   type Category,
@@ -18,6 +19,7 @@ import {
   pyRepr,
   pyReprJoin,
   rectangleLabelNames,
+  unwritableLabel,
   type VisionOptionValues,
 } from '@lsconv/format-kit';
 import type { ImageSize, YoloBox } from './yolo-geometry.js';
@@ -82,7 +84,33 @@ export function configClasses(
   } else {
     ({ categories, byName } = configCategories(config, { shapeOnly: !python, report }));
   }
+  for (const { name } of categories) {
+    const reason = unwritableLabel(name, 'lines');
+    if (reason === undefined) continue;
+    // The Python converter writes it as it is (and its classes.txt shifts); compat python does too, and says so.
+    if (python) report?.warn(`${reason}: classes.txt shifts after it, as in the Python converter`);
+    else
+      throw new LsconvError('UNSUPPORTED_CONFIG', `${reason} (classes.txt)`, {
+        hint: 'rename the label in the labeling config, or use --compat python to write it as the Python converter does',
+      });
+  }
   return { categories, byName, keypoints, kpOrder, dataKey: imageDataKey(config) };
+}
+
+/**
+ * Why a region's label cannot become a class (a label outside the config that holds a
+ * line break: classes.txt would split it and shift every later class), or undefined.
+ */
+export function unwritableName(
+  names: readonly string[],
+  byName: ReadonlyMap<string, number>,
+): string | undefined {
+  for (const name of names) {
+    if (byName.has(name)) continue;
+    const reason = unwritableLabel(name, 'lines');
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
 }
 
 // A worker prepares many tasks with one config: derive its classes once (read-only in prepare).
@@ -248,6 +276,11 @@ export function categoryId(ctx: YoloContext, state: YoloState, name: string): nu
     state.categories.push({ id, name });
     if (ctx.compat !== 'python')
       ctx.report.warn(`${ctx.format}: label "${name}" is not in the labeling config; it got class id ${id}`);
+    else {
+      const reason = unwritableLabel(name, 'lines');
+      if (reason !== undefined)
+        ctx.report.warn(`${reason}: classes.txt shifts after it, as in the Python converter`);
+    }
   }
   return id;
 }

@@ -441,3 +441,51 @@ describe('YOLO_WITH_IMAGES from a web server', () => {
     }
   });
 });
+
+describe('labels that a class list cannot hold', () => {
+  const url = 'https://e.org/a.jpg';
+  const withLabels = (...labels: unknown[]) => [
+    {
+      id: 1,
+      data: { image: url },
+      annotations: [
+        { id: 1, result: labels.map((label, i) => rect(`r${i}`, label as string, 10, 10, 20, 20)) },
+      ],
+    },
+  ];
+  const BREAKING = `<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image"><Label value="Car&#10;Pedestrian"/><Label value="Bus"/></RectangleLabels></View>`;
+
+  it('default: refuses a config label with a line break (every later class would shift), naming it', async () => {
+    await expect(runFormat(yolo, withLabels('Bus'), BREAKING, 'default')).rejects.toMatchObject({
+      code: 'UNSUPPORTED_CONFIG',
+      message: expect.stringContaining('"Car\\nPedestrian" holds a line break'),
+    });
+  });
+
+  it('compat python: writes it as the Python converter does, and warns', async () => {
+    const run = await runFormat(yolo, withLabels('Bus'), BREAKING, 'python');
+    expect(run.text('classes.txt')).toBe('Bus\nCar\nPedestrian\n');
+    expect(run.report.warnings.join('\n')).toMatch(/line break .*classes\.txt shifts/);
+  });
+
+  it('default: skips a region whose label outside the config holds a line break; classes.txt keeps one name a line', async () => {
+    const run = await runFormat(
+      yolo,
+      withLabels('Car', 'Car\nPedestrian', 'Line\u2028Sep'),
+      CONFIG,
+      'default',
+    );
+    expect(run.text('classes.txt').split('\n').filter(Boolean)).toEqual(['Airplane', 'Car', 'Lake']);
+    expect(run.report.countsByCode()['label-not-writable']).toBe(2);
+    expect(run.report.regionsWritten).toBe(1);
+  });
+
+  it('a label that is not a string is the class Python names it, never "[object Object]"', async () => {
+    for (const compat of ['default', 'python'] as const) {
+      const run = await runFormat(yolo, withLabels({ a: 1 }, true), CONFIG, compat);
+      expect(run.text('classes.txt'), compat).not.toContain('[object Object]');
+      expect(run.text('classes.txt'), compat).toContain("{'a': 1}");
+      expect(run.text('classes.txt'), compat).toContain('True');
+    }
+  });
+});
