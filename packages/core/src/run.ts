@@ -70,7 +70,9 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
     const options = resolveOptions(`format ${format.id}`, format.options, run.options ?? {});
     if (!run.force) {
       const support = format.supports(config);
-      if (!support.ok) {
+      if (!support.ok && support.exportable) {
+        report.warn(`${format.id}: ${support.reason}; exported as the Python converter's command line does`);
+      } else if (!support.ok) {
         throw new LsconvError(
           'UNSUPPORTED_CONFIG',
           `format ${format.id} cannot export this labeling config: ${support.reason}`,
