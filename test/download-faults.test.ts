@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import {
   arrayTaskSource,
-  discoverPlugins,
+  loadRegistry,
   memorySink,
   parseLabelConfig,
   runExport,
@@ -19,7 +19,7 @@ import {
   startFaultServer,
 } from '../packages/core/src/resources/test-fault-server.js';
 
-const registry = await discoverPlugins({ cwd: join(import.meta.dirname, '..') });
+const registry = await loadRegistry({ cwd: join(import.meta.dirname, '..') });
 const COUNT = 1000;
 const FAULTY: readonly Fault[] = ['close-early', 'reset', 'drip', 'silent'];
 const CONFIG = `<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image"><Label value="cat"/></RectangleLabels></View>`;
