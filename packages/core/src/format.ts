@@ -13,9 +13,10 @@ export const PLUGIN_API_VERSION = 1;
 /** Whether a labeling config can be exported to a format, and why not. */
 /**
  * Whether a format can export a labeling config. A refusal with `exportable` is one Label
- * Studio makes (it does not offer the format for the config) while the export itself works,
- * as the Python converter's command line runs it: hosts leave the format out of what they
- * offer, and `runExport` goes on with a warning in the report instead of refusing.
+ * Studio makes (it does not offer the format for the config) while the Python converter's
+ * command line exports it: hosts leave the format out of what they offer, and `runExport`
+ * under `compat: 'python'` goes on with a warning in the report instead of refusing (without
+ * it, the refusal's hint points at `--compat python`).
  */
 export type Support = { ok: true } | { ok: false; reason: string; exportable?: boolean };
 
