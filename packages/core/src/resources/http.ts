@@ -290,8 +290,9 @@ function toDownloadError(error: unknown, settings: DownloadSettings, deadline: A
   if (error instanceof DownloadError) return error;
   const code = (error as { code?: string })?.code;
   const message = (error as Error)?.message ?? String(error);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new DownloadError('network', 'host not found', false);
+  if (code === 'ENOTFOUND') return new DownloadError('network', 'host not found', false);
+  if (code === 'EAI_AGAIN')
+    return new DownloadError('network', 'the host name lookup failed for now (EAI_AGAIN)', true);
   if (code === PRIVATE_ADDRESS_CODE) return new DownloadError('blocked', message, false);
   if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS')
     return new DownloadError('write', `cannot write the cache: ${code}`, false);
