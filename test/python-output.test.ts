@@ -1,5 +1,5 @@
 // Under `--compat python` the files a Python user diffs are byte for byte the Python
-// converter's, on every public conformance case: CSV/TSV `result.csv`, CoNLL
+// converter's, on every public conformance case (the shared ones and the project's own): CSV/TSV `result.csv`, CoNLL
 // `result.conll`, YOLO label files and `classes.txt`, VOC XML. In its JSON files
 // (JSON_MIN, COCO, YOLO notes, BRUSH_TO_COCO, the ASR manifest) every number keeps the
 // Python spelling: `80.0` stays `80.0`, `1e-05` stays `1e-05`, a computed float prints its
@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { loadRegistry, memorySink, openTaskSource, parseLabelConfig, runExport } from '@lsconv/core';
 import {
   defaultExportArgs,
+  findProjectConformanceDir,
   JsonNumber,
   type JsonTree,
   loadConformanceCases,
@@ -20,7 +21,10 @@ import { describe, expect, it } from 'vitest';
 process.env.SOURCE_DATE_EPOCH ??= '1700000000';
 
 const registry = await loadRegistry({ cwd: join(import.meta.dirname, '..') });
-const cases = loadConformanceCases().filter((c) => c.tasksFile);
+const own = findProjectConformanceDir();
+const cases = [...loadConformanceCases(), ...(own ? loadConformanceCases(own) : [])].filter(
+  (c) => c.tasksFile,
+);
 
 /** Files compared byte for byte. */
 const TEXT = /\.(csv|conll|txt|xml)$/;

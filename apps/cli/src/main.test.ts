@@ -125,6 +125,7 @@ describe('main: export', () => {
           'pics',
         ],
         ...['--heartex-format', '--compat', 'python', '--concurrency', '4', '--local-files-root', 'lf', '-q'],
+        ...['--download-deadline', '2.5'],
       ],
       io,
     );
@@ -146,6 +147,7 @@ describe('main: export', () => {
       baseDir: dir,
       lsUrl: 'http://ls.example',
       concurrency: 4,
+      deadlineMs: 2500,
     });
     const items = readFileSync(join(dir, 'out', 'items.jsonl'), 'utf8')
       .trim()
@@ -257,6 +259,10 @@ describe('main: export', () => {
       [
         ['-i', 'tasks.json', '-o', 'out', '--concurrency', '0'],
         /--concurrency must be a whole number of at least 1/,
+      ],
+      [
+        ['-i', 'tasks.json', '-o', 'out', '--download-deadline', '0'],
+        /--download-deadline must be a number of seconds above 0/,
       ],
       [['-i', 'tasks.json', '-o', 'out', '--compat', 'perl'], /--compat must be one of default, python/],
       [['-i', 'tasks.json', '-o', 'out', 'extra'], /unexpected argument "extra"/],

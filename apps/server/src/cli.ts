@@ -32,6 +32,7 @@ Server options:
   --download-resources       download media by default in exports (default off)
 Media options (the server and its export command alike; task data never names plain file paths):
   --allow-private-addresses  let media downloads reach private and loopback addresses (default off)
+  --download-deadline S      seconds one media download may take, retries included (default 600)
   --local-files-root DIR     root of /data/local-files/?d= URLs
   --upload-dir DIR           Label Studio's upload folder
   --ls-url URL               Label Studio server for relative media URLs
@@ -211,6 +212,7 @@ export { exportCommand };
 const RESOURCE_FLAGS = {
   'download-resources': { type: 'boolean' },
   'allow-private-addresses': { type: 'boolean' },
+  'download-deadline': { type: 'string' },
   'local-files-root': { type: 'string' },
   'upload-dir': { type: 'string' },
   'ls-url': { type: 'string' },
@@ -226,7 +228,17 @@ function resourcesFrom(values: Record<string, string | boolean | undefined>): Re
     ...(str('ls-url') ? { lsUrl: str('ls-url')! } : {}),
     ...(str('ls-token') ? { lsToken: str('ls-token')! } : {}),
     allowPrivateAddresses: values['allow-private-addresses'] === true,
+    ...deadlineFrom(values['download-deadline']),
   };
+}
+
+/** `--download-deadline S` as `deadlineMs`; a value that is not a number of seconds above 0 is an error. */
+function deadlineFrom(value: string | boolean | undefined): Pick<ResourceOptions, 'deadlineMs'> {
+  if (value === undefined) return {};
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new Error(`--download-deadline must be a number of seconds above 0, got ${String(value)}`);
+  return { deadlineMs: Math.max(1, Math.round(seconds * 1000)) };
 }
 
 /** The server options a command line gives. */

@@ -141,3 +141,31 @@ describe('the prepare contract', () => {
     expect(report.warnings).toEqual(['export wrote 0:a', 'prepare skipped 1', 'export wrote 2:c']);
   });
 });
+
+describe('a refusal marked exportable', () => {
+  const format = defineFormat({
+    ...base,
+    supports: () => ({ ok: false, reason: 'Label Studio does not offer it here', exportable: true }),
+    export: async (tasks, ctx) => {
+      for await (const _ of tasks) ctx.report.itemsWritten++;
+    },
+  });
+  const run = (compat: 'default' | 'python') =>
+    runExport({ format, tasks: arrayTaskSource([{ data: {} }]), sink: memorySink(), compat });
+
+  it('exports under compat python, with a warning naming the reason', async () => {
+    const report = await run('python');
+    expect(report.itemsWritten).toBe(1);
+    expect(report.toJSON().warnings).toEqual([
+      "TEST: Label Studio does not offer it here; exported as the Python converter's command line does",
+    ]);
+  });
+
+  it('is refused otherwise, with a hint naming --compat python', async () => {
+    await expect(run('default')).rejects.toMatchObject({
+      code: 'UNSUPPORTED_CONFIG',
+      message: /Label Studio does not offer it here/,
+      hint: /--compat python/,
+    });
+  });
+});

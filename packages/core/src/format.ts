@@ -11,7 +11,14 @@ import type { Task } from './task.js';
 export const PLUGIN_API_VERSION = 1;
 
 /** Whether a labeling config can be exported to a format, and why not. */
-export type Support = { ok: true } | { ok: false; reason: string };
+/**
+ * Whether a format can export a labeling config. A refusal with `exportable` is one Label
+ * Studio makes (it does not offer the format for the config) while the Python converter's
+ * command line exports it: hosts leave the format out of what they offer, and `runExport`
+ * under `compat: 'python'` goes on with a warning in the report instead of refusing (without
+ * it, the refusal's hint points at `--compat python`).
+ */
+export type Support = { ok: true } | { ok: false; reason: string; exportable?: boolean };
 
 /** Python converter compatibility: `python` reproduces its output exactly, quirks included. */
 export type CompatMode = 'default' | 'python';

@@ -109,6 +109,7 @@ export {
   type ImageInfo,
   isPrivateAddress,
   isSafeFileName,
+  mediaFileName,
   type PrefetchRef,
   prefetchAhead,
   RESOURCE_DEFAULTS,

@@ -68,20 +68,24 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
   const signal = run.signal ?? new AbortController().signal;
   try {
     const options = resolveOptions(`format ${format.id}`, format.options, run.options ?? {});
+    const compat = run.compat ?? 'default';
     if (!run.force) {
       const support = format.supports(config);
-      if (!support.ok) {
+      if (!support.ok && support.exportable && compat === 'python') {
+        report.warn(`${format.id}: ${support.reason}; exported as the Python converter's command line does`);
+      } else if (!support.ok) {
         throw new LsconvError(
           'UNSUPPORTED_CONFIG',
           `format ${format.id} cannot export this labeling config: ${support.reason}`,
           {
-            hint: 'choose another format (lsconv formats) or force the export',
+            hint: support.exportable
+              ? "run with --compat python to export it as the Python converter's command line does, choose another format (lsconv formats), or force the export"
+              : 'choose another format (lsconv formats) or force the export',
           },
         );
       }
     }
     let iterated = false;
-    const compat = run.compat ?? 'default';
     const input = run.input ?? 'input';
     const prepare = format.prepare;
     const numbers = numberParsingFor(format, compat);

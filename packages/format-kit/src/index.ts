@@ -36,6 +36,18 @@ export {
   decodeCocoRle,
   encodeCocoRle,
 } from './coco-rle.js';
+// Image references: classification, names, location
+export {
+  cacheFileName,
+  classifyImageRef,
+  type ImageRef,
+  type ImageRefKind,
+  locateImage,
+  safeFileName,
+  safeStem,
+  stripExtension,
+  urlBaseName,
+} from './image-names.js';
 // Importers: generated labeling config, palette, image URLs, region ids
 export {
   IMPORT_COLORS,
@@ -83,26 +95,21 @@ export {
 } from './python.js';
 // Which formats Label Studio offers for a labeling config
 export { REFERENCE_FORMATS, referenceSupport, referenceSupports } from './reference-support.js';
-// Vision formats: categories, image references, geometry
+// Vision formats: categories, geometry
 export {
   type Category,
   type CategoryTable,
   ClipCounter,
-  cacheFileName,
   clamp,
-  classifyImageRef,
   codePointCompare,
   configCategories,
   envelope,
-  type ImageRef,
-  type ImageRefKind,
   imageDataKey,
   isShapeControl,
   itemRegions,
   itemRegionsWithIds,
   keypointLabelNames,
   keypointOrder,
-  locateImage,
   missingImageSkip,
   num,
   type Point,
@@ -113,12 +120,8 @@ export {
   rectangleLabelNames,
   regionLabels,
   SHAPE_CONTROL_TYPES,
-  safeFileName,
-  safeStem,
   sizeFromRegions,
-  stripExtension,
   taskImageUrl,
-  urlBaseName,
 } from './vision.js';
 // Vision formats: the options they all declare
 export {

@@ -1,4 +1,4 @@
-import { controlTypes, hasValueList, inputTypes, type LabelConfig } from '@lsconv/core';
+import { controlTypes, hasValueList, inputTypes, type LabelConfig, type Support } from '@lsconv/core';
 
 /** Every export type of Label Studio's converter, in its order. */
 export const REFERENCE_FORMATS = [
@@ -26,18 +26,18 @@ export const REFERENCE_FORMATS = [
  * The formats Label Studio offers for a labeling config, with the reason each other
  * one is refused (the rules of the Python converter's `_get_supported_formats`).
  */
-export function referenceSupport(
-  config: LabelConfig,
-): Map<string, { ok: true } | { ok: false; reason: string }> {
-  const result = new Map<string, { ok: true } | { ok: false; reason: string }>();
+export function referenceSupport(config: LabelConfig): Map<string, Support> {
+  const result = new Map<string, Support>();
   const controls = controlTypes(config);
   const inputs = inputTypes(config);
   const mig = hasValueList(config);
   const doclang = [...config.controls.values()].some((c) =>
     ['TextArea', 'ReactCode', 'CustomInterface'].includes(c.type),
   );
-  const refuse = (names: readonly string[], reason: string) => {
-    for (const name of names) if (result.get(name)?.ok !== false) result.set(name, { ok: false, reason });
+  const refuse = (names: readonly string[], reason: string, exportable = false) => {
+    for (const name of names)
+      if (result.get(name)?.ok !== false)
+        result.set(name, exportable ? { ok: false, reason, exportable } : { ok: false, reason });
   };
   for (const name of REFERENCE_FORMATS) result.set(name, { ok: true });
   if (!doclang) refuse(['DOCLANG'], 'needs a TextArea, ReactCode or CustomInterface control');
@@ -75,7 +75,16 @@ export function referenceSupport(
     'YOLO_OBB',
     'YOLO_OBB_WITH_IMAGES',
   ];
-  if (mig) refuse(visionFormats, 'multi-image (valueList) projects cannot be exported to COCO or YOLO');
+  if (mig) {
+    const reason = 'multi-image (valueList) projects cannot be exported to COCO or YOLO';
+    // The Python converter's command line writes YOLO label files for them (named after the
+    // last image of each task); its COCO crashes on the list.
+    if (vision) {
+      refuse(['COCO', 'COCO_WITH_IMAGES'], reason);
+      const notOffered = 'Label Studio does not offer it for multi-image (valueList) projects';
+      refuse(['YOLO', 'YOLO_WITH_IMAGES', 'YOLO_OBB', 'YOLO_OBB_WITH_IMAGES'], notOffered, true);
+    } else refuse(visionFormats, reason);
+  }
   if (!vision)
     refuse(visionFormats, 'needs an Image object with RectangleLabels, PolygonLabels or KeyPointLabels');
   if (
@@ -96,8 +105,6 @@ export function referenceSupport(
 }
 
 /** The `supports` of a format that Label Studio also offers: its rule, verbatim. */
-export function referenceSupports(
-  formatId: string,
-): (config: LabelConfig) => { ok: true } | { ok: false; reason: string } {
+export function referenceSupports(formatId: string): (config: LabelConfig) => Support {
   return (config) => referenceSupport(config).get(formatId) ?? { ok: true };
 }

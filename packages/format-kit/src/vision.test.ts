@@ -1,8 +1,7 @@
 import { parseLabelConfig } from '@lsconv/core';
 import { describe, expect, it } from 'vitest';
+import { cacheFileName, classifyImageRef, safeStem, stripExtension, urlBaseName } from './image-names.js';
 import {
-  cacheFileName,
-  classifyImageRef,
   codePointCompare,
   configCategories,
   envelope,
@@ -12,9 +11,6 @@ import {
   polygonArea,
   pyInt,
   rectangleCorners,
-  safeStem,
-  stripExtension,
-  urlBaseName,
 } from './vision.js';
 
 describe('category ids', () => {

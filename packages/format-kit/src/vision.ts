@@ -1,13 +1,12 @@
-import {
-  type ControlTag,
-  type ConversionReport,
-  type ExportContext,
-  type Item,
-  type LabelConfig,
-  type OutputValue,
-  type SkipEntry,
-  shortHash,
-  type Task,
+import type {
+  ControlTag,
+  ConversionReport,
+  ExportContext,
+  Item,
+  LabelConfig,
+  OutputValue,
+  SkipEntry,
+  Task,
 } from '@lsconv/core';
 import { labelText } from './labels.js';
 import { pyAtan, pyCos, pyRadians, pySin } from './py-math.js';
@@ -203,131 +202,6 @@ export function itemRegionsWithIds(
     });
   }
   return all;
-}
-
-// ---------------------------------------------------------------- image names
-
-/** How the Python converter classifies a media reference. */
-export type ImageRefKind = 'upload' | 'local-files' | 'cloud' | 'storage-proxy' | 'http' | 'path';
-
-/** Classifies a media reference like the Python converter's `get_local_path`. */
-export function classifyImageRef(url: string): ImageRefKind {
-  if (/^https?:\/\//i.test(url)) return 'http';
-  if (url.startsWith('s3:') || url.startsWith('gs:') || url.startsWith('azure-blob:')) return 'cloud';
-  if (url.startsWith('upload') || url.startsWith('/upload') || url.startsWith('/data/upload'))
-    return 'upload';
-  if (url.startsWith('/data/') && url.includes('?d=')) return 'local-files';
-  if (url.startsWith('/storage-data/uploaded') || url.startsWith('storage-data/uploaded'))
-    return 'storage-proxy';
-  return 'path';
-}
-
-/** Last segment of a URL path or file path (`os.path.basename(urlparse(url).path)`). */
-export function urlBaseName(url: string): string {
-  let path = url;
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(path);
-  if (scheme) path = path.slice(scheme[0].length);
-  path = path.replace(/[?#].*$/s, '');
-  const slash = path.lastIndexOf('/');
-  return slash >= 0 ? path.slice(slash + 1) : path;
-}
-
-/** `<md5(url)[:8]>__<basename>`: the name the Python converter caches a media file under. */
-export function cacheFileName(url: string): string {
-  return `${shortHash(url)}__${urlBaseName(url)}`;
-}
-
-/** `os.path.splitext(name)[0]`: the name without its last extension (leading dots kept). */
-export function stripExtension(name: string): string {
-  const dot = name.lastIndexOf('.');
-  if (dot <= 0) return name;
-  if (/^\.+$/.test(name.slice(0, dot))) return name;
-  return name.slice(0, dot);
-}
-
-/** Where an image of a task ends up. */
-export interface ImageRef {
-  /** The reference as in the task. */
-  url: string;
-  kind: ImageRefKind;
-  /** The image path written into COCO `file_name`: `images/<name>` or the raw reference. */
-  fileName: string;
-  /** The base name used for VOC/YOLO file names (may be unsafe: pass through {@link safeStem}). */
-  baseName: string;
-  /** A local file with the bytes, when one was found. */
-  localPath?: string;
-  /** Whether the bytes were copied into the output. */
-  copied: boolean;
-}
-
-/**
- * Locates an image the way the Python converter names it: http(s) URLs and plain paths
- * that do not exist become `<imageDir>/<md5(url)[:8]>__<basename>`; a plain path that
- * exists keeps its value; upload, local-files and cloud references that cannot be
- * resolved keep their raw value. With `copy`, the bytes go to `<imageDir>/<name>`.
- */
-export async function locateImage(
-  ctx: Pick<ExportContext, 'resources' | 'sink'>,
-  url: string,
-  opts: {
-    imageDir: string;
-    copy: boolean;
-    /** Look for the bytes of upload/local-files/cloud references (default true); plain paths are always checked. */
-    resolve?: boolean;
-    destName?: string;
-    taskId?: unknown;
-    taskIndex?: number;
-    field?: string;
-  },
-): Promise<ImageRef> {
-  const kind = classifyImageRef(url);
-  const described = ctx.resources.describe(url);
-  // Use the shared resolver's name when it classifies the reference as we do.
-  const sameKind = described.kind === kind || (kind === 'path' && described.kind === 'unknown');
-  const localName =
-    sameKind && described.localName
-      ? described.localName
-      : kind === 'http' || kind === 'path'
-        ? cacheFileName(url)
-        : urlBaseName(url);
-  const callContext = { taskId: opts.taskId, taskIndex: opts.taskIndex, field: opts.field };
-  let localPath: string | undefined;
-  if (kind === 'path' || opts.copy || (kind !== 'http' && opts.resolve !== false)) {
-    const resolved = await ctx.resources.resolve(url, callContext);
-    localPath = resolved.path;
-  }
-  const dir = opts.imageDir.replace(/\/+$/, '');
-  const name = opts.destName ?? localName;
-  let copied = false;
-  if (opts.copy) {
-    const dest = `${dir}/${safeFileName(name)}`;
-    copied = ctx.sink.has(dest) ? true : await ctx.resources.copyTo(ctx.sink, url, dest, callContext);
-    if (copied) return { url, kind, fileName: dest, baseName: safeFileName(name), localPath, copied };
-  }
-  if (kind === 'http')
-    return { url, kind, fileName: `${dir}/${localName}`, baseName: localName, localPath, copied };
-  if (kind === 'path') {
-    if (localPath) return { url, kind, fileName: url, baseName: urlBaseName(url), localPath, copied };
-    return { url, kind, fileName: `${dir}/${localName}`, baseName: localName, localPath, copied };
-  }
-  return { url, kind, fileName: url, baseName: urlBaseName(url), localPath, copied };
-}
-
-/**
- * A file-name stem from an image base name: extension removed, cut to `maxChars`
- * (the Python converter's 251), path separators and control characters replaced, never
- * `.`/`..`/empty. Other characters stay as the Python converter writes them.
- */
-export function safeStem(baseName: string, maxChars = 251): string {
-  return safeFileName(stripExtension(baseName).slice(0, maxChars), maxChars);
-}
-
-/** A single safe path segment from untrusted text, at most `maxBytes` UTF-8 bytes. */
-export function safeFileName(name: string, maxBytes = 250): string {
-  let text = String(name).replace(/[\u0000-\u001f\u007f\\/]/g, '_');
-  if (text === '' || text === '.' || text === '..') text = `image${text.replace(/\./g, '_')}`;
-  while (Buffer.byteLength(text) > maxBytes) text = [...text].slice(0, -1).join('');
-  return text;
 }
 
 // ---------------------------------------------------------------- geometry

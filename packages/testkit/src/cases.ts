@@ -71,6 +71,25 @@ export function findConformanceDir(): string | undefined {
   return undefined;
 }
 
+/** Where a workspace keeps conformance cases of its own, relative to its root. */
+export const PROJECT_CASES_PATH = 'test/fixtures/conformance';
+
+/**
+ * The workspace's own conformance cases (`<repo root>/test/fixtures/conformance`, same
+ * layout as the shared ones), found from this package and from the current directory.
+ * Undefined when there is no such folder.
+ */
+export function findProjectConformanceDir(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const start of [process.cwd(), here]) {
+    const root = findWorkspaceRoot(start);
+    if (!root) continue;
+    const dir = join(root, PROJECT_CASES_PATH);
+    if (existsSync(dir)) return dir;
+  }
+  return undefined;
+}
+
 /** The nearest folder at or above `start` that holds `pnpm-workspace.yaml`. */
 export function findWorkspaceRoot(start: string): string | undefined {
   let dir = resolve(start);

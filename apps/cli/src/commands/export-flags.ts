@@ -110,6 +110,13 @@ export const RESOURCE_FLAGS: readonly FlagSpec[] = [
   },
   { name: 'concurrency', type: 'number', placeholder: 'N', description: 'Parallel downloads' },
   {
+    name: 'download-deadline',
+    type: 'number',
+    placeholder: 'SECONDS',
+    description:
+      'Longest time one media download may take, retries included, before it is given up and reported (default 600)',
+  },
+  {
     name: 'strict',
     type: 'boolean',
     description: 'Fail on the first media that cannot be read, instead of reporting it',

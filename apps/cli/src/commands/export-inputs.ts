@@ -93,6 +93,16 @@ export function resourceOptions(io: CliIo, values: ParsedArgs['values'], input: 
       'for example --concurrency 8',
     );
   }
+  const deadline = values['download-deadline'];
+  if (
+    deadline !== undefined &&
+    (typeof deadline !== 'number' || !(deadline > 0) || !Number.isFinite(deadline))
+  ) {
+    throw usageError(
+      `--download-deadline must be a number of seconds above 0, got ${String(deadline)}`,
+      'for example --download-deadline 120',
+    );
+  }
   const options: ResourceOptions = {
     localFilesRoot: path(values['local-files-root'] ?? env('LOCAL_FILES_DOCUMENT_ROOT')),
     uploadDir: path(values['upload-dir'] ?? env('LS_UPLOAD_DIR')),
@@ -103,6 +113,7 @@ export function resourceOptions(io: CliIo, values: ParsedArgs['values'], input: 
     cacheDir: path(values['cache-dir']),
     download: values['download-resources'] === true ? true : undefined,
     concurrency: concurrency as number | undefined,
+    deadlineMs: deadline === undefined ? undefined : Math.max(1, Math.round((deadline as number) * 1000)),
     strict: values.strict === true ? true : undefined,
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ResourceOptions;

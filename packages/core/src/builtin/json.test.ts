@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runExport } from '../run.js';
 import { memorySink } from '../sinks/memory.js';
-import { arrayTaskSource } from '../sources/index.js';
+import { arrayTaskSource, openTaskSource } from '../sources/index.js';
 import { json } from './json.js';
 
 describe('JSON', () => {
@@ -44,5 +47,32 @@ describe('JSON with invalid UTF-8 in the input', () => {
     expect(tasks.map((t) => t.data.text)).toEqual(['caf\ufffd(\ufffd', 'ok é']);
     // The task's own formatting (two spaces after the comma) is kept.
     expect(out.toString('utf8')).toContain('"},  "annotations"');
+  });
+});
+
+describe('JSON of an input holding one task object', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsconv-json-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = async (text: string, compat: 'default' | 'python') => {
+    const file = join(dir, `in-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, text);
+    const sink = memorySink();
+    await runExport({ format: json, tasks: openTaskSource(file, { keepRaw: true }), sink, compat });
+    return sink.text('result.json');
+  };
+  const task = '{"id": 1, "data": {"text": "hi"}, "annotations": [{"id": 1, "result": []}]}';
+
+  it('gives the object back under --compat python, as the Python converter does', async () => {
+    expect(JSON.parse(await run(`${task}\n`, 'python'))).toEqual(JSON.parse(task));
+  });
+
+  it('gives a list by default, and a list for a list or JSON Lines in both modes', async () => {
+    expect(JSON.parse(await run(task, 'default'))).toEqual([JSON.parse(task)]);
+    expect(JSON.parse(await run(`[${task}]`, 'python'))).toEqual([JSON.parse(task)]);
+    expect(JSON.parse(await run(`${task}\n${task}\n`, 'python'))).toEqual([
+      JSON.parse(task),
+      JSON.parse(task),
+    ]);
+    expect(JSON.parse(await run('[]', 'python'))).toEqual([]);
   });
 });

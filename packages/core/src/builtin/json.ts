@@ -1,5 +1,5 @@
 import { defineFormat } from '../format.js';
-import { rawTaskJson } from '../sources/index.js';
+import { isLoneTaskObject, rawTaskJson } from '../sources/index.js';
 import type { Task } from '../task.js';
 
 /** The results of every annotation of a task: all of them are in the output, as they came. */
@@ -16,7 +16,9 @@ function annotationResults(task: Task): number {
 /**
  * `JSON`: the export itself, every task as it came (annotations, predictions,
  * drafts, relations), in `result.json`. Tasks read from a file are written back
- * byte for byte; tasks from elsewhere are serialised with two-space indentation.
+ * byte for byte; tasks from elsewhere are serialised with two-space indentation. Under
+ * `--compat python` an input holding one task object (not a list) gives that object, as the
+ * Python converter, which copies the file, does.
  */
 export const json = defineFormat({
   id: 'JSON',
@@ -32,17 +34,26 @@ export const json = defineFormat({
   supports: () => ({ ok: true }),
   async export(tasks, ctx) {
     const out = await ctx.sink.createFile('result.json');
-    await out.write('[\n');
-    let first = true;
+    const text = (task: Task) => rawTaskJson(task) ?? JSON.stringify(task, null, 2);
+    // The Python converter copies an input file as it is: a single task object stays one.
+    let lone: Task | undefined;
+    let count = 0;
     for await (const task of tasks) {
-      if (!first) await out.write(',\n');
-      first = false;
-      const raw = rawTaskJson(task);
-      await out.write(raw ?? JSON.stringify(task, null, 2));
+      count++;
+      if (count === 1 && ctx.compat === 'python' && isLoneTaskObject(task)) lone = task;
+      else {
+        if (count === 1) await out.write('[\n');
+        else if (lone) {
+          await out.write(`[\n${text(lone)},\n`);
+          lone = undefined;
+        } else await out.write(',\n');
+        await out.write(text(task));
+      }
       ctx.report.itemsWritten++;
       ctx.report.regionsWritten += annotationResults(task);
     }
-    await out.write('\n]');
+    if (lone) await out.write(text(lone));
+    else await out.write(count === 0 ? '[\n\n]' : '\n]');
     await out.close();
   },
 });

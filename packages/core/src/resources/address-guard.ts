@@ -105,7 +105,7 @@ type LookupCallback = (
 ) => void;
 
 /**
- * A `lookup` for sockets (`net.connect`, undici's `connect.lookup`) that refuses a host
+ * A `lookup` for sockets (`net.connect`, an http(s) `Agent`) that refuses a host
  * name when any address it resolves to is private. The check happens on the lookup the
  * connection itself uses, so a DNS server cannot answer the address check with a public
  * address and the connection with a private one (DNS rebinding).

@@ -36,7 +36,9 @@ export function classifyReference(url: string): Classified {
     return named(text, normalized, 'http', posixBase(urlPathOf(normalized)), 'hashed');
   if (CLOUD.test(normalized)) return named(text, normalized, 'cloud', posixBase(normalized), 'hashed');
   if (normalized.startsWith('/data/') && normalized.includes('?d=')) {
-    return named(text, normalized, 'local-files', posixBase(normalized.split('?d=')[1] ?? ''), 'hashed');
+    // The file's own name, decoded: the Python converter takes the raw `d` value's last
+    // segment, which keeps `%20` and is the whole query when the folders are encoded (`a%2Fb.jpg`).
+    return named(text, normalized, 'local-files', mediaFileName(normalized), 'hashed');
   }
   if (normalized.startsWith('/data/upload'))
     return named(text, normalized, 'upload', posixBase(normalized), 'plain');
@@ -50,6 +52,34 @@ export function classifyReference(url: string): Classified {
   if (OTHER_SCHEME.test(normalized)) return named(text, normalized, 'unknown', posixBase(pathPart), 'hashed');
   // Python's urlparse drops `?query` and `#fragment` before taking the base name.
   return named(text, normalized, 'path', posixBase(pathPart), 'hashed');
+}
+
+/**
+ * The media file's own name, as Label Studio shows it: the last segment of the path the
+ * reference points at, percent-decoded. That is the `d` parameter of a Local Storage URL
+ * (`/data/local-files/?d=dataset%2Fimages%2Fcat.jpg` → `cat.jpg`), the `filepath` of a
+ * storage proxy URL, the key of an `s3://`, `gs://` or `azure-blob://` URI, and the path
+ * of an upload or http(s) URL with its query (a presigned signature) and fragment left
+ * out. A plain file path is taken as written. Untrusted: make it safe before using it as a
+ * file name. Empty when the reference names no file.
+ */
+export function mediaFileName(url: string): string {
+  const text = typeof url === 'string' ? url : String(url);
+  const normalized = /^\/?upload\//.test(text) ? `/data${text.startsWith('/') ? '' : '/'}${text}` : text;
+  if (normalized.startsWith('/data/') && normalized.includes('?d=')) {
+    const value = normalized.slice(normalized.indexOf('?d=') + 3);
+    // A later parameter (`&…`) is not part of the path when the value itself is encoded.
+    return posixBase(decodeOrSelf(value.includes('%') ? (value.split('&', 1)[0] ?? '') : value));
+  }
+  const pathPart = normalized.split(/[?#]/, 1)[0] ?? '';
+  if (/^\/?storage-data\/uploaded/.test(pathPart)) {
+    const filepath = storageFilepath(normalized);
+    return posixBase(filepath ?? pathPart);
+  }
+  if (HTTP.test(normalized)) return decodeOrSelf(posixBase(urlPathOf(normalized)));
+  if (CLOUD.test(normalized) || normalized.startsWith('/data/upload') || /^file:/i.test(normalized))
+    return decodeOrSelf(posixBase(pathPart));
+  return posixBase(pathPart);
 }
 
 /** `<md5(key)[:8]>__<name>`, made safe: the Python converter's cache file name. */

@@ -1,5 +1,5 @@
 export { isPrivateAddress } from './address-guard.js';
-export { isSafeFileName } from './classify.js';
+export { isSafeFileName, mediaFileName } from './classify.js';
 export { type GetLocalPathOptions, getLocalPath, resourceOptionsFromEnv } from './local-path.js';
 export { prefetchAhead, readAhead } from './read-ahead.js';
 export { createResourceResolver, defaultCacheDir, RESOURCE_DEFAULTS } from './resolver.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConversionReport } from '../report.js';
-import { classifyReference } from './classify.js';
+import { classifyReference, mediaFileName } from './classify.js';
 import { createResourceResolver } from './resolver.js';
 
 const conformance = resolve(import.meta.dirname, '../../../../../shared/fixtures/conformance');
@@ -122,3 +122,34 @@ describe('names match the Python converter on the conformance corpus', () => {
 function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
+
+describe("mediaFileName: the media file's own name, from every storage form", () => {
+  it.each([
+    ['/data/upload/3/5b6a1c2d-cat_001.jpg', '5b6a1c2d-cat_001.jpg'],
+    ['upload/3/dog%20002.jpg', 'dog 002.jpg'],
+    ['/data/local-files/?d=dataset/images/cat_001.jpg', 'cat_001.jpg'],
+    ['/data/local-files/?d=dataset%2Fnested%20folder%2Fcat%20002.jpg', 'cat 002.jpg'],
+    ['/data/local-files/?d=cat.jpg', 'cat.jpg'],
+    ['/data/local-files/?d=a%2Fb%26c.jpg&extra=1', 'b&c.jpg'],
+    ['/storage-data/uploaded/?filepath=upload/7/dog_003.png', 'dog_003.png'],
+    ['/storage-data/uploaded/?filepath=upload%2F7%2Fdog_003.png', 'dog_003.png'],
+    ['s3://bucket/train/images/bird_004.jpg', 'bird_004.jpg'],
+    ['gs://bucket/fish_005.jpeg', 'fish_005.jpeg'],
+    ['azure-blob://container/path/to/frog_006.png', 'frog_006.png'],
+    ['https://b.s3.example.com/imgs/owl_007.jpg?X-Amz-Signature=a%2Fb&X-Amz-Date=1', 'owl_007.jpg'],
+    ['http://example.com/photos/ant_008.jpg?size=large#frag', 'ant_008.jpg'],
+    ['https://example.com/media/%E7%8C%AB_009.jpg', '猫_009.jpg'],
+    ['https://example.com/bad%E0.jpg', 'bad%E0.jpg'],
+    ['/home/me/images/100%25.png', '100%25.png'],
+    ['/data/local-files/?d=', ''],
+  ])('%s → %s', (url, name) => {
+    expect(mediaFileName(url)).toBe(name);
+  });
+
+  it('names Local Storage cache copies after the file, not the query', () => {
+    expect(classifyReference('/data/local-files/?d=dataset%2Fnested%2Fcat%20002.jpg').rawName).toBe(
+      'cat 002.jpg',
+    );
+    expect(classifyReference('/data/local-files/?d=dataset/images/cat_001.jpg').rawName).toBe('cat_001.jpg');
+  });
+});

@@ -16,6 +16,8 @@ export const RESOURCE_DEFAULTS = Object.freeze({
   /** Parallel downloads: enough to hide latency, few enough for a laptop and a polite server. */
   concurrency: 16,
   timeoutMs: 30_000,
+  /** Ten minutes for one download, retries included: 512 MiB at under 1 MB/s still fits. */
+  deadlineMs: 600_000,
   retries: 3,
   retryDelayMs: 250,
   /** 512 MiB: an hour of 16-bit stereo WAV fits, a runaway response does not. */
@@ -167,6 +169,7 @@ function downloadSettings(
   };
   return {
     timeoutMs: opts.timeoutMs ?? RESOURCE_DEFAULTS.timeoutMs,
+    deadlineMs: opts.deadlineMs ?? RESOURCE_DEFAULTS.deadlineMs,
     retries: opts.retries ?? RESOURCE_DEFAULTS.retries,
     retryDelayMs: opts.retryDelayMs ?? RESOURCE_DEFAULTS.retryDelayMs,
     maxBytes: opts.maxBytes ?? RESOURCE_DEFAULTS.maxBytes,

@@ -149,6 +149,7 @@ function checkResourceOptions(options: ResourceOptions): ResourceOptions {
   };
   integer('concurrency', 1);
   integer('timeoutMs', 1);
+  integer('deadlineMs', 1);
   integer('retries', 0);
   integer('retryDelayMs', 0);
   integer('maxBytes', 1);

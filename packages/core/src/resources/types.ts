@@ -23,8 +23,14 @@ export interface ResourceOptions {
   download?: boolean;
   /** Parallel downloads (`--concurrency`). */
   concurrency?: number;
-  /** Per-request timeout in milliseconds. */
+  /** Longest wait for an answer, or between two pieces of a body, in milliseconds (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Longest time one download may take in all, from the first request to the last byte,
+   * retries included, in milliseconds (`--download-deadline`, default 600 s). A server that
+   * drips bytes or never finishes is given up at this point and reported.
+   */
+  deadlineMs?: number;
   /** Retries for 5xx and connection errors. */
   retries?: number;
   /** Largest resource to download, in bytes. */

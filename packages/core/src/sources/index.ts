@@ -14,7 +14,7 @@ export interface TaskSource extends AsyncIterable<Task> {
   /** What it reads, for messages: a path or `standard input`. */
   readonly description: string;
   /** The raw top-level values, before parsing (used by worker pools and the JSON format). */
-  slices(): AsyncIterable<JsonSlice & { file: string }>;
+  slices(): AsyncIterable<FileSlice>;
   /**
    * The tasks, parsed keeping the source spelling of the numbers `numbers` names
    * (numbers.ts); iterating the source itself keeps what it was opened with.
@@ -22,7 +22,12 @@ export interface TaskSource extends AsyncIterable<Task> {
   withNumbers?(numbers: NumberParsing): AsyncIterable<Task>;
 }
 
+/** A slice of an input file, with the shape of the file's top level (`values`: task objects, not a list). */
+export type FileSlice = JsonSlice & { file: string; topLevel?: JsonSlicer['mode'] };
+
 const rawJson = new WeakMap<object, Uint8Array>();
+/** Tasks that came from an input holding one task object, not a list (`{…}` alone in the file). */
+const loneTasks = new WeakSet<object>();
 
 /**
  * The bytes a task was parsed from, when it came from a file source: the JSON
@@ -30,6 +35,14 @@ const rawJson = new WeakMap<object, Uint8Array>();
  */
 export function rawTaskJson(task: object): Uint8Array | undefined {
   return rawJson.get(task);
+}
+
+/**
+ * True when a task (read with `keepRaw`) came from a file or stream that is a task object
+ * rather than a list of tasks: the only task of the input, unless JSON Lines follow it.
+ */
+export function isLoneTaskObject(task: object): boolean {
+  return loneTasks.has(task);
 }
 
 /**
@@ -75,13 +88,15 @@ export function openTaskSource(input: string | Readable, options: TaskSourceOpti
   const parsed = async function* (numbers: NumberParsing) {
     for await (const slice of slices()) {
       const task = parseTaskSlice(slice, slice.file, numbers);
-      // Output is valid UTF-8 whatever the input: invalid bytes become U+FFFD, as in every
-      // parsed value (JSON.parse reads the same replacement), formatting kept.
-      if (options.keepRaw)
+      if (options.keepRaw) {
+        // Output is valid UTF-8 whatever the input: invalid bytes become U+FFFD, as in every
+        // parsed value (JSON.parse reads the same replacement), formatting kept.
         rawJson.set(
           task,
           isUtf8(slice.bytes) ? slice.bytes : Buffer.from(slice.bytes.toString('utf8'), 'utf8'),
         );
+        if (slice.topLevel === 'values') loneTasks.add(task);
+      }
       yield task;
     }
   };
@@ -97,7 +112,7 @@ async function* sliceInput(
   input: string | Readable,
   description: string,
   options: TaskSourceOptions,
-): AsyncGenerator<JsonSlice & { file: string }> {
+): AsyncGenerator<FileSlice> {
   const chunkSize = options.chunkSize ?? 1024 * 1024;
   if (typeof input !== 'string') {
     yield* sliceStream(input, description, 0, options.signal);
@@ -128,7 +143,8 @@ async function* sliceInput(
       const file = join(input, name);
       for await (const slice of sliceStream(openFile(file, chunkSize), file, index, options.signal)) {
         index = slice.index + 1;
-        yield slice;
+        // A folder of task files is a list of tasks.
+        yield { ...slice, topLevel: 'array' };
       }
     }
     return;
@@ -145,13 +161,13 @@ async function* sliceStream(
   file: string,
   firstIndex: number,
   signal: AbortSignal | undefined,
-): AsyncGenerator<JsonSlice & { file: string }> {
+): AsyncGenerator<FileSlice> {
   const slicer = new JsonSlicer(file);
   try {
     for await (const chunk of stream) {
       if (signal?.aborted) throw new LsconvError('ABORTED', 'the export was cancelled', { file });
       for (const slice of slicer.push(chunk as Buffer))
-        yield { ...slice, index: slice.index + firstIndex, file };
+        yield { ...slice, index: slice.index + firstIndex, file, topLevel: slicer.mode };
     }
   } catch (error) {
     if (isLsconvError(error)) throw error;
@@ -166,7 +182,8 @@ async function* sliceStream(
   } finally {
     if (!stream.destroyed && stream !== process.stdin) stream.destroy();
   }
-  for (const slice of slicer.end()) yield { ...slice, index: slice.index + firstIndex, file };
+  for (const slice of slicer.end())
+    yield { ...slice, index: slice.index + firstIndex, file, topLevel: slicer.mode };
 }
 
 /** Orders `2.json` before `10.json`. */

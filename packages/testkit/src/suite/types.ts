@@ -51,7 +51,10 @@ export interface FormatPromises {
 
 /** Options of {@link describeFormatSuite}. */
 export interface FormatSuiteOptions {
-  /** The conformance folder (default: {@link findConformanceDir}). */
+  /**
+   * The conformance folder (default: {@link findConformanceDir}, plus the project's own
+   * cases in `test/fixtures/conformance` when that folder exists).
+   */
   conformanceDir?: string;
   /** Set to false to skip the conformance cases and the support checks (a format with no reference output). */
   conformance?: boolean;
