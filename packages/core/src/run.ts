@@ -165,6 +165,8 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
         : createResourceResolver({ signal, ...run.resources }, report),
     };
     await format.export(counted, ctx);
+    // Tasks the source left out without reading them whole (too large to hold).
+    for (const entry of source.skipped?.() ?? []) report.skip(entry);
     report.filesWritten = sink.filesWritten;
     report.bytesWritten = sink.bytesWritten;
     await sink.commit();

@@ -76,3 +76,37 @@ describe('JSON of an input holding one task object', () => {
     expect(JSON.parse(await run('[]', 'python'))).toEqual([]);
   });
 });
+
+describe('a task too large to hold', () => {
+  it('is skipped and reported without being held in memory; the other tasks are converted', async () => {
+    const { Readable } = await import('node:stream');
+    const { openTaskSource } = await import('../sources/index.js');
+    const { MAX_TASK_BYTES } = await import('../sources/json-slicer.js');
+    const piece = Buffer.alloc(1024 * 1024, 0x61);
+    async function* input() {
+      yield Buffer.from('[{"id": 1, "data": {"image": "https://e.org/');
+      // 80 MiB of URL, sent in 1 MiB chunks.
+      for (let i = 0; i < 80; i++) yield piece;
+      yield Buffer.from('.jpg"}},\n{"id": 2, "data": {"image": "b.jpg"}}]');
+    }
+    const sink = memorySink();
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    const report = await runExport({
+      format: json,
+      tasks: openTaskSource(Readable.from(input()), { keepRaw: true }),
+      sink,
+      onTask: () => {
+        peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+      },
+    });
+    expect(MAX_TASK_BYTES).toBe(64 * 1024 * 1024);
+    expect(report.tasksRead).toBe(1);
+    expect(report.countsByCode()).toEqual({ 'task-too-large': 1 });
+    expect(report.entries()[0]).toMatchObject({ kind: 'task', taskIndex: 0 });
+    expect(report.entries()[0]!.reason).toMatch(/83,886,\d+ bytes, more than the 67,108,864/);
+    expect((JSON.parse(sink.text('result.json')) as { id: number }[]).map((t) => t.id)).toEqual([2]);
+    // Chunks come and go; the 80 MiB task was never gathered in one buffer.
+    expect(peak).toBeLessThan(MAX_TASK_BYTES);
+  });
+});

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isLsconvError, LsconvError } from '../errors.js';
 import { type NumberParsing, parseTaskJson } from '../numbers.js';
+import type { SkipEntry } from '../report.js';
 import { type Task, validateTask } from '../task.js';
-import { type JsonSlice, JsonSlicer } from './json-slicer.js';
+import { type JsonSlice, JsonSlicer, MAX_TASK_BYTES } from './json-slicer.js';
 
 export { type JsonSlice, JsonSlicer, MAX_DEPTH } from './json-slicer.js';
 
@@ -20,6 +21,11 @@ export interface TaskSource extends AsyncIterable<Task> {
    * (numbers.ts); iterating the source itself keeps what it was opened with.
    */
   withNumbers?(numbers: NumberParsing): AsyncIterable<Task>;
+  /**
+   * Tasks the last reading left out, as report entries: those larger than
+   * `MAX_TASK_BYTES`, whose bytes are never held. The runner adds them to its report.
+   */
+  skipped?(): readonly SkipEntry[];
 }
 
 /** A slice of an input file, with the shape of the file's top level (`values`: task objects, not a list). */
@@ -84,7 +90,11 @@ export interface TaskSourceOptions {
  */
 export function openTaskSource(input: string | Readable, options: TaskSourceOptions = {}): TaskSource {
   const description = typeof input === 'string' ? (input === '-' ? 'standard input' : input) : 'stream';
-  const slices = () => sliceInput(input, description, options);
+  let skipped: SkipEntry[] = [];
+  const slices = () => {
+    skipped = [];
+    return sliceInput(input, description, options, skipped);
+  };
   const parsed = async function* (numbers: NumberParsing) {
     for await (const slice of slices()) {
       const task = parseTaskSlice(slice, slice.file, numbers);
@@ -105,21 +115,34 @@ export function openTaskSource(input: string | Readable, options: TaskSourceOpti
     slices,
     withNumbers: (numbers) => ({ [Symbol.asyncIterator]: () => parsed(numbers) }),
     [Symbol.asyncIterator]: () => parsed(options.numbers ?? 'exact'),
+    skipped: () => skipped,
   };
+}
+
+/** Records a task too large to hold (its bytes were counted, not kept). */
+function oversize(slice: JsonSlice, file: string, firstIndex: number, skipped: SkipEntry[]): void {
+  skipped.push({
+    kind: 'task',
+    code: 'task-too-large',
+    file,
+    taskIndex: slice.index + firstIndex,
+    reason: `the task is ${slice.oversize!.toLocaleString('en-US')} bytes, more than the ${MAX_TASK_BYTES.toLocaleString('en-US')} a task may have; it is left out without being read whole`,
+  });
 }
 
 async function* sliceInput(
   input: string | Readable,
   description: string,
   options: TaskSourceOptions,
+  skipped: SkipEntry[],
 ): AsyncGenerator<FileSlice> {
   const chunkSize = options.chunkSize ?? 1024 * 1024;
   if (typeof input !== 'string') {
-    yield* sliceStream(input, description, 0, options.signal);
+    yield* sliceStream(input, description, 0, options.signal, skipped);
     return;
   }
   if (input === '-') {
-    yield* sliceStream(process.stdin, description, 0, options.signal);
+    yield* sliceStream(process.stdin, description, 0, options.signal, skipped);
     return;
   }
   let stat: Awaited<ReturnType<typeof fs.stat>>;
@@ -141,7 +164,13 @@ async function* sliceInput(
     let index = 0;
     for (const name of names) {
       const file = join(input, name);
-      for await (const slice of sliceStream(openFile(file, chunkSize), file, index, options.signal)) {
+      for await (const slice of sliceStream(
+        openFile(file, chunkSize),
+        file,
+        index,
+        options.signal,
+        skipped,
+      )) {
         index = slice.index + 1;
         // A folder of task files is a list of tasks.
         yield { ...slice, topLevel: 'array' };
@@ -149,7 +178,7 @@ async function* sliceInput(
     }
     return;
   }
-  yield* sliceStream(openFile(input, chunkSize), input, 0, options.signal);
+  yield* sliceStream(openFile(input, chunkSize), input, 0, options.signal, skipped);
 }
 
 function openFile(path: string, chunkSize: number): Readable {
@@ -161,13 +190,16 @@ async function* sliceStream(
   file: string,
   firstIndex: number,
   signal: AbortSignal | undefined,
+  skipped: SkipEntry[],
 ): AsyncGenerator<FileSlice> {
   const slicer = new JsonSlicer(file);
   try {
     for await (const chunk of stream) {
       if (signal?.aborted) throw new LsconvError('ABORTED', 'the export was cancelled', { file });
-      for (const slice of slicer.push(chunk as Buffer))
-        yield { ...slice, index: slice.index + firstIndex, file, topLevel: slicer.mode };
+      for (const slice of slicer.push(chunk as Buffer)) {
+        if (slice.oversize !== undefined) oversize(slice, file, firstIndex, skipped);
+        else yield { ...slice, index: slice.index + firstIndex, file, topLevel: slicer.mode };
+      }
     }
   } catch (error) {
     if (isLsconvError(error)) throw error;

@@ -8,6 +8,11 @@ export interface JsonSlice {
   index: number;
   /** Byte offset of its first byte in the input. */
   offset: number;
+  /**
+   * Set when the value is larger than {@link MAX_TASK_BYTES}: its size in bytes. Its bytes
+   * were not kept (`bytes` is empty), so memory stays bounded; the source skips it.
+   */
+  oversize?: number;
 }
 
 const QUOTE = 0x22;
@@ -24,8 +29,11 @@ function isSpace(b: number): boolean {
 
 /** Deepest nesting a task may have; deeper input is refused before it reaches JSON.parse. */
 export const MAX_DEPTH = 512;
-/** Largest single task, in bytes. */
-export const MAX_TASK_BYTES = 1024 * 1024 * 1024;
+/**
+ * Largest single task kept, in bytes (64 MiB: a task with a very long text or an inline
+ * image fits; an absurd one is skipped and reported instead of being held in memory).
+ */
+export const MAX_TASK_BYTES = 64 * 1024 * 1024;
 
 /**
  * Cuts a JSON stream into top-level values without parsing them: the elements of a
@@ -91,10 +99,10 @@ export class JsonSlicer {
     }
     if (this.inValue && sliceFrom >= 0) {
       const piece = chunk.subarray(sliceFrom);
-      this.parts.push(piece);
       this.partsBytes += piece.length;
-      if (this.partsBytes > MAX_TASK_BYTES)
-        throw this.error(`a task larger than ${MAX_TASK_BYTES} bytes`, this.valueStart);
+      // Past the limit the value's bytes are counted, not kept.
+      if (this.partsBytes > MAX_TASK_BYTES) this.parts = [];
+      else this.parts.push(piece);
     }
     this.offset += n;
     return out;
@@ -235,6 +243,15 @@ export class JsonSlicer {
   private finish(chunk: Buffer, from: number, to: number): JsonSlice {
     let bytes: Buffer;
     const piece = chunk.subarray(from, to);
+    const size = this.partsBytes + piece.length;
+    if (size > MAX_TASK_BYTES) {
+      this.parts = [];
+      this.partsBytes = 0;
+      this.inValue = false;
+      this.scalar = false;
+      this.depth = 0;
+      return { bytes: Buffer.alloc(0), index: this.count++, offset: this.valueStart, oversize: size };
+    }
     if (this.parts.length) {
       this.parts.push(piece);
       bytes = Buffer.concat(this.parts);
