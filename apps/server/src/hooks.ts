@@ -8,7 +8,7 @@ import { errorEnvelope, HttpError, parseJsonObject, sendRawError } from './http.
 import type { RouteEntry } from './options.js';
 
 /** Paths answered without a key. */
-const PUBLIC = new Set(['/api/docs', '/api/docs/']);
+const PUBLIC = new Set(['/api/docs', '/api/docs/', '/api/version', '/api/version/']);
 
 /** Installs the body parser, hooks and handlers on the root scope (route modules may override the parser). */
 export function installHooks(

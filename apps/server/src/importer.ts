@@ -19,6 +19,8 @@ export interface ImportResult {
   tasks: number;
   annotations: number;
   predictions: number;
+  /** Ids of the imported tasks, in input order. */
+  taskIds: number[];
 }
 
 /** Imports of one server. */
@@ -81,7 +83,7 @@ async function applyImport(
     prediction: new IdAllocator(store, 'prediction'),
   };
   let innerId = store.countTasks(projectId, {});
-  const counts: ImportResult = { tasks: 0, annotations: 0, predictions: 0 };
+  const counts: ImportResult = { tasks: 0, annotations: 0, predictions: 0, taskIds: [] };
   try {
     for await (const input of inputs) {
       if (closed()) throw new HttpError(503, SHUTTING_DOWN);
@@ -105,7 +107,7 @@ async function applyImport(
         counts.annotations += task.annotationCount;
         counts.predictions += task.predictionCount;
         if (pending.length >= 1000) {
-          batch.add(pending);
+          for (const id of batch.add(pending)) counts.taskIds.push(id);
           pending = [];
           if (users.size) {
             store.upsertUsers([...users.values()]);
@@ -114,7 +116,7 @@ async function applyImport(
           await new Promise((r) => setImmediate(r));
         }
       }
-      if (pending.length) batch.add(pending);
+      if (pending.length) for (const id of batch.add(pending)) counts.taskIds.push(id);
       if (users.size) store.upsertUsers([...users.values()]);
     }
     ids.annotation.finish();

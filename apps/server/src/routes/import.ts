@@ -1,4 +1,5 @@
-import { common, defineRoutes, error, projectParams, sendJson } from './route.js';
+import { parseBool } from '../http.js';
+import { common, defineRoutes, error, projectParams, queryOf, sendJson } from './route.js';
 
 /** `POST /api/projects/{id}/import`: tasks streamed from the body into the store, whole or not at all. */
 export default defineRoutes((app, ctx) => {
@@ -10,8 +11,14 @@ export default defineRoutes((app, ctx) => {
     '/api/projects/:id/import',
     {
       schema: {
-        summary: 'Import tasks (JSON list, JSON Lines, or multipart file uploads), streamed',
+        summary: 'Import tasks (JSON list, JSON Lines, CSV/TSV, or multipart file uploads), streamed',
         params: projectParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            return_task_ids: { type: 'boolean', description: 'Answer the new task ids in `task_ids`' },
+          },
+        },
         body: {
           content: {
             'application/json': { schema: { type: 'array', items: { type: 'object' } } },
@@ -31,6 +38,7 @@ export default defineRoutes((app, ctx) => {
               predictions_count: { type: 'integer' },
               prediction_count: { type: 'integer' },
               duration: { type: 'number' },
+              task_ids: { type: 'array', items: { type: 'integer' } },
             },
           },
           400: error('Not tasks'),
@@ -42,8 +50,11 @@ export default defineRoutes((app, ctx) => {
     async (request, reply) => {
       const project = ctx.projectOr404(request.params.id);
       const started = Date.now();
+      const q = queryOf(request.url);
+      const returnIds = parseBool('return_task_ids', q.get('return_task_ids') ?? undefined, false);
       const result = await ctx.imports.importRequest(request.raw, project.id);
       return sendJson(reply, 201, {
+        ...(returnIds ? { task_ids: result.taskIds } : {}),
         task_count: result.tasks,
         annotation_count: result.annotations,
         predictions_count: result.predictions,

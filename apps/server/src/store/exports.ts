@@ -25,6 +25,7 @@ const conversionFrom = (r: Row): ConversionRow => ({
   traceback: r.traceback,
   file: r.file,
   downloadResources: r.download_resources === 1,
+  report: r.report ? JSON.parse(r.report) : null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   finishedAt: r.finished_at,
@@ -126,10 +127,11 @@ export function exportStore(db: Db): ExportMethods {
         traceback: 'traceback',
         file: 'file',
         finishedAt: 'finished_at',
+        report: 'report',
       } as const;
       for (const [key, value] of Object.entries(patch)) {
         sets.push(`${col[key as keyof typeof col]} = ?`);
-        params.push(value as SQLInputValue);
+        params.push((key === 'report' && value !== null ? JSON.stringify(value) : value) as SQLInputValue);
       }
       db.run(`UPDATE converted_formats SET ${sets.join(', ')} WHERE id = ?`, ...params, id);
     },

@@ -10,6 +10,7 @@ import { migrate } from './schema.js';
 import { taskStore } from './tasks.js';
 import type { Store } from './types.js';
 import { userStore } from './users.js';
+import { viewStore } from './views.js';
 
 export { SCHEMA_VERSION } from './schema.js';
 
@@ -51,6 +52,7 @@ export function openSqliteStore(dataDir: string, options: { recover?: boolean } 
     ...taskStore(db),
     ...userStore(db),
     ...exportStore(db),
+    ...viewStore(db),
     close() {
       db.close();
     },
