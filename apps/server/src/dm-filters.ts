@@ -60,8 +60,28 @@ const COLUMNS: Record<string, 'number' | 'string' | 'datetime' | 'boolean' | 'li
 
 /** Operators by value kind (as the Data Manager offers them). */
 const OPERATORS: Record<string, readonly string[]> = {
-  number: ['equal', 'not_equal', 'less', 'greater', 'less_or_equal', 'greater_or_equal', 'in', 'not_in', 'empty'],
-  datetime: ['equal', 'not_equal', 'less', 'greater', 'less_or_equal', 'greater_or_equal', 'in', 'not_in', 'empty'],
+  number: [
+    'equal',
+    'not_equal',
+    'less',
+    'greater',
+    'less_or_equal',
+    'greater_or_equal',
+    'in',
+    'not_in',
+    'empty',
+  ],
+  datetime: [
+    'equal',
+    'not_equal',
+    'less',
+    'greater',
+    'less_or_equal',
+    'greater_or_equal',
+    'in',
+    'not_in',
+    'empty',
+  ],
   string: ['equal', 'not_equal', 'contains', 'not_contains', 'regex', 'empty', 'in_list', 'not_in_list'],
   boolean: ['equal', 'not_equal', 'empty'],
   list: ['contains', 'not_contains', 'empty'],
@@ -96,7 +116,8 @@ function kindOf(column: string, item: FilterItem): string {
 export function parseFilters(raw: unknown, field: string): TaskFilters | null {
   if (raw === undefined || raw === null) return null;
   const fail = (message: string) => validationError({ [field]: [message] });
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw fail('Filters must be an object with conjunction and items.');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw fail('Filters must be an object with conjunction and items.');
   const r = raw as Json;
   const conjunction = r.conjunction ?? 'and';
   if (conjunction !== 'and' && conjunction !== 'or')
@@ -122,7 +143,9 @@ export function parseFilters(raw: unknown, field: string): TaskFilters | null {
     };
     const kind = kindOf(column, parsed);
     if (!OPERATORS[kind]!.includes(parsed.operator))
-      throw fail(`Filter item ${index}: operator "${parsed.operator}" does not apply to ${column} (${kind}).`);
+      throw fail(
+        `Filter item ${index}: operator "${parsed.operator}" does not apply to ${column} (${kind}).`,
+      );
     if ((parsed.operator === 'in' || parsed.operator === 'not_in') && parsed.value !== null) {
       const v = parsed.value as Json;
       if (typeof v !== 'object' || v === null || !('min' in v) || !('max' in v))
@@ -132,7 +155,9 @@ export function parseFilters(raw: unknown, field: string): TaskFilters | null {
       try {
         new RegExp(String(parsed.value));
       } catch (error) {
-        throw fail(`Filter item ${index}: the regular expression does not compile: ${(error as Error).message}`);
+        throw fail(
+          `Filter item ${index}: the regular expression does not compile: ${(error as Error).message}`,
+        );
       }
     }
     out.push(parsed);
@@ -144,7 +169,11 @@ export function parseFilters(raw: unknown, field: string): TaskFilters | null {
 export function parseSelectedItems(raw: unknown, field: string): SelectedItems | null {
   if (raw === undefined || raw === null) return null;
   const fail = () =>
-    validationError({ [field]: ['selectedItems must be {"all": true, "excluded": [ids]} or {"all": false, "included": [ids]}.'] });
+    validationError({
+      [field]: [
+        'selectedItems must be {"all": true, "excluded": [ids]} or {"all": false, "included": [ids]}.',
+      ],
+    });
   if (typeof raw !== 'object' || Array.isArray(raw)) throw fail();
   const r = raw as Json;
   const ids = (v: unknown) => {
@@ -175,7 +204,7 @@ export function parseOrdering(raw: unknown, field: string): string[] {
 
 /** The value a task has in a Data Manager column (data fields by their key). */
 export function columnValue(id: number, task: Json, column: string): unknown {
-  if (column.startsWith('data.')) return (task.data ?? {})[column.slice(5)];
+  if (column.startsWith('data.')) return task.data?.[column.slice(5)];
   const annotations: Json[] = Array.isArray(task.annotations) ? task.annotations : [];
   const predictions: Json[] = Array.isArray(task.predictions) ? task.predictions : [];
   const done = annotations.filter((a) => !a.was_cancelled);
@@ -199,13 +228,18 @@ export function columnValue(id: number, task: Json, column: string): unknown {
       return times.length ? times.reduce((a, b) => a + b, 0) / times.length : null;
     }
     case 'completed_at':
-      return isLabeled(task) && annotations.length ? (annotations.at(-1)!.created_at ?? null) : null;
+      // The newest annotation's time (an imported one without it: the task's import time).
+      return isLabeled(task) && annotations.length
+        ? (annotations.at(-1)!.created_at ?? task.created_at ?? null)
+        : null;
     case 'annotations_results':
       return annotations.map((a) => a.result ?? []);
     case 'predictions_results':
       return predictions.map((p) => p.result ?? []);
     case 'annotators':
-      return [...new Set(annotations.map((a) => a.completed_by).filter((x) => x !== null && x !== undefined))];
+      return [
+        ...new Set(annotations.map((a) => a.completed_by).filter((x) => x !== null && x !== undefined)),
+      ];
     case 'annotations_ids':
       return annotations.map((a) => a.id);
     case 'predictions_model_versions':
@@ -271,7 +305,10 @@ function matchScalar(kind: string, operator: string, stored: unknown, value: unk
         const a = comparable(kind, stored);
         hit = a !== undefined && a === comparable(kind, value);
       } else if (kind === 'boolean') hit = stored === truthy(value);
-      else hit = stored === value || (typeof stored !== 'string' && stored !== undefined && String(stored) === String(value));
+      else
+        hit =
+          stored === value ||
+          (typeof stored !== 'string' && stored !== undefined && String(stored) === String(value));
       break;
     case 'less':
     case 'greater':
@@ -378,7 +415,9 @@ export function matchesSelection(id: number, task: Json, selection: TaskSelectio
 }
 
 /** A sort key for an ordering item (`-tasks:total_annotations`): the column and its direction. */
-export function orderingKey(ordering: readonly string[]): { column: string; descending: boolean } | undefined {
+export function orderingKey(
+  ordering: readonly string[],
+): { column: string; descending: boolean } | undefined {
   const first = ordering[0];
   if (!first) return undefined;
   return { column: first.replace(/^[-+]/, '').replace(/^tasks:/, ''), descending: first.startsWith('-') };

@@ -1,6 +1,12 @@
 // Data Manager views as the API shows them, what a view selects, and tasks as the
 // Data Manager lists them (`/api/tasks`).
-import { columnValue, parseFilters, parseOrdering, parseSelectedItems, type TaskSelection } from './dm-filters.js';
+import {
+  columnValue,
+  parseFilters,
+  parseOrdering,
+  parseSelectedItems,
+  type TaskSelection,
+} from './dm-filters.js';
 import { validationError } from './http.js';
 import type { TaskRow, ViewRow } from './store/types.js';
 

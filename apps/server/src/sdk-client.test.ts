@@ -7,10 +7,15 @@ import { BOX_CONFIG, box, removeDir, startTestServer, type TestServer } from './
 let t: TestServer;
 
 /** The SDK's `make_request`: the key in `Authorization: Token`, raising on >= 400 unless told not to. */
-async function request(method: string, path: string, init: { params?: Record<string, unknown>; json?: unknown; raise?: boolean; form?: FormData } = {}) {
+async function request(
+  method: string,
+  path: string,
+  init: { params?: Record<string, unknown>; json?: unknown; raise?: boolean; form?: FormData } = {},
+) {
   const url = new URL(`${t.base}/${path.replace(/^\//, '')}`);
   for (const [k, v] of Object.entries(init.params ?? {}))
-    if (v !== undefined && v !== null) url.searchParams.set(k, typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
+    if (v !== undefined && v !== null)
+      url.searchParams.set(k, typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
   const headers: Record<string, string> = { Authorization: `Token ${t.key}` };
   let body: BodyInit | undefined;
   if (init.json !== undefined) {
@@ -18,15 +23,23 @@ async function request(method: string, path: string, init: { params?: Record<str
     body = JSON.stringify(init.json);
   } else if (init.form) body = init.form;
   const res = await fetch(url, { method, headers, ...(body ? { body } : {}) });
-  if (init.raise !== false && res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  if (init.raise !== false && res.status >= 400)
+    throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res;
 }
 
 /** `Project.get_paginated_tasks` then `get_tasks`: pages of 100 until a 404 ends the list. */
-async function getTasks(projectId: number, opts: { filters?: unknown; ordering?: string[]; viewId?: number; onlyIds?: boolean } = {}) {
+async function getTasks(
+  projectId: number,
+  opts: { filters?: unknown; ordering?: string[]; viewId?: number; onlyIds?: boolean } = {},
+) {
   const result: any[] = [];
   for (let page = 1; ; page++) {
-    const query = { filters: opts.filters ?? null, ordering: opts.ordering ?? [], selectedItems: { all: true, excluded: [] } };
+    const query = {
+      filters: opts.filters ?? null,
+      ordering: opts.ordering ?? [],
+      selectedItems: { all: true, excluded: [] },
+    };
     const res = await request('GET', '/api/tasks', {
       raise: false,
       params: {
@@ -50,7 +63,11 @@ async function getTasks(projectId: number, opts: { filters?: unknown; ordering?:
 
 /** `Project.export`: a temporary view with the filters, a snapshot of it, the download, the view deleted. */
 async function sdkExport(projectId: number, filters: unknown, exportType = 'JSON') {
-  const view = (await (await request('POST', '/api/dm/views', { json: { project: projectId, data: { title: 'Temp SDK export', ordering: null, filters } } })).json()) as any;
+  const view = (await (
+    await request('POST', '/api/dm/views', {
+      json: { project: projectId, data: { title: 'Temp SDK export', ordering: null, filters } },
+    })
+  ).json()) as any;
   const created = (await (
     await request('POST', `/api/projects/${projectId}/exports?interpolate_key_frames=False`, {
       json: {
@@ -67,13 +84,21 @@ async function sdkExport(projectId: number, filters: unknown, exportType = 'JSON
     })
   ).json()) as any;
   for (;;) {
-    const status = (await (await request('GET', `/api/projects/${projectId}/exports/${created.id}`)).json()) as any;
+    const status = (await (
+      await request('GET', `/api/projects/${projectId}/exports/${created.id}`)
+    ).json()) as any;
     if (status.status !== 'in_progress' && status.status !== 'created') break;
     await new Promise((r) => setTimeout(r, 20));
   }
-  const res = await request('GET', `/api/projects/${projectId}/exports/${created.id}/download?exportType=${exportType}`);
+  const res = await request(
+    'GET',
+    `/api/projects/${projectId}/exports/${created.id}/download?exportType=${exportType}`,
+  );
   // export_snapshot_download: the name is what follows the last `filename=`, quotes stripped.
-  const filename = String(res.headers.get('Content-Disposition')).split('filename=').at(-1)!.replace(/^["']+|["']+$/g, '');
+  const filename = String(res.headers.get('Content-Disposition'))
+    .split('filename=')
+    .at(-1)!
+    .replace(/^["']+|["']+$/g, '');
   const body = await res.text();
   await request('DELETE', `/api/dm/views/${view.id}`);
   return { filename, body, exportId: created.id as number };
@@ -96,13 +121,19 @@ describe('Client', () => {
   });
 
   it('start_project, list_projects (page_size=10000000), get_project, set_params, delete_project', async () => {
-    const created = (await (await request('POST', '/api/projects', { json: { title: 'SDK', label_config: BOX_CONFIG } })).json()) as any;
+    const created = (await (
+      await request('POST', '/api/projects', { json: { title: 'SDK', label_config: BOX_CONFIG } })
+    ).json()) as any;
     expect(created.id).toBeGreaterThan(0);
-    const list = (await (await request('GET', '/api/projects', { params: { page_size: 10000000 } })).json()) as any;
+    const list = (await (
+      await request('GET', '/api/projects', { params: { page_size: 10000000 } })
+    ).json()) as any;
     expect(list.results.map((p: any) => p.id)).toContain(created.id);
     const got = (await (await request('GET', `/api/projects/${created.id}`)).json()) as any;
     expect(got).toMatchObject({ id: created.id, title: 'SDK', label_config: BOX_CONFIG, task_number: 0 });
-    const patched = (await (await request('PATCH', `/api/projects/${created.id}`, { json: { title: 'Renamed' } })).json()) as any;
+    const patched = (await (
+      await request('PATCH', `/api/projects/${created.id}`, { json: { title: 'Renamed' } })
+    ).json()) as any;
     expect(patched.title).toBe('Renamed');
     expect((await request('DELETE', `/api/projects/${created.id}/`)).status).toBe(204);
     expect((await request('GET', `/api/projects/${created.id}`, { raise: false })).status).toBe(404);
@@ -113,7 +144,9 @@ describe('Project', () => {
   let pid: number;
   let ids: number[];
   beforeAll(async () => {
-    const created = (await (await request('POST', '/api/projects', { json: { title: 'Tasks', label_config: BOX_CONFIG } })).json()) as any;
+    const created = (await (
+      await request('POST', '/api/projects', { json: { title: 'Tasks', label_config: BOX_CONFIG } })
+    ).json()) as any;
     pid = created.id;
   });
 
@@ -121,9 +154,15 @@ describe('Project', () => {
     const tasks = [
       { image: 'https://example.com/1.jpg' },
       { data: { image: 'https://example.com/2.jpg' }, annotations: [{ result: [box('Car')] }] },
-      { data: { image: 'https://example.com/3.jpg' }, predictions: [{ model_version: 'm', result: [box('Plane')] }] },
+      {
+        data: { image: 'https://example.com/3.jpg' },
+        predictions: [{ model_version: 'm', result: [box('Plane')] }],
+      },
     ];
-    const res = await request('POST', `/api/projects/${pid}/import`, { params: { return_task_ids: '1' }, json: tasks });
+    const res = await request('POST', `/api/projects/${pid}/import`, {
+      params: { return_task_ids: '1' },
+      json: tasks,
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as any;
     expect(body).toMatchObject({ task_count: 3, annotation_count: 1, prediction_count: 1 });
@@ -134,7 +173,9 @@ describe('Project', () => {
   it('import_tasks(path) sends the file as multipart `file`', async () => {
     const form = new FormData();
     form.append('file', new Blob([JSON.stringify([{ image: 'https://example.com/4.jpg' }])]), 'tasks.json');
-    const body = (await (await request('POST', `/api/projects/${pid}/import`, { params: { return_task_ids: '1' }, form })).json()) as any;
+    const body = (await (
+      await request('POST', `/api/projects/${pid}/import`, { params: { return_task_ids: '1' }, form })
+    ).json()) as any;
     expect(body.task_ids).toHaveLength(1);
     ids.push(...body.task_ids);
   });
@@ -146,17 +187,26 @@ describe('Project', () => {
     expect(tasks[2].predictions).toHaveLength(1);
     expect(tasks[0].data).toEqual({ image: 'https://example.com/1.jpg' });
     expect(await getTasks(pid, { onlyIds: true })).toEqual(ids);
-    const page = (await (await request('GET', '/api/tasks', { params: { project: pid, page: 1, page_size: 2 } })).json()) as any;
+    const page = (await (
+      await request('GET', '/api/tasks', { params: { project: pid, page: 1, page_size: 2 } })
+    ).json()) as any;
     expect(page).toMatchObject({ total: 4, total_annotations: 1, total_predictions: 1 });
     expect(page.tasks).toHaveLength(2);
-    const only = (await (await request('GET', '/api/tasks', { params: { project: pid, ids: `${ids[0]},${ids[2]}` } })).json()) as any;
+    const only = (await (
+      await request('GET', '/api/tasks', { params: { project: pid, ids: `${ids[0]},${ids[2]}` } })
+    ).json()) as any;
     expect(only.tasks.map((x: any) => x.id)).toEqual([ids[0], ids[2]]);
-    const taskOnly = (await (await request('GET', '/api/tasks', { params: { project: pid, fields: 'task_only' } })).json()) as any;
+    const taskOnly = (await (
+      await request('GET', '/api/tasks', { params: { project: pid, fields: 'task_only' } })
+    ).json()) as any;
     expect(taskOnly.tasks[1]).not.toHaveProperty('annotations');
   });
 
   it('get_tasks with filters and ordering', async () => {
-    const filters = { conjunction: 'and', items: [{ filter: 'filter:tasks:total_annotations', operator: 'greater', type: 'Number', value: 0 }] };
+    const filters = {
+      conjunction: 'and',
+      items: [{ filter: 'filter:tasks:total_annotations', operator: 'greater', type: 'Number', value: 0 }],
+    };
     expect((await getTasks(pid, { filters })).map((x) => x.id)).toEqual([ids[1]]);
     const desc = await getTasks(pid, { ordering: ['-tasks:id'] });
     expect(desc.map((x) => x.id)).toEqual([...ids].reverse());
@@ -165,7 +215,11 @@ describe('Project', () => {
   it('get_task, update_task, delete_task', async () => {
     const task = (await (await request('GET', `/api/tasks/${ids[1]}`)).json()) as any;
     expect(task).toMatchObject({ id: ids[1], project: pid, total_annotations: 1 });
-    const updated = (await (await request('PATCH', `/api/tasks/${ids[0]}`, { json: { data: { image: 'https://example.com/new.jpg' } } })).json()) as any;
+    const updated = (await (
+      await request('PATCH', `/api/tasks/${ids[0]}`, {
+        json: { data: { image: 'https://example.com/new.jpg' } },
+      })
+    ).json()) as any;
     expect(updated.data.image).toBe('https://example.com/new.jpg');
     expect((await request('DELETE', `/api/tasks/${ids[3]}`)).status).toBe(204);
     expect((await request('GET', `/api/tasks/${ids[3]}`, { raise: false })).status).toBe(404);
@@ -173,13 +227,22 @@ describe('Project', () => {
   });
 
   it('get_views, create_view, delete_view; get_tasks(view_id=…)', async () => {
-    const filters = { conjunction: 'or', items: [{ filter: 'filter:tasks:total_predictions', operator: 'greater', type: 'Number', value: 0 }] };
-    const view = (await (await request('POST', '/api/dm/views', { json: { project: pid, data: { title: 'Preds', ordering: ['-tasks:id'], filters } } })).json()) as any;
+    const filters = {
+      conjunction: 'or',
+      items: [{ filter: 'filter:tasks:total_predictions', operator: 'greater', type: 'Number', value: 0 }],
+    };
+    const view = (await (
+      await request('POST', '/api/dm/views', {
+        json: { project: pid, data: { title: 'Preds', ordering: ['-tasks:id'], filters } },
+      })
+    ).json()) as any;
     expect(view).toMatchObject({ project: pid, data: { title: 'Preds', filters } });
     const views = (await (await request('GET', `/api/dm/views?project=${pid}`)).json()) as any[];
     expect(views.map((v) => v.id)).toContain(view.id);
     expect((await getTasks(pid, { viewId: view.id })).map((x) => x.id)).toEqual([ids[2]]);
-    const patched = (await (await request('PATCH', `/api/dm/views/${view.id}`, { json: { data: { title: 'All' } } })).json()) as any;
+    const patched = (await (
+      await request('PATCH', `/api/dm/views/${view.id}`, { json: { data: { title: 'All' } } })
+    ).json()) as any;
     expect(patched.data).toEqual({ title: 'All' });
     expect((await request('DELETE', `/api/dm/views/${view.id}`)).status).toBe(204);
     expect((await request('GET', `/api/dm/views/${view.id}`, { raise: false })).status).toBe(404);
@@ -188,14 +251,25 @@ describe('Project', () => {
   it('a view with a filter the server cannot apply is refused, naming it', async () => {
     const res = await request('POST', '/api/dm/views', {
       raise: false,
-      json: { project: pid, data: { filters: { conjunction: 'and', items: [{ filter: 'filter:tasks:agreement', operator: 'greater', type: 'Number', value: 1 }] } } },
+      json: {
+        project: pid,
+        data: {
+          filters: {
+            conjunction: 'and',
+            items: [{ filter: 'filter:tasks:agreement', operator: 'greater', type: 'Number', value: 1 }],
+          },
+        },
+      },
     });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain('agreement');
   });
 
   it('export(filters=…): view, snapshot with task_filter_options.view, download named from Content-Disposition', async () => {
-    const filters = { conjunction: 'and', items: [{ filter: 'filter:tasks:id', operator: 'equal', type: 'Number', value: ids[1] }] };
+    const filters = {
+      conjunction: 'and',
+      items: [{ filter: 'filter:tasks:id', operator: 'equal', type: 'Number', value: ids[1] }],
+    };
     const { filename, body } = await sdkExport(pid, filters);
     expect(filename).toMatch(/^sdk-export-[0-9a-f]{8}\.json$/);
     expect((JSON.parse(body) as any[]).map((x) => x.id)).toEqual([ids[1]]);
@@ -211,14 +285,21 @@ describe('Project', () => {
   });
 
   it('a snapshot of a view that does not exist is refused', async () => {
-    const res = await request('POST', `/api/projects/${pid}/exports`, { raise: false, json: { task_filter_options: { view: 99999 } } });
+    const res = await request('POST', `/api/projects/${pid}/exports`, {
+      raise: false,
+      json: { task_filter_options: { view: 99999 } },
+    });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain('99999');
   });
 
   it('export_tasks: easy export with export_type and download_all_tasks', async () => {
-    const res = await request('GET', `/api/projects/${pid}/export`, { params: { export_type: 'JSON', download_all_tasks: 'true' } });
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="project-\d+-at-[\d-]+-[0-9a-f]{8}\.json"$/);
+    const res = await request('GET', `/api/projects/${pid}/export`, {
+      params: { export_type: 'JSON', download_all_tasks: 'true' },
+    });
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="project-\d+-at-[\d-]+-[0-9a-f]{8}\.json"$/,
+    );
     expect((await res.json()) as any[]).toHaveLength(3);
   });
 });

@@ -56,7 +56,8 @@ function taskFilter(tfo: Record<string, unknown> | null): Part {
     only_with_annotations: false,
   };
   if (tfo.reviewed !== undefined && tfo.reviewed !== null) {
-    if (!CHOICE.includes(tfo.reviewed as never)) e.reviewed = [`"${String(tfo.reviewed)}" is not a valid choice.`];
+    if (!CHOICE.includes(tfo.reviewed as never))
+      e.reviewed = [`"${String(tfo.reviewed)}" is not a valid choice.`];
     else value.reviewed = tfo.reviewed;
   }
   if (tfo.view !== undefined && tfo.view !== null) {

@@ -1,5 +1,5 @@
-import { PAGE_HTML } from '../page.js';
 import { SERVER_VERSION } from '../http.js';
+import { PAGE_HTML } from '../page.js';
 import { defineRoutes } from './route.js';
 
 const PAGE_HEADERS = {
@@ -34,8 +34,17 @@ export default defineRoutes((app) => {
 function versionJson() {
   return {
     release: SERVER_VERSION,
-    'label-studio-os-package': { version: SERVER_VERSION, short_version: SERVER_VERSION.split('.').slice(0, 2).join('.') },
-    'label-studio-os-backend': { message: 'lsconv-server', commit: '', date: '', branch: '', version: SERVER_VERSION },
+    'label-studio-os-package': {
+      version: SERVER_VERSION,
+      short_version: SERVER_VERSION.split('.').slice(0, 2).join('.'),
+    },
+    'label-studio-os-backend': {
+      message: 'lsconv-server',
+      commit: '',
+      date: '',
+      branch: '',
+      version: SERVER_VERSION,
+    },
     edition: 'Community',
     lsconv: { server: SERVER_VERSION },
   };

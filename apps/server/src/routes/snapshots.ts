@@ -1,7 +1,7 @@
 import { viewSelection } from '../dm-views.js';
 import { HttpError, validationError } from '../http.js';
-import type { SnapshotOptions } from '../store/types.js';
 import { defaultSnapshotTitle, parseSnapshotOptions } from '../snapshot-options.js';
+import type { SnapshotOptions } from '../store/types.js';
 import { snapshotJson, stringField } from '../views.js';
 import { bodyOf, common, defineRoutes, error, projectParams, sendJson, snapshotSchema } from './route.js';
 
@@ -93,7 +93,9 @@ export default defineRoutes((app, ctx) => {
       if (typeof viewId === 'number') {
         const view = store.getView(viewId);
         if (!view || view.projectId !== project.id)
-          throw validationError({ task_filter_options: { view: [`View ${viewId} does not exist in this project.`] } as any });
+          throw validationError({
+            task_filter_options: { view: [`View ${viewId} does not exist in this project.`] } as any,
+          });
         viewSelectionOf = viewSelection(view);
       }
       const snapshot = store.createSnapshot({

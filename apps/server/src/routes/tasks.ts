@@ -1,4 +1,12 @@
-import { compareValues, columnValue, orderingKey, parseFilters, parseOrdering, parseSelectedItems, type TaskSelection } from '../dm-filters.js';
+import {
+  columnValue,
+  compareValues,
+  orderingKey,
+  parseFilters,
+  parseOrdering,
+  parseSelectedItems,
+  type TaskSelection,
+} from '../dm-filters.js';
 import { dmTaskJson, viewSelection } from '../dm-views.js';
 import { HttpError, validationError } from '../http.js';
 import type { ProjectRow, TaskRow } from '../store/types.js';
@@ -170,11 +178,13 @@ export default defineRoutes((app, ctx) => {
         task[key] = body[key];
       }
       if (body.is_labeled !== undefined) {
-        if (typeof body.is_labeled !== 'boolean') throw validationError({ is_labeled: ['Must be a valid boolean.'] });
+        if (typeof body.is_labeled !== 'boolean')
+          throw validationError({ is_labeled: ['Must be a valid boolean.'] });
         task.is_labeled = body.is_labeled;
       }
       if (body.overlap !== undefined) {
-        if (!Number.isSafeInteger(body.overlap)) throw validationError({ overlap: ['A valid integer is required.'] });
+        if (!Number.isSafeInteger(body.overlap))
+          throw validationError({ overlap: ['A valid integer is required.'] });
         task.overlap = body.overlap;
       }
       task.updated_at = new Date().toISOString();

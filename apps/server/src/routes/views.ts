@@ -10,7 +10,8 @@ const viewSchema = {
     project: { type: 'integer' },
     data: {
       type: 'object',
-      description: 'title, filters {conjunction, items: [{filter, operator, type, value}]}, ordering, selectedItems',
+      description:
+        'title, filters {conjunction, items: [{filter, operator, type, value}]}, ordering, selectedItems',
       additionalProperties: true,
     },
     order: { type: 'integer' },
@@ -37,7 +38,8 @@ export default defineRoutes((app, ctx) => {
     return view;
   };
   const projectField = (raw: unknown): number => {
-    if (raw === undefined || raw === null || raw === '') throw validationError({ project: ['This field is required.'] });
+    if (raw === undefined || raw === null || raw === '')
+      throw validationError({ project: ['This field is required.'] });
     const id = Number(raw);
     if (!Number.isSafeInteger(id) || !store.getProject(id))
       throw validationError({ project: [`Invalid pk "${String(raw)}" - object does not exist.`] });
@@ -65,7 +67,11 @@ export default defineRoutes((app, ctx) => {
       schema: {
         summary: 'Create a view: `{project, data: {title, filters, ordering}}`',
         body: viewInput,
-        response: { 201: { description: 'Created', ...viewSchema }, 400: error('Invalid filters'), 401: common[401] },
+        response: {
+          201: { description: 'Created', ...viewSchema },
+          400: error('Invalid filters'),
+          401: common[401],
+        },
       },
     },
     async (request, reply) => {

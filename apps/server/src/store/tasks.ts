@@ -64,7 +64,15 @@ function taskWhere(query: TaskQuery): { sql: string; params: SQLInputValue[] } {
 /** The store methods this module implements. */
 export type TaskMethods = Pick<
   Store,
-  'beginImport' | 'nextIds' | 'bumpIds' | 'taskPage' | 'countTasks' | 'taskSummary' | 'getTask' | 'updateTask' | 'deleteTask'
+  | 'beginImport'
+  | 'nextIds'
+  | 'bumpIds'
+  | 'taskPage'
+  | 'countTasks'
+  | 'taskSummary'
+  | 'getTask'
+  | 'updateTask'
+  | 'deleteTask'
 >;
 
 /** The task methods of a store. */

@@ -152,7 +152,10 @@ export interface Store {
   taskPage(projectId: number, query: TaskQuery, afterId: number, limit: number): TaskRow[];
   countTasks(projectId: number, query: TaskQuery): number;
   /** Ids of the tasks a query selects, in id order, with their annotation and prediction counts summed. */
-  taskSummary(projectId: number, query: TaskQuery): { ids: number[]; annotations: number; predictions: number };
+  taskSummary(
+    projectId: number,
+    query: TaskQuery,
+  ): { ids: number[]; annotations: number; predictions: number };
   getTask(id: number): TaskRow | undefined;
   /** Replaces a task's JSON and the facts derived from it. */
   updateTask(id: number, task: NewTask): void;
