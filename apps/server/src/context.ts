@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { FormatDefinition, Registry, ResourceOptions } from '@lsconv/core';
+import type { CompatMode, FormatDefinition, Registry, ResourceOptions } from '@lsconv/core';
+import { RecentReports } from './export-report.js';
 import { findFormat, formatModuleOf, loadServerFormats } from './format-hosting.js';
 import { HttpError } from './http.js';
 import type { Importer } from './importer.js';
@@ -25,6 +26,10 @@ export interface ServerContext {
   readonly maxBody: number;
   readonly maxImport: number;
   readonly downloadDefault: boolean;
+  /** The compatibility mode conversions run in unless a request asks for another. */
+  readonly compat: CompatMode;
+  /** Reports of recent easy exports, by id. */
+  readonly reports: RecentReports;
   /** Resource options of every conversion; `plainResources` is the part that crosses into a worker. */
   readonly resourceBase: ResourceOptions;
   readonly plainResources: Omit<ResourceOptions, 'signal' | 'onProgress'>;
@@ -87,6 +92,8 @@ export async function createContext(
     maxBody: options.maxBodyBytes ?? 16 * 1024 * 1024,
     maxImport: options.maxImportBytes ?? 8 * 1024 ** 3,
     downloadDefault: options.downloadResourcesDefault ?? false,
+    compat: options.compat ?? 'default',
+    reports: new RecentReports(),
     resourceBase,
     plainResources,
     shutdown,

@@ -113,10 +113,18 @@ export async function sendFile(
   type: string,
   /** Called once the file is found, just before the headers go out (a Fastify reply hijacks here). */
   beforeHeaders?: () => void,
+  extraHeaders: Record<string, string> = {},
 ): Promise<void> {
   const stat = await fs.stat(path);
   beforeHeaders?.();
-  res.writeHead(200, { ...downloadHeaders(name, type), 'content-length': stat.size });
+  const headers: Record<string, string | number> = {
+    ...downloadHeaders(name, type),
+    ...extraHeaders,
+    'content-length': stat.size,
+  };
+  const exposed = Object.keys(extraHeaders);
+  if (exposed.length) headers['access-control-expose-headers'] = ['filename', ...exposed].join(', ');
+  res.writeHead(200, headers);
   if (req.method === 'HEAD') {
     res.end();
     return;

@@ -1,5 +1,5 @@
 import { viewSelection } from '../dm-views.js';
-import { HttpError, validationError } from '../http.js';
+import { HttpError } from '../http.js';
 import { defaultSnapshotTitle, parseSnapshotOptions } from '../snapshot-options.js';
 import type { SnapshotOptions } from '../store/types.js';
 import { snapshotJson, stringField } from '../views.js';
@@ -92,11 +92,8 @@ export default defineRoutes((app, ctx) => {
       let viewSelectionOf: SnapshotOptions['view_selection'] = null;
       if (typeof viewId === 'number') {
         const view = store.getView(viewId);
-        if (!view || view.projectId !== project.id)
-          throw validationError({
-            task_filter_options: { view: [`View ${viewId} does not exist in this project.`] } as any,
-          });
-        viewSelectionOf = viewSelection(view);
+        // As Label Studio: a view that does not exist (or is another project's) filters nothing.
+        if (view && view.projectId === project.id) viewSelectionOf = viewSelection(view);
       }
       const snapshot = store.createSnapshot({
         projectId: project.id,

@@ -25,7 +25,7 @@ const conversionFrom = (r: Row): ConversionRow => ({
   traceback: r.traceback,
   file: r.file,
   downloadResources: r.download_resources === 1,
-  report: r.report ? JSON.parse(r.report) : null,
+  ...(r.report ? { report: JSON.parse(r.report) } : {}),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   finishedAt: r.finished_at,
@@ -131,7 +131,7 @@ export function exportStore(db: Db): ExportMethods {
       } as const;
       for (const [key, value] of Object.entries(patch)) {
         sets.push(`${col[key as keyof typeof col]} = ?`);
-        params.push((key === 'report' && value !== null ? JSON.stringify(value) : value) as SQLInputValue);
+        params.push((key === 'report' && value ? JSON.stringify(value) : value) as SQLInputValue);
       }
       db.run(`UPDATE converted_formats SET ${sets.join(', ')} WHERE id = ?`, ...params, id);
     },

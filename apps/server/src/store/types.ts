@@ -92,7 +92,7 @@ export interface ConversionRow {
   file: string | null;
   downloadResources: boolean;
   /** The conversion's report (counts, every skip with its reason), once it ran. */
-  report: ReportData | null;
+  report?: ReportData;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
