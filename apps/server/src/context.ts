@@ -109,7 +109,12 @@ export async function createContext(
       return snapshot;
     },
     findFormat: (name) => findFormat(registry, name),
-    workerModuleOf: (format) => (options.jobWorkers === false ? undefined : formatModuleOf(registry, format)),
+    workerModuleOf: (format) => {
+      if (options.jobWorkers === false) return undefined;
+      const entry = formatModuleOf(registry, format);
+      // A module run from TypeScript source (under a test runner) cannot be imported by a plain worker.
+      return entry && !/\.[cm]?ts$/.test(entry) ? entry : undefined;
+    },
     // For conversions on this thread (easy exports, formats not loadable in a worker): it keeps
     // answering requests meanwhile, so file lookups and copies go through the thread pool.
     resourcesFor: (download, signal) => ({ ...resourceBase, download, signal, blockingFileAccess: false }),
