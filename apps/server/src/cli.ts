@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isLsconvError, type Registry, zipFileSink } from '@lsconv/core';
+import { type CompatMode, isLsconvError, type Registry, zipFileSink } from '@lsconv/core';
+import { rotateApiKey } from './api-key.js';
 import { deliverZip } from './deliver.js';
 import { convertJsonFile, exportStem, tempName, writeTasksJson } from './exporter.js';
 import { loadServerFormats } from './format-hosting.js';
@@ -15,7 +17,10 @@ const HELP = `lsconv-server ${SERVER_VERSION} — Label Studio-compatible export
 Usage:
   lsconv-server [--port 8080] [--host 127.0.0.1] [--data-dir ./lsconv-data] [--api-key KEY]
   lsconv-server export <project_id> <format> [--export-path DIR] [--data-dir DIR]
-                [--export-serializer-context JSON]
+                [--export-serializer-context JSON] [--compat python]
+  lsconv-server key [--data-dir DIR]
+                replaces the stored API key with a new one and prints it (a lost key cannot
+                be shown again: only its hash is kept); a running server takes it at once
 
 Server options:
   --port N                   port to listen on (default 8080; 0 picks a free one)
@@ -29,6 +34,9 @@ Server options:
   --request-timeout S        seconds to receive a whole request, uploads included; 0 = none (default 3600)
   --body-idle-timeout S      seconds a request body may pause before the connection closes (default 60)
   --download-resources       download media by default in exports (default off)
+  --compat python            write what Label Studio's converter writes, its bugs included
+                             (default: lsconv's output, as the lsconv command writes; a request
+                             may still ask for compat=python)
   --allow-private-addresses  let media downloads reach private and loopback addresses (default off)
   --local-files-root DIR     root of /data/local-files/?d= URLs
   --upload-dir DIR           Label Studio's upload folder
@@ -39,6 +47,7 @@ Server options:
 /** Runs the command line; resolves with the exit code (the server resolves only when stopped). */
 export async function runCli(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'export') return exportCommand(argv.slice(1));
+  if (argv[0] === 'key') return keyCommand(argv.slice(1));
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -55,6 +64,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         'request-timeout': { type: 'string' },
         'body-idle-timeout': { type: 'string' },
         'download-resources': { type: 'boolean' },
+        compat: { type: 'string' },
         'allow-private-addresses': { type: 'boolean' },
         'local-files-root': { type: 'string' },
         'upload-dir': { type: 'string' },
@@ -87,7 +97,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     `lsconv-server listening on http://${shown}:${port} (data: ${dataDir}, ${app.registry.formats.size} formats)\n`,
   );
   if (app.apiKeyGenerated) {
-    process.stdout.write(`API key (generated, stored in the data folder; shown once): ${app.apiKey}\n`);
+    process.stdout.write(
+      `API key (generated; only its hash is stored, so it is shown once — \`lsconv-server key\` replaces a lost one): ${app.apiKey}\n`,
+    );
   }
   await new Promise<void>((done) => {
     let stopping = false;
@@ -125,6 +137,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
         'data-dir': { type: 'string', default: './lsconv-data' },
         'export-serializer-context': { type: 'string' },
         'download-resources': { type: 'boolean' },
+        compat: { type: 'string' },
       },
     });
   } catch (error) {
@@ -173,6 +186,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
       labelConfig: project.labelConfig,
       input,
       workDir: work,
+      compat: compatOption(values.compat),
       resources: { download: values['download-resources'] === true, cacheDir: join(dataDir, 'cache') },
     });
     const stem = exportStem(project.id, written.md5);
@@ -207,6 +221,43 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
 
 export { exportCommand };
 
+/** `--compat`: `python`, or lsconv's own output (`default`, also called `lsconv`). */
+function compatOption(raw: string | boolean | undefined): CompatMode {
+  if (raw === undefined || raw === 'default' || raw === 'lsconv') return 'default';
+  if (raw === 'python') return 'python';
+  throw new Error(`--compat must be python or default, got ${String(raw)}`);
+}
+
+/** `lsconv-server key`: a new API key for the data folder, printed once (the old one stops working). */
+function keyCommand(argv: readonly string[]): number {
+  let dataDir: string;
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { 'data-dir': { type: 'string', default: './lsconv-data' } },
+      strict: true,
+    });
+    dataDir = resolve(String(values['data-dir']));
+  } catch (error) {
+    process.stderr.write(`lsconv-server key: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (!existsSync(join(dataDir, 'lsconv.db'))) {
+    process.stderr.write(`lsconv-server key: ${dataDir} holds no lsconv-server data (no lsconv.db)\n`);
+    return 1;
+  }
+  const store = openSqliteStore(dataDir, { recover: false });
+  try {
+    process.stdout.write(`${rotateApiKey(store)}\n`);
+    process.stderr.write(
+      'lsconv-server key: new API key above (the old one no longer works; --api-key and LSCONV_API_KEY still take precedence)\n',
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
 /** The server options a command line gives. */
 function serverOptionsFrom(values: Record<string, string | boolean | undefined>) {
   const num = (name: string): number | undefined => {
@@ -235,6 +286,7 @@ function serverOptionsFrom(values: Record<string, string | boolean | undefined>)
     ...(num('max-body-bytes') !== undefined ? { maxBodyBytes: num('max-body-bytes')! } : {}),
     ...(num('max-import-bytes') !== undefined ? { maxImportBytes: num('max-import-bytes')! } : {}),
     downloadResourcesDefault: values['download-resources'] === true,
+    compat: compatOption(values.compat),
     resources,
     timeouts: {
       ...(num('request-timeout') !== undefined ? { requestMs: num('request-timeout')! * 1000 } : {}),

@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { CompatMode, FormatDefinition, Registry, ResourceOptions } from '@lsconv/core';
+import { settleApiKey } from './api-key.js';
 import { RecentReports } from './export-report.js';
 import { findFormat, formatModuleOf, loadServerFormats } from './format-hosting.js';
 import { HttpError } from './http.js';
@@ -21,8 +22,11 @@ export interface ServerContext {
   readonly tmpDir: string;
   readonly store: Store;
   readonly registry: Registry;
-  readonly apiKey: string;
+  /** The API key when it is known (given, or generated at this start). */
+  readonly apiKey: string | undefined;
   readonly apiKeyGenerated: boolean;
+  /** True when a request's key is the server's. */
+  checkApiKey(candidate: string): boolean;
   readonly maxBody: number;
   readonly maxImport: number;
   readonly downloadDefault: boolean;
@@ -68,7 +72,7 @@ export async function createContext(
   await fs.mkdir(tmpDir, { recursive: true });
   const store = openSqliteStore(dataDir);
   const registry = options.registry ?? (await loadServerFormats(log));
-  const { apiKey, generated } = settleApiKey(options, store);
+  const key = settleApiKey(options.apiKey ?? process.env.LSCONV_API_KEY, store);
   const resourceBase: ResourceOptions = {
     cacheDir: join(dataDir, 'cache'),
     allowPlainPaths: false,
@@ -87,8 +91,9 @@ export async function createContext(
     tmpDir,
     store,
     registry,
-    apiKey,
-    apiKeyGenerated: generated,
+    apiKey: key.apiKey,
+    apiKeyGenerated: key.generated,
+    checkApiKey: key.check,
     maxBody: options.maxBodyBytes ?? 16 * 1024 * 1024,
     maxImport: options.maxImportBytes ?? 8 * 1024 ** 3,
     downloadDefault: options.downloadResourcesDefault ?? false,
@@ -121,16 +126,6 @@ export async function createContext(
     storedPath,
     storeFile: (source, relDir, stem, ext) => storeFile(dataDir, source, relDir, stem, ext),
   };
-}
-
-function settleApiKey(options: ServerOptions, store: Store): { apiKey: string; generated: boolean } {
-  let apiKey = options.apiKey ?? process.env.LSCONV_API_KEY ?? '';
-  if (apiKey) return { apiKey, generated: false };
-  apiKey = store.getSetting('api_key') ?? '';
-  if (apiKey) return { apiKey, generated: false };
-  apiKey = randomBytes(20).toString('hex');
-  store.setSetting('api_key', apiKey);
-  return { apiKey, generated: true };
 }
 
 /**

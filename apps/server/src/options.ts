@@ -72,8 +72,12 @@ export interface RouteEntry {
 export interface LsconvServer {
   /** The Node HTTP server. */
   readonly server: Server;
-  /** The key clients send as `Authorization: Token <key>`. */
-  readonly apiKey: string;
+  /**
+   * The key clients send as `Authorization: Token <key>`, when it is known: given, or
+   * generated at this start. A generated key is stored only as a hash, so a later start
+   * does not know it (`lsconv-server key` replaces a lost one).
+   */
+  readonly apiKey: string | undefined;
   /** True when the key was generated at this start. */
   readonly apiKeyGenerated: boolean;
   /** The store. */

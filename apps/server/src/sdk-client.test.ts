@@ -180,6 +180,45 @@ describe('Project', () => {
     ids.push(...body.task_ids);
   });
 
+  it('imports CSV and TSV files: one task a row, the header naming the data fields', async () => {
+    const other = (
+      (await (
+        await request('POST', '/api/projects', { json: { title: 'Table', label_config: BOX_CONFIG } })
+      ).json()) as any
+    ).id;
+    const form = new FormData();
+    form.append(
+      'file',
+      new Blob([
+        '\uFEFFimage,caption\r\nhttps://example.com/a.jpg,"a ""quoted"", multi\nline"\r\nhttps://example.com/b.jpg,\r\n',
+      ]),
+      'rows.csv',
+    );
+    form.append('file', new Blob(['image\tcaption\nhttps://example.com/c.jpg\tc, with comma\n']), 'rows.tsv');
+    const body = (await (
+      await request('POST', `/api/projects/${other}/import`, { params: { return_task_ids: 1 }, form })
+    ).json()) as any;
+    expect(body.task_count).toBe(3);
+    const tasks = await getTasks(other);
+    expect(tasks.map((x) => x.data)).toEqual([
+      { image: 'https://example.com/a.jpg', caption: 'a "quoted", multi\nline' },
+      { image: 'https://example.com/b.jpg', caption: '' },
+      { image: 'https://example.com/c.jpg', caption: 'c, with comma' },
+    ]);
+    const plain = await fetch(`${t.base}/api/projects/${other}/import`, {
+      method: 'POST',
+      headers: { Authorization: `Token ${t.key}`, 'Content-Type': 'text/csv' },
+      body: 'image\nhttps://example.com/d.jpg\n',
+    });
+    expect(((await plain.json()) as any).task_count).toBe(1);
+    const bad = new FormData();
+    bad.append('file', new Blob(['image\na,b\n']), 'bad.csv');
+    const refused = await request('POST', `/api/projects/${other}/import`, { raise: false, form: bad });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('bad.csv: line 2');
+    expect((await getTasks(other)).length).toBe(4);
+  });
+
   it('get_tasks pages /api/tasks until 404; get_tasks_ids; total and totals', async () => {
     const tasks = await getTasks(pid);
     expect(tasks.map((x) => x.id)).toEqual(ids);

@@ -48,6 +48,9 @@ export function openSqliteStore(dataDir: string, options: { recover?: boolean } 
         value,
       );
     },
+    deleteSetting(key) {
+      db.run('DELETE FROM settings WHERE key = ?', key);
+    },
     ...projectStore(db),
     ...taskStore(db),
     ...userStore(db),

@@ -128,6 +128,7 @@ export interface Store {
   /** A setting by key (the generated API key lives here). */
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
+  deleteSetting(key: string): void;
 
   createProject(p: { title: string; description: string; labelConfig: string }): ProjectRow;
   getProject(id: number): ProjectRow | undefined;
