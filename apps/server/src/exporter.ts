@@ -42,11 +42,18 @@ export async function writeTasksJson(
   options: { signal?: AbortSignal; onPage?: (tasksWritten: number) => Promise<void> } = {},
 ): Promise<WrittenJson> {
   const out = createWriteStream(file);
+  // Kept, not thrown from an event: a write that completes after a cancel destroyed the
+  // stream must not become an uncaught exception.
+  let failed: Error | undefined;
+  out.on('error', (error) => {
+    failed ??= error;
+  });
   const hash = createHash('md5');
   let bytes = 0;
   let taskNumber = 0;
   let annotatedRegions = 0;
   const write = async (text: string) => {
+    if (failed) throw failed;
     hash.update(text);
     bytes += Buffer.byteLength(text);
     if (!out.write(text)) await once(out, 'drain');
