@@ -22,7 +22,9 @@ const taskParams = {
 } as const;
 
 /** What `/api/tasks` lists: the project, the selection (a view's or the `query`'s), the ordering. */
-function listPlan(ctx: Parameters<Parameters<typeof defineRoutes>[0]>[1], q: URLSearchParams) {
+type Ctx = Parameters<Parameters<typeof defineRoutes>[0]>[1];
+
+function listPlan(ctx: Ctx, q: URLSearchParams) {
   let project: ProjectRow | undefined;
   let selection: TaskSelection = {};
   let ordering: string[] = [];
@@ -99,43 +101,7 @@ export default defineRoutes((app, ctx) => {
         },
       },
     },
-    async (request, reply) => {
-      const q = queryOf(request.url);
-      const { project, selection, ordering, ids } = listPlan(ctx, q);
-      const page = Number(q.get('page') ?? 1);
-      const pageSize = Number(q.get('page_size') ?? 100);
-      if (!Number.isSafeInteger(page) || page < 1) throw new HttpError(404, 'Invalid page.');
-      if (!Number.isSafeInteger(pageSize) || pageSize < 1)
-        throw validationError({ page_size: ['A valid positive integer is required.'] });
-      const query = { ...(ids.length ? { ids } : {}), selection };
-      const summary = store.taskSummary(project.id, query);
-      let order = summary.ids;
-      const key = orderingKey(ordering);
-      if (key && !(key.column === 'id' && !key.descending)) {
-        const rows = store.taskPage(project.id, { ids: order }, 0, order.length || 1);
-        const values = new Map(rows.map((r) => [r.id, columnValue(r.id, JSON.parse(r.json), key.column)]));
-        order = [...order].sort(
-          (a, b) => compareValues(values.get(a), values.get(b), key.descending) || a - b,
-        );
-      }
-      const start = (page - 1) * pageSize;
-      if (start > 0 && start >= order.length) throw new HttpError(404, 'Invalid page.');
-      const pageIds = order.slice(start, start + pageSize);
-      const onlyIds = q.get('include') === 'id';
-      const rows = pageIds.length ? store.taskPage(project.id, { ids: pageIds }, 0, pageIds.length) : [];
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      const withAnnotations = q.get('fields') !== 'task_only';
-      const tasks = pageIds
-        .map((id) => byId.get(id))
-        .filter((r): r is TaskRow => !!r)
-        .map((r) => (onlyIds ? { id: r.id } : dmTaskJson(r, withAnnotations)));
-      return sendJson(reply, 200, {
-        total_annotations: summary.annotations,
-        total_predictions: summary.predictions,
-        total: order.length,
-        tasks,
-      });
-    },
+    async (request, reply) => sendJson(reply, 200, listTasks(ctx, queryOf(request.url))),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -207,3 +173,40 @@ export default defineRoutes((app, ctx) => {
     },
   );
 });
+
+/** One page of `/api/tasks`: the selected tasks in the asked order, with the totals over all of them. */
+function listTasks(ctx: Ctx, q: URLSearchParams) {
+  const { store } = ctx;
+  const { project, selection, ordering, ids } = listPlan(ctx, q);
+  const page = Number(q.get('page') ?? 1);
+  const pageSize = Number(q.get('page_size') ?? 100);
+  if (!Number.isSafeInteger(page) || page < 1) throw new HttpError(404, 'Invalid page.');
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1)
+    throw validationError({ page_size: ['A valid positive integer is required.'] });
+  const query = { ...(ids.length ? { ids } : {}), selection };
+  const summary = store.taskSummary(project.id, query);
+  let order = summary.ids;
+  const key = orderingKey(ordering);
+  if (key && !(key.column === 'id' && !key.descending)) {
+    const rows = store.taskPage(project.id, { ids: order }, 0, order.length || 1);
+    const values = new Map(rows.map((r) => [r.id, columnValue(r.id, JSON.parse(r.json), key.column)]));
+    order = [...order].sort((a, b) => compareValues(values.get(a), values.get(b), key.descending) || a - b);
+  }
+  const start = (page - 1) * pageSize;
+  if (start > 0 && start >= order.length) throw new HttpError(404, 'Invalid page.');
+  const pageIds = order.slice(start, start + pageSize);
+  const onlyIds = q.get('include') === 'id';
+  const rows = pageIds.length ? store.taskPage(project.id, { ids: pageIds }, 0, pageIds.length) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const withAnnotations = q.get('fields') !== 'task_only';
+  const tasks = pageIds
+    .map((id) => byId.get(id))
+    .filter((r): r is TaskRow => !!r)
+    .map((r) => (onlyIds ? { id: r.id } : dmTaskJson(r, withAnnotations)));
+  return {
+    total_annotations: summary.annotations,
+    total_predictions: summary.predictions,
+    total: order.length,
+    tasks,
+  };
+}

@@ -7,6 +7,7 @@ import { exportStore } from './exports.js';
 import { loadNodeSqlite } from './node-sqlite.js';
 import { projectStore } from './projects.js';
 import { migrate } from './schema.js';
+import { taskRowStore } from './task-rows.js';
 import { taskStore } from './tasks.js';
 import type { Store } from './types.js';
 import { userStore } from './users.js';
@@ -53,6 +54,7 @@ export function openSqliteStore(dataDir: string, options: { recover?: boolean } 
     },
     ...projectStore(db),
     ...taskStore(db),
+    ...taskRowStore(db),
     ...userStore(db),
     ...exportStore(db),
     ...viewStore(db),

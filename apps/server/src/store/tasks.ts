@@ -36,7 +36,7 @@ function hasReview(task: Record<string, any>): boolean {
 }
 
 /** What SQL cannot decide (a view's filters, reviews), checked on the task JSON. */
-function scanTest(query: TaskQuery): ((id: number, json: string) => boolean) | undefined {
+export function scanTest(query: TaskQuery): ((id: number, json: string) => boolean) | undefined {
   const { selection, reviewed } = query;
   if (!selection && !reviewed) return undefined;
   return (id, json) => {
@@ -47,7 +47,7 @@ function scanTest(query: TaskQuery): ((id: number, json: string) => boolean) | u
 }
 
 /** The SQL conditions (after `project_id = ?`) and parameters of a task query. */
-function taskWhere(query: TaskQuery): { sql: string; params: SQLInputValue[] } {
+export function taskWhere(query: TaskQuery): { sql: string; params: SQLInputValue[] } {
   const parts: string[] = [];
   const params: SQLInputValue[] = [];
   if (query.ids && query.ids.length > 0) {
@@ -62,18 +62,7 @@ function taskWhere(query: TaskQuery): { sql: string; params: SQLInputValue[] } {
 }
 
 /** The store methods this module implements. */
-export type TaskMethods = Pick<
-  Store,
-  | 'beginImport'
-  | 'nextIds'
-  | 'bumpIds'
-  | 'taskPage'
-  | 'countTasks'
-  | 'taskSummary'
-  | 'getTask'
-  | 'updateTask'
-  | 'deleteTask'
->;
+export type TaskMethods = Pick<Store, 'beginImport' | 'nextIds' | 'bumpIds' | 'taskPage' | 'countTasks'>;
 
 /** The task methods of a store. */
 export function taskStore(db: Db): TaskMethods {
@@ -169,52 +158,6 @@ export function taskStore(db: Db): TaskMethods {
         projectId,
         ...where.params,
       )!.n as number;
-    },
-    taskSummary(projectId, query) {
-      const where = taskWhere(query);
-      const test = scanTest(query);
-      const ids: number[] = [];
-      let annotations = 0;
-      let predictions = 0;
-      const columns = test ? 'id, json, annotations, predictions' : 'id, annotations, predictions';
-      for (let after = 0; ; ) {
-        const rows = db.all(
-          `SELECT ${columns} FROM tasks WHERE project_id = ? AND id > ?${where.sql} ORDER BY id LIMIT 1000`,
-          projectId,
-          after,
-          ...where.params,
-        );
-        for (const r of rows) {
-          if (test && !test(r.id, r.json)) continue;
-          ids.push(r.id);
-          annotations += r.annotations;
-          predictions += r.predictions;
-        }
-        if (rows.length < 1000) return { ids, annotations, predictions };
-        after = rows[rows.length - 1]!.id;
-      }
-    },
-    getTask(id) {
-      const r = db.get('SELECT id, project_id, json FROM tasks WHERE id = ? AND project_id > 0', id);
-      return r ? { id: r.id, projectId: r.project_id, json: r.json } : undefined;
-    },
-    updateTask(id, t) {
-      db.run(
-        `UPDATE tasks SET json = ?, has_annotations = ?, has_skipped = ?, has_completed = ?, is_labeled = ?,
-           annotations = ?, skipped = ?, predictions = ? WHERE id = ?`,
-        t.json,
-        t.hasAnnotations ? 1 : 0,
-        t.hasSkipped ? 1 : 0,
-        t.hasCompleted ? 1 : 0,
-        t.isLabeled ? 1 : 0,
-        t.annotations,
-        t.skipped,
-        t.predictions,
-        id,
-      );
-    },
-    deleteTask(id) {
-      return db.run('DELETE FROM tasks WHERE id = ? AND project_id > 0', id).changes > 0;
     },
   };
   return methods;
