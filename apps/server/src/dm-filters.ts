@@ -58,30 +58,23 @@ const COLUMNS: Record<string, 'number' | 'string' | 'datetime' | 'boolean' | 'li
   updated_by: 'list',
 };
 
+/** Operators of ordered values (numbers and dates). */
+const ORDERED = [
+  'equal',
+  'not_equal',
+  'less',
+  'greater',
+  'less_or_equal',
+  'greater_or_equal',
+  'in',
+  'not_in',
+  'empty',
+] as const;
+
 /** Operators by value kind (as the Data Manager offers them). */
 const OPERATORS: Record<string, readonly string[]> = {
-  number: [
-    'equal',
-    'not_equal',
-    'less',
-    'greater',
-    'less_or_equal',
-    'greater_or_equal',
-    'in',
-    'not_in',
-    'empty',
-  ],
-  datetime: [
-    'equal',
-    'not_equal',
-    'less',
-    'greater',
-    'less_or_equal',
-    'greater_or_equal',
-    'in',
-    'not_in',
-    'empty',
-  ],
+  number: ORDERED,
+  datetime: ORDERED,
   string: ['equal', 'not_equal', 'contains', 'not_contains', 'regex', 'empty', 'in_list', 'not_in_list'],
   boolean: ['equal', 'not_equal', 'empty'],
   list: ['contains', 'not_contains', 'empty'],

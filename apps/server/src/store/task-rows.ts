@@ -1,6 +1,6 @@
 // Single tasks (read, replace, delete) and the summary of a task query (its ids and counts).
 import type { Db } from './db.js';
-import { scanTest, taskWhere } from './tasks.js';
+import { scanTest, taskColumns, taskWhere } from './tasks.js';
 import type { Store } from './types.js';
 
 /** The store methods this module implements. */
@@ -41,14 +41,7 @@ export function taskRowStore(db: Db): TaskRowMethods {
       db.run(
         `UPDATE tasks SET json = ?, has_annotations = ?, has_skipped = ?, has_completed = ?, is_labeled = ?,
            annotations = ?, skipped = ?, predictions = ? WHERE id = ?`,
-        t.json,
-        t.hasAnnotations ? 1 : 0,
-        t.hasSkipped ? 1 : 0,
-        t.hasCompleted ? 1 : 0,
-        t.isLabeled ? 1 : 0,
-        t.annotations,
-        t.skipped,
-        t.predictions,
+        ...taskColumns(t),
         id,
       );
     },

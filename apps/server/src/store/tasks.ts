@@ -4,6 +4,20 @@ import { matchesSelection } from '../dm-filters.js';
 import { type Db, now } from './db.js';
 import type { ImportBatch, NewTask, Store, TaskQuery, TaskRow } from './types.js';
 
+/** A task's column values: its JSON, then the facts filters need, in table order. */
+export function taskColumns(t: NewTask): SQLInputValue[] {
+  return [
+    t.json,
+    t.hasAnnotations ? 1 : 0,
+    t.hasSkipped ? 1 : 0,
+    t.hasCompleted ? 1 : 0,
+    t.isLabeled ? 1 : 0,
+    t.annotations,
+    t.skipped,
+    t.predictions,
+  ];
+}
+
 /** Inserts tasks under a project id in one transaction; returns their ids. */
 function insertTasks(db: Db, projectId: number, tasks: readonly NewTask[]): number[] {
   return db.transaction(() => {
@@ -13,14 +27,7 @@ function insertTasks(db: Db, projectId: number, tasks: readonly NewTask[]): numb
         `INSERT INTO tasks (project_id, json, has_annotations, has_skipped, has_completed, is_labeled, annotations, skipped, predictions)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         projectId,
-        t.json,
-        t.hasAnnotations ? 1 : 0,
-        t.hasSkipped ? 1 : 0,
-        t.hasCompleted ? 1 : 0,
-        t.isLabeled ? 1 : 0,
-        t.annotations,
-        t.skipped,
-        t.predictions,
+        ...taskColumns(t),
       );
       ids.push(info.lastInsertRowid);
     }
