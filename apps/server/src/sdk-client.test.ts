@@ -170,6 +170,18 @@ describe('Project', () => {
     ids = body.task_ids;
   });
 
+  it('import_tasks(preannotated_from_fields=…) is refused, not ignored', async () => {
+    const res = await request('POST', `/api/projects/${pid}/import`, {
+      raise: false,
+      params: { return_task_ids: '1', preannotated_from_fields: 'pred' },
+      json: [{ image: 'x.jpg', pred: [] }],
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).validation_errors).toHaveProperty('preannotated_from_fields');
+    const list = (await (await request('GET', '/api/tasks', { params: { project: pid } })).json()) as any;
+    expect(list.total).toBe(3);
+  });
+
   it('import_tasks(path) sends the file as multipart `file`', async () => {
     const form = new FormData();
     form.append('file', new Blob([JSON.stringify([{ image: 'https://example.com/4.jpg' }])]), 'tasks.json');

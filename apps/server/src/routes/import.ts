@@ -1,4 +1,4 @@
-import { parseBool } from '../http.js';
+import { parseBool, validationError } from '../http.js';
 import { common, defineRoutes, error, projectParams, queryOf, sendJson } from './route.js';
 
 /** `POST /api/projects/{id}/import`: tasks streamed from the body into the store, whole or not at all. */
@@ -17,6 +17,8 @@ export default defineRoutes((app, ctx) => {
           type: 'object',
           properties: {
             return_task_ids: { type: 'boolean', description: 'Answer the new task ids in `task_ids`' },
+            preannotated_from_fields: { type: 'string', description: 'Not supported: answered 400' },
+            commit_to_project: { type: 'boolean', description: 'Only true is supported (false: 400)' },
           },
         },
         body: {
@@ -52,6 +54,19 @@ export default defineRoutes((app, ctx) => {
       const started = Date.now();
       const q = queryOf(request.url);
       const returnIds = parseBool('return_task_ids', q.get('return_task_ids') ?? undefined, false);
+      // What Label Studio's import can do and this server cannot is refused, never ignored.
+      if (q.get('preannotated_from_fields'))
+        throw validationError({
+          preannotated_from_fields: [
+            'This server does not turn task fields into predictions; import predictions in the tasks.',
+          ],
+        });
+      if (!parseBool('commit_to_project', q.get('commit_to_project') ?? undefined, true))
+        throw validationError({
+          commit_to_project: [
+            'This server imports into the project at once (commit_to_project=false is not supported).',
+          ],
+        });
       const result = await ctx.imports.importRequest(request.raw, project.id);
       return sendJson(reply, 201, {
         ...(returnIds ? { task_ids: result.taskIds } : {}),
