@@ -21,7 +21,7 @@ import {
   writeTasksJson,
 } from '../exporter.js';
 import { snapshotPlan } from '../snapshot-options.js';
-import type { ProjectRow, SnapshotRow } from '../store/types.js';
+import type { ConversionRow, ProjectRow, SnapshotRow } from '../store/types.js';
 import { type Job, JobQueue } from './queue.js';
 import { convertInWorker, writeSnapshotInWorker } from './threads.js';
 
@@ -29,8 +29,8 @@ import { convertInWorker, writeSnapshotInWorker } from './threads.js';
 export interface JobRunner {
   /** Queues a snapshot; false when the server is shutting down. */
   addSnapshot(id: number): boolean;
-  /** Queues a conversion; false when the server is shutting down. */
-  addConversion(id: number, plan?: ConversionPlan): boolean;
+  /** Queues a conversion (run as its stored plan asks); false when the server is shutting down. */
+  addConversion(id: number): boolean;
   /** Reruns from the start whatever was created or running when the server last stopped. */
   resume(): void;
   /** Lets running jobs finish for up to `graceMs`, then aborts them (they rerun at the next start). */
@@ -40,10 +40,7 @@ export interface JobRunner {
 type Context = Omit<ServerContext, 'jobs' | 'imports'>;
 
 /** How a conversion runs: the format's options and the compatibility mode (default: the server's). */
-export interface ConversionPlan {
-  formatOptions?: Record<string, unknown>;
-  compat?: CompatMode;
-}
+type ConversionPlan = NonNullable<ConversionRow['plan']>;
 
 /** The job runner of a server context. */
 export function createJobRunner(ctx: Context): JobRunner {
@@ -72,7 +69,7 @@ export function createJobRunner(ctx: Context): JobRunner {
     },
   });
 
-  const conversionJob = (id: number, plan: ConversionPlan = {}): Job => ({
+  const conversionJob = (id: number): Job => ({
     name: `conversion ${id}`,
     run: async (signal) => {
       const conversion = store.getConversion(id);
@@ -82,17 +79,17 @@ export function createJobRunner(ctx: Context): JobRunner {
         const list = parked.get(pending.id) ?? [];
         // Queued first when the snapshot ends: a conversion runs on a worker thread
         // while the next snapshots are written here, so both cores stay busy.
-        list.push(() => queue.add(conversionJob(id, plan), { first: true }));
+        list.push(() => queue.add(conversionJob(id), { first: true }));
         parked.set(pending.id, list);
         return;
       }
-      await runConversion(ctx, id, plan, signal);
+      await runConversion(ctx, id, conversion.plan ?? {}, signal);
     },
   });
 
   return {
     addSnapshot: (id) => queue.add(snapshotJob(id)),
-    addConversion: (id, plan) => queue.add(conversionJob(id, plan)),
+    addConversion: (id) => queue.add(conversionJob(id)),
     resume() {
       const unfinished = store.unfinishedJobs();
       for (const s of unfinished.snapshots) {

@@ -62,9 +62,9 @@ export default defineRoutes((app, ctx) => {
         projectId: project.id,
         exportType: format.id,
         downloadResources: download,
+        plan: { formatOptions, compat },
       });
-      if (!ctx.jobs.addConversion(conversion.id, { formatOptions, compat }))
-        throw new HttpError(503, 'The server is shutting down');
+      if (!ctx.jobs.addConversion(conversion.id)) throw new HttpError(503, 'The server is shutting down');
       return sendJson(reply, 200, { export_type: format.id, converted_format: conversion.id });
     },
   );

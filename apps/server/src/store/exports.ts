@@ -26,6 +26,7 @@ const conversionFrom = (r: Row): ConversionRow => ({
   file: r.file,
   downloadResources: r.download_resources === 1,
   ...(r.report ? { report: JSON.parse(r.report) } : {}),
+  ...(r.plan ? { plan: JSON.parse(r.plan) } : {}),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   finishedAt: r.finished_at,
@@ -99,7 +100,7 @@ export function exportStore(db: Db): ExportMethods {
     createConversion(c) {
       const t = now();
       const info = db.run(
-        'INSERT INTO converted_formats (export_id, project_id, export_type, status, download_resources, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO converted_formats (export_id, project_id, export_type, status, download_resources, created_at, updated_at, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         c.exportId,
         c.projectId,
         c.exportType,
@@ -107,6 +108,7 @@ export function exportStore(db: Db): ExportMethods {
         c.downloadResources ? 1 : 0,
         t,
         t,
+        c.plan ? JSON.stringify(c.plan) : null,
       );
       return exports.getConversion(info.lastInsertRowid)!;
     },

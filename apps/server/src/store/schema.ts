@@ -73,6 +73,8 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX views_project ON views (project_id, sort_order, id);
   ALTER TABLE converted_formats ADD COLUMN report TEXT;
+  -- How the conversion was asked for (format options, compatibility mode), so a rerun after a restart runs it the same way.
+  ALTER TABLE converted_formats ADD COLUMN plan TEXT;
   `,
 ];
 

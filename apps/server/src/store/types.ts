@@ -91,6 +91,8 @@ export interface ConversionRow {
   traceback: string | null;
   file: string | null;
   downloadResources: boolean;
+  /** How it was asked for: the format's options and the compatibility mode (absent: the defaults). */
+  plan?: { formatOptions?: Record<string, unknown>; compat?: 'default' | 'python' };
   /** The conversion's report (counts, every skip with its reason), once it ran. */
   report?: ReportData;
   createdAt: string;
@@ -183,6 +185,7 @@ export interface Store {
     projectId: number;
     exportType: string;
     downloadResources: boolean;
+    plan?: ConversionRow['plan'];
   }): ConversionRow;
   getConversion(id: number): ConversionRow | undefined;
   listConversions(exportId: number): ConversionRow[];
