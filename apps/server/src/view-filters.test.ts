@@ -207,4 +207,43 @@ describe('snapshots of a view', () => {
     ).json()) as any;
     expect(res.tasks.map((task: any) => ids.indexOf(task.id) + 1)).toEqual([4, 1, 6]);
   });
+
+  it('task_filter_options.reviewed picks the tasks whose annotations carry reviews', async () => {
+    const other = (
+      (await (
+        await t.api('/api/projects', { method: 'POST', json: { label_config: BOX_CONFIG } })
+      ).json()) as any
+    ).id;
+    const reviewed = [
+      { data: { n: 1 }, annotations: [{ result: [box('Car')], reviews: [{ accepted: true }] }] },
+      { data: { n: 2 }, annotations: [{ result: [box('Car')], reviews: [] }] },
+      { data: { n: 3 } },
+    ];
+    const ids2 = (
+      (await (
+        await t.api(`/api/projects/${other}/import?return_task_ids=1`, { method: 'POST', json: reviewed })
+      ).json()) as any
+    ).task_ids;
+    const snap = async (choice: string) => {
+      const created = (await (
+        await t.api(`/api/projects/${other}/exports`, {
+          method: 'POST',
+          json: { task_filter_options: { reviewed: choice } },
+        })
+      ).json()) as any;
+      expect(created.task_filter_options.reviewed).toBe(choice);
+      await waitForSnapshot(t, other, created.id);
+      const tasks = (await (
+        await t.api(`/api/projects/${other}/exports/${created.id}/download`)
+      ).json()) as any[];
+      return tasks.map((task) => ids2.indexOf(task.id) + 1);
+    };
+    expect(await snap('only')).toEqual([1]);
+    expect(await snap('exclude')).toEqual([2, 3]);
+    const bad = await t.api(`/api/projects/${other}/exports`, {
+      method: 'POST',
+      json: { task_filter_options: { reviewed: 'yes' } },
+    });
+    expect(bad.status).toBe(400);
+  });
 });
