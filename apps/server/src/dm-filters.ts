@@ -301,7 +301,10 @@ function matchScalar(kind: string, operator: string, stored: unknown, value: unk
       else
         hit =
           stored === value ||
-          (typeof stored !== 'string' && stored !== undefined && String(stored) === String(value));
+          (typeof stored !== 'string' &&
+            stored !== undefined &&
+            stored !== null &&
+            String(stored) === String(value));
       break;
     case 'less':
     case 'greater':
