@@ -63,8 +63,13 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
       const status = page.locator('#status');
       await page.goto(t.base);
       await page.getByLabel('Key', { exact: true }).fill(t.key);
+      // A wrong key is refused next to the key field.
+      await page.getByLabel('Key', { exact: true }).fill('wrong');
       await page.getByRole('button', { name: 'Use this key' }).click();
-      await expect.poll(() => status.textContent()).toBe('Key accepted.');
+      await expect.poll(() => page.locator('#key-status').textContent()).toBe('Invalid token.');
+      await page.getByLabel('Key', { exact: true }).fill(t.key);
+      await page.getByRole('button', { name: 'Use this key' }).click();
+      await expect.poll(() => page.locator('#key-status').textContent()).toBe('Key accepted.');
 
       await page.getByLabel('Title', { exact: true }).fill('Browser project');
       await page.getByLabel('Labeling config (XML file)').setInputFiles(join(fixtures, 'config.xml'));
@@ -72,7 +77,9 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
         .getByLabel('Export to import (JSON list or JSON Lines)')
         .setInputFiles(join(fixtures, 'tasks.json'));
       await page.getByRole('button', { name: 'Create project' }).click();
-      await expect.poll(() => status.textContent()).toBe('Project created, 5 tasks imported.');
+      await expect
+        .poll(() => page.locator('#new-status').textContent())
+        .toBe('Project created, 5 tasks imported.');
       await expect.poll(() => page.locator('#counts').textContent()).toContain('5 tasks, 4 with annotations');
 
       await page.getByLabel('Format', { exact: true }).selectOption('COCO');
@@ -89,11 +96,54 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
       };
       expect(coco.annotations).toHaveLength(4);
       expect(coco.categories.length).toBeGreaterThanOrEqual(2);
+      // The report of the download, on the page, seen in a screenshot of it.
+      const report = page.locator('#export-report');
+      await expect
+        .poll(() => report.textContent())
+        .toMatch(/^Report \(COCO\): 4 tasks read, \d+ items and 4 regions written, \d+ skipped\./);
+      expect(await report.isVisible()).toBe(true);
+      const reportShot = join(out, 'export-report.png');
+      await report.screenshot({ path: reportShot });
+      const png = readFileSync(reportShot);
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      // Its width and height (IHDR): the report box is drawn, not an empty strip.
+      expect(png.readUInt32BE(16)).toBeGreaterThan(200);
+      expect(png.readUInt32BE(20)).toBeGreaterThan(10);
+
+      // A Data Manager tab picked for the snapshot: only the tasks its filter selects.
+      const projectId = Number(await page.locator('#project').inputValue());
+      const view = (await (
+        await t.api('/api/dm/views', {
+          method: 'POST',
+          json: {
+            project: projectId,
+            data: {
+              title: 'Two tasks',
+              filters: {
+                conjunction: 'and',
+                items: [
+                  { filter: 'filter:tasks:inner_id', operator: 'less_or_equal', type: 'Number', value: 2 },
+                ],
+              },
+            },
+          },
+        })
+      ).json()) as { id: number };
+      await page.locator('#project').dispatchEvent('change');
+      await expect
+        .poll(() => page.locator('#f-view option').allTextContents())
+        .toContain('Two tasks (1 filter)');
+      await page.getByLabel('Tasks from a Data Manager tab').selectOption(String(view.id));
+      await page.getByLabel('Format', { exact: true }).selectOption('COCO');
 
       await page.getByRole('button', { name: 'Create snapshot' }).click();
       await expect
         .poll(() => status.textContent(), { timeout: 30_000 })
         .toMatch(/: completed, COCO: completed$/);
+      await expect
+        .poll(() => page.locator('#snapshot-report').textContent())
+        .toMatch(/^Report \(COCO\): 2 tasks read/);
+      await expect.poll(() => page.locator('#snapshots tr td:nth-child(3)').first().textContent()).toBe('2');
       const button = page.getByRole('button', { name: 'Download COCO' }).first();
       const [snapshotDownload] = await Promise.all([page.waitForEvent('download'), button.click()]);
       expect(snapshotDownload.suggestedFilename()).toMatch(/\.zip$/);

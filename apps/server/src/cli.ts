@@ -1,7 +1,15 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isLsconvError, type Registry, type ResourceOptions, zipFileSink } from '@lsconv/core';
+import {
+  type CompatMode,
+  isLsconvError,
+  type Registry,
+  type ResourceOptions,
+  zipFileSink,
+} from '@lsconv/core';
+import { rotateApiKey } from './api-key.js';
 import { serverResources } from './context.js';
 import { deliverZip } from './deliver.js';
 import { convertJsonFile, exportStem, tempName, writeTasksJson } from './exporter.js';
@@ -16,7 +24,10 @@ const HELP = `lsconv-server ${SERVER_VERSION} — Label Studio-compatible export
 Usage:
   lsconv-server [--port 8080] [--host 127.0.0.1] [--data-dir ./lsconv-data] [--api-key KEY]
   lsconv-server export <project_id> <format> [--export-path DIR] [--data-dir DIR]
-                [--export-serializer-context JSON] [media options below]
+                [--export-serializer-context JSON] [--compat python] [media options below]
+  lsconv-server key [--data-dir DIR]
+                replaces the stored API key with a new one and prints it (a lost key cannot
+                be shown again: only its hash is kept); a running server takes it at once
 
 Server options:
   --port N                   port to listen on (default 8080; 0 picks a free one)
@@ -30,6 +41,9 @@ Server options:
   --request-timeout S        seconds to receive a whole request, uploads included; 0 = none (default 3600)
   --body-idle-timeout S      seconds a request body may pause before the connection closes (default 60)
   --download-resources       download media by default in exports (default off)
+  --compat python            write what Label Studio's converter writes, its bugs included
+                             (default: lsconv's output, as the lsconv command writes; a request
+                             may still ask for compat=python)
 Media options (the server and its export command alike; task data never names plain file paths):
   --allow-private-addresses  let media downloads reach private and loopback addresses (default off)
   --download-deadline S      seconds one media download may take, retries included (default 600)
@@ -42,6 +56,7 @@ Media options (the server and its export command alike; task data never names pl
 /** Runs the command line; resolves with the exit code (the server resolves only when stopped). */
 export async function runCli(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'export') return exportCommand(argv.slice(1));
+  if (argv[0] === 'key') return keyCommand(argv.slice(1));
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -58,6 +73,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         'request-timeout': { type: 'string' },
         'body-idle-timeout': { type: 'string' },
         ...RESOURCE_FLAGS,
+        compat: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -85,7 +101,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     `lsconv-server listening on http://${shown}:${port} (data: ${dataDir}, ${app.registry.formats.size} formats)\n`,
   );
   if (app.apiKeyGenerated) {
-    process.stdout.write(`API key (generated, stored in the data folder; shown once): ${app.apiKey}\n`);
+    process.stdout.write(
+      `API key (generated; only its hash is stored, so it is shown once — \`lsconv-server key\` replaces a lost one): ${app.apiKey}\n`,
+    );
   }
   await new Promise<void>((done) => {
     let stopping = false;
@@ -123,6 +141,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
         'data-dir': { type: 'string', default: './lsconv-data' },
         'export-serializer-context': { type: 'string' },
         ...RESOURCE_FLAGS,
+        compat: { type: 'string' },
       },
     });
   } catch (error) {
@@ -171,6 +190,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
       labelConfig: project.labelConfig,
       input,
       workDir: work,
+      compat: compatOption(values.compat),
       resources: serverResources(dataDir, {
         ...resourcesFrom(values),
         download: values['download-resources'] === true,
@@ -241,6 +261,43 @@ function deadlineFrom(value: string | boolean | undefined): Pick<ResourceOptions
   return { deadlineMs: Math.max(1, Math.round(seconds * 1000)) };
 }
 
+/** `--compat`: `python`, or lsconv's own output (`default`, also called `lsconv`). */
+function compatOption(raw: string | boolean | undefined): CompatMode {
+  if (raw === undefined || raw === 'default' || raw === 'lsconv') return 'default';
+  if (raw === 'python') return 'python';
+  throw new Error(`--compat must be python or default, got ${String(raw)}`);
+}
+
+/** `lsconv-server key`: a new API key for the data folder, printed once (the old one stops working). */
+function keyCommand(argv: readonly string[]): number {
+  let dataDir: string;
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { 'data-dir': { type: 'string', default: './lsconv-data' } },
+      strict: true,
+    });
+    dataDir = resolve(String(values['data-dir']));
+  } catch (error) {
+    process.stderr.write(`lsconv-server key: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (!existsSync(join(dataDir, 'lsconv.db'))) {
+    process.stderr.write(`lsconv-server key: ${dataDir} holds no lsconv-server data (no lsconv.db)\n`);
+    return 1;
+  }
+  const store = openSqliteStore(dataDir, { recover: false });
+  try {
+    process.stdout.write(`${rotateApiKey(store)}\n`);
+    process.stderr.write(
+      'lsconv-server key: new API key above (the old one no longer works; --api-key and LSCONV_API_KEY still take precedence)\n',
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
 /** The server options a command line gives. */
 function serverOptionsFrom(values: Record<string, string | boolean | undefined>) {
   const num = (name: string): number | undefined => {
@@ -263,6 +320,7 @@ function serverOptionsFrom(values: Record<string, string | boolean | undefined>)
     ...(num('max-body-bytes') !== undefined ? { maxBodyBytes: num('max-body-bytes')! } : {}),
     ...(num('max-import-bytes') !== undefined ? { maxImportBytes: num('max-import-bytes')! } : {}),
     downloadResourcesDefault: values['download-resources'] === true,
+    compat: compatOption(values.compat),
     resources,
     timeouts: {
       ...(num('request-timeout') !== undefined ? { requestMs: num('request-timeout')! * 1000 } : {}),

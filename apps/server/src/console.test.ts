@@ -86,3 +86,33 @@ describe('lsconv-server export', () => {
     expect(messages).toMatch(/unknown format "NOPE"/);
   });
 });
+
+describe('lsconv-server key', () => {
+  it('prints a new key, stores only its hash, and refuses a folder without data', async () => {
+    const { runCli } = await import('./cli.js');
+    const printed: string[] = [];
+    const log = vi.spyOn(process.stdout, 'write').mockImplementation((text) => {
+      printed.push(String(text));
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await runCli(['key', '--data-dir', dataDir])).toBe(0);
+      const key = printed.join('').trim();
+      expect(key).toMatch(/^[0-9a-f]{40}$/);
+      for (const f of readdirSync(dataDir).filter((name) => name.startsWith('lsconv.db')))
+        expect(readFileSync(join(dataDir, f)).includes(key), f).toBe(false);
+      const t = await startTestServer({ apiKey: undefined }, dataDir);
+      try {
+        const res = await fetch(`${t.base}/api/projects`, { headers: { authorization: `Token ${key}` } });
+        expect(res.status).toBe(200);
+      } finally {
+        await t.app.close();
+      }
+      expect(await runCli(['key', '--data-dir', join(out, 'nothing-here')])).toBe(1);
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
+  });
+});

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { FormatDefinition, Registry, ResourceOptions } from '@lsconv/core';
+import type { CompatMode, FormatDefinition, Registry, ResourceOptions } from '@lsconv/core';
+import { settleApiKey } from './api-key.js';
+import { RecentReports } from './export-report.js';
 import { findFormat, formatModuleOf, loadServerFormats } from './format-hosting.js';
 import { HttpError } from './http.js';
 import type { Importer } from './importer.js';
@@ -20,11 +22,18 @@ export interface ServerContext {
   readonly tmpDir: string;
   readonly store: Store;
   readonly registry: Registry;
-  readonly apiKey: string;
+  /** The API key when it is known (given, or generated at this start). */
+  readonly apiKey: string | undefined;
   readonly apiKeyGenerated: boolean;
+  /** True when a request's key is the server's. */
+  checkApiKey(candidate: string): boolean;
   readonly maxBody: number;
   readonly maxImport: number;
   readonly downloadDefault: boolean;
+  /** The compatibility mode conversions run in unless a request asks for another. */
+  readonly compat: CompatMode;
+  /** Reports of recent easy exports, by id. */
+  readonly reports: RecentReports;
   /** Resource options of every conversion; `plainResources` is the part that crosses into a worker. */
   readonly resourceBase: ResourceOptions;
   readonly plainResources: Omit<ResourceOptions, 'signal' | 'onProgress'>;
@@ -77,7 +86,7 @@ export async function createContext(
   await fs.mkdir(tmpDir, { recursive: true });
   const store = openSqliteStore(dataDir);
   const registry = options.registry ?? (await loadServerFormats(log));
-  const { apiKey, generated } = settleApiKey(options, store);
+  const key = settleApiKey(options.apiKey ?? process.env.LSCONV_API_KEY, store);
   const resourceBase = serverResources(dataDir, options.resources);
   const { signal: _signal, onProgress: _onProgress, ...plainResources } = resourceBase;
   // Every running easy export listens for shutdown; more than ten at once is normal, not a leak.
@@ -91,11 +100,14 @@ export async function createContext(
     tmpDir,
     store,
     registry,
-    apiKey,
-    apiKeyGenerated: generated,
+    apiKey: key.apiKey,
+    apiKeyGenerated: key.generated,
+    checkApiKey: key.check,
     maxBody: options.maxBodyBytes ?? 16 * 1024 * 1024,
     maxImport: options.maxImportBytes ?? 8 * 1024 ** 3,
     downloadDefault: options.downloadResourcesDefault ?? false,
+    compat: options.compat ?? 'default',
+    reports: new RecentReports(),
     resourceBase,
     plainResources,
     shutdown,
@@ -111,23 +123,18 @@ export async function createContext(
       return snapshot;
     },
     findFormat: (name) => findFormat(registry, name),
-    workerModuleOf: (format) => (options.jobWorkers === false ? undefined : formatModuleOf(registry, format)),
+    workerModuleOf: (format) => {
+      if (options.jobWorkers === false) return undefined;
+      const entry = formatModuleOf(registry, format);
+      // A module run from TypeScript source (under a test runner) cannot be imported by a plain worker.
+      return entry && !/\.[cm]?ts$/.test(entry) ? entry : undefined;
+    },
     // For conversions on this thread (easy exports, formats not loadable in a worker): it keeps
     // answering requests meanwhile, so file lookups and copies go through the thread pool.
     resourcesFor: (download, signal) => ({ ...resourceBase, download, signal, blockingFileAccess: false }),
     storedPath,
     storeFile: (source, relDir, stem, ext) => storeFile(dataDir, source, relDir, stem, ext),
   };
-}
-
-function settleApiKey(options: ServerOptions, store: Store): { apiKey: string; generated: boolean } {
-  let apiKey = options.apiKey ?? process.env.LSCONV_API_KEY ?? '';
-  if (apiKey) return { apiKey, generated: false };
-  apiKey = store.getSetting('api_key') ?? '';
-  if (apiKey) return { apiKey, generated: false };
-  apiKey = randomBytes(20).toString('hex');
-  store.setSetting('api_key', apiKey);
-  return { apiKey, generated: true };
 }
 
 /**

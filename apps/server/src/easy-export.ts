@@ -1,14 +1,17 @@
-// Easy export (`GET /api/projects/{id}/export`): the tasks are written to a JSON file,
-// converted, and streamed to the client as the file itself or as a zip; at most
+// Easy export (`GET /api/projects/{id}/export`): the tasks are written to a JSON file
+// and converted in a job thread (never on the thread that answers requests), then
+// sent as the file itself or as a zip, with the report's counts in a header; at most
 // `maxConcurrentEasyExports` at once, the others get 503 with Retry-After.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { type FormatDefinition, parseLabelConfig, zipStreamSink } from '@lsconv/core';
+import { type CompatMode, type FormatDefinition, parseLabelConfig, zipFileSink } from '@lsconv/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from './context.js';
 import { deliverZip } from './deliver.js';
-import { convertJsonFile, exportStem, tempName, writeTasksJson } from './exporter.js';
-import { downloadHeaders, HttpError, sendFile } from './http.js';
+import { emptyExportReason, reportCounts } from './export-report.js';
+import { type Converted, convertJsonFile, exportStem, tempName, writeTasksJson } from './exporter.js';
+import { HttpError, sendFile } from './http.js';
+import { convertInWorker } from './jobs/threads.js';
 import type { ProjectRow, TaskQuery } from './store/types.js';
 import type { SerializeOptions } from './tasks.js';
 
@@ -20,6 +23,7 @@ export interface EasyExport {
   serialize: SerializeOptions;
   download: boolean;
   formatOptions: Record<string, unknown>;
+  compat: CompatMode;
 }
 
 /** Runs easy exports under the server's cap. */
@@ -82,40 +86,74 @@ async function exportInto(
   signal: AbortSignal,
 ): Promise<void> {
   const { project, format } = job;
-  const res = reply.raw;
   await fs.mkdir(work, { recursive: true });
-  const input = join(work, 'tasks.json');
-  const written = await writeTasksJson(ctx.store, project.id, job.query, job.serialize, input, { signal });
-  const stem = exportStem(project.id, written.md5);
-  const startZip = () => {
-    reply.hijack();
-    res.writeHead(200, downloadHeaders(`${stem}.zip`, 'application/zip'));
-    return zipStreamSink(res);
-  };
-  let zipSink: ReturnType<typeof zipStreamSink> | undefined;
-  if (format.output === 'folder') {
-    // Refuse an unusable config before the headers go out; then stream the zip as the format writes.
-    const support = format.supports(parseLabelConfig(project.labelConfig, { file: 'label_config' }));
-    if (!support.ok) {
-      throw new HttpError(400, `format ${format.id} cannot export this labeling config: ${support.reason}`);
-    }
-    zipSink = startZip();
+  // Refuse an unusable config before any work.
+  const support = format.supports(parseLabelConfig(project.labelConfig, { file: 'label_config' }));
+  if (!support.ok) {
+    throw new HttpError(400, `format ${format.id} cannot export this labeling config: ${support.reason}`);
   }
-  const result = await convertJsonFile({
-    format,
+  const input = join(work, 'tasks.json');
+  // Written here a page at a time (the event loop gets a turn between pages); the conversion,
+  // the part that can take long on one task, runs in a job thread.
+  const written = await writeTasksJson(ctx.store, project.id, job.query, job.serialize, input, { signal });
+  const zipPath = join(work, 'result.zip');
+  const moduleUrl = ctx.workerModuleOf(format);
+  const convert = {
     labelConfig: project.labelConfig,
     input,
     workDir: work,
     formatOptions: job.formatOptions,
-    resources: ctx.resourcesFor(job.download, signal),
-    signal,
-    ...(zipSink ? { zipSink } : {}),
-  });
-  if (result.kind === 'zipped') return;
+    compat: job.compat,
+  };
+  // Off this thread whenever the format can be loaded in a worker: requests keep being answered.
+  const result: Converted = moduleUrl
+    ? await convertInWorker(
+        {
+          ...convert,
+          moduleUrl,
+          formatId: format.id,
+          zipPath,
+          resources: { ...ctx.plainResources, download: job.download },
+        },
+        signal,
+      )
+    : await convertJsonFile({
+        ...convert,
+        format,
+        resources: ctx.resourcesFor(job.download, signal),
+        signal,
+        zipSink: zipFileSink(zipPath),
+      });
+  const empty = emptyExportReason(format, result.report);
+  if (empty) throw new HttpError(400, empty);
+  const stem = exportStem(project.id, written.md5);
+  const headers: Record<string, string> = {};
+  if (result.report) {
+    const id = ctx.reports.add(project.id, result.report);
+    headers['x-lsconv-report'] = reportCounts(result.report);
+    headers['x-lsconv-report-url'] = `/api/projects/${project.id}/export/reports/${id}`;
+  }
   if (result.kind === 'file') {
     const type = `application/${result.ext.slice(1) || 'octet-stream'}`;
-    await sendFile(request.raw, res, result.path, `${stem}${result.ext}`, type, () => reply.hijack());
+    await sendFile(
+      request.raw,
+      reply.raw,
+      result.path,
+      `${stem}${result.ext}`,
+      type,
+      () => reply.hijack(),
+      headers,
+    );
     return;
   }
-  await deliverZip(result, startZip());
+  if (result.kind !== 'zipped') await deliverZip(result, zipFileSink(zipPath));
+  await sendFile(
+    request.raw,
+    reply.raw,
+    zipPath,
+    `${stem}.zip`,
+    'application/zip',
+    () => reply.hijack(),
+    headers,
+  );
 }

@@ -3,11 +3,13 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { extname, join } from 'node:path';
 import {
+  type CompatMode,
   directorySink,
   type FormatDefinition,
   LsconvError,
   openTaskSource,
   parseLabelConfig,
+  type ReportData,
   type ResourceOptions,
   runExport,
   type Sink,
@@ -23,6 +25,8 @@ export interface WrittenJson {
   md5: string;
   taskNumber: number;
   bytes: number;
+  /** Regions in the annotations written (results of annotations that were not cancelled). */
+  annotatedRegions: number;
 }
 
 /**
@@ -38,10 +42,18 @@ export async function writeTasksJson(
   options: { signal?: AbortSignal; onPage?: (tasksWritten: number) => Promise<void> } = {},
 ): Promise<WrittenJson> {
   const out = createWriteStream(file);
+  // Kept, not thrown from an event: a write that completes after a cancel destroyed the
+  // stream must not become an uncaught exception.
+  let failed: Error | undefined;
+  out.on('error', (error) => {
+    failed ??= error;
+  });
   const hash = createHash('md5');
   let bytes = 0;
   let taskNumber = 0;
+  let annotatedRegions = 0;
   const write = async (text: string) => {
+    if (failed) throw failed;
     hash.update(text);
     bytes += Buffer.byteLength(text);
     if (!out.write(text)) await once(out, 'drain');
@@ -67,6 +79,8 @@ export async function writeTasksJson(
       for (const { id, task } of parsed) {
         const out = serialiseTask(id, projectId, task, serialize, users);
         if (!out) continue;
+        for (const a of out.annotations ?? [])
+          if (!a.was_cancelled && Array.isArray(a.result)) annotatedRegions += a.result.length;
         chunk += (taskNumber === 0 ? '' : ', ') + JSON.stringify(out);
         taskNumber++;
       }
@@ -83,15 +97,16 @@ export async function writeTasksJson(
     await fs.rm(file, { force: true });
     throw error;
   }
-  return { md5: hash.digest('hex'), taskNumber, bytes };
+  return { md5: hash.digest('hex'), taskNumber, bytes, annotatedRegions };
 }
 
-/** The result of converting a JSON export with a format. */
-export type Converted =
+/** The result of converting a JSON export with a format, with the conversion's report. */
+export type Converted = (
   | { kind: 'none'; dir: string }
   | { kind: 'file'; dir: string; path: string; ext: string }
   | { kind: 'folder'; dir: string }
-  | { kind: 'zipped'; files: number };
+  | { kind: 'zipped'; files: number }
+) & { report?: ReportData };
 
 /** What {@link convertJsonFile} takes. */
 export interface ConvertOptions {
@@ -102,6 +117,8 @@ export interface ConvertOptions {
   /** A fresh folder to write into; the caller removes it. */
   workDir: string;
   formatOptions?: Record<string, unknown>;
+  /** `default` (lsconv's output, its fixes) or `python` (what Label Studio's converter writes). Default `default`. */
+  compat?: CompatMode;
   resources: ResourceOptions;
   signal?: AbortSignal;
   /**
@@ -129,12 +146,18 @@ export async function convertJsonFile(options: ConvertOptions): Promise<Converte
     config,
     sink: direct ? options.zipSink! : directorySink(outDir),
     options: options.formatOptions ?? {},
-    compat: 'python',
+    compat: options.compat ?? 'default',
     input: 'export',
     resources: options.resources,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  if (direct) return { kind: 'zipped', files: report.filesWritten };
+  const data = report.toJSON();
+  if (direct) return { kind: 'zipped', files: report.filesWritten, report: data };
+  return { ...(await outputOf(outDir)), report: data };
+}
+
+/** What a conversion left in its output folder: nothing, exactly one file, or several entries. */
+async function outputOf(outDir: string): Promise<Converted> {
   let entries: import('node:fs').Dirent[] = [];
   try {
     entries = await fs.readdir(outDir, { withFileTypes: true });

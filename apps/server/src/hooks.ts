@@ -8,7 +8,7 @@ import { errorEnvelope, HttpError, parseJsonObject, sendRawError } from './http.
 import type { RouteEntry } from './options.js';
 
 /** Paths answered without a key. */
-const PUBLIC = new Set(['/api/docs', '/api/docs/']);
+const PUBLIC = new Set(['/api/docs', '/api/docs/', '/api/version', '/api/version/']);
 
 /** Installs the body parser, hooks and handlers on the root scope (route modules may override the parser). */
 export function installHooks(
@@ -29,7 +29,7 @@ export function installHooks(
   app.addHook('onRequest', async (request, reply) => {
     watchBody(request.raw, reply.raw, bodyIdleMs);
     const path = pathOf(request.url);
-    if (path.startsWith('/api/') && !PUBLIC.has(path)) authenticate(request, ctx.apiKey);
+    if (path.startsWith('/api/') && !PUBLIC.has(path)) authenticate(request, ctx.checkApiKey);
   });
   app.setErrorHandler((error, request, reply) => answerError(ctx, error, request, reply));
   app.setNotFoundHandler(async (request) => {
@@ -40,12 +40,12 @@ export function installHooks(
   });
 }
 
-function authenticate(request: FastifyRequest, apiKey: string): void {
+function authenticate(request: FastifyRequest, check: (candidate: string) => boolean): void {
   const auth = String(request.headers.authorization ?? '');
   const challenge = { 'www-authenticate': 'Token' };
   if (!auth) throw new HttpError(401, 'Authentication credentials were not provided.', undefined, challenge);
   const m = /^(Token|Bearer)\s+(\S+)\s*$/i.exec(auth);
-  if (!m || !safeEqual(m[2]!, apiKey)) throw new HttpError(401, 'Invalid token.', undefined, challenge);
+  if (!m || !check(m[2]!)) throw new HttpError(401, 'Invalid token.', undefined, challenge);
 }
 
 function answerError(ctx: ServerContext, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
@@ -134,15 +134,6 @@ function matches(url: string, path: string): boolean {
 function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  if (x.length !== y.length) return false;
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= x[i]! ^ y[i]!;
-  return diff === 0;
 }
 
 /**

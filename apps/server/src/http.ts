@@ -84,10 +84,14 @@ export function parseBool(name: string, raw: unknown, fallback: boolean): boolea
   throw validationError({ [name]: ['Must be a valid boolean.'] });
 }
 
-/** `Content-Disposition` for a download name, ASCII-safe with an RFC 5987 fallback. */
+/**
+ * `Content-Disposition` for a download name, as Django writes it: `filename="…"` for an
+ * ASCII name (clients split the header on `filename=` and take what follows), and
+ * `filename*=utf-8''…` alone for any other name.
+ */
 export function attachmentHeader(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  if (/^[\x20-\x7e]*$/.test(name)) return `attachment; filename="${name.replace(/(["\\])/g, '\\$1')}"`;
+  return `attachment; filename*=utf-8''${encodeURIComponent(name)}`;
 }
 
 /** Headers of a download named `name`. */
@@ -109,10 +113,18 @@ export async function sendFile(
   type: string,
   /** Called once the file is found, just before the headers go out (a Fastify reply hijacks here). */
   beforeHeaders?: () => void,
+  extraHeaders: Record<string, string> = {},
 ): Promise<void> {
   const stat = await fs.stat(path);
   beforeHeaders?.();
-  res.writeHead(200, { ...downloadHeaders(name, type), 'content-length': stat.size });
+  const headers: Record<string, string | number> = {
+    ...downloadHeaders(name, type),
+    ...extraHeaders,
+    'content-length': stat.size,
+  };
+  const exposed = Object.keys(extraHeaders);
+  if (exposed.length) headers['access-control-expose-headers'] = ['filename', ...exposed].join(', ');
+  res.writeHead(200, headers);
   if (req.method === 'HEAD') {
     res.end();
     return;

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { type Readable, Transform } from 'node:stream';
 import { isLsconvError, openTaskSource } from '@lsconv/core';
 import Busboy from 'busboy';
+import { tableDelimiter, tableTasks } from './csv-import.js';
 import { HttpError, validationError } from './http.js';
 import type { Store } from './store/types.js';
 import { IdAllocator, ImportError, normaliseImportedTask } from './tasks.js';
@@ -19,6 +20,8 @@ export interface ImportResult {
   tasks: number;
   annotations: number;
   predictions: number;
+  /** Ids of the imported tasks, in input order. */
+  taskIds: number[];
 }
 
 /** Imports of one server. */
@@ -32,6 +35,30 @@ export interface Importer {
 interface Input {
   stream: Readable;
   name: string;
+  /** The content type it came with (a table is read by its name or this). */
+  contentType?: string;
+}
+
+/** The values of one input: JSON tasks (a list or JSON Lines), or the rows of a CSV/TSV table. */
+async function* inputValues(input: Input): AsyncGenerator<{ value: unknown; index: number }> {
+  const delimiter = tableDelimiter(input.name, input.contentType);
+  if (delimiter) {
+    let index = 0;
+    for await (const value of tableTasks(input.stream, delimiter, input.name))
+      yield { value, index: index++ };
+    return;
+  }
+  for await (const slice of openTaskSource(input.stream).slices()) {
+    let value: unknown;
+    try {
+      value = JSON.parse(Buffer.from(slice.bytes).toString('utf8'));
+    } catch (error) {
+      throw new ImportError(
+        `${input.name}: task #${slice.index} is not valid JSON: ${(error as Error).message}`,
+      );
+    }
+    yield { value, index: slice.index };
+  }
 }
 
 /** The importer over a store; `closed` says when the server is shutting down. */
@@ -58,7 +85,9 @@ export function createImporter(
       const type = String(req.headers['content-type'] ?? '');
       if (type.startsWith('multipart/form-data'))
         return importMultipart(req, projectId, limits, importStreams);
-      return importStreams(projectId, [{ stream: limitBytes(req, limits.maxImport), name: 'request body' }]);
+      return importStreams(projectId, [
+        { stream: limitBytes(req, limits.maxImport), name: 'request body', contentType: type },
+      ]);
     },
     async stop() {
       for (const state of running.values()) state.current?.destroy(new HttpError(503, SHUTTING_DOWN));
@@ -81,23 +110,15 @@ async function applyImport(
     prediction: new IdAllocator(store, 'prediction'),
   };
   let innerId = store.countTasks(projectId, {});
-  const counts: ImportResult = { tasks: 0, annotations: 0, predictions: 0 };
+  const counts: ImportResult = { tasks: 0, annotations: 0, predictions: 0, taskIds: [] };
   try {
     for await (const input of inputs) {
       if (closed()) throw new HttpError(503, SHUTTING_DOWN);
       state.current = input.stream;
       let pending: ReturnType<typeof normaliseImportedTask>['row'][] = [];
       const users = new Map<number, { id: number; email: string; first_name: string; last_name: string }>();
-      for await (const slice of openTaskSource(input.stream).slices()) {
-        let value: unknown;
-        try {
-          value = JSON.parse(Buffer.from(slice.bytes).toString('utf8'));
-        } catch (error) {
-          throw new ImportError(
-            `${input.name}: task #${slice.index} is not valid JSON: ${(error as Error).message}`,
-          );
-        }
-        const task = normaliseImportedTask(value, ids, slice.index, innerId + 1);
+      for await (const { value, index } of inputValues(input)) {
+        const task = normaliseImportedTask(value, ids, index, innerId + 1);
         innerId++;
         pending.push(task.row);
         for (const u of task.users) users.set(u.id, u);
@@ -105,7 +126,7 @@ async function applyImport(
         counts.annotations += task.annotationCount;
         counts.predictions += task.predictionCount;
         if (pending.length >= 1000) {
-          batch.add(pending);
+          for (const id of batch.add(pending)) counts.taskIds.push(id);
           pending = [];
           if (users.size) {
             store.upsertUsers([...users.values()]);
@@ -114,7 +135,7 @@ async function applyImport(
           await new Promise((r) => setImmediate(r));
         }
       }
-      if (pending.length) batch.add(pending);
+      if (pending.length) for (const id of batch.add(pending)) counts.taskIds.push(id);
       if (users.size) store.upsertUsers([...users.values()]);
     }
     ids.annotation.finish();
@@ -172,7 +193,7 @@ function importMultipart(
     stream.on('limit', () =>
       stream.destroy(new HttpError(413, `Uploaded file is larger than ${limits.maxImport} bytes`)),
     );
-    queue.push({ stream, name: info.filename || 'upload' });
+    queue.push({ stream, name: info.filename || 'upload', contentType: info.mimeType });
     wake?.();
   });
   bb.on('close', () => end());

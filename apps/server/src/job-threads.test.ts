@@ -141,6 +141,7 @@ describe('convertInWorker', () => {
       workDir: join(dir, 'work'),
       zipPath: join(dir, 'result.zip'),
       formatOptions: {},
+      compat: 'default',
       resources: {},
     };
   };

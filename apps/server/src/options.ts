@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Registry, ResourceOptions } from '@lsconv/core';
+import type { CompatMode, Registry, ResourceOptions } from '@lsconv/core';
 import type { Store } from './store/types.js';
 
 /** Options of {@link createLsconvServer}. */
@@ -20,6 +20,12 @@ export interface ServerOptions {
   maxConcurrentEasyExports?: number;
   /** Default of `download_resources` for easy exports and conversions. Default false. */
   downloadResourcesDefault?: boolean;
+  /**
+   * Output of conversions: `default` (lsconv's, with its fixes, as the `lsconv` command
+   * writes) or `python` (what Label Studio's converter writes, bugs included). A request
+   * may ask for `compat=python`. Default `default`.
+   */
+  compat?: CompatMode;
   /** Resource layer settings (media lookup); `allowPrivateAddresses` stays false unless set here. */
   resources?: ResourceOptions;
   /** How long shutdown waits for running jobs before aborting them (they rerun at the next start). Default 10 s. */
@@ -66,8 +72,12 @@ export interface RouteEntry {
 export interface LsconvServer {
   /** The Node HTTP server. */
   readonly server: Server;
-  /** The key clients send as `Authorization: Token <key>`. */
-  readonly apiKey: string;
+  /**
+   * The key clients send as `Authorization: Token <key>`, when it is known: given, or
+   * generated at this start. A generated key is stored only as a hash, so a later start
+   * does not know it (`lsconv-server key` replaces a lost one).
+   */
+  readonly apiKey: string | undefined;
   /** True when the key was generated at this start. */
   readonly apiKeyGenerated: boolean;
   /** The store. */

@@ -22,6 +22,8 @@ export const PAGE_HTML = `<!doctype html>
   .muted { color: #555; font-size: 0.9rem; }
   .error { color: #a00000; }
   [role=status] { min-height: 1.2rem; }
+  .report { background: #f3f6fa; border-left: 3px solid #4a6fa5; padding: 0.4rem 0.7rem; margin: 0.4rem 0; }
+  .report ul { margin: 0.3rem 0; padding-left: 1.2rem; }
 </style>
 </head>
 <body>
@@ -30,8 +32,10 @@ export const PAGE_HTML = `<!doctype html>
 
 <section aria-labelledby="key-h">
   <h2 id="key-h">API key</h2>
-  <label>Key <input id="key" type="password" autocomplete="off" size="44"></label>
+  <label>Key <input id="key" type="password" autocomplete="off" size="44" aria-describedby="key-status"></label>
   <button id="save-key" type="button">Use this key</button>
+  <p id="key-status" role="status" aria-live="polite"></p>
+  <p class="muted">Lost the key? <code>lsconv-server key --data-dir DIR</code> on the server's machine makes a new one.</p>
 </section>
 
 <section aria-labelledby="new-h">
@@ -41,6 +45,7 @@ export const PAGE_HTML = `<!doctype html>
     <label>Labeling config (XML file) <input id="new-config" type="file" accept=".xml,text/xml"></label>
     <label>Export to import (JSON list or JSON Lines) <input id="new-tasks" type="file" accept=".json,.jsonl,application/json"></label>
     <button type="submit">Create project</button>
+    <p id="new-status" role="status" aria-live="polite"></p>
   </form>
 </section>
 
@@ -48,6 +53,7 @@ export const PAGE_HTML = `<!doctype html>
   <h2 id="proj-h">Project</h2>
   <p><label for="project">Project</label> <select id="project"></select></p>
   <p id="counts" aria-live="polite"></p>
+  <p id="project-status" role="status" aria-live="polite"></p>
 </section>
 
 <section aria-labelledby="fmt-h">
@@ -55,12 +61,16 @@ export const PAGE_HTML = `<!doctype html>
   <p><label for="format">Format</label> <select id="format" aria-describedby="format-help"></select></p>
   <p id="format-help" class="muted"></p>
   <fieldset id="format-options" hidden><legend>Format options</legend><div id="format-options-list"></div></fieldset>
+  <label><input type="checkbox" id="compat-python"> Write exactly what Label Studio's own converter writes, its known bugs included</label>
   <fieldset><legend>Download now</legend>
     <label><input type="checkbox" id="all-tasks"> Include tasks without annotations</label>
     <label><input type="checkbox" id="resources"> Download resources (images, audio) into the output</label>
     <button id="download-now" type="button">Download now</button>
+    <p id="export-status" role="status" aria-live="polite"></p>
+    <div id="export-report" class="report" aria-live="polite" hidden></div>
   </fieldset>
   <fieldset><legend>Snapshot</legend>
+    <p><label for="f-view">Tasks from a Data Manager tab</label> <select id="f-view"><option value="">all tasks (no tab)</option></select></p>
     <p><label for="f-annotated">Annotated tasks</label> <select id="f-annotated"><option value="">any</option><option value="only">only</option><option value="exclude">exclude</option></select></p>
     <p><label for="f-skipped">Skipped tasks</label> <select id="f-skipped"><option value="">any</option><option value="only">only</option><option value="exclude">exclude</option></select></p>
     <label><input type="checkbox" id="a-usual" checked> Annotations</label>
@@ -71,20 +81,28 @@ export const PAGE_HTML = `<!doctype html>
     <label><input type="checkbox" id="s-preds"> Complete predictions (not only ids)</label>
     <label><input type="checkbox" id="s-users" checked> Remove user details</label>
     <button id="snapshot" type="button">Create snapshot</button>
+    <p id="status" role="status" aria-live="polite"></p>
+    <div id="snapshot-report" class="report" aria-live="polite" hidden></div>
   </fieldset>
-  <p id="status" role="status" aria-live="polite"></p>
 </section>
 
 <section aria-labelledby="snap-h">
   <h2 id="snap-h">Snapshots</h2>
   <table><thead><tr><th>Title</th><th>Status</th><th>Tasks</th><th>Downloads</th></tr></thead><tbody id="snapshots"></tbody></table>
+  <p id="snapshots-status" role="status" aria-live="polite"></p>
+  <div id="download-report" class="report" aria-live="polite" hidden></div>
 </section>
 
 <script>
 const $ = (id) => document.getElementById(id);
 let key = localStorage.getItem('lsconv-key') || '';
 $('key').value = key;
-const say = (text, error) => { $('status').textContent = text; $('status').className = error ? 'error' : ''; };
+// Every message appears next to the control that caused it; a refused key also beside the key field.
+const say = (where, text, error) => { $(where).textContent = text; $(where).className = error ? 'error' : ''; };
+const fail = (where) => (e) => {
+  say(where, e.message, true);
+  if (e.status === 401) { say('key-status', e.message + ' Enter the key the server printed at its first start.', true); $('key').focus(); }
+};
 
 async function api(path, init = {}) {
   const res = await fetch(path, { ...init, headers: { Authorization: 'Token ' + key, ...(init.headers || {}) } });
@@ -92,9 +110,29 @@ async function api(path, init = {}) {
     let detail = res.status + ' ' + res.statusText;
     try { const body = await res.clone().json(); detail = body.detail + (body.validation_errors ? ': ' + JSON.stringify(body.validation_errors) : ''); }
     catch { detail = await res.text(); }
-    throw new Error(detail);
+    const error = new Error(detail); error.status = res.status;
+    throw error;
   }
   return res;
+}
+
+/** Shows a conversion's report: the counts, then every skip with its reason. */
+function showReport(where, report) {
+  const box = $(where); box.innerHTML = '';
+  if (!report) { box.hidden = true; return; }
+  const skipped = report.skipped.reduce((n, g) => n + g.count, 0);
+  const head = document.createElement('p');
+  head.textContent = 'Report (' + report.format + '): ' + report.tasksRead + ' tasks read, ' + report.itemsWritten + ' items and ' + report.regionsWritten + ' regions written, ' + skipped + ' skipped.';
+  box.appendChild(head);
+  const list = document.createElement('ul');
+  for (const g of report.skipped) { const li = document.createElement('li'); li.textContent = g.count + ' × ' + g.reason; list.appendChild(li); }
+  for (const w of report.warnings) { const li = document.createElement('li'); li.textContent = 'warning: ' + w; list.appendChild(li); }
+  if (list.children.length) box.appendChild(list);
+  box.hidden = false;
+}
+async function showHeaderReport(where, res) {
+  const url = res.headers.get('x-lsconv-report-url');
+  showReport(where, url ? await json(url) : undefined);
 }
 const json = async (path, init) => (await api(path, init)).json();
 const pid = () => $('project').value;
@@ -118,8 +156,9 @@ function renderFormatOptions() {
       if (spec.type === 'boolean') input.checked = !!spec.default; else if (spec.default !== undefined) input.value = spec.default;
     }
     input.dataset.option = name; input.dataset.type = spec.type;
-    if (spec.type === 'boolean') { label.append(input, ' ' + name + ' — ' + spec.description); }
-    else { label.append(name + ' — ' + spec.description + ' ', input); }
+    // Labelled in words (the option's description); its API name stays out of sight.
+    if (spec.type === 'boolean') { label.append(input, ' ' + spec.description); }
+    else { label.append(spec.description + ' ', input); }
     list.appendChild(label);
   }
 }
@@ -163,6 +202,14 @@ async function loadProject() {
   }
   formatDetails = new Map(formats.map((f) => [f.name, f]));
   showFormatHelp();
+  const views = await json('/api/dm/views?project=' + pid());
+  $('f-view').innerHTML = '<option value="">all tasks (no tab)</option>';
+  for (const v of views) {
+    const o = document.createElement('option'); o.value = v.id;
+    const n = (v.data.filters && v.data.filters.items || []).length;
+    o.textContent = (v.data.title || 'Tab ' + v.id) + (n ? ' (' + n + ' filter' + (n > 1 ? 's' : '') + ')' : '');
+    $('f-view').appendChild(o);
+  }
   await loadSnapshots();
 }
 function showFormatHelp() { const o = $('format').selectedOptions[0]; $('format-help').textContent = o ? o.dataset.description : ''; renderFormatOptions(); }
@@ -180,8 +227,12 @@ async function loadSnapshots() {
       for (const t of types) {
         const b = document.createElement('button'); b.type = 'button'; b.textContent = 'Download ' + t;
         b.disabled = t.includes('(');
-        b.addEventListener('click', () => downloadSnapshot(s.id, t));
+        const conv = s.converted_formats.find((c) => c.export_type === t);
+        b.addEventListener('click', () => downloadSnapshot(s.id, t, conv && conv.report));
         td.appendChild(b);
+      }
+      for (const c of s.converted_formats.filter((c) => c.status === 'failed')) {
+        const p = document.createElement('p'); p.className = 'error'; p.textContent = c.export_type + ' failed: ' + c.traceback; td.appendChild(p);
       }
     }
     tr.appendChild(td); body.appendChild(tr);
@@ -189,16 +240,20 @@ async function loadSnapshots() {
   return list;
 }
 
-async function downloadSnapshot(id, type) {
-  try { say('Downloading…'); const name = await saveBlob(await api('/api/projects/' + pid() + '/exports/' + id + '/download?exportType=' + encodeURIComponent(type))); say('Downloaded ' + name); }
-  catch (e) { say(e.message, true); }
+async function downloadSnapshot(id, type, report) {
+  try {
+    say('snapshots-status', 'Downloading…');
+    const name = await saveBlob(await api('/api/projects/' + pid() + '/exports/' + id + '/download?exportType=' + encodeURIComponent(type)));
+    say('snapshots-status', 'Downloaded ' + name);
+    showReport('download-report', report);
+  } catch (e) { fail('snapshots-status')(e); }
 }
 
 $('save-key').addEventListener('click', async () => {
   key = $('key').value.trim(); localStorage.setItem('lsconv-key', key);
-  try { await loadProjects(); say('Key accepted.'); } catch (e) { say(e.message, true); }
+  try { await loadProjects(); say('key-status', 'Key accepted.'); } catch (e) { say('key-status', e.message, true); $('key').focus(); }
 });
-$('project').addEventListener('change', () => loadProject().catch((e) => say(e.message, true)));
+$('project').addEventListener('change', () => loadProject().catch(fail('project-status')));
 $('format').addEventListener('change', showFormatHelp);
 
 $('new-project').addEventListener('submit', async (event) => {
@@ -207,30 +262,34 @@ $('new-project').addEventListener('submit', async (event) => {
     const configFile = $('new-config').files[0];
     const body = { title: $('new-title').value };
     if (configFile) body.label_config = await configFile.text();
-    say('Creating project…');
+    say('new-status', 'Creating project…');
     const project = await json('/api/projects', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     const tasks = $('new-tasks').files[0];
     if (tasks) {
       const form = new FormData(); form.append('file', tasks, tasks.name);
       const r = await json('/api/projects/' + project.id + '/import', { method: 'POST', body: form });
-      say('Project created, ' + r.task_count + ' tasks imported.');
-    } else say('Project created.');
+      say('new-status', 'Project created, ' + r.task_count + ' tasks imported.');
+    } else say('new-status', 'Project created.');
     await loadProjects(project.id);
-  } catch (e) { say(e.message, true); }
+  } catch (e) { fail('new-status')(e); }
 });
 
 $('download-now').addEventListener('click', async () => {
   try {
-    say('Exporting…');
+    say('export-status', 'Exporting…'); showReport('export-report');
     const q = new URLSearchParams({ ...formatOptionValues(), exportType: $('format').value, download_all_tasks: $('all-tasks').checked, download_resources: $('resources').checked });
-    const name = await saveBlob(await api('/api/projects/' + pid() + '/export?' + q));
-    say('Downloaded ' + name);
-  } catch (e) { say(e.message, true); }
+    if ($('compat-python').checked) q.set('compat', 'python');
+    const res = await api('/api/projects/' + pid() + '/export?' + q);
+    const name = await saveBlob(res);
+    say('export-status', 'Downloaded ' + name);
+    await showHeaderReport('export-report', res);
+  } catch (e) { fail('export-status')(e); }
 });
 
 $('snapshot').addEventListener('click', async () => {
   try {
     const tfo = { only_with_annotations: $('only-with').checked };
+    if ($('f-view').value) tfo.view = Number($('f-view').value);
     if ($('f-annotated').value) tfo.annotated = $('f-annotated').value;
     if ($('f-skipped').value) tfo.skipped = $('f-skipped').value;
     const body = {
@@ -244,22 +303,26 @@ $('snapshot').addEventListener('click', async () => {
     const snap = await json('/api/projects/' + pid() + '/exports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     const type = $('format').value;
     if (type && type !== '${JSON_EXPORT_TYPE}') {
-      await json('/api/projects/' + pid() + '/exports/' + snap.id + '/convert', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ export_type: type, download_resources: $('resources').checked, options: formatOptionValues() }) });
+      await json('/api/projects/' + pid() + '/exports/' + snap.id + '/convert', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ export_type: type, download_resources: $('resources').checked, options: formatOptionValues(), compat: $('compat-python').checked ? 'python' : 'default' }) });
     }
-    say('Snapshot ' + snap.id + ' created…');
+    say('status', 'Snapshot ' + snap.id + ' created…'); showReport('snapshot-report');
     for (;;) {
       const s = await json('/api/projects/' + pid() + '/exports/' + snap.id);
       const conv = s.converted_formats.find((c) => c.export_type === type);
       const done = s.status === 'failed' || (s.status === 'completed' && (!conv || conv.status === 'completed' || conv.status === 'failed'));
-      say('Snapshot ' + snap.id + ': ' + s.status + (conv ? ', ' + type + ': ' + conv.status : ''));
-      if (done) break;
+      say('status', 'Snapshot ' + snap.id + ': ' + s.status + (conv ? ', ' + type + ': ' + conv.status : ''), s.status === 'failed' || (conv && conv.status === 'failed'));
+      if (done) {
+        if (conv && conv.status === 'failed') say('status', type + ' failed: ' + conv.traceback, true);
+        showReport('snapshot-report', conv && conv.report);
+        break;
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
     await loadSnapshots();
-  } catch (e) { say(e.message, true); }
+  } catch (e) { fail('status')(e); }
 });
 
-if (key) loadProjects().catch((e) => say(e.message, true));
+if (key) loadProjects().catch(fail('key-status'));
 </script>
 </body>
 </html>

@@ -234,7 +234,31 @@ describe('restart', () => {
         registry: (await import('./test-helpers.js')).testRegistry(),
       });
       expect(b.apiKeyGenerated).toBe(false);
-      expect(b.apiKey).toBe(a.apiKey);
+      // Kept only as a hash: the restarted server does not know the key, yet takes it.
+      expect(b.apiKey).toBeUndefined();
+      const { readdirSync, readFileSync } = await import('node:fs');
+      for (const f of readdirSync(dir).filter((name) => name.startsWith('lsconv.db')))
+        expect(readFileSync(join(dir, f)).includes(a.apiKey!), f).toBe(false);
+      const port = await b.listen(0);
+      const ok = await fetch(`http://127.0.0.1:${port}/api/projects`, {
+        headers: { authorization: `Token ${a.apiKey}` },
+      });
+      expect(ok.status).toBe(200);
+      const wrong = await fetch(`http://127.0.0.1:${port}/api/projects`, {
+        headers: { authorization: 'Token nope' },
+      });
+      expect(wrong.status).toBe(401);
+      // `lsconv-server key` replaces it; the running server takes the new one at once.
+      const { rotateApiKey } = await import('./api-key.js');
+      const fresh = rotateApiKey(b.store);
+      const old = await fetch(`http://127.0.0.1:${port}/api/projects`, {
+        headers: { authorization: `Token ${a.apiKey}` },
+      });
+      expect(old.status).toBe(401);
+      const now = await fetch(`http://127.0.0.1:${port}/api/projects`, {
+        headers: { authorization: `Token ${fresh}` },
+      });
+      expect(now.status).toBe(200);
       await b.close();
     } finally {
       if (saved !== undefined) process.env.LSCONV_API_KEY = saved;

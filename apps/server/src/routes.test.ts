@@ -37,6 +37,7 @@ describe('routes and the OpenAPI document', () => {
     expect(hidden.map((r) => `${r.method} ${r.url}`).sort()).toEqual([
       'GET /',
       'GET /api/docs',
+      'GET /api/version',
       'GET /health',
       'GET /index.html',
     ]);

@@ -430,7 +430,14 @@ describe('snapshots', () => {
 
     const converted = await waitForSnapshot(t, projectId, snap.id);
     expect(converted.converted_formats).toEqual([
-      { id: expect.any(Number), status: 'completed', export_type: 'TEST_BOXES', traceback: null },
+      {
+        id: expect.any(Number),
+        status: 'completed',
+        export_type: 'TEST_BOXES',
+        traceback: null,
+        // lsconv's addition: the conversion's report.
+        report: expect.objectContaining({ format: 'TEST_BOXES', tasksRead: 3, itemsWritten: 3 }),
+      },
     ]);
     const zip = await t.api(`/api/projects/${projectId}/exports/${snap.id}/download?exportType=TEST_BOXES`);
     expect(zip.status).toBe(200);

@@ -55,6 +55,11 @@ function taskFilter(tfo: Record<string, unknown> | null): Part {
     annotated: null,
     only_with_annotations: false,
   };
+  if (tfo.reviewed !== undefined && tfo.reviewed !== null) {
+    if (!CHOICE.includes(tfo.reviewed as never))
+      e.reviewed = [`"${String(tfo.reviewed)}" is not a valid choice.`];
+    else value.reviewed = tfo.reviewed;
+  }
   if (tfo.view !== undefined && tfo.view !== null) {
     if (!Number.isInteger(Number(tfo.view))) e.view = ['A valid integer is required.'];
     else value.view = Number(tfo.view);
@@ -131,7 +136,9 @@ export function snapshotPlan(options: SnapshotOptions): { query: TaskQuery; seri
   const tfo = options.task_filter_options;
   const query: TaskQuery = {};
   if (tfo) {
-    // `view` (a Data Manager tab) has no counterpart here; like Label Studio with an unknown view, it is ignored.
+    // `view` (a Data Manager tab): its filters and selected items, resolved when the snapshot was created.
+    if (options.view_selection) query.selection = options.view_selection;
+    if (tfo.reviewed === 'only' || tfo.reviewed === 'exclude') query.reviewed = tfo.reviewed;
     if (tfo.skipped === 'only' || tfo.skipped === 'exclude') query.skipped = tfo.skipped;
     if (tfo.finished === 'only' || tfo.finished === 'exclude') query.finished = tfo.finished;
     if (tfo.annotated === 'only' || tfo.annotated === 'exclude') query.annotated = tfo.annotated;

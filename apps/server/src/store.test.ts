@@ -159,3 +159,80 @@ describe('the store on disk', () => {
     rmSync(parent, { recursive: true, force: true });
   });
 });
+
+describe('conversions, views and single tasks', () => {
+  it('keeps how a conversion was asked for and its report across a reopen', () => {
+    const dir = tempDir();
+    let store = openSqliteStore(dir);
+    const p = store.createProject({ title: 'p', description: '', labelConfig: '<View/>' });
+    const s = store.createSnapshot({
+      projectId: p.id,
+      title: 's',
+      options: { task_filter_options: null, annotation_filter_options: null, serialization_options: null },
+    });
+    const plan = { formatOptions: { annotation: 'all' }, compat: 'python' as const };
+    const c = store.createConversion({
+      exportId: s.id,
+      projectId: p.id,
+      exportType: 'YOLO',
+      downloadResources: false,
+      plan,
+    });
+    const bare = store.createConversion({
+      exportId: s.id,
+      projectId: p.id,
+      exportType: 'COCO',
+      downloadResources: false,
+    });
+    store.close();
+    store = openSqliteStore(dir);
+    expect(store.getConversion(c.id)!.plan).toEqual(plan);
+    expect(store.getConversion(bare.id)).not.toHaveProperty('plan');
+    const report = {
+      format: 'YOLO',
+      tasksRead: 1,
+      itemsWritten: 1,
+      regionsWritten: 2,
+      filesWritten: 2,
+      bytesWritten: 9,
+      skipped: [],
+      warnings: [],
+      durationMs: 3,
+    };
+    store.updateConversion(c.id, { report });
+    expect(store.getConversion(c.id)!.report).toEqual(report);
+    store.close();
+  });
+
+  it('views belong to their project, in tab order, and go with it', () => {
+    const store = openSqliteStore(tempDir());
+    const p = store.createProject({ title: 'p', description: '', labelConfig: '<View/>' });
+    const a = store.createView({ projectId: p.id, data: { title: 'a' } });
+    const b = store.createView({ projectId: p.id, data: { title: 'b' } });
+    expect(store.listViews(p.id).map((v) => [v.id, v.order])).toEqual([
+      [a.id, 0],
+      [b.id, 1],
+    ]);
+    expect(store.updateView(a.id, { title: 'A' })!.data).toEqual({ title: 'A' });
+    expect(store.deleteView(b.id)).toBe(true);
+    store.deleteProject(p.id);
+    expect(store.getView(a.id)).toBeUndefined();
+    store.close();
+  });
+
+  it('reads, replaces and deletes a task; an import in progress stays invisible', () => {
+    const store = openSqliteStore(tempDir());
+    const p = store.createProject({ title: 'p', description: '', labelConfig: '<View/>' });
+    const batch = store.beginImport(p.id);
+    const [id] = batch.add([task(1)]);
+    expect(store.getTask(id!)).toBeUndefined();
+    batch.commit();
+    expect(JSON.parse(store.getTask(id!)!.json)).toEqual({ data: { n: 1 } });
+    store.updateTask(id!, task(2));
+    expect(store.countTasks(p.id, { anyAnnotation: true })).toBe(1);
+    expect(store.taskSummary(p.id, {})).toEqual({ ids: [id], annotations: 1, predictions: 0 });
+    expect(store.deleteTask(id!)).toBe(true);
+    expect(store.getTask(id!)).toBeUndefined();
+    store.close();
+  });
+});

@@ -110,23 +110,28 @@ export function normaliseImportedTask(
   task.drafts = (Array.isArray(task.drafts) ? task.drafts : [])
     .filter((d: unknown) => typeof d === 'object' && d !== null)
     .map((d: Json) => ({ ...d, id: ids.draft.take(d.id) }));
-  const skipped = annotations.filter((a) => a.was_cancelled).length;
-  const completed = annotations.length - skipped;
-  const isLabeled = typeof source.is_labeled === 'boolean' ? source.is_labeled : completed > 0;
   return {
-    row: {
-      json: JSON.stringify(task),
-      hasAnnotations: annotations.length > 0,
-      hasSkipped: skipped > 0,
-      hasCompleted: completed > 0,
-      isLabeled,
-      annotations: completed,
-      skipped,
-      predictions: task.predictions.length,
-    },
+    row: storedTask(task),
     users,
     annotationCount: annotations.length,
     predictionCount: task.predictions.length,
+  };
+}
+
+/** The row the store keeps for a task: its JSON and the facts filters need (`is_labeled` when given, else derived). */
+export function storedTask(task: Json): NewTask {
+  const annotations: Json[] = Array.isArray(task.annotations) ? task.annotations : [];
+  const skipped = annotations.filter((a) => a.was_cancelled).length;
+  const completed = annotations.length - skipped;
+  return {
+    json: JSON.stringify(task),
+    hasAnnotations: annotations.length > 0,
+    hasSkipped: skipped > 0,
+    hasCompleted: completed > 0,
+    isLabeled: typeof task.is_labeled === 'boolean' ? task.is_labeled : completed > 0,
+    annotations: completed,
+    skipped,
+    predictions: Array.isArray(task.predictions) ? task.predictions.length : 0,
   };
 }
 

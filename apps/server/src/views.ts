@@ -1,6 +1,12 @@
 // What the API answers for a project and a snapshot (Label Studio's serializers),
 // and the field checks its request bodies share.
-import { type FormatDefinition, isLsconvError, parseLabelConfig, resolveOptions } from '@lsconv/core';
+import {
+  type CompatMode,
+  type FormatDefinition,
+  isLsconvError,
+  parseLabelConfig,
+  resolveOptions,
+} from '@lsconv/core';
 import { validationError } from './http.js';
 import type { ProjectRow, SnapshotRow, Store } from './store/types.js';
 
@@ -36,9 +42,14 @@ export function snapshotJson(store: Store, s: SnapshotRow) {
     status: s.status,
     md5: s.md5,
     counters: s.counters,
-    converted_formats: store
-      .listConversions(s.id)
-      .map((c) => ({ id: c.id, status: c.status, export_type: c.exportType, traceback: c.traceback })),
+    converted_formats: store.listConversions(s.id).map((c) => ({
+      id: c.id,
+      status: c.status,
+      export_type: c.exportType,
+      traceback: c.traceback,
+      // lsconv: what the conversion read, wrote and skipped (and why), once it ran.
+      ...(c.report ? { report: c.report } : {}),
+    })),
   };
 }
 
@@ -90,4 +101,12 @@ export function parseIds(values: string[]): number[] {
     }
   }
   return ids;
+}
+
+/** The `compat` a request asks for: `python` (Label Studio's converter's output) or `default` (lsconv's). */
+export function parseCompat(raw: unknown, fallback: CompatMode): CompatMode {
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (raw === 'python' || raw === 'default') return raw;
+  if (raw === 'lsconv') return 'default';
+  throw validationError({ compat: [`"${String(raw)}" is not a valid choice (default, python).`] });
 }

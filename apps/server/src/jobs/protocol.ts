@@ -3,7 +3,12 @@
 // `threads.ts` (the server's side) and `worker.ts` (the thread's side) both speak it
 // and nothing else. A conversion inside the thread runs through core's `runExport`,
 // which may start core's own prepare pool (core's protocol, core's business).
-import { toWireError as coreToWireError, type ResourceOptions, type WireError } from '@lsconv/core';
+import {
+  type CompatMode,
+  toWireError as coreToWireError,
+  type ResourceOptions,
+  type WireError,
+} from '@lsconv/core';
 import type { Converted, WrittenJson } from '../exporter.js';
 import type { TaskQuery } from '../store/types.js';
 import type { SerializeOptions } from '../tasks.js';
@@ -19,6 +24,7 @@ export interface ConvertRequest {
   /** Folder formats are written straight into this zip; keep it inside `workDir` (the caller removes that folder). */
   zipPath: string;
   formatOptions: Record<string, unknown>;
+  compat: CompatMode;
   /** Resource options without the signal and progress callback. */
   resources: Omit<ResourceOptions, 'signal' | 'onProgress'>;
 }

@@ -2,9 +2,16 @@
 // job queue; conversions of a snapshot still running wait for it without a slot.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { type FormatDefinition, isLsconvError, zipFileSink } from '@lsconv/core';
+import {
+  type CompatMode,
+  type FormatDefinition,
+  isLsconvError,
+  type ReportData,
+  zipFileSink,
+} from '@lsconv/core';
 import type { ServerContext } from '../context.js';
 import { deliverZip } from '../deliver.js';
+import { emptyExportReason } from '../export-report.js';
 import {
   type Converted,
   convertJsonFile,
@@ -14,7 +21,7 @@ import {
   writeTasksJson,
 } from '../exporter.js';
 import { snapshotPlan } from '../snapshot-options.js';
-import type { ProjectRow, SnapshotRow } from '../store/types.js';
+import type { ConversionRow, ProjectRow, SnapshotRow } from '../store/types.js';
 import { type Job, JobQueue } from './queue.js';
 import { convertInWorker, writeSnapshotInWorker } from './threads.js';
 
@@ -22,8 +29,8 @@ import { convertInWorker, writeSnapshotInWorker } from './threads.js';
 export interface JobRunner {
   /** Queues a snapshot; false when the server is shutting down. */
   addSnapshot(id: number): boolean;
-  /** Queues a conversion; false when the server is shutting down. */
-  addConversion(id: number, formatOptions?: Record<string, unknown>): boolean;
+  /** Queues a conversion (run as its stored plan asks); false when the server is shutting down. */
+  addConversion(id: number): boolean;
   /** Reruns from the start whatever was created or running when the server last stopped. */
   resume(): void;
   /** Lets running jobs finish for up to `graceMs`, then aborts them (they rerun at the next start). */
@@ -31,6 +38,9 @@ export interface JobRunner {
 }
 
 type Context = Omit<ServerContext, 'jobs' | 'imports'>;
+
+/** How a conversion runs: the format's options and the compatibility mode (default: the server's). */
+type ConversionPlan = NonNullable<ConversionRow['plan']>;
 
 /** The job runner of a server context. */
 export function createJobRunner(ctx: Context): JobRunner {
@@ -59,7 +69,7 @@ export function createJobRunner(ctx: Context): JobRunner {
     },
   });
 
-  const conversionJob = (id: number, formatOptions: Record<string, unknown> = {}): Job => ({
+  const conversionJob = (id: number): Job => ({
     name: `conversion ${id}`,
     run: async (signal) => {
       const conversion = store.getConversion(id);
@@ -69,17 +79,17 @@ export function createJobRunner(ctx: Context): JobRunner {
         const list = parked.get(pending.id) ?? [];
         // Queued first when the snapshot ends: a conversion runs on a worker thread
         // while the next snapshots are written here, so both cores stay busy.
-        list.push(() => queue.add(conversionJob(id, formatOptions), { first: true }));
+        list.push(() => queue.add(conversionJob(id), { first: true }));
         parked.set(pending.id, list);
         return;
       }
-      await runConversion(ctx, id, formatOptions, signal);
+      await runConversion(ctx, id, conversion.plan ?? {}, signal);
     },
   });
 
   return {
     addSnapshot: (id) => queue.add(snapshotJob(id)),
-    addConversion: (id, formatOptions) => queue.add(conversionJob(id, formatOptions)),
+    addConversion: (id) => queue.add(conversionJob(id)),
     resume() {
       const unfinished = store.unfinishedJobs();
       for (const s of unfinished.snapshots) {
@@ -162,7 +172,7 @@ async function runSnapshot(ctx: Context, id: number, signal: AbortSignal): Promi
 async function runConversion(
   ctx: Context,
   id: number,
-  formatOptions: Record<string, unknown>,
+  plan: ConversionPlan,
   signal: AbortSignal,
 ): Promise<void> {
   const { store } = ctx;
@@ -193,17 +203,24 @@ async function runConversion(
       project,
       snapshot,
       format,
-      formatOptions,
+      formatOptions: plan.formatOptions ?? {},
+      compat: plan.compat ?? ctx.compat,
       download,
       work,
       signal,
     });
-    if (!out) {
+    if (out.report) store.updateConversion(id, { report: out.report });
+    const empty = emptyExportReason(format, out.report);
+    if (empty) {
+      fail(empty);
+      return;
+    }
+    if (!out.source) {
       fail('No converted file found, probably there are no annotations in the export snapshot');
       return;
     }
     const md5 = await fileMd5(out.source);
-    const rel = await ctx.storeFile(out.source, exportFolder(project), exportStem(project.id, md5), out.ext);
+    const rel = await ctx.storeFile(out.source, exportFolder(project), exportStem(project.id, md5), out.ext!);
     if (!store.getConversion(id)) {
       await fs.rm(ctx.storedPath(rel), { force: true });
       return;
@@ -225,16 +242,17 @@ interface ConvertJob {
   snapshot: SnapshotRow;
   format: FormatDefinition<any>;
   formatOptions: Record<string, unknown>;
+  compat: CompatMode;
   download: boolean;
   work: string;
   signal: AbortSignal;
 }
 
-/** Runs the format over the snapshot file; the file to store and its extension, or undefined when nothing came out. */
+/** Runs the format over the snapshot file: the file to store and its extension (none when nothing came out), and the report. */
 async function convertSnapshot(
   ctx: Context,
   job: ConvertJob,
-): Promise<{ source: string; ext: string } | undefined> {
+): Promise<{ source?: string; ext?: string; report?: ReportData }> {
   const { project, snapshot, format, formatOptions, work, signal } = job;
   // Folder formats go straight into the zip: no temporary copy of thousands of files.
   const zipPath = join(work, 'result.zip');
@@ -250,6 +268,7 @@ async function convertSnapshot(
           workDir: work,
           zipPath,
           formatOptions,
+          compat: job.compat,
           resources: { ...ctx.plainResources, download: job.download },
         },
         signal,
@@ -260,14 +279,16 @@ async function convertSnapshot(
         input,
         workDir: work,
         formatOptions,
+        compat: job.compat,
         resources: ctx.resourcesFor(job.download, signal),
         signal,
         zipSink: zipFileSink(zipPath),
       });
-  if (result.kind === 'none' || (result.kind === 'zipped' && result.files === 0)) return undefined;
-  if (result.kind === 'file') return { source: result.path, ext: result.ext };
+  const report = result.report;
+  if (result.kind === 'none' || (result.kind === 'zipped' && result.files === 0)) return { report };
+  if (result.kind === 'file') return { source: result.path, ext: result.ext, report };
   if (result.kind === 'folder') await deliverZip(result, zipFileSink(zipPath));
-  return { source: zipPath, ext: '.zip' };
+  return { source: zipPath, ext: '.zip', report };
 }
 
 /** Where a project's export files are kept, relative to the data folder. */

@@ -36,13 +36,15 @@ async function convert(data: ConvertRequest, signal: AbortSignal): Promise<Conve
     input: data.input,
     workDir: data.workDir,
     formatOptions: data.formatOptions,
+    compat: data.compat,
     resources: { ...data.resources, signal },
     signal,
     zipSink: zipFileSink(data.zipPath),
   });
   if (result.kind !== 'folder') return result;
   // A format that wrote several files through its own folder: zip it here, off the main thread.
-  return { kind: 'zipped', files: await deliverZip(result, zipFileSink(data.zipPath)) };
+  const files = await deliverZip(result, zipFileSink(data.zipPath));
+  return { kind: 'zipped', files, ...(result.report ? { report: result.report } : {}) };
 }
 
 async function snapshot(data: SnapshotRequest, signal: AbortSignal, post: (m: FromJobThread) => void) {

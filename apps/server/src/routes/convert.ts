@@ -1,5 +1,5 @@
 import { HttpError, parseBool, validationError } from '../http.js';
-import { formatOptionsFrom } from '../views.js';
+import { formatOptionsFrom, parseCompat } from '../views.js';
 import { bodyOf, common, defineRoutes, error, sendJson, snapshotParams } from './route.js';
 
 /** `POST /api/projects/{id}/exports/{export_pk}/convert`: converts a snapshot to a format (a background job). */
@@ -18,6 +18,11 @@ export default defineRoutes((app, ctx) => {
             export_type: { type: 'string' },
             download_resources: { type: 'boolean' },
             options: { type: 'object', description: "The format's options by name" },
+            compat: {
+              type: 'string',
+              enum: ['default', 'python'],
+              description: "lsconv: `python` for Label Studio's converter's output",
+            },
           },
         },
         response: {
@@ -46,6 +51,7 @@ export default defineRoutes((app, ctx) => {
         typeof extra === 'object' && extra !== null && !Array.isArray(extra)
           ? formatOptionsFrom(format, extra as Record<string, unknown>)
           : {};
+      const compat = parseCompat(body.compat, ctx.compat);
       const existing = store
         .listConversions(snapshot.id)
         .find((c) => c.exportType === format.id && c.status !== 'failed');
@@ -56,9 +62,9 @@ export default defineRoutes((app, ctx) => {
         projectId: project.id,
         exportType: format.id,
         downloadResources: download,
+        plan: { formatOptions, compat },
       });
-      if (!ctx.jobs.addConversion(conversion.id, formatOptions))
-        throw new HttpError(503, 'The server is shutting down');
+      if (!ctx.jobs.addConversion(conversion.id)) throw new HttpError(503, 'The server is shutting down');
       return sendJson(reply, 200, { export_type: format.id, converted_format: conversion.id });
     },
   );

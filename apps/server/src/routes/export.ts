@@ -1,9 +1,9 @@
 import { createEasyExporter } from '../easy-export.js';
 import { JSON_EXPORT_TYPE } from '../format-hosting.js';
-import { parseBool, validationError } from '../http.js';
+import { HttpError, parseBool, validationError } from '../http.js';
 import type { TaskQuery } from '../store/types.js';
 import { EASY_EXPORT_SERIALIZATION } from '../tasks.js';
-import { formatOptionsFrom, parseIds } from '../views.js';
+import { formatOptionsFrom, parseCompat, parseIds } from '../views.js';
 import { common, defineRoutes, error, fileAnswer, projectParams, queryOf } from './route.js';
 
 const ids = { type: 'array', items: { type: 'integer' } } as const;
@@ -27,11 +27,21 @@ export default defineRoutes((app, ctx) => {
             download_resources: { type: 'boolean', default: false },
             'ids[]': ids,
             ids,
+            compat: {
+              type: 'string',
+              enum: ['default', 'python'],
+              description:
+                "lsconv: `python` writes what Label Studio's converter writes; default: the server's mode",
+            },
           },
         },
         response: {
-          200: fileAnswer('The export; headers Content-Disposition and filename'),
-          400: error('Unknown format or unsupported config'),
+          200: fileAnswer(
+            'The export; headers Content-Disposition, filename, x-lsconv-report (counts) and x-lsconv-report-url (the full report)',
+          ),
+          400: error(
+            'Unknown format, unsupported config, or nothing written from annotated tasks (with the reasons)',
+          ),
           503: error('Too many exports running'),
           ...common,
         },
@@ -62,8 +72,37 @@ export default defineRoutes((app, ctx) => {
         serialize: EASY_EXPORT_SERIALIZATION,
         download,
         formatOptions,
+        compat: parseCompat(q.get('compat'), ctx.compat),
       });
       return reply;
+    },
+  );
+
+  app.get<{ Params: { id: string; report_id: string } }>(
+    '/api/projects/:id/export/reports/:report_id',
+    {
+      schema: {
+        summary: 'lsconv: the full report of a recent easy export (x-lsconv-report-url)',
+        params: {
+          type: 'object',
+          properties: { id: { type: 'integer' }, report_id: { type: 'string' } },
+          required: ['id', 'report_id'],
+        },
+        response: {
+          200: {
+            description: 'The report: counts, every skip with its reason',
+            type: 'object',
+            additionalProperties: true,
+          },
+          ...common,
+        },
+      },
+    },
+    async (request, reply) => {
+      const project = ctx.projectOr404(request.params.id);
+      const report = ctx.reports.get(project.id, request.params.report_id);
+      if (!report) throw new HttpError(404, 'Not found.');
+      return reply.code(200).type('application/json').send(report);
     },
   );
 });

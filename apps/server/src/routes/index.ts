@@ -11,6 +11,8 @@ import publicRoutes from './public.js';
 import type { RouteModule } from './route.js';
 import snapshot from './snapshot.js';
 import snapshots from './snapshots.js';
+import tasks from './tasks.js';
+import views from './views.js';
 
 /** The route modules, registered each in its own Fastify scope. */
 export const ROUTES: readonly RouteModule[] = [
@@ -24,4 +26,6 @@ export const ROUTES: readonly RouteModule[] = [
   snapshot,
   convert,
   download,
+  tasks,
+  views,
 ];

@@ -1,3 +1,4 @@
+import { SERVER_VERSION } from '../http.js';
 import { PAGE_HTML } from '../page.js';
 import { defineRoutes } from './route.js';
 
@@ -8,7 +9,7 @@ const PAGE_HEADERS = {
     "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; img-src 'self' data:",
 };
 
-/** What answers without a key: the web page, `/health` and the OpenAPI document (none of them in it). */
+/** What answers without a key: the web page, `/health`, `/api/version` and the OpenAPI document (none of them in it). */
 export default defineRoutes((app) => {
   for (const url of ['/', '/index.html']) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) =>
@@ -18,7 +19,33 @@ export default defineRoutes((app) => {
   app.get('/health', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('application/json').send({ status: 'UP' }),
   );
+  app.get('/api/version', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/json').send(versionJson()),
+  );
   app.get('/api/docs', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('application/json').send(app.swagger()),
   );
 });
+
+/**
+ * `/api/version`, in Label Studio's shape: clients read `release` and look for
+ * `label-studio-enterprise-backend` (absent: a Community server).
+ */
+function versionJson() {
+  return {
+    release: SERVER_VERSION,
+    'label-studio-os-package': {
+      version: SERVER_VERSION,
+      short_version: SERVER_VERSION.split('.').slice(0, 2).join('.'),
+    },
+    'label-studio-os-backend': {
+      message: 'lsconv-server',
+      commit: '',
+      date: '',
+      branch: '',
+      version: SERVER_VERSION,
+    },
+    edition: 'Community',
+    lsconv: { server: SERVER_VERSION },
+  };
+}

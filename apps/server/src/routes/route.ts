@@ -117,6 +117,13 @@ export const snapshotSchema = {
           status: { type: 'string' },
           export_type: { type: 'string' },
           traceback: { type: 'string', nullable: true },
+          report: {
+            type: 'object',
+            nullable: true,
+            additionalProperties: true,
+            description:
+              'lsconv: tasksRead, itemsWritten, regionsWritten, skipped [{code, reason, count, examples}]',
+          },
         },
       },
     },

@@ -1,5 +1,7 @@
+import { viewSelection } from '../dm-views.js';
 import { HttpError } from '../http.js';
 import { defaultSnapshotTitle, parseSnapshotOptions } from '../snapshot-options.js';
+import type { SnapshotOptions } from '../store/types.js';
 import { snapshotJson, stringField } from '../views.js';
 import { bodyOf, common, defineRoutes, error, projectParams, sendJson, snapshotSchema } from './route.js';
 
@@ -14,7 +16,8 @@ const snapshotCreateSchema = {
       type: 'object',
       nullable: true,
       properties: {
-        view: { type: 'integer' },
+        view: { type: 'integer', description: 'A Data Manager view: its filters and selected items' },
+        reviewed: choice,
         skipped: choice,
         finished: choice,
         annotated: choice,
@@ -85,10 +88,17 @@ export default defineRoutes((app, ctx) => {
       const body = bodyOf(request.body);
       const title = stringField(body, 'title', 2048) ?? '';
       const options = parseSnapshotOptions(body);
+      const viewId = options.task_filter_options?.view;
+      let viewSelectionOf: SnapshotOptions['view_selection'] = null;
+      if (typeof viewId === 'number') {
+        const view = store.getView(viewId);
+        // As Label Studio: a view that does not exist (or is another project's) filters nothing.
+        if (view && view.projectId === project.id) viewSelectionOf = viewSelection(view);
+      }
       const snapshot = store.createSnapshot({
         projectId: project.id,
         title: title || defaultSnapshotTitle(project.title),
-        options,
+        options: { ...options, view_selection: viewSelectionOf },
       });
       if (!ctx.jobs.addSnapshot(snapshot.id)) throw new HttpError(503, 'The server is shutting down');
       return sendJson(reply, 201, { ...snapshotJson(store, store.getSnapshot(snapshot.id)!), ...options });

@@ -25,6 +25,8 @@ const conversionFrom = (r: Row): ConversionRow => ({
   traceback: r.traceback,
   file: r.file,
   downloadResources: r.download_resources === 1,
+  ...(r.report ? { report: JSON.parse(r.report) } : {}),
+  ...(r.plan ? { plan: JSON.parse(r.plan) } : {}),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   finishedAt: r.finished_at,
@@ -98,7 +100,7 @@ export function exportStore(db: Db): ExportMethods {
     createConversion(c) {
       const t = now();
       const info = db.run(
-        'INSERT INTO converted_formats (export_id, project_id, export_type, status, download_resources, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO converted_formats (export_id, project_id, export_type, status, download_resources, created_at, updated_at, plan) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         c.exportId,
         c.projectId,
         c.exportType,
@@ -106,6 +108,7 @@ export function exportStore(db: Db): ExportMethods {
         c.downloadResources ? 1 : 0,
         t,
         t,
+        c.plan ? JSON.stringify(c.plan) : null,
       );
       return exports.getConversion(info.lastInsertRowid)!;
     },
@@ -126,10 +129,11 @@ export function exportStore(db: Db): ExportMethods {
         traceback: 'traceback',
         file: 'file',
         finishedAt: 'finished_at',
+        report: 'report',
       } as const;
       for (const [key, value] of Object.entries(patch)) {
         sets.push(`${col[key as keyof typeof col]} = ?`);
-        params.push(value as SQLInputValue);
+        params.push((key === 'report' && value ? JSON.stringify(value) : value) as SQLInputValue);
       }
       db.run(`UPDATE converted_formats SET ${sets.join(', ')} WHERE id = ?`, ...params, id);
     },

@@ -61,6 +61,7 @@ export function projectStore(db: Db): ProjectMethods {
         db.run('DELETE FROM tasks WHERE project_id = ?', id);
         db.run('DELETE FROM converted_formats WHERE project_id = ?', id);
         db.run('DELETE FROM exports WHERE project_id = ?', id);
+        db.run('DELETE FROM views WHERE project_id = ?', id);
         return db.run('DELETE FROM projects WHERE id = ?', id).changes > 0;
       });
     },

@@ -64,6 +64,18 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX converted_export ON converted_formats (export_id);
   `,
+  `
+  CREATE TABLE views (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    sort_order INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX views_project ON views (project_id, sort_order, id);
+  ALTER TABLE converted_formats ADD COLUMN report TEXT;
+  -- How the conversion was asked for (format options, compatibility mode), so a rerun after a restart runs it the same way.
+  ALTER TABLE converted_formats ADD COLUMN plan TEXT;
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -7,9 +7,11 @@ import { exportStore } from './exports.js';
 import { loadNodeSqlite } from './node-sqlite.js';
 import { projectStore } from './projects.js';
 import { migrate } from './schema.js';
+import { taskRowStore } from './task-rows.js';
 import { taskStore } from './tasks.js';
 import type { Store } from './types.js';
 import { userStore } from './users.js';
+import { viewStore } from './views.js';
 
 export { SCHEMA_VERSION } from './schema.js';
 
@@ -52,10 +54,15 @@ export function openSqliteStore(dataDir: string, options: { recover?: boolean } 
         value,
       );
     },
+    deleteSetting(key) {
+      db.run('DELETE FROM settings WHERE key = ?', key);
+    },
     ...projectStore(db),
     ...taskStore(db),
+    ...taskRowStore(db),
     ...userStore(db),
     ...exportStore(db),
+    ...viewStore(db),
     close() {
       db.close();
     },

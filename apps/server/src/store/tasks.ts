@@ -1,31 +1,60 @@
 // Tasks: imports staged under a hidden project id, filtered pages, id counters.
 import type { SQLInputValue } from 'node:sqlite';
+import { matchesSelection } from '../dm-filters.js';
 import { type Db, now } from './db.js';
 import type { ImportBatch, NewTask, Store, TaskQuery, TaskRow } from './types.js';
 
-/** Inserts tasks under a project id in one transaction. */
-function insertTasks(db: Db, projectId: number, tasks: readonly NewTask[]): void {
-  db.transaction(() => {
+/** A task's column values: its JSON, then the facts filters need, in table order. */
+export function taskColumns(t: NewTask): SQLInputValue[] {
+  return [
+    t.json,
+    t.hasAnnotations ? 1 : 0,
+    t.hasSkipped ? 1 : 0,
+    t.hasCompleted ? 1 : 0,
+    t.isLabeled ? 1 : 0,
+    t.annotations,
+    t.skipped,
+    t.predictions,
+  ];
+}
+
+/** Inserts tasks under a project id in one transaction; returns their ids. */
+function insertTasks(db: Db, projectId: number, tasks: readonly NewTask[]): number[] {
+  return db.transaction(() => {
+    const ids: number[] = [];
     for (const t of tasks) {
-      db.run(
+      const info = db.run(
         `INSERT INTO tasks (project_id, json, has_annotations, has_skipped, has_completed, is_labeled, annotations, skipped, predictions)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         projectId,
-        t.json,
-        t.hasAnnotations ? 1 : 0,
-        t.hasSkipped ? 1 : 0,
-        t.hasCompleted ? 1 : 0,
-        t.isLabeled ? 1 : 0,
-        t.annotations,
-        t.skipped,
-        t.predictions,
+        ...taskColumns(t),
       );
+      ids.push(info.lastInsertRowid);
     }
+    return ids;
   });
 }
 
+/** True when an annotation of the task carries a review (data exported from a reviewing edition). */
+function hasReview(task: Record<string, any>): boolean {
+  return (task.annotations ?? []).some(
+    (a: Record<string, any>) => (Array.isArray(a.reviews) && a.reviews.length > 0) || a.reviewed === true,
+  );
+}
+
+/** What SQL cannot decide (a view's filters, reviews), checked on the task JSON. */
+export function scanTest(query: TaskQuery): ((id: number, json: string) => boolean) | undefined {
+  const { selection, reviewed } = query;
+  if (!selection && !reviewed) return undefined;
+  return (id, json) => {
+    const task = JSON.parse(json);
+    if (reviewed && hasReview(task) !== (reviewed === 'only')) return false;
+    return !selection || matchesSelection(id, task, selection);
+  };
+}
+
 /** The SQL conditions (after `project_id = ?`) and parameters of a task query. */
-function taskWhere(query: TaskQuery): { sql: string; params: SQLInputValue[] } {
+export function taskWhere(query: TaskQuery): { sql: string; params: SQLInputValue[] } {
   const parts: string[] = [];
   const params: SQLInputValue[] = [];
   if (query.ids && query.ids.length > 0) {
@@ -56,7 +85,7 @@ export function taskStore(db: Db): TaskMethods {
       return {
         add(tasks) {
           if (!open) throw new Error('import is closed');
-          insertTasks(db, hidden, tasks);
+          return insertTasks(db, hidden, tasks);
         },
         commit() {
           open = false;
@@ -98,17 +127,38 @@ export function taskStore(db: Db): TaskMethods {
     },
     taskPage(projectId, query, afterId, limit) {
       const where = taskWhere(query);
-      return db
-        .all(
-          `SELECT id, project_id, json FROM tasks WHERE project_id = ? AND id > ?${where.sql} ORDER BY id LIMIT ?`,
-          projectId,
-          afterId,
-          ...where.params,
-          limit,
-        )
-        .map((r): TaskRow => ({ id: r.id, projectId: r.project_id, json: r.json }));
+      const test = scanTest(query);
+      const page = (after: number) =>
+        db
+          .all(
+            `SELECT id, project_id, json FROM tasks WHERE project_id = ? AND id > ?${where.sql} ORDER BY id LIMIT ?`,
+            projectId,
+            after,
+            ...where.params,
+            limit,
+          )
+          .map((r): TaskRow => ({ id: r.id, projectId: r.project_id, json: r.json }));
+      if (!test) return page(afterId);
+      // Filters SQL cannot express: read on until the page is full or the tasks run out.
+      const out: TaskRow[] = [];
+      for (let after = afterId; out.length < limit; ) {
+        const rows = page(after);
+        if (rows.length === 0) break;
+        for (const row of rows) if (out.length < limit && test(row.id, row.json)) out.push(row);
+        after = rows[rows.length - 1]!.id;
+      }
+      return out;
     },
     countTasks(projectId, query) {
+      if (scanTest(query)) {
+        let n = 0;
+        for (let after = 0; ; ) {
+          const rows = methods.taskPage(projectId, query, after, 1000);
+          n += rows.length;
+          if (rows.length < 1000) return n;
+          after = rows[rows.length - 1]!.id;
+        }
+      }
       const where = taskWhere(query);
       return db.get(
         `SELECT count(*) AS n FROM tasks WHERE project_id = ?${where.sql}`,

@@ -1,3 +1,6 @@
+import type { ReportData } from '@lsconv/core';
+import type { TaskSelection } from '../dm-filters.js';
+
 /** A project as the store keeps it. */
 export interface ProjectRow {
   id: number;
@@ -74,6 +77,8 @@ export interface SnapshotOptions {
   task_filter_options: Record<string, unknown> | null;
   annotation_filter_options: Record<string, unknown> | null;
   serialization_options: Record<string, unknown> | null;
+  /** What `task_filter_options.view` selected when the snapshot was created (the view may be deleted since). */
+  view_selection?: TaskSelection | null;
 }
 
 /** A conversion of a snapshot to another format. */
@@ -86,9 +91,21 @@ export interface ConversionRow {
   traceback: string | null;
   file: string | null;
   downloadResources: boolean;
+  /** How it was asked for: the format's options and the compatibility mode (absent: the defaults). */
+  plan?: { formatOptions?: Record<string, unknown>; compat?: 'default' | 'python' };
+  /** The conversion's report (counts, every skip with its reason), once it ran. */
+  report?: ReportData;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+}
+
+/** A Data Manager view (a tab): its filters, ordering and selection live in `data`, as Label Studio keeps them. */
+export interface ViewRow {
+  id: number;
+  projectId: number;
+  data: Record<string, unknown>;
+  order: number;
 }
 
 /** Which tasks a snapshot reads (Label Studio's task filters, already validated). */
@@ -99,6 +116,10 @@ export interface TaskQuery {
   skipped?: 'only' | 'exclude';
   finished?: 'only' | 'exclude';
   annotated?: 'only' | 'exclude';
+  /** Only tasks with at least one reviewed annotation (`only`), or none (`exclude`). */
+  reviewed?: 'only' | 'exclude';
+  /** A Data Manager view's filters and selected items (data, so it crosses into a job thread). */
+  selection?: TaskSelection;
 }
 
 /**
@@ -109,6 +130,7 @@ export interface Store {
   /** A setting by key (the generated API key lives here). */
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
+  deleteSetting(key: string): void;
 
   createProject(p: { title: string; description: string; labelConfig: string }): ProjectRow;
   getProject(id: number): ProjectRow | undefined;
@@ -132,6 +154,22 @@ export interface Store {
   /** Task rows in id order, a page at a time, after `afterId`. */
   taskPage(projectId: number, query: TaskQuery, afterId: number, limit: number): TaskRow[];
   countTasks(projectId: number, query: TaskQuery): number;
+  /** Ids of the tasks a query selects, in id order, with their annotation and prediction counts summed. */
+  taskSummary(
+    projectId: number,
+    query: TaskQuery,
+  ): { ids: number[]; annotations: number; predictions: number };
+  getTask(id: number): TaskRow | undefined;
+  /** Replaces a task's JSON and the facts derived from it. */
+  updateTask(id: number, task: NewTask): void;
+  deleteTask(id: number): boolean;
+
+  createView(v: { projectId: number; data: Record<string, unknown> }): ViewRow;
+  getView(id: number): ViewRow | undefined;
+  /** Views of a project (every project when undefined), in tab order. */
+  listViews(projectId?: number): ViewRow[];
+  updateView(id: number, data: Record<string, unknown>): ViewRow | undefined;
+  deleteView(id: number): boolean;
 
   createSnapshot(s: { projectId: number; title: string; options: SnapshotOptions }): SnapshotRow;
   getSnapshot(id: number): SnapshotRow | undefined;
@@ -147,12 +185,13 @@ export interface Store {
     projectId: number;
     exportType: string;
     downloadResources: boolean;
+    plan?: ConversionRow['plan'];
   }): ConversionRow;
   getConversion(id: number): ConversionRow | undefined;
   listConversions(exportId: number): ConversionRow[];
   updateConversion(
     id: number,
-    patch: Partial<Pick<ConversionRow, 'status' | 'traceback' | 'file' | 'finishedAt'>>,
+    patch: Partial<Pick<ConversionRow, 'status' | 'traceback' | 'file' | 'finishedAt' | 'report'>>,
   ): void;
 
   /** Snapshots and conversions left `created`/`in_progress` by a stopped server. */
@@ -163,7 +202,8 @@ export interface Store {
 
 /** Rows of one import, committed or rolled back together. */
 export interface ImportBatch {
-  add(tasks: readonly NewTask[]): void;
+  /** Adds tasks; returns their ids, in order. */
+  add(tasks: readonly NewTask[]): number[];
   commit(): number;
   rollback(): void;
 }
