@@ -31,7 +31,13 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
     type: 'string',
     placeholder: 'OUTPUT',
     description:
-      'Output folder (or zip file with --zip). Nothing appears under this name until the export has succeeded',
+      'Output folder, or zip file when it ends with .zip. Nothing appears under this name until the export has succeeded; an existing folder is replaced only when lsconv wrote it (see --merge)',
+  },
+  {
+    name: 'merge',
+    type: 'boolean',
+    description:
+      'Add the new files to an existing output folder, replacing same-named ones, even one lsconv did not write',
   },
   {
     name: 'format',
@@ -44,7 +50,7 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
   {
     name: 'zip',
     type: 'boolean',
-    description: 'Write one zip archive, OUTPUT.zip (or OUTPUT when it ends with .zip), instead of a folder',
+    description: 'Write one zip archive, OUTPUT.zip (or OUTPUT when it ends with .zip, which needs no --zip)',
   },
   {
     name: 'force',

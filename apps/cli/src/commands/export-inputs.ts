@@ -1,11 +1,12 @@
 /** What `lsconv export` reads from its command line and disk before converting: the labeling config, the options, the media settings, the output target. */
-import { promises as fs, statSync } from 'node:fs';
+import { promises as fs, readdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   defaultThreads,
   isLsconvError,
   type LabelConfig,
   LsconvError,
+  OUTPUT_MARKER,
   parseLabelConfig,
   type ResourceOptions,
 } from '@lsconv/core';
@@ -119,8 +120,12 @@ function baseDirOf(io: CliIo, input: string): string {
   }
 }
 
-/** Refuses early an output path that cannot be written, before reading any task. */
-export function checkOutputTarget(io: CliIo, target: string, zip: boolean): void {
+/**
+ * Refuses early, before reading any task, an output that the export could not take:
+ * a folder for a zip, a file for a folder, or a non-empty folder lsconv did not write
+ * (unless `merge`). The sink applies the same rule again when it commits.
+ */
+export function checkOutputTarget(io: CliIo, target: string, zip: boolean, merge = false): void {
   let stat: ReturnType<typeof statSync> | undefined;
   try {
     stat = statSync(userPath(io, target));
@@ -129,12 +134,23 @@ export function checkOutputTarget(io: CliIo, target: string, zip: boolean): void
   }
   if (zip && stat.isDirectory()) {
     throw new LsconvError('OUTPUT_EXISTS', `the output ${target} is a folder, not a zip file`, {
-      hint: 'choose another -o path, or drop --zip to write a folder',
+      hint: 'choose another -o path; a name ending in .zip writes a zip file',
     });
   }
   if (!zip && !stat.isDirectory()) {
     throw new LsconvError('OUTPUT_EXISTS', `the output ${target} exists and is not a folder`, {
       hint: 'choose another -o path, or add --zip to write a zip file',
     });
+  }
+  if (zip || merge) return;
+  const names = readdirSync(userPath(io, target));
+  if (names.length > 0 && !names.includes(OUTPUT_MARKER)) {
+    throw new LsconvError(
+      'OUTPUT_EXISTS',
+      `the output folder ${target} is not empty and was not written by lsconv`,
+      {
+        hint: 'choose another output folder, empty this one, or add --merge to add the new files to it',
+      },
+    );
   }
 }

@@ -90,9 +90,9 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
       );
     }
   }
-  const zip = values.zip === true;
+  const zip = values.zip === true || /\.zip$/i.test(output);
   const target = zip && !/\.zip$/i.test(output) ? `${output}.zip` : output;
-  checkOutputTarget(io, target, zip);
+  checkOutputTarget(io, target, zip, values.merge === true);
   const stdin = input === '-';
   const controller = new AbortController();
   const outer = io.signal;
@@ -116,7 +116,13 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     keepRaw: format.writesRawTasks,
     signal: controller.signal,
   });
-  const sink: Sink = zip ? zipFileSink(userPath(io, target)) : directorySink(userPath(io, target));
+  const sink: Sink = zip
+    ? zipFileSink(userPath(io, target))
+    : directorySink(userPath(io, target), {
+        existing: values.merge === true ? 'merge' : 'own',
+        marker: outputMarker(format.id),
+        signal: controller.signal,
+      });
   const progress = createProgress(io.stderr, format.id, !quiet);
   const run = runExport({
     format,
@@ -145,7 +151,12 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   }
   if (outcome === 'gave-up') await sink.abort().catch(() => undefined);
   if (outcome === 'gave-up' || ('error' in outcome && controller.signal.aborted)) {
-    io.stderr.write('lsconv: interrupted; no output was written\n');
+    io.stderr.write(`lsconv: interrupted; ${target} was left as it was\n`);
+    return exitCodeForSignal(controller.signal.reason);
+  }
+  if (controller.signal.aborted) {
+    // The signal came while the finished output was being moved into place: it is complete.
+    io.stderr.write(`lsconv: interrupted after the export was complete; ${target} holds the new output\n`);
     return exitCodeForSignal(controller.signal.reason);
   }
   if ('error' in outcome) throw outcome.error;
@@ -203,6 +214,11 @@ export function findFormat(registry: Registry, id: string): FormatDefinition<Opt
       hint: (near ? `did you mean ${near}? ` : '') + parts.join('; '),
     });
   }
+}
+
+/** What lsconv writes into an output folder it made, so a later export may replace it. */
+function outputMarker(formatId: string): string {
+  return `${JSON.stringify({ writtenBy: 'lsconv', format: formatId })}\n`;
 }
 
 function summary(report: ConversionReport, target: string): string[] {
