@@ -79,7 +79,7 @@ describe('lsconv (built) export', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
     expect(run.stderr).not.toMatch(/\r|\x1b\[/);
-    expect(readdirSync(out)).toEqual(['result.json']);
+    expect(readdirSync(out)).toEqual(['.lsconv-output', 'result.json']);
     expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'))).toEqual(tasksJson());
   });
 

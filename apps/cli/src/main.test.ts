@@ -298,6 +298,8 @@ describe('main: export', () => {
           '--plugin',
           TEST_PLUGIN,
           '--force',
+          // Without a config every region is skipped: nothing but empty items is written.
+          '--allow-empty',
           '-q',
         ],
         forced,

@@ -2,6 +2,7 @@
 import { DEFAULT_FORMAT_ID, type FormatDefinition, type OptionSpecs, type Registry } from '@lsconv/core';
 import { type FlagSpec, type OptionFlag, splitOptionFlags } from '../args.js';
 import { columnStartOf, renderFlags, wrap } from '../help.js';
+import { GATE_FLAGS } from './gate.js';
 import { definitionHelp, problemsHelp, RUN_FLAGS } from './shared.js';
 
 /** The format used when `-f` is not given, as in the Python converter. */
@@ -64,6 +65,7 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
     description:
       'Threads that parse and convert tasks (default: the number of cores); 1 runs in one thread. Output is identical either way',
   },
+  ...GATE_FLAGS,
   ...RUN_FLAGS,
 ];
 
@@ -115,11 +117,6 @@ export const RESOURCE_FLAGS: readonly FlagSpec[] = [
     description: 'Copy or download the media into the output, for formats that include images or audio',
   },
   { name: 'concurrency', type: 'number', placeholder: 'N', description: 'Parallel downloads' },
-  {
-    name: 'strict',
-    type: 'boolean',
-    description: 'Fail on the first media that cannot be read, instead of reporting it',
-  },
 ];
 
 /**
@@ -268,6 +265,12 @@ export function exportHelp(
     lines.push(
       ...problemsHelp(registry, 'Plugins that could not be loaded (lsconv formats says more):', width),
     );
-  lines.push('', 'Exit codes: 0 done, 1 conversion failed, 2 wrong command line, 130/143 interrupted.');
+  lines.push(
+    '',
+    ...wrap(
+      'Exit codes: 0 done; 1 conversion failed; 2 wrong command line; 3 nothing written although the input had regions (--allow-empty exits 0); 4 a loss named by --fail-on or --strict; 130/143 interrupted. With 1, 3, 4 and 130/143 the output is left as it was.',
+      width,
+    ),
+  );
   return lines;
 }

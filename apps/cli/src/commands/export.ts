@@ -4,6 +4,7 @@ import {
   directorySink,
   emptyLabelConfig,
   type FormatDefinition,
+  isLsconvError,
   LsconvError,
   type OptionSpecs,
   officialPackageOf,
@@ -27,6 +28,7 @@ import {
   resourceOptions,
   threadCount,
 } from './export-inputs.js';
+import { checkLosses, lossesToFail } from './gate.js';
 import { stringValue, usageError, writeReport } from './shared.js';
 
 export {
@@ -40,6 +42,9 @@ export {
   RESOURCE_FLAGS,
 } from './export-flags.js';
 export { readLabelConfig } from './export-inputs.js';
+
+/** Error codes of the loss gate: the summary is printed before the error. */
+const GATE_CODES: ReadonlySet<string> = new Set(['EMPTY_OUTPUT', 'LOSS']);
 
 /** How long an interrupted export may take to clean up before the CLI gives up on it. */
 const ABORT_GRACE_MS = 5000;
@@ -74,6 +79,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   }
   if (!output) throw usageError('missing -o OUTPUT', 'give the output folder with -o OUTPUT');
   const options = formatOptions(formatFlags, aliases, values);
+  const losses = lossesToFail(values);
   const resources = resourceOptions(io, values, input);
   const force = values.force === true;
   const configFile = stringValue(values.config);
@@ -124,6 +130,8 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
         signal: controller.signal,
       });
   const progress = createProgress(io.stderr, format.id, !quiet);
+  // The report of a run the gate stopped, for the summary.
+  let gated: ConversionReport | undefined;
   const run = runExport({
     format,
     tasks: source,
@@ -138,6 +146,10 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     threads: threadCount(values.threads),
     formatModule: registry.formats.get(format.id)?.origin.entry,
     onTask: (n) => progress.update(n),
+    beforeCommit: (report) => {
+      gated = report;
+      checkLosses(report, losses);
+    },
   }).then(
     (report) => ({ report }),
     (error: unknown) => ({ error }),
@@ -159,9 +171,16 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     io.stderr.write(`lsconv: interrupted after the export was complete; ${target} holds the new output\n`);
     return exitCodeForSignal(controller.signal.reason);
   }
-  if ('error' in outcome) throw outcome.error;
-  const report = outcome.report;
   const reportFile = stringValue(values.report);
+  if ('error' in outcome) {
+    if (gated && isLsconvError(outcome.error) && GATE_CODES.has(outcome.error.code)) {
+      // The gate stopped it: say what was lost, then why it failed (main prints the error).
+      if (reportFile !== undefined) await writeReport(io, reportFile, gated);
+      if (!quiet) writeLines(io.stderr, [...gated.summaryLines(), `  output: ${target} (left as it was)`]);
+    }
+    throw outcome.error;
+  }
+  const report = outcome.report;
   if (reportFile !== undefined) await writeReport(io, reportFile, report);
   if (!quiet) writeLines(io.stderr, summary(report, target));
   return EXIT.OK;
