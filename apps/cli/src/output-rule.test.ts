@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './main.js';
-import { fakeIo, tempDir } from './test-helpers.js';
+import { CONFORMANCE, fakeIo, tempDir } from './test-helpers.js';
 
 const TASKS = JSON.stringify([{ id: 7, data: { text: 'hello' }, annotations: [] }]);
 const dirs: string[] = [];
@@ -60,4 +60,29 @@ describe('the output folder rule', () => {
     expect(io.err()).toMatch(/cannot write .*\/proc\/lsconv-test-out/);
     expect(existsSync('/proc/lsconv-test-out')).toBe(false);
   }, 10_000);
+});
+
+describe('paths from the command line are the user’s', () => {
+  it('takes an absolute --image-dir inside the output, and refuses one outside with a message for users', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const bbox = join(CONFORMANCE, 'tpl-bbox');
+    const args = [
+      'export',
+      '-i',
+      join(bbox, 'tasks.json'),
+      '-c',
+      join(bbox, 'config.xml'),
+      '-f',
+      'COCO',
+      '-q',
+    ];
+    const out = join(dir, 'out');
+    expect(await main([...args, '-o', out, '--image-dir', join(out, 'pics')], fakeIo())).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['.lsconv-output', 'pics', 'result.json']);
+    const io = fakeIo();
+    expect(await main([...args, '-o', join(dir, 'out2'), '--image-dir', join(dir, 'elsewhere')], io)).toBe(2);
+    expect(io.err()).toMatch(/--image-dir .*elsewhere is outside the output folder/);
+    expect(io.err()).not.toMatch(/safeBaseName|formats must/);
+  });
 });

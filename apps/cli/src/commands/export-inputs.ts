@@ -1,11 +1,13 @@
 /** What `lsconv export` reads from its command line and disk before converting: the labeling config, the options, the media settings, the output target. */
 import { promises as fs, readdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import {
   defaultThreads,
+  type FormatDefinition,
   isLsconvError,
   type LabelConfig,
   LsconvError,
+  type OptionSpecs,
   OUTPUT_MARKER,
   parseLabelConfig,
   type ResourceOptions,
@@ -153,4 +155,31 @@ export function checkOutputTarget(io: CliIo, target: string, zip: boolean, merge
       },
     );
   }
+}
+
+/**
+ * The option set by `--image-dir` (the one whose `pythonFlag` is `image-dir`), made
+ * relative to the output: a folder the user typed is theirs, so an absolute one inside
+ * the output is taken as it is meant. One outside the output is refused with a message
+ * saying why (the output is written whole or not at all, so its images live inside it).
+ */
+export function imageDirInOutput(
+  format: FormatDefinition<OptionSpecs>,
+  options: Record<string, unknown>,
+  io: CliIo,
+  output: string,
+): void {
+  const option = Object.entries(format.options as OptionSpecs).find(
+    ([, spec]) => spec.pythonFlag === 'image-dir',
+  )?.[0];
+  const value = option === undefined ? undefined : options[option];
+  if (option === undefined || typeof value !== 'string' || !isAbsolute(value)) return;
+  const inside = relative(resolve(io.cwd, output), value);
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw usageError(
+      `--image-dir ${value} is outside the output folder ${output}`,
+      'give a folder inside the output (absolute or relative to it, such as images): the images are written with the export, all or nothing',
+    );
+  }
+  options[option] = inside.split(sep).join('/');
 }

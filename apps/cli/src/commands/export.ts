@@ -24,6 +24,7 @@ import { DEFAULT_FORMAT, exportFlagTable, exportHelp } from './export-flags.js';
 import {
   checkOutputTarget,
   formatOptions,
+  imageDirInOutput,
   readLabelConfig,
   resourceOptions,
   threadCount,
@@ -80,6 +81,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   if (!output) throw usageError('missing -o OUTPUT', 'give the output folder with -o OUTPUT');
   const options = formatOptions(formatFlags, aliases, values);
   const losses = lossesToFail(values);
+  imageDirInOutput(format, options, io, output);
   const resources = resourceOptions(io, values, input);
   const force = values.force === true;
   const configFile = stringValue(values.config);
