@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import {
   type CompatMode,
   type ConversionReport,
@@ -119,10 +120,15 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   if (stdin && (io.stdin as { isTTY?: boolean }).isTTY && !quiet) {
     io.stderr.write('lsconv: reading tasks from standard input (end with Ctrl-D)\n');
   }
+  const progress = createProgress(io.stderr, format.id, {
+    enabled: !quiet,
+    totalBytes: stdin ? undefined : inputSize(userPath(io, input)),
+  });
   const source = openTaskSource(stdin ? (io.stdin === process.stdin ? '-' : io.stdin) : userPath(io, input), {
     // Only a format that writes tasks back byte for byte needs a raw copy of each.
     keepRaw: format.writesRawTasks,
     signal: controller.signal,
+    onBytes: (bytes) => progress.addBytes(bytes),
   });
   const sink: Sink = zip
     ? zipFileSink(userPath(io, target))
@@ -131,7 +137,6 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
         marker: outputMarker(format.id),
         signal: controller.signal,
       });
-  const progress = createProgress(io.stderr, format.id, !quiet);
   // The report of a run the gate stopped, for the summary.
   let gated: ConversionReport | undefined;
   const run = runExport({
@@ -235,6 +240,12 @@ export function findFormat(registry: Registry, id: string): FormatDefinition<Opt
       hint: (near ? `did you mean ${near}? ` : '') + parts.join('; '),
     });
   }
+}
+
+/** The size of an input file, for percent and time left; undefined for a folder. */
+function inputSize(path: string): number | undefined {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat?.isFile() ? stat.size : undefined;
 }
 
 /** What lsconv writes into an output folder it made, so a later export may replace it. */

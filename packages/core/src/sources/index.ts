@@ -60,6 +60,8 @@ export interface TaskSourceOptions {
   numbers?: NumberParsing;
   /** Stops reading when aborted. */
   signal?: AbortSignal;
+  /** Called with the size of every chunk read (for progress from bytes). */
+  onBytes?: (bytes: number) => void;
 }
 
 /**
@@ -93,11 +95,11 @@ async function* sliceInput(
 ): AsyncGenerator<JsonSlice & { file: string }> {
   const chunkSize = options.chunkSize ?? 1024 * 1024;
   if (typeof input !== 'string') {
-    yield* sliceStream(input, description, 0, options.signal);
+    yield* sliceStream(input, description, 0, options);
     return;
   }
   if (input === '-') {
-    yield* sliceStream(process.stdin, description, 0, options.signal);
+    yield* sliceStream(process.stdin, description, 0, options);
     return;
   }
   let stat: Awaited<ReturnType<typeof fs.stat>>;
@@ -119,14 +121,14 @@ async function* sliceInput(
     let index = 0;
     for (const name of names) {
       const file = join(input, name);
-      for await (const slice of sliceStream(openFile(file, chunkSize), file, index, options.signal)) {
+      for await (const slice of sliceStream(openFile(file, chunkSize), file, index, options)) {
         index = slice.index + 1;
         yield slice;
       }
     }
     return;
   }
-  yield* sliceStream(openFile(input, chunkSize), input, 0, options.signal);
+  yield* sliceStream(openFile(input, chunkSize), input, 0, options);
 }
 
 function openFile(path: string, chunkSize: number): Readable {
@@ -137,12 +139,13 @@ async function* sliceStream(
   stream: Readable,
   file: string,
   firstIndex: number,
-  signal: AbortSignal | undefined,
+  { signal, onBytes }: TaskSourceOptions,
 ): AsyncGenerator<JsonSlice & { file: string }> {
   const slicer = new JsonSlicer(file);
   try {
     for await (const chunk of stream) {
       if (signal?.aborted) throw new LsconvError('ABORTED', 'the export was cancelled', { file });
+      onBytes?.((chunk as Buffer).length);
       for (const slice of slicer.push(chunk as Buffer))
         yield { ...slice, index: slice.index + firstIndex, file };
     }
