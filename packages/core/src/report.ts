@@ -25,6 +25,8 @@ export interface ReportData {
     kind: SkipEntry['kind'];
     reason: string;
     count: number;
+    /** How many tasks these skips belong to. */
+    tasks: number;
     /** The distinct reasons under this code with their counts (up to {@link REPORT_REASONS_PER_CODE}). */
     reasons: { reason: string; count: number }[];
     examples: SkipEntry[];
@@ -49,6 +51,9 @@ interface SkipGroup {
   kind: SkipEntry['kind'];
   reason: string;
   count: number;
+  /** Distinct tasks among the skips (counted as the task index changes: skips arrive in task order). */
+  tasks: number;
+  lastTask: number | undefined;
   reasons: Map<string, { count: number; first: SkipEntry }>;
   examples: SkipEntry[];
 }
@@ -87,12 +92,18 @@ export class ConversionReport {
         kind: entry.kind,
         reason: entry.reason,
         count: 0,
+        tasks: 0,
+        lastTask: undefined,
         reasons: new Map(),
         examples: [],
       };
       this.groups.set(key, group);
     }
     group.count++;
+    if (entry.taskIndex !== undefined && entry.taskIndex !== group.lastTask) {
+      group.tasks++;
+      group.lastTask = entry.taskIndex;
+    }
     const reason =
       group.reasons.has(entry.reason) || group.reasons.size < REPORT_REASONS_PER_CODE
         ? entry.reason
@@ -163,6 +174,7 @@ export class ConversionReport {
         kind: g.kind,
         reason: g.reason,
         count: g.count,
+        tasks: g.tasks,
         reasons: [...g.reasons].map(([reason, { count }]) => ({ reason, count })),
         examples: [...g.examples],
       })),
@@ -179,12 +191,16 @@ export class ConversionReport {
     ];
     for (const group of this.groups.values()) {
       const reasons = [...group.reasons];
+      // "of 30 tasks" when the skips are spread over fewer tasks than there are skips.
+      const of = group.tasks > 0 && group.tasks < group.count ? ` of ${group.tasks} tasks` : '';
       if (reasons.length === 1) {
-        lines.push(`  skipped ${group.count} ${group.kind}(s): ${group.reason}${firstAt(group.examples[0])}`);
+        lines.push(
+          `  skipped ${group.count} ${group.kind}(s)${of}: ${group.reason}${firstAt(group.examples[0])}`,
+        );
         continue;
       }
       // Several reasons under one code: each with its own count, most frequent first.
-      lines.push(`  skipped ${group.count} ${group.kind}(s):`);
+      lines.push(`  skipped ${group.count} ${group.kind}(s)${of}:`);
       reasons.sort((a, b) => b[1].count - a[1].count);
       for (const [reason, { count, first }] of reasons)
         lines.push(`    ${count}: ${reason}${firstAt(first)}`);

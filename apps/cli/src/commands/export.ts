@@ -21,6 +21,7 @@ import { helpWidth } from '../help.js';
 import { type CliIo, EXIT, exitCodeForSignal, userPath, writeLines } from '../io.js';
 import { createProgress } from '../progress.js';
 import { closest } from '../suggest.js';
+import { firstTimeFor, pythonDifferences } from './differences.js';
 import { DEFAULT_FORMAT, exportFlagTable, exportHelp } from './export-flags.js';
 import {
   checkOutputTarget,
@@ -189,7 +190,14 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   }
   const report = outcome.report;
   if (reportFile !== undefined) await writeReport(io, reportFile, report);
-  if (!quiet) writeLines(io.stderr, summary(report, target));
+  if (!quiet) {
+    const compat = (values.compat ?? 'default') as CompatMode;
+    const differences = pythonDifferences(report, compat);
+    writeLines(io.stderr, [
+      ...summary(report, target),
+      ...(differences.length && firstTimeFor(io, format.id) ? differences : []),
+    ]);
+  }
   return EXIT.OK;
 }
 
