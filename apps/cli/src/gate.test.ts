@@ -63,7 +63,7 @@ describe('exit codes and summaries', () => {
     const ner = ['-i', join(NER, 'tasks.json'), '-c', join(NER, 'config.xml'), '-f', 'COCO', '--force'];
     const empty = await exportTo('empty', ner);
     expect(empty.code).toBe(3);
-    expect(empty.err).toMatch(/skipped 6 region\(s\): COCO cannot carry Labels results/);
+    expect(empty.err).toMatch(/skipped 6 region\(s\)( of \d+ tasks)?: COCO cannot carry Labels results/);
     expect(empty.err).toMatch(
       /lsconv: no region was written: the input's regions were all skipped \(6 skips.*--allow-empty/,
     );
@@ -87,7 +87,7 @@ describe('exit codes and summaries', () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.err).toMatch(
-      /skipped 3 region\(s\):\n {4}2: COCO cannot carry Choices results.*\n {4}1: COCO cannot carry TextArea results/,
+      /skipped 3 region\(s\) of 1 tasks:\n {4}2: COCO cannot carry Choices results.*\n {4}1: COCO cannot carry TextArea results/,
     );
   });
 
@@ -105,5 +105,42 @@ describe('exit codes and summaries', () => {
     expect((await exportTo('media', [...args, '--fail-on', 'media,clipped', '-q'])).code).toBe(0);
     expect((await exportTo('strict', [...args, '--strict', '-q'])).code).toBe(4);
     expect((await exportTo('bad', [...args, '--fail-on', 'lossy,everything'])).code).toBe(2);
+  });
+});
+
+describe('skipped resources', () => {
+  it('VOC reports no skipped resource for an image it only reads for its channel count', async () => {
+    const run = await exportTo('voc', [
+      '-i',
+      join(BBOX, 'tasks.json'),
+      '-c',
+      join(BBOX, 'config.xml'),
+      '-f',
+      'VOC',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.err).toMatch(/^VOC: 3 tasks read/);
+    expect(run.err).not.toMatch(/resource/);
+  });
+
+  it('counts missing images under one reason, whatever their names', async () => {
+    const three = TASKS[0]!.annotations[0]!.result[0]!;
+    const tasks = [0, 1, 2].map((i) => ({
+      id: i + 1,
+      data: { image: `/data/upload/1/missing-${i}.jpg` },
+      annotations: [{ id: i + 1, result: [three] }],
+    }));
+    writeFileSync(join(root, 'three.json'), JSON.stringify(tasks));
+    const run = await exportTo('coco-images', [
+      '-i',
+      join(root, 'three.json'),
+      '-c',
+      join(root, 'config.xml'),
+      '-f',
+      'COCO_WITH_IMAGES',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.err).toMatch(/skipped 3 resource\(s\): "[^"]+": /);
+    expect(run.err).not.toMatch(/ {4}1: /);
   });
 });

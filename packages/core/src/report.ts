@@ -104,10 +104,9 @@ export class ConversionReport {
       group.tasks++;
       group.lastTask = entry.taskIndex;
     }
+    const own = reasonOf(entry);
     const reason =
-      group.reasons.has(entry.reason) || group.reasons.size < REPORT_REASONS_PER_CODE
-        ? entry.reason
-        : OTHER_REASONS;
+      group.reasons.has(own) || group.reasons.size < REPORT_REASONS_PER_CODE ? own : OTHER_REASONS;
     const counted = group.reasons.get(reason);
     if (counted) counted.count++;
     else group.reasons.set(reason, { count: 1, first: entry });
@@ -208,6 +207,15 @@ export class ConversionReport {
     for (const warning of this.warnings) lines.push(`  warning: ${warning}`);
     return lines;
   }
+}
+
+/**
+ * The reason skips are counted under: a resource's reason starts with the reference it
+ * names (`"/data/upload/1/a.jpg": no upload folder…`), which is left out so that a
+ * thousand missing images count as one reason.
+ */
+function reasonOf(entry: SkipEntry): string {
+  return entry.kind === 'resource' ? entry.reason.replace(/^"(?:[^"\\]|\\.)*"?…?: /, '') : entry.reason;
 }
 
 function firstAt(entry: SkipEntry | undefined): string {

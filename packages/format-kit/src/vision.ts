@@ -293,6 +293,8 @@ export async function locateImage(
     taskId?: unknown;
     taskIndex?: number;
     field?: string;
+    /** The caller does without the bytes: a failure to find them is not reported (see `ResourceCallContext`). */
+    optional?: boolean;
   },
 ): Promise<ImageRef> {
   const kind = classifyImageRef(url);
@@ -305,7 +307,12 @@ export async function locateImage(
       : kind === 'http' || kind === 'path'
         ? cacheFileName(url)
         : urlBaseName(url);
-  const callContext = { taskId: opts.taskId, taskIndex: opts.taskIndex, field: opts.field };
+  const callContext = {
+    taskId: opts.taskId,
+    taskIndex: opts.taskIndex,
+    field: opts.field,
+    optional: opts.optional,
+  };
   let localPath: string | undefined;
   if (kind === 'path' || opts.copy || (kind !== 'http' && opts.resolve !== false)) {
     const resolved = await ctx.resources.resolve(url, callContext);
