@@ -3,6 +3,7 @@ import { promises as fs, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import {
   defaultThreads,
+  emptyLabelConfig,
   type FormatDefinition,
   isLsconvError,
   type LabelConfig,
@@ -66,6 +67,31 @@ export async function readLabelConfig(io: CliIo, file: string): Promise<LabelCon
   // Editors on Windows save XML with a byte order mark; the XML parser would see text before the root.
   if (xml.charCodeAt(0) === 0xfeff) xml = xml.slice(1);
   return parseLabelConfig(xml, { file });
+}
+
+/**
+ * The labeling config of `-c`, or none; without one, a format that needs one is refused
+ * (unless `--force`) before any task is read.
+ */
+export async function exportConfig(
+  io: CliIo,
+  configFile: string | undefined,
+  format: FormatDefinition<OptionSpecs>,
+  force: boolean,
+): Promise<LabelConfig | undefined> {
+  const config = configFile === undefined ? undefined : await readLabelConfig(io, configFile);
+  if (config || force) return config;
+  const support = format.supports(emptyLabelConfig());
+  if (!support.ok) {
+    throw new LsconvError(
+      'UNSUPPORTED_CONFIG',
+      `format ${format.id} needs a labeling config: ${support.reason}`,
+      {
+        hint: "give the project's labeling config with -c config.xml",
+      },
+    );
+  }
+  return undefined;
 }
 
 export function formatOptions(

@@ -3,7 +3,6 @@ import {
   type CompatMode,
   type ConversionReport,
   directorySink,
-  emptyLabelConfig,
   type FormatDefinition,
   isLsconvError,
   LsconvError,
@@ -15,7 +14,7 @@ import {
   type Sink,
   zipFileSink,
 } from '@lsconv/core';
-import { parseArgs, peekFlag, wantsHelp } from '../args.js';
+import { type ParsedArgs, parseArgs, peekFlag, wantsHelp } from '../args.js';
 import { describeProblems, loadRegistry } from '../discovery.js';
 import { helpWidth } from '../help.js';
 import { type CliIo, EXIT, exitCodeForSignal, userPath, writeLines } from '../io.js';
@@ -25,9 +24,9 @@ import { firstTimeFor, pythonDifferences } from './differences.js';
 import { DEFAULT_FORMAT, exportFlagTable, exportHelp } from './export-flags.js';
 import {
   checkOutputTarget,
+  exportConfig,
   formatOptions,
   imageDirInOutput,
-  readLabelConfig,
   resourceOptions,
   threadCount,
 } from './export-inputs.js';
@@ -86,20 +85,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   imageDirInOutput(format, options, io, output);
   const resources = resourceOptions(io, values, input);
   const force = values.force === true;
-  const configFile = stringValue(values.config);
-  const config = configFile === undefined ? undefined : await readLabelConfig(io, configFile);
-  if (!config && !force) {
-    const support = format.supports(emptyLabelConfig());
-    if (!support.ok) {
-      throw new LsconvError(
-        'UNSUPPORTED_CONFIG',
-        `format ${format.id} needs a labeling config: ${support.reason}`,
-        {
-          hint: "give the project's labeling config with -c config.xml",
-        },
-      );
-    }
-  }
+  const config = await exportConfig(io, stringValue(values.config), format, force);
   const zip = values.zip === true || /\.zip$/i.test(output);
   const target = zip && !/\.zip$/i.test(output) ? `${output}.zip` : output;
   checkOutputTarget(io, target, zip, values.merge === true);
@@ -107,15 +93,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   const controller = new AbortController();
   const outer = io.signal;
   if (outer?.aborted) return exitCodeForSignal(outer.reason);
-  const onAbort = () => {
-    controller.abort(outer?.reason);
-    if (stdin) {
-      // A read blocked on standard input only wakes up when the stream fails; the
-      // listener keeps that failure from crashing the process when no read is pending.
-      io.stdin.on('error', () => undefined);
-      io.stdin.destroy(new Error('interrupted'));
-    }
-  };
+  const onAbort = () => cancel(io, controller, stdin);
   outer?.addEventListener('abort', onAbort, { once: true });
   const quiet = values.quiet === true;
   if (stdin && (io.stdin as { isTTY?: boolean }).isTTY && !quiet) {
@@ -179,26 +157,44 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     io.stderr.write(`lsconv: interrupted after the export was complete; ${target} holds the new output\n`);
     return exitCodeForSignal(controller.signal.reason);
   }
-  const reportFile = stringValue(values.report);
   if ('error' in outcome) {
-    if (gated && isLsconvError(outcome.error) && GATE_CODES.has(outcome.error.code)) {
-      // The gate stopped it: say what was lost, then why it failed (main prints the error).
-      if (reportFile !== undefined) await writeReport(io, reportFile, gated);
-      if (!quiet) writeLines(io.stderr, [...gated.summaryLines(), `  output: ${target} (left as it was)`]);
-    }
+    // A run the gate stopped: say what was lost, then why it failed (main prints the error).
+    if (gated && isLsconvError(outcome.error) && GATE_CODES.has(outcome.error.code))
+      await tell(io, values, gated, format.id, `${target} (left as it was)`);
     throw outcome.error;
   }
-  const report = outcome.report;
-  if (reportFile !== undefined) await writeReport(io, reportFile, report);
-  if (!quiet) {
-    const compat = (values.compat ?? 'default') as CompatMode;
-    const differences = pythonDifferences(report, compat);
-    writeLines(io.stderr, [
-      ...summary(report, target),
-      ...(differences.length && firstTimeFor(io, format.id) ? differences : []),
-    ]);
-  }
+  await tell(io, values, outcome.report, format.id, target);
   return EXIT.OK;
+}
+
+/** Cancels the run on the outer signal; a read blocked on standard input is woken up. */
+function cancel(io: CliIo, controller: AbortController, stdin: boolean): void {
+  controller.abort(io.signal?.reason);
+  if (stdin) {
+    // A read blocked on standard input only wakes up when the stream fails; the
+    // listener keeps that failure from crashing the process when no read is pending.
+    io.stdin.on('error', () => undefined);
+    io.stdin.destroy(new Error('interrupted'));
+  }
+}
+
+/** Writes the report (`--report`) and the summary, with how the run differs from the Python converter. */
+async function tell(
+  io: CliIo,
+  values: ParsedArgs['values'],
+  report: ConversionReport,
+  formatId: string,
+  output: string,
+): Promise<void> {
+  const reportFile = stringValue(values.report);
+  if (reportFile !== undefined) await writeReport(io, reportFile, report);
+  if (values.quiet === true) return;
+  const differences = pythonDifferences(report, (values.compat ?? 'default') as CompatMode);
+  writeLines(io.stderr, [
+    ...report.summaryLines(),
+    `  output: ${output}`,
+    ...(differences.length && firstTimeFor(io, formatId) ? differences : []),
+  ]);
 }
 
 /**
@@ -259,8 +255,4 @@ function inputSize(path: string): number | undefined {
 /** What lsconv writes into an output folder it made, so a later export may replace it. */
 function outputMarker(formatId: string): string {
   return `${JSON.stringify({ writtenBy: 'lsconv', format: formatId })}\n`;
-}
-
-function summary(report: ConversionReport, target: string): string[] {
-  return [...report.summaryLines(), `  output: ${target}`];
 }

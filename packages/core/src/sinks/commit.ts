@@ -2,8 +2,9 @@
  * How a finished temporary folder takes the place of the output folder, so that at every
  * moment the output holds either its old content or the new, never a mix.
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fs, linkSync, lstatSync, mkdirSync } from 'node:fs';
-import { dirname, join, parse } from 'node:path';
+import { basename, dirname, join, parse } from 'node:path';
 import { LsconvError } from '../errors.js';
 
 /**
@@ -76,6 +77,17 @@ export async function moveIntoPlace(temp: string, target: string, options: MoveO
   if (marker !== undefined && existing !== 'merge') await fs.writeFile(join(temp, OUTPUT_MARKER), marker);
   if (options.cancelled()) throw cancelledError(outDir);
   await swap(temp, target);
+}
+
+/**
+ * The hidden temporary name beside `target` an export writes to:
+ * `.<name>.lsconv-tmp-<pid>-<hex>` (`removeStaleTemps` knows it by that shape).
+ */
+export function tempBeside(target: string): string {
+  return join(
+    dirname(target),
+    `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
 }
 
 /** The suffix of the old output folder while two folders are being swapped. */

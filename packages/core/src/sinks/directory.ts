@@ -1,15 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { constants, promises as fs, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { IntSet } from '../compact-set.js';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
 import { BufferedWriter } from './buffered-writer.js';
 import {
   type ExistingOutputRule,
+  type MoveOptions,
   makeFolders,
   moveIntoPlace,
   type OUTPUT_MARKER,
+  tempBeside,
   writeFailure,
 } from './commit.js';
 import { removeStaleTemps } from './stale.js';
@@ -43,10 +44,7 @@ export interface DirectorySinkOptions {
  */
 export function directorySink(outDir: string, options: DirectorySinkOptions = {}): Sink {
   const target = resolve(outDir);
-  const temp = join(
-    dirname(target),
-    `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
+  const temp = tempBeside(target);
   const existing = options.existing ?? 'merge';
   // Hashes of the paths written, not the paths, in a typed-array set (8–16 bytes per file
   // instead of a string and a `Set` slot); a hash match is confirmed on disk (see `has`).
@@ -77,19 +75,7 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
     get bytesWritten() {
       return bytes;
     },
-    has(path) {
-      let safe: string;
-      try {
-        safe = checkOutputPath(path);
-      } catch {
-        return false;
-      }
-      if (opening.has(safe)) return true;
-      if (!written.has(pathHash(safe))) return false;
-      // Every file written so far is in the temporary folder: a hash shared by two
-      // paths is told apart there.
-      return statSync(join(temp, safe), { throwIfNoEntry: false })?.isFile() === true;
-    },
+    has: (path) => wasWritten(path, opening, written, temp),
     async writeFile(path, data) {
       const safe = begin(path);
       try {
@@ -154,19 +140,12 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
     async commit() {
       if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the output ${outDir} is already ${state}`);
       state = 'committing';
-      const move = async () => {
-        for (const writer of [...writers]) await writer.close();
-        await ensureTemp();
-        // A killed export may have left the old output renamed aside: put it back first.
-        await removeStaleTemps(target);
-        await moveIntoPlace(temp, target, {
-          outDir,
-          existing,
-          marker: options.marker,
-          cancelled: () => cancelled || options.signal?.aborted === true,
-        });
-      };
-      committing = move();
+      committing = finish(temp, target, writers, ensureTemp, {
+        outDir,
+        existing,
+        marker: options.marker,
+        cancelled: () => cancelled || options.signal?.aborted === true,
+      });
       try {
         await committing;
         state = 'committed';
@@ -188,6 +167,36 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
       await removeTemp(temp, writers);
     },
   };
+}
+
+/** True when `path` was begun (`opening`) or written (its hash in `written`, the file in `temp`). */
+function wasWritten(path: string, opening: Set<string>, written: IntSet, temp: string): boolean {
+  let safe: string;
+  try {
+    safe = checkOutputPath(path);
+  } catch {
+    return false;
+  }
+  if (opening.has(safe)) return true;
+  if (!written.has(pathHash(safe))) return false;
+  // Every file written so far is in the temporary folder: a hash shared by two
+  // paths is told apart there.
+  return statSync(join(temp, safe), { throwIfNoEntry: false })?.isFile() === true;
+}
+
+/** Closes the open files and moves the finished folder into place (see `moveIntoPlace`). */
+async function finish(
+  temp: string,
+  target: string,
+  writers: Set<BufferedWriter>,
+  ensureTemp: () => Promise<void>,
+  move: MoveOptions,
+): Promise<void> {
+  for (const writer of [...writers]) await writer.close();
+  await ensureTemp();
+  // A killed export may have left the old output renamed aside: put it back first.
+  await removeStaleTemps(target);
+  await moveIntoPlace(temp, target, move);
 }
 
 async function removeTemp(temp: string, writers: Set<BufferedWriter>): Promise<void> {

@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, promises as fs } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { createDeflateRaw, type DeflateRaw, deflateRawSync } from 'node:zlib';
 import { Zip, ZipPassThrough } from 'fflate';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
-import { makeFoldersSync, writeFailure } from './commit.js';
+import { makeFoldersSync, tempBeside, writeFailure } from './commit.js';
 import { removeStaleTemps } from './stale.js';
 import { type FileWriter, type Sink, utf8 } from './types.js';
 
@@ -285,10 +284,7 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
  */
 export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
   const target = resolve(file);
-  const temp = join(
-    dirname(target),
-    `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
+  const temp = tempBeside(target);
   let inner: Sink | undefined;
   let stream: ReturnType<typeof createWriteStream> | undefined;
   const open = () => {
