@@ -196,10 +196,7 @@ export function writeFailure(error: unknown, outDir: string, path?: string): nev
   const code = (error as NodeJS.ErrnoException).code;
   const why = (code && WRITE_ERRORS[code]) ?? code ?? (error as Error).message;
   throw new LsconvError('OUTPUT_WRITE', `cannot write ${path ? `"${path}" in ` : ''}${outDir}: ${why}`, {
-    hint:
-      code === 'ENOSPC'
-        ? 'free some space or choose another output'
-        : 'choose an output folder you can write to',
+    hint: code === 'ENOSPC' ? 'the disk is full' : 'choose an output folder you can write to',
     cause: error,
   });
 }
@@ -209,7 +206,7 @@ const WRITE_ERRORS: Readonly<Record<string, string>> = {
   EROFS: 'the file system is read-only (EROFS)',
   EACCES: 'permission denied (EACCES)',
   EPERM: 'operation not permitted (EPERM)',
-  ENOSPC: 'the disk is full (ENOSPC)',
+  ENOSPC: 'no space left on the device (ENOSPC)',
   EDQUOT: 'the disk quota is exceeded (EDQUOT)',
   ENOTDIR: 'a part of the path is a file, not a folder (ENOTDIR)',
   ENOENT: 'a folder on the way cannot be made here (ENOENT)',
