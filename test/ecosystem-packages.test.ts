@@ -328,7 +328,7 @@ describe('a community format from outside the repository', () => {
       '-f',
       'LABELME',
     ]);
-    expect(readdirSync(out)).toEqual(['cat.json']);
+    expect(readdirSync(out).sort()).toEqual(['.lsconv-output', 'cat.json']);
     const doc = JSON.parse(readFileSync(join(out, 'cat.json'), 'utf8'));
     expect(doc).toMatchObject({ imagePath: 'cat.jpg', imageWidth: 200, imageHeight: 100, imageData: null });
     expect(doc.shapes).toEqual([

@@ -97,7 +97,7 @@ describe(`smoke check on the floor release (Node.js ${floorVersion})`, () => {
         '--threads',
         '2',
       ]);
-      expect([...out.keys()]).toEqual([format === 'CSV' ? 'result.csv' : 'result.json']);
+      expect([...out.keys()]).toEqual(['.lsconv-output', format === 'CSV' ? 'result.csv' : 'result.json']);
     }
   });
 

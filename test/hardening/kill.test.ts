@@ -98,7 +98,7 @@ describe('SIGKILL during a CLI export', () => {
     const earlier = `[${[1, 2, 3].map(task).join(',')}]`;
     expect((await run(['export', '-i', '-', '-o', out, '-f', 'JSON', '-q'], earlier)).code).toBe(0);
     const before = snapshot(out);
-    expect(Object.keys(before)).toEqual(['/result.json']);
+    expect(Object.keys(before)).toEqual(['/.lsconv-output', '/result.json']);
 
     await killMidExport(['export', '-o', out, '-f', 'JSON'], dir);
 

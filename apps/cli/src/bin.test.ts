@@ -79,7 +79,7 @@ describe('lsconv (built) export', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
     expect(run.stderr).not.toMatch(/\r|\x1b\[/);
-    expect(readdirSync(out)).toEqual(['result.json']);
+    expect(readdirSync(out)).toEqual(['.lsconv-output', 'result.json']);
     expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'))).toEqual(tasksJson());
   });
 
@@ -260,7 +260,7 @@ describe('lsconv (built) export', () => {
       await waitFor(() => leftovers(dir).length > 0);
       child.kill(signal);
       expect([await closed, stderr]).toEqual([code, expect.any(String)]);
-      expect(stderr).toMatch(/lsconv: interrupted; no output was written/);
+      expect(stderr).toMatch(/lsconv: interrupted; out was left as it was/);
       expect(readdirSync(dir)).toEqual([]);
     });
   }

@@ -38,6 +38,10 @@ export const EXIT = {
   FAILED: 1,
   /** The command line is wrong: unknown command or flag, bad flag value, unknown format. */
   USAGE: 2,
+  /** Nothing was written although the input had regions (every one was skipped); `--allow-empty` exits 0. */
+  EMPTY: 3,
+  /** The export lost what `--fail-on` (or `--strict`) names; nothing was written. */
+  LOSS: 4,
   /** Interrupted by SIGINT (Ctrl-C); nothing was written. */
   INTERRUPTED: 130,
   /** Stopped by SIGTERM; nothing was written. */
@@ -48,6 +52,8 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['INVALID_OPTION', 'UNKNOWN_
 
 /** The exit code for an error code. */
 export function exitCodeFor(code: ErrorCode): number {
+  if (code === 'EMPTY_OUTPUT') return EXIT.EMPTY;
+  if (code === 'LOSS') return EXIT.LOSS;
   return USAGE_CODES.has(code) ? EXIT.USAGE : EXIT.FAILED;
 }
 

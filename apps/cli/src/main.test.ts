@@ -304,6 +304,8 @@ describe('main: export', () => {
           '--plugin',
           TEST_PLUGIN,
           '--force',
+          // Without a config every region is skipped: nothing but empty items is written.
+          '--allow-empty',
           '-q',
         ],
         forced,
@@ -372,7 +374,7 @@ describe('main: export', () => {
     await waitFor(() => leftovers(dir).length > 0);
     controller.abort('SIGINT');
     expect(await running).toBe(130);
-    expect(io.err()).toMatch(/^lsconv: interrupted; no output was written\n$/m);
+    expect(io.err()).toMatch(/^lsconv: interrupted; out was left as it was\n$/m);
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -90,7 +90,7 @@ function topHelp(width: number): string[] {
       width,
     ),
     '',
-    'Exit codes: 0 done, 1 conversion failed, 2 wrong command line, 130/143 interrupted.',
+    'Exit codes: 0 done, 1 conversion failed, 2 wrong command line, 3 nothing written (every region skipped), 4 a --fail-on loss, 130/143 interrupted.',
     'Set LSCONV_DEBUG=1 to print stack traces with errors.',
   ];
 }

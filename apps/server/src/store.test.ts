@@ -197,6 +197,7 @@ describe('conversions, views and single tasks', () => {
       bytesWritten: 9,
       skipped: [],
       warnings: [],
+      tallies: {},
       durationMs: 3,
     };
     store.updateConversion(c.id, { report });

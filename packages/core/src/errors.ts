@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'UNSAFE_PATH',
   'RESOURCE',
   'ABORTED',
+  'EMPTY_OUTPUT',
+  'LOSS',
   'INTERNAL',
 ] as const;
 

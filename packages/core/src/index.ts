@@ -133,6 +133,7 @@ export {
   truncateBytes,
 } from './safe-path.js';
 // Sinks
+export { type ExistingOutputRule, OUTPUT_MARKER } from './sinks/commit.js';
 export { type DirectorySinkOptions, directorySink } from './sinks/directory.js';
 export { type MemorySink, memorySink } from './sinks/memory.js';
 export { chunkLength, type FileWriter, type Sink, utf8 } from './sinks/types.js';

@@ -49,6 +49,23 @@ describe('parseLabelConfig', () => {
     );
   });
 
+  it('makes a parser complaint readable: collapsed excerpt, line and column, the line itself, a hint for JSON', () => {
+    const json = '[\n    "View",\n    "Image",\n    "RectangleLabels"\n]';
+    let message = '';
+    try {
+      parseLabelConfig(json, { file: 'c.xml' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^labeling config is not well-formed XML at line 1, column 1: /);
+    expect(message).not.toMatch(/ {2}|found\. at line/);
+    expect(message).toMatch(/the line reads: \[/);
+    expect(message).toMatch(/looks like JSON; give the XML of the labeling config/);
+    expect(() =>
+      parseLabelConfig('<View>\n  <Text name="t" value="$t">\n</View>', { file: 'c.xml' }),
+    ).toThrow(/at line \d+, column \d+: .*\(the line reads: /);
+  });
+
   it('decodes numeric character references as XML parsers do', () => {
     const config = parseLabelConfig(`<View>
   <Image name="img" value="$image"/>

@@ -106,14 +106,12 @@ export function parseLabelConfig(xml: string, origin: ConfigOrigin = {}): LabelC
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    throw new LsconvError(
-      'CONFIG_PARSE',
-      `labeling config is not well-formed XML: ${msg} at line ${line}, column ${col}`,
-      {
-        ...loc,
-        hint: 'check the XML of the labeling config',
-      },
-    );
+    throw new LsconvError('CONFIG_PARSE', xmlErrorMessage(text, msg, line, col), {
+      ...loc,
+      hint: /^\s*[[{]/.test(text)
+        ? 'this looks like JSON; give the XML of the labeling config (the Code view of Labeling Interface in the project settings)'
+        : 'check the XML of the labeling config',
+    });
   }
   let tree: XmlNode[];
   try {
@@ -328,4 +326,20 @@ export function hasValueList(config: LabelConfig): boolean {
     if (control.inputs.some((i) => i.valueList)) return true;
   }
   return false;
+}
+
+/**
+ * A parser's complaint made readable: its words with any quoted excerpt collapsed and
+ * shortened, the line and column, and that line of the config.
+ */
+function xmlErrorMessage(text: string, msg: string, line: number, col: number): string {
+  const words = msg
+    .replace(/'([^']*)'/g, (_, quoted: string) => {
+      const flat = quoted.replace(/\s+/g, ' ').trim();
+      return `'${flat.length > 30 ? `${flat.slice(0, 30)}…` : flat}'`;
+    })
+    .replace(/\.\s*$/, '');
+  const source = (text.split(/\r?\n/)[line - 1] ?? '').trim();
+  const shown = source.length > 60 ? `${source.slice(0, 60)}…` : source;
+  return `labeling config is not well-formed XML at line ${line}, column ${col}: ${words}${shown ? ` (the line reads: ${shown})` : ''}`;
 }

@@ -20,13 +20,43 @@ export interface ReportData {
   regionsWritten: number;
   filesWritten: number;
   bytesWritten: number;
-  skipped: { code: string; kind: SkipEntry['kind']; reason: string; count: number; examples: SkipEntry[] }[];
+  skipped: {
+    code: string;
+    kind: SkipEntry['kind'];
+    reason: string;
+    count: number;
+    /** How many tasks these skips belong to. */
+    tasks: number;
+    /** The distinct reasons under this code with their counts (up to {@link REPORT_REASONS_PER_CODE}). */
+    reasons: { reason: string; count: number }[];
+    examples: SkipEntry[];
+  }[];
+  /** Named counts a format keeps besides skips, such as `clipped` regions. */
+  tallies: Record<string, number>;
   warnings: string[];
   durationMs: number;
 }
 
 /** How many examples of each kind of skip a report keeps (the counts are always exact). */
 export const REPORT_EXAMPLES_PER_CODE = 50;
+
+/** How many distinct reasons a report counts apart under one code; the rest are counted together. */
+export const REPORT_REASONS_PER_CODE = 20;
+
+/** The reason under which skips past {@link REPORT_REASONS_PER_CODE} distinct ones are counted. */
+const OTHER_REASONS = 'other reasons';
+
+interface SkipGroup {
+  code: string;
+  kind: SkipEntry['kind'];
+  reason: string;
+  count: number;
+  /** Distinct tasks among the skips (counted as the task index changes: skips arrive in task order). */
+  tasks: number;
+  lastTask: number | undefined;
+  reasons: Map<string, { count: number; first: SkipEntry }>;
+  examples: SkipEntry[];
+}
 
 /**
  * The conversion report: counts, and every skipped task, annotation, region or
@@ -43,10 +73,8 @@ export class ConversionReport {
   filesWritten = 0;
   bytesWritten = 0;
   readonly warnings: string[] = [];
-  private readonly groups = new Map<
-    string,
-    { code: string; kind: SkipEntry['kind']; reason: string; count: number; examples: SkipEntry[] }
-  >();
+  private readonly groups = new Map<string, SkipGroup>();
+  private readonly tallied = new Map<string, number>();
   private readonly started = Date.now();
   private finishedAt: number | undefined;
 
@@ -59,11 +87,47 @@ export class ConversionReport {
     const key = `${entry.kind}\u0000${entry.code}`;
     let group = this.groups.get(key);
     if (!group) {
-      group = { code: entry.code, kind: entry.kind, reason: entry.reason, count: 0, examples: [] };
+      group = {
+        code: entry.code,
+        kind: entry.kind,
+        reason: entry.reason,
+        count: 0,
+        tasks: 0,
+        lastTask: undefined,
+        reasons: new Map(),
+        examples: [],
+      };
       this.groups.set(key, group);
     }
     group.count++;
+    if (entry.taskIndex !== undefined && entry.taskIndex !== group.lastTask) {
+      group.tasks++;
+      group.lastTask = entry.taskIndex;
+    }
+    const own = reasonOf(entry);
+    const reason =
+      group.reasons.has(own) || group.reasons.size < REPORT_REASONS_PER_CODE ? own : OTHER_REASONS;
+    const counted = group.reasons.get(reason);
+    if (counted) counted.count++;
+    else group.reasons.set(reason, { count: 1, first: entry });
     if (group.examples.length < REPORT_EXAMPLES_PER_CODE) group.examples.push(entry);
+  }
+
+  /** Adds to a named count (such as `clipped` regions) that gates and summaries read. */
+  tally(name: string, count = 1): void {
+    this.tallied.set(name, (this.tallied.get(name) ?? 0) + count);
+  }
+
+  /** A named count, 0 when nothing was tallied under that name. */
+  tallyOf(name: string): number {
+    return this.tallied.get(name) ?? 0;
+  }
+
+  /** Skips of one kind (`region`, `resource`…), all codes together. */
+  skippedOf(kind: SkipEntry['kind']): number {
+    let total = 0;
+    for (const group of this.groups.values()) if (group.kind === kind) total += group.count;
+    return total;
   }
 
   /** Records a warning that is not tied to one skipped thing. */
@@ -104,7 +168,16 @@ export class ConversionReport {
       regionsWritten: this.regionsWritten,
       filesWritten: this.filesWritten,
       bytesWritten: this.bytesWritten,
-      skipped: [...this.groups.values()].map((g) => ({ ...g, examples: [...g.examples] })),
+      skipped: [...this.groups.values()].map((g) => ({
+        code: g.code,
+        kind: g.kind,
+        reason: g.reason,
+        count: g.count,
+        tasks: g.tasks,
+        reasons: [...g.reasons].map(([reason, { count }]) => ({ reason, count })),
+        examples: [...g.examples],
+      })),
+      tallies: Object.fromEntries(this.tallied),
       warnings: [...this.warnings],
       durationMs: (this.finishedAt ?? Date.now()) - this.started,
     };
@@ -116,13 +189,36 @@ export class ConversionReport {
       `${this.format}: ${this.tasksRead} tasks read, ${this.itemsWritten} items and ${this.regionsWritten} regions written in ${this.filesWritten} files`,
     ];
     for (const group of this.groups.values()) {
-      const first = group.examples[0];
-      const where = first ? describeLocation(first) : '';
-      lines.push(
-        `  skipped ${group.count} ${group.kind}(s): ${group.reason}${where ? ` (first: ${where})` : ''}`,
-      );
+      const reasons = [...group.reasons];
+      // "of 30 tasks" when the skips are spread over fewer tasks than there are skips.
+      const of = group.tasks > 0 && group.tasks < group.count ? ` of ${group.tasks} tasks` : '';
+      if (reasons.length === 1) {
+        lines.push(
+          `  skipped ${group.count} ${group.kind}(s)${of}: ${group.reason}${firstAt(group.examples[0])}`,
+        );
+        continue;
+      }
+      // Several reasons under one code: each with its own count, most frequent first.
+      lines.push(`  skipped ${group.count} ${group.kind}(s)${of}:`);
+      reasons.sort((a, b) => b[1].count - a[1].count);
+      for (const [reason, { count, first }] of reasons)
+        lines.push(`    ${count}: ${reason}${firstAt(first)}`);
     }
     for (const warning of this.warnings) lines.push(`  warning: ${warning}`);
     return lines;
   }
+}
+
+/**
+ * The reason skips are counted under: a resource's reason starts with the reference it
+ * names (`"/data/upload/1/a.jpg": no upload folder…`), which is left out so that a
+ * thousand missing images count as one reason.
+ */
+function reasonOf(entry: SkipEntry): string {
+  return entry.kind === 'resource' ? entry.reason.replace(/^"(?:[^"\\]|\\.)*"?…?: /, '') : entry.reason;
+}
+
+function firstAt(entry: SkipEntry | undefined): string {
+  const where = entry ? describeLocation(entry) : '';
+  return where ? ` (first: ${where})` : '';
 }

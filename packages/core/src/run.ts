@@ -35,6 +35,11 @@ export interface RunExportOptions {
    * report entries go to this export's report).
    */
   resources?: ResourceResolver | ResourceOptions;
+  /**
+   * Called with the report once the format has written everything, before the sink is
+   * committed: throwing here aborts the sink (a gate such as "nothing was written").
+   */
+  beforeCommit?: (report: ConversionReport) => void;
   /** Called every time a task is read, with the count. */
   onTask?: (count: number) => void;
   /**
@@ -169,6 +174,7 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
     for (const entry of source.skipped?.() ?? []) report.skip(entry);
     report.filesWritten = sink.filesWritten;
     report.bytesWritten = sink.bytesWritten;
+    run.beforeCommit?.(report);
     await sink.commit();
   } catch (error) {
     await sink.abort().catch(() => undefined);

@@ -80,12 +80,19 @@ export async function locateImage(
     taskId?: unknown;
     taskIndex?: number;
     field?: string;
+    /** The caller does without the bytes: a failure to find them is not reported (see `ResourceCallContext`). */
+    optional?: boolean;
   },
 ): Promise<ImageRef> {
   const kind = classifyImageRef(url);
   const python = ctx.compat === 'python';
   const localName = imageLocalName(ctx, url, kind, python);
-  const callContext = { taskId: opts.taskId, taskIndex: opts.taskIndex, field: opts.field };
+  const callContext = {
+    taskId: opts.taskId,
+    taskIndex: opts.taskIndex,
+    field: opts.field,
+    optional: opts.optional,
+  };
   let localPath: string | undefined;
   if (kind === 'path' || opts.copy || (kind !== 'http' && opts.resolve !== false)) {
     const resolved = await ctx.resources.resolve(url, callContext);

@@ -316,6 +316,7 @@ export class ClipCounter {
   /** Writes the report line, when something was clipped. */
   flush(report: ConversionReport, format: string): void {
     if (this.count > 0) {
+      report.tally('clipped', this.count);
       report.warn(
         `${format}: ${this.count} region(s) reached outside the image and were clipped to its borders (first: ${this.example}); use --compat python to keep raw coordinates`,
       );

@@ -306,7 +306,10 @@ describe('labels that XML cannot hold', () => {
       const doc = new XMLParser({ isArray: (n) => n === 'object' }).parse(xml) as {
         annotation: { object: { name: string }[] };
       };
-      expect(doc.annotation.object.map((o) => o.name).sort(), compat).toEqual(['Car\nPedestrian', "{'a': 1}"]);
+      expect(doc.annotation.object.map((o) => o.name).sort(), compat).toEqual([
+        'Car\nPedestrian',
+        "{'a': 1}",
+      ]);
       expect(run.report.countsByCode()['label-not-writable'], compat).toBe(1);
       expect(run.report.entries().find((e) => e.code === 'label-not-writable')?.reason, compat).toMatch(
         /U\+0007/,

@@ -261,10 +261,14 @@ async function exportVoc(tasks: AsyncIterable<PreparedVoc | null>, ctx: VocConte
       taskId,
       taskIndex: index,
       field: `data.${dataKey}`,
+      // VOC reads the image only for its channel count (3 without it): nothing is skipped.
+      optional: true,
     });
     // The reference reads channels only from a file it fetched, not from a plain path that exists.
     const readable = image.localPath && !(python && image.kind === 'path');
-    const info = readable ? await ctx.resources.imageInfo(url, { taskId, taskIndex: index }) : undefined;
+    const info = readable
+      ? await ctx.resources.imageInfo(url, { taskId, taskIndex: index, optional: true })
+      : undefined;
     const depth = info?.channels ?? 3;
     const done =
       prepared.body ??

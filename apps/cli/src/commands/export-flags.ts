@@ -2,6 +2,7 @@
 import { DEFAULT_FORMAT_ID, type FormatDefinition, type OptionSpecs, type Registry } from '@lsconv/core';
 import { type FlagSpec, type OptionFlag, splitOptionFlags } from '../args.js';
 import { columnStartOf, renderFlags, wrap } from '../help.js';
+import { GATE_FLAGS } from './gate.js';
 import { definitionHelp, problemsHelp, RUN_FLAGS } from './shared.js';
 
 /** The format used when `-f` is not given, as in the Python converter. */
@@ -31,7 +32,13 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
     type: 'string',
     placeholder: 'OUTPUT',
     description:
-      'Output folder (or zip file with --zip). Nothing appears under this name until the export has succeeded',
+      'Output folder, or zip file when it ends with .zip. Nothing appears under this name until the export has succeeded; an existing folder is replaced only when lsconv wrote it (see --merge)',
+  },
+  {
+    name: 'merge',
+    type: 'boolean',
+    description:
+      'Add the new files to an existing output folder, replacing same-named ones, even one lsconv did not write',
   },
   {
     name: 'format',
@@ -44,7 +51,7 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
   {
     name: 'zip',
     type: 'boolean',
-    description: 'Write one zip archive, OUTPUT.zip (or OUTPUT when it ends with .zip), instead of a folder',
+    description: 'Write one zip archive, OUTPUT.zip (or OUTPUT when it ends with .zip, which needs no --zip)',
   },
   {
     name: 'force',
@@ -58,6 +65,7 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
     description:
       'Threads that parse and convert tasks (default: the number of cores); 1 runs in one thread. Output is identical either way',
   },
+  ...GATE_FLAGS,
   ...RUN_FLAGS,
 ];
 
@@ -115,11 +123,6 @@ export const RESOURCE_FLAGS: readonly FlagSpec[] = [
     placeholder: 'SECONDS',
     description:
       'Longest time one media download may take, retries included, before it is given up and reported (default 600)',
-  },
-  {
-    name: 'strict',
-    type: 'boolean',
-    description: 'Fail on the first media that cannot be read, instead of reporting it',
   },
 ];
 
@@ -269,6 +272,12 @@ export function exportHelp(
     lines.push(
       ...problemsHelp(registry, 'Plugins that could not be loaded (lsconv formats says more):', width),
     );
-  lines.push('', 'Exit codes: 0 done, 1 conversion failed, 2 wrong command line, 130/143 interrupted.');
+  lines.push(
+    '',
+    ...wrap(
+      'Exit codes: 0 done; 1 conversion failed; 2 wrong command line; 3 nothing written although the input had regions (--allow-empty exits 0); 4 a loss named by --fail-on or --strict; 130/143 interrupted. With 1, 3, 4 and 130/143 the output is left as it was.',
+      width,
+    ),
+  );
   return lines;
 }

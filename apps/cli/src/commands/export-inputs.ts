@@ -1,11 +1,15 @@
 /** What `lsconv export` reads from its command line and disk before converting: the labeling config, the options, the media settings, the output target. */
-import { promises as fs, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { promises as fs, readdirSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import {
   defaultThreads,
+  emptyLabelConfig,
+  type FormatDefinition,
   isLsconvError,
   type LabelConfig,
   LsconvError,
+  type OptionSpecs,
+  OUTPUT_MARKER,
   parseLabelConfig,
   type ResourceOptions,
 } from '@lsconv/core';
@@ -63,6 +67,31 @@ export async function readLabelConfig(io: CliIo, file: string): Promise<LabelCon
   // Editors on Windows save XML with a byte order mark; the XML parser would see text before the root.
   if (xml.charCodeAt(0) === 0xfeff) xml = xml.slice(1);
   return parseLabelConfig(xml, { file });
+}
+
+/**
+ * The labeling config of `-c`, or none; without one, a format that needs one is refused
+ * (unless `--force`) before any task is read.
+ */
+export async function exportConfig(
+  io: CliIo,
+  configFile: string | undefined,
+  format: FormatDefinition<OptionSpecs>,
+  force: boolean,
+): Promise<LabelConfig | undefined> {
+  const config = configFile === undefined ? undefined : await readLabelConfig(io, configFile);
+  if (config || force) return config;
+  const support = format.supports(emptyLabelConfig());
+  if (!support.ok) {
+    throw new LsconvError(
+      'UNSUPPORTED_CONFIG',
+      `format ${format.id} needs a labeling config: ${support.reason}`,
+      {
+        hint: "give the project's labeling config with -c config.xml",
+      },
+    );
+  }
+  return undefined;
 }
 
 export function formatOptions(
@@ -130,8 +159,12 @@ function baseDirOf(io: CliIo, input: string): string {
   }
 }
 
-/** Refuses early an output path that cannot be written, before reading any task. */
-export function checkOutputTarget(io: CliIo, target: string, zip: boolean): void {
+/**
+ * Refuses early, before reading any task, an output that the export could not take:
+ * a folder for a zip, a file for a folder, or a non-empty folder lsconv did not write
+ * (unless `merge`). The sink applies the same rule again when it commits.
+ */
+export function checkOutputTarget(io: CliIo, target: string, zip: boolean, merge = false): void {
   let stat: ReturnType<typeof statSync> | undefined;
   try {
     stat = statSync(userPath(io, target));
@@ -140,7 +173,7 @@ export function checkOutputTarget(io: CliIo, target: string, zip: boolean): void
   }
   if (zip && stat.isDirectory()) {
     throw new LsconvError('OUTPUT_EXISTS', `the output ${target} is a folder, not a zip file`, {
-      hint: 'choose another -o path, or drop --zip to write a folder',
+      hint: 'choose another -o path; a name ending in .zip writes a zip file',
     });
   }
   if (!zip && !stat.isDirectory()) {
@@ -148,4 +181,42 @@ export function checkOutputTarget(io: CliIo, target: string, zip: boolean): void
       hint: 'choose another -o path, or add --zip to write a zip file',
     });
   }
+  if (zip || merge) return;
+  const names = readdirSync(userPath(io, target));
+  if (names.length > 0 && !names.includes(OUTPUT_MARKER)) {
+    throw new LsconvError(
+      'OUTPUT_EXISTS',
+      `the output folder ${target} is not empty and was not written by lsconv`,
+      {
+        hint: 'choose another output folder, empty this one, or add --merge to add the new files to it',
+      },
+    );
+  }
+}
+
+/**
+ * The option set by `--image-dir` (the one whose `pythonFlag` is `image-dir`), made
+ * relative to the output: a folder the user typed is theirs, so an absolute one inside
+ * the output is taken as it is meant. One outside the output is refused with a message
+ * saying why (the output is written whole or not at all, so its images live inside it).
+ */
+export function imageDirInOutput(
+  format: FormatDefinition<OptionSpecs>,
+  options: Record<string, unknown>,
+  io: CliIo,
+  output: string,
+): void {
+  const option = Object.entries(format.options as OptionSpecs).find(
+    ([, spec]) => spec.pythonFlag === 'image-dir',
+  )?.[0];
+  const value = option === undefined ? undefined : options[option];
+  if (option === undefined || typeof value !== 'string' || !isAbsolute(value)) return;
+  const inside = relative(resolve(io.cwd, output), value);
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw usageError(
+      `--image-dir ${value} is outside the output folder ${output}`,
+      'give a folder inside the output (absolute or relative to it, such as images): the images are written with the export, all or nothing',
+    );
+  }
+  options[option] = inside.split(sep).join('/');
 }

@@ -1,9 +1,10 @@
+import { statSync } from 'node:fs';
 import {
   type CompatMode,
   type ConversionReport,
   directorySink,
-  emptyLabelConfig,
   type FormatDefinition,
+  isLsconvError,
   LsconvError,
   type OptionSpecs,
   officialPackageOf,
@@ -13,20 +14,23 @@ import {
   type Sink,
   zipFileSink,
 } from '@lsconv/core';
-import { parseArgs, peekFlag, wantsHelp } from '../args.js';
+import { type ParsedArgs, parseArgs, peekFlag, wantsHelp } from '../args.js';
 import { describeProblems, loadRegistry } from '../discovery.js';
 import { helpWidth } from '../help.js';
 import { type CliIo, EXIT, exitCodeForSignal, userPath, writeLines } from '../io.js';
 import { createProgress } from '../progress.js';
 import { closest } from '../suggest.js';
+import { firstTimeFor, pythonDifferences } from './differences.js';
 import { DEFAULT_FORMAT, exportFlagTable, exportHelp } from './export-flags.js';
 import {
   checkOutputTarget,
+  exportConfig,
   formatOptions,
-  readLabelConfig,
+  imageDirInOutput,
   resourceOptions,
   threadCount,
 } from './export-inputs.js';
+import { checkLosses, lossesToFail } from './gate.js';
 import { stringValue, usageError, writeReport } from './shared.js';
 
 export {
@@ -40,6 +44,9 @@ export {
   RESOURCE_FLAGS,
 } from './export-flags.js';
 export { readLabelConfig } from './export-inputs.js';
+
+/** Error codes of the loss gate: the summary is printed before the error. */
+const GATE_CODES: ReadonlySet<string> = new Set(['EMPTY_OUTPUT', 'LOSS']);
 
 /** How long an interrupted export may take to clean up before the CLI gives up on it. */
 const ABORT_GRACE_MS = 5000;
@@ -75,50 +82,43 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   }
   if (!output) throw usageError('missing -o OUTPUT', 'give the output folder with -o OUTPUT');
   const options = formatOptions(formatFlags, aliases, values);
+  const losses = lossesToFail(values);
+  imageDirInOutput(format, options, io, output);
   const resources = resourceOptions(io, values, input);
   const force = values.force === true;
-  const configFile = stringValue(values.config);
-  const config = configFile === undefined ? undefined : await readLabelConfig(io, configFile);
-  if (!config && !force) {
-    const support = format.supports(emptyLabelConfig());
-    if (!support.ok) {
-      throw new LsconvError(
-        'UNSUPPORTED_CONFIG',
-        `format ${format.id} needs a labeling config: ${support.reason}`,
-        {
-          hint: "give the project's labeling config with -c config.xml",
-        },
-      );
-    }
-  }
-  const zip = values.zip === true;
+  const config = await exportConfig(io, stringValue(values.config), format, force);
+  const zip = values.zip === true || /\.zip$/i.test(output);
   const target = zip && !/\.zip$/i.test(output) ? `${output}.zip` : output;
-  checkOutputTarget(io, target, zip);
+  checkOutputTarget(io, target, zip, values.merge === true);
   const stdin = input === '-';
   const controller = new AbortController();
   const outer = io.signal;
   if (outer?.aborted) return exitCodeForSignal(outer.reason);
-  const onAbort = () => {
-    controller.abort(outer?.reason);
-    if (stdin) {
-      // A read blocked on standard input only wakes up when the stream fails; the
-      // listener keeps that failure from crashing the process when no read is pending.
-      io.stdin.on('error', () => undefined);
-      io.stdin.destroy(new Error('interrupted'));
-    }
-  };
+  const onAbort = () => cancel(io, controller, stdin);
   outer?.addEventListener('abort', onAbort, { once: true });
   const quiet = values.quiet === true;
   if (stdin && (io.stdin as { isTTY?: boolean }).isTTY && !quiet) {
     io.stderr.write('lsconv: reading tasks from standard input (end with Ctrl-D)\n');
   }
+  const progress = createProgress(io.stderr, format.id, {
+    enabled: !quiet,
+    totalBytes: stdin ? undefined : inputSize(userPath(io, input)),
+  });
   const source = openTaskSource(stdin ? (io.stdin === process.stdin ? '-' : io.stdin) : userPath(io, input), {
     // Only a format that writes tasks back byte for byte needs a raw copy of each.
     keepRaw: format.writesRawTasks,
     signal: controller.signal,
+    onBytes: (bytes) => progress.addBytes(bytes),
   });
-  const sink: Sink = zip ? zipFileSink(userPath(io, target)) : directorySink(userPath(io, target));
-  const progress = createProgress(io.stderr, format.id, !quiet);
+  const sink: Sink = zip
+    ? zipFileSink(userPath(io, target))
+    : directorySink(userPath(io, target), {
+        existing: values.merge === true ? 'merge' : 'own',
+        marker: outputMarker(format.id),
+        signal: controller.signal,
+      });
+  // The report of a run the gate stopped, for the summary.
+  let gated: ConversionReport | undefined;
   const run = runExport({
     format,
     tasks: source,
@@ -133,6 +133,10 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     threads: threadCount(values.threads),
     formatModule: registry.formats.get(format.id)?.origin.entry,
     onTask: (n) => progress.update(n),
+    beforeCommit: (report) => {
+      gated = report;
+      checkLosses(report, losses);
+    },
   }).then(
     (report) => ({ report }),
     (error: unknown) => ({ error }),
@@ -146,15 +150,52 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   }
   if (outcome === 'gave-up') await sink.abort().catch(() => undefined);
   if (outcome === 'gave-up' || ('error' in outcome && controller.signal.aborted)) {
-    io.stderr.write('lsconv: interrupted; no output was written\n');
+    io.stderr.write(`lsconv: interrupted; ${target} was left as it was\n`);
     return exitCodeForSignal(controller.signal.reason);
   }
-  if ('error' in outcome) throw outcome.error;
-  const report = outcome.report;
+  if (controller.signal.aborted) {
+    // The signal came while the finished output was being moved into place: it is complete.
+    io.stderr.write(`lsconv: interrupted after the export was complete; ${target} holds the new output\n`);
+    return exitCodeForSignal(controller.signal.reason);
+  }
+  if ('error' in outcome) {
+    // A run the gate stopped: say what was lost, then why it failed (main prints the error).
+    if (gated && isLsconvError(outcome.error) && GATE_CODES.has(outcome.error.code))
+      await tell(io, values, gated, format.id, `${target} (left as it was)`);
+    throw outcome.error;
+  }
+  await tell(io, values, outcome.report, format.id, target);
+  return EXIT.OK;
+}
+
+/** Cancels the run on the outer signal; a read blocked on standard input is woken up. */
+function cancel(io: CliIo, controller: AbortController, stdin: boolean): void {
+  controller.abort(io.signal?.reason);
+  if (stdin) {
+    // A read blocked on standard input only wakes up when the stream fails; the
+    // listener keeps that failure from crashing the process when no read is pending.
+    io.stdin.on('error', () => undefined);
+    io.stdin.destroy(new Error('interrupted'));
+  }
+}
+
+/** Writes the report (`--report`) and the summary, with how the run differs from the Python converter. */
+async function tell(
+  io: CliIo,
+  values: ParsedArgs['values'],
+  report: ConversionReport,
+  formatId: string,
+  output: string,
+): Promise<void> {
   const reportFile = stringValue(values.report);
   if (reportFile !== undefined) await writeReport(io, reportFile, report);
-  if (!quiet) writeLines(io.stderr, summary(report, target));
-  return EXIT.OK;
+  if (values.quiet === true) return;
+  const differences = pythonDifferences(report, (values.compat ?? 'default') as CompatMode);
+  writeLines(io.stderr, [
+    ...report.summaryLines(),
+    `  output: ${output}`,
+    ...(differences.length && firstTimeFor(io, formatId) ? differences : []),
+  ]);
 }
 
 /**
@@ -206,6 +247,13 @@ export function findFormat(registry: Registry, id: string): FormatDefinition<Opt
   }
 }
 
-function summary(report: ConversionReport, target: string): string[] {
-  return [...report.summaryLines(), `  output: ${target}`];
+/** The size of an input file, for percent and time left; undefined for a folder. */
+function inputSize(path: string): number | undefined {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat?.isFile() ? stat.size : undefined;
+}
+
+/** What lsconv writes into an output folder it made, so a later export may replace it. */
+function outputMarker(formatId: string): string {
+  return `${JSON.stringify({ writtenBy: 'lsconv', format: formatId })}\n`;
 }

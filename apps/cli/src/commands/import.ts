@@ -120,7 +120,7 @@ export async function importCommand(argv: readonly string[], io: CliIo): Promise
   if (outer?.aborted) return exitCodeForSignal(outer.reason);
   const onAbort = () => controller.abort(outer?.reason);
   outer?.addEventListener('abort', onAbort, { once: true });
-  const progress = createProgress(io.stderr, `import ${importer.id}`, !quiet);
+  const progress = createProgress(io.stderr, `import ${importer.id}`, { enabled: !quiet });
   const tasksFile = userPath(io, output);
   const configFile = labelConfigPath(tasksFile);
   try {

@@ -34,6 +34,7 @@ export function createSettler(
   }
 
   function recordFailure(url: string, failure: Failure, context: ResourceCallContext | undefined): void {
+    if (context?.optional) return;
     if (opts.strict) {
       throw new LsconvError('RESOURCE', `cannot get ${shortValue(url, 200)}: ${failure.reason}`, {
         ...location(context),

@@ -121,6 +121,12 @@ export interface ResourceCallContext {
   taskId?: unknown;
   taskIndex?: number;
   field?: string;
+  /**
+   * The caller does without the resource when it cannot be had (a VOC export reads an
+   * image only for its channel count): a failure is then neither reported as a skipped
+   * resource nor fatal with `strict`, since nothing is lost.
+   */
+  optional?: boolean;
 }
 
 /** A reference handed to {@link ResourceResolver.prefetch}. */

@@ -1,10 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { constants, promises as fs, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { constants, promises as fs, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { IntSet } from '../compact-set.js';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
 import { BufferedWriter } from './buffered-writer.js';
+import {
+  type ExistingOutputRule,
+  type MoveOptions,
+  makeFolders,
+  moveIntoPlace,
+  type OUTPUT_MARKER,
+  tempBeside,
+  writeFailure,
+} from './commit.js';
 import { removeStaleTemps } from './stale.js';
 import { chunkLength, type FileWriter, type Sink } from './types.js';
 
@@ -14,12 +22,19 @@ const SYNC_WRITE_BYTES = 1024 * 1024;
 /** Options of {@link directorySink}. */
 export interface DirectorySinkOptions {
   /**
-   * What to do when the output folder exists and is not empty: `merge` (default)
-   * moves the new files into it, replacing same-named ones, as the Python
-   * converter writes into an existing folder; `replace` swaps the whole folder;
-   * `fail` refuses.
+   * What to do when the output folder exists and is not empty (see
+   * {@link ExistingOutputRule}). Default `merge`: the new files are added to it,
+   * replacing same-named ones, as the Python converter writes into an existing folder.
+   * Whatever the rule, the folder holds its old content or the new at every moment.
    */
-  existing?: 'merge' | 'replace' | 'fail';
+  existing?: ExistingOutputRule;
+  /**
+   * Marks the folder as written by lsconv: writes this text into {@link OUTPUT_MARKER},
+   * so that a later export with `existing: 'own'` may replace it.
+   */
+  marker?: string;
+  /** Cancels a commit that has not begun to swap the folders yet. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -29,10 +44,7 @@ export interface DirectorySinkOptions {
  */
 export function directorySink(outDir: string, options: DirectorySinkOptions = {}): Sink {
   const target = resolve(outDir);
-  const temp = join(
-    dirname(target),
-    `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
+  const temp = tempBeside(target);
   const existing = options.existing ?? 'merge';
   // Hashes of the paths written, not the paths, in a typed-array set (8–16 bytes per file
   // instead of a string and a `Set` slot); a hash match is confirmed on disk (see `has`).
@@ -42,7 +54,9 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
   const writers = new Set<BufferedWriter>();
   let files = 0;
   let bytes = 0;
-  let state: 'open' | 'committed' | 'aborted' = 'open';
+  let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+  let committing: Promise<void> | undefined;
+  let cancelled = false;
 
   const fail = (error: unknown, path?: string): never => writeFailure(error, outDir, path);
   const { ensureTemp, ensureDir } = tempFolder(temp);
@@ -61,19 +75,7 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
     get bytesWritten() {
       return bytes;
     },
-    has(path) {
-      let safe: string;
-      try {
-        safe = checkOutputPath(path);
-      } catch {
-        return false;
-      }
-      if (opening.has(safe)) return true;
-      if (!written.has(pathHash(safe))) return false;
-      // Every file written so far is in the temporary folder: a hash shared by two
-      // paths is told apart there.
-      return statSync(join(temp, safe), { throwIfNoEntry: false })?.isFile() === true;
-    },
+    has: (path) => wasWritten(path, opening, written, temp),
     async writeFile(path, data) {
       const safe = begin(path);
       try {
@@ -137,24 +139,69 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
     },
     async commit() {
       if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the output ${outDir} is already ${state}`);
+      state = 'committing';
+      committing = finish(temp, target, writers, ensureTemp, {
+        outDir,
+        existing,
+        marker: options.marker,
+        cancelled: () => cancelled || options.signal?.aborted === true,
+      });
       try {
-        for (const writer of [...writers]) await writer.close();
-        await ensureTemp();
-        await moveIntoPlace(temp, target, outDir, existing);
+        await committing;
         state = 'committed';
-        await removeStaleTemps(target);
       } catch (error) {
-        await this.abort();
+        state = 'aborted';
+        await removeTemp(temp, writers);
         fail(error);
       }
     },
     async abort() {
-      if (state === 'committed') return;
+      if (state === 'committing') {
+        // Stops a merge that is still linking; a swap that has begun is finished.
+        cancelled = true;
+        await committing?.catch(() => undefined);
+        return;
+      }
+      if (state === 'committed' || state === 'aborted') return;
       state = 'aborted';
-      for (const writer of [...writers]) await writer.close().catch(() => undefined);
-      await fs.rm(temp, { recursive: true, force: true }).catch(() => undefined);
+      await removeTemp(temp, writers);
     },
   };
+}
+
+/** True when `path` was begun (`opening`) or written (its hash in `written`, the file in `temp`). */
+function wasWritten(path: string, opening: Set<string>, written: IntSet, temp: string): boolean {
+  let safe: string;
+  try {
+    safe = checkOutputPath(path);
+  } catch {
+    return false;
+  }
+  if (opening.has(safe)) return true;
+  if (!written.has(pathHash(safe))) return false;
+  // Every file written so far is in the temporary folder: a hash shared by two
+  // paths is told apart there.
+  return statSync(join(temp, safe), { throwIfNoEntry: false })?.isFile() === true;
+}
+
+/** Closes the open files and moves the finished folder into place (see `moveIntoPlace`). */
+async function finish(
+  temp: string,
+  target: string,
+  writers: Set<BufferedWriter>,
+  ensureTemp: () => Promise<void>,
+  move: MoveOptions,
+): Promise<void> {
+  for (const writer of [...writers]) await writer.close();
+  await ensureTemp();
+  // A killed export may have left the old output renamed aside: put it back first.
+  await removeStaleTemps(target);
+  await moveIntoPlace(temp, target, move);
+}
+
+async function removeTemp(temp: string, writers: Set<BufferedWriter>): Promise<void> {
+  for (const writer of [...writers]) await writer.close().catch(() => undefined);
+  await fs.rm(temp, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /** Makes the temporary folder (once) and the folders in it (each once). */
@@ -165,7 +212,7 @@ function tempFolder(temp: string): {
   const madeDirs = new Set<string>();
   let tempReady: Promise<void> | undefined;
   const ensureTemp = () => {
-    tempReady ??= fs.mkdir(temp, { recursive: true }).then(() => undefined);
+    tempReady ??= makeFolders(dirname(temp)).then(() => fs.mkdir(temp));
     return tempReady;
   };
   const ensureDir = async (relDir: string) => {
@@ -181,56 +228,6 @@ function tempFolder(temp: string): {
   return { ensureTemp, ensureDir };
 }
 
-/**
- * Moves the finished temporary folder to the target: renamed into place when there is
- * none or an empty one, else as `existing` says (refused, replaced or merged into).
- */
-async function moveIntoPlace(
-  temp: string,
-  target: string,
-  outDir: string,
-  existing: NonNullable<DirectorySinkOptions['existing']>,
-): Promise<void> {
-  const current = await fs.lstat(target).catch(() => undefined);
-  if (!current) {
-    await fs.mkdir(dirname(target), { recursive: true });
-    await fs.rename(temp, target);
-  } else if (!current.isDirectory()) {
-    throw new LsconvError('OUTPUT_EXISTS', `the output ${outDir} exists and is not a folder`, {
-      hint: 'choose another output path',
-    });
-  } else if ((await fs.readdir(target)).length === 0) {
-    await fs.rmdir(target);
-    await fs.rename(temp, target);
-  } else if (existing === 'fail') {
-    throw new LsconvError('OUTPUT_EXISTS', `the output folder ${outDir} is not empty`, {
-      hint: 'remove it or allow overwriting',
-    });
-  } else if (existing === 'replace') {
-    const old = `${temp}-old`;
-    await fs.rename(target, old);
-    await fs.rename(temp, target);
-    await fs.rm(old, { recursive: true, force: true });
-  } else {
-    await mergeInto(temp, target);
-    await fs.rm(temp, { recursive: true, force: true });
-  }
-}
-
-/** The `OUTPUT_WRITE` error for a failed write (an LsconvError is thrown as it is). */
-function writeFailure(error: unknown, outDir: string, path?: string): never {
-  if (error instanceof LsconvError) throw error;
-  const code = (error as NodeJS.ErrnoException).code;
-  throw new LsconvError(
-    'OUTPUT_WRITE',
-    `cannot write ${path ? `"${path}" in ` : ''}${outDir}: ${code ?? (error as Error).message}`,
-    {
-      hint: code === 'ENOSPC' ? 'the disk is full' : 'check that the output folder is writable',
-      cause: error,
-    },
-  );
-}
-
 /** A 30-bit FNV-1a hash of a path (a small integer, cheap to keep by the million). */
 export function pathHash(path: string): number {
   let h = 0x811c9dc5;
@@ -240,37 +237,6 @@ export function pathHash(path: string): number {
   }
   return h & 0x3fffffff;
 }
-
-async function mergeInto(from: string, to: string): Promise<void> {
-  let moved = 0;
-  for (const entry of await fs.readdir(from, { withFileTypes: true })) {
-    const source = join(from, entry.name);
-    const destination = join(to, entry.name);
-    if (entry.isDirectory()) {
-      const stat = await fs.lstat(destination).catch(() => undefined);
-      if (stat && !stat.isDirectory()) await fs.rm(destination, { force: true });
-      // A folder the output does not have yet moves whole: one rename instead of one per
-      // file (100,000 label files took 12.4 s to move one by one).
-      if (!stat?.isDirectory()) await fs.rename(source, destination);
-      else await mergeInto(source, destination);
-    } else {
-      // A file replaces whatever file has its name with one synchronous rename (an async
-      // lstat and rename per file took 14.5 s for 100,000 files); a folder in its way is
-      // removed first. Other work gets a turn every MERGE_TURN files.
-      if (++moved % MERGE_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
-      try {
-        renameSync(source, destination);
-      } catch (error) {
-        const stat = await fs.lstat(destination).catch(() => undefined);
-        if (!stat?.isDirectory()) throw error;
-        await fs.rm(destination, { recursive: true, force: true });
-        await fs.rename(source, destination);
-      }
-    }
-  }
-}
-
-const MERGE_TURN = 256;
 
 /** True when the path exists and can be read. */
 export async function isReadable(path: string): Promise<boolean> {

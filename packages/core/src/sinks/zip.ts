@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, promises as fs, mkdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { createWriteStream, promises as fs } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { createDeflateRaw, type DeflateRaw, deflateRawSync } from 'node:zlib';
 import { Zip, ZipPassThrough } from 'fflate';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
+import { makeFoldersSync, tempBeside, writeFailure } from './commit.js';
 import { removeStaleTemps } from './stale.js';
 import { type FileWriter, type Sink, utf8 } from './types.js';
 
@@ -284,15 +284,16 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
  */
 export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
   const target = resolve(file);
-  const temp = join(
-    dirname(target),
-    `.${basename(target)}.lsconv-tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
+  const temp = tempBeside(target);
   let inner: Sink | undefined;
   let stream: ReturnType<typeof createWriteStream> | undefined;
   const open = () => {
     if (!inner) {
-      mkdirSync(dirname(target), { recursive: true });
+      try {
+        makeFoldersSync(dirname(target));
+      } catch (error) {
+        writeFailure(error, file);
+      }
       stream = createWriteStream(temp);
       inner = zipStreamSink(stream, { name: file, ...options });
     }
@@ -310,7 +311,6 @@ export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
     createFile: async (path) => open().createFile(path),
     mkdir: async (path) => open().mkdir(path),
     async commit() {
-      await fs.mkdir(dirname(target), { recursive: true });
       const sink = open();
       try {
         await sink.commit();
@@ -318,10 +318,7 @@ export function zipFileSink(file: string, options: ZipSinkOptions = {}): Sink {
         await removeStaleTemps(target);
       } catch (error) {
         await fs.rm(temp, { force: true });
-        if (error instanceof LsconvError) throw error;
-        throw new LsconvError('OUTPUT_WRITE', `cannot write ${file}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        writeFailure(error, file);
       }
     },
     async abort() {

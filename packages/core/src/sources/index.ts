@@ -80,6 +80,8 @@ export interface TaskSourceOptions {
   numbers?: NumberParsing;
   /** Stops reading when aborted. */
   signal?: AbortSignal;
+  /** Called with the size of every chunk read (for progress from bytes). */
+  onBytes?: (bytes: number) => void;
 }
 
 /**
@@ -138,11 +140,11 @@ async function* sliceInput(
 ): AsyncGenerator<FileSlice> {
   const chunkSize = options.chunkSize ?? 1024 * 1024;
   if (typeof input !== 'string') {
-    yield* sliceStream(input, description, 0, options.signal, skipped);
+    yield* sliceStream(input, description, 0, options, skipped);
     return;
   }
   if (input === '-') {
-    yield* sliceStream(process.stdin, description, 0, options.signal, skipped);
+    yield* sliceStream(process.stdin, description, 0, options, skipped);
     return;
   }
   let stat: Awaited<ReturnType<typeof fs.stat>>;
@@ -164,13 +166,7 @@ async function* sliceInput(
     let index = 0;
     for (const name of names) {
       const file = join(input, name);
-      for await (const slice of sliceStream(
-        openFile(file, chunkSize),
-        file,
-        index,
-        options.signal,
-        skipped,
-      )) {
+      for await (const slice of sliceStream(openFile(file, chunkSize), file, index, options, skipped)) {
         index = slice.index + 1;
         // A folder of task files is a list of tasks.
         yield { ...slice, topLevel: 'array' };
@@ -178,7 +174,7 @@ async function* sliceInput(
     }
     return;
   }
-  yield* sliceStream(openFile(input, chunkSize), input, 0, options.signal, skipped);
+  yield* sliceStream(openFile(input, chunkSize), input, 0, options, skipped);
 }
 
 function openFile(path: string, chunkSize: number): Readable {
@@ -189,13 +185,15 @@ async function* sliceStream(
   stream: Readable,
   file: string,
   firstIndex: number,
-  signal: AbortSignal | undefined,
+  options: TaskSourceOptions,
   skipped: SkipEntry[],
 ): AsyncGenerator<FileSlice> {
+  const { signal, onBytes } = options;
   const slicer = new JsonSlicer(file);
   try {
     for await (const chunk of stream) {
       if (signal?.aborted) throw new LsconvError('ABORTED', 'the export was cancelled', { file });
+      onBytes?.((chunk as Buffer).length);
       for (const slice of slicer.push(chunk as Buffer)) {
         if (slice.oversize !== undefined) oversize(slice, file, firstIndex, skipped);
         else yield { ...slice, index: slice.index + firstIndex, file, topLevel: slicer.mode };
