@@ -2,7 +2,6 @@ import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import semver from 'semver';
 import { builtinFormats, json } from './builtin/index.js';
 import { LsconvError } from './errors.js';
 import {
@@ -298,7 +297,12 @@ async function loadPlugin(
     return problem('PLUGIN_LOAD', 'its package.json has no "lsconv": { "plugins": "<entry>" } marker');
   }
   const range = pkg.peerDependencies?.['@lsconv/core'] ?? pkg.dependencies?.['@lsconv/core'];
-  if (typeof range === 'string' && !range.startsWith('workspace:') && semver.validRange(range)) {
+  // semver is loaded only when a plugin states a range to check (not for workspace packages).
+  const semver =
+    typeof range === 'string' && !range.startsWith('workspace:')
+      ? (await import('semver')).default
+      : undefined;
+  if (semver?.validRange(range)) {
     if (!semver.satisfies(CORE_VERSION, range, { includePrerelease: true })) {
       return problem('PLUGIN_INCOMPATIBLE', `it needs @lsconv/core ${range}, this is ${CORE_VERSION}`);
     }

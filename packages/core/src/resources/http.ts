@@ -4,6 +4,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { dirname } from 'node:path';
 import { guardedLookup, PRIVATE_ADDRESS_CODE, privateLiteralAddress } from './address-guard.js';
+import { DownloadError } from './download-error.js';
 
 let guardedAgents: { http: HttpAgent; https: HttpsAgent } | undefined;
 /**
@@ -45,33 +46,7 @@ export interface DownloadSettings {
   onBytes?: ((count: number) => void) | undefined;
 }
 
-/** Why a download failed. */
-export type DownloadFailure =
-  | 'http'
-  | 'timeout'
-  | 'deadline'
-  | 'network'
-  | 'truncated'
-  | 'tls'
-  | 'too-large'
-  | 'blocked'
-  | 'redirect'
-  | 'aborted'
-  | 'write';
-
-/** A failed download, with a one-line reason. */
-export class DownloadError extends Error {
-  override readonly name = 'DownloadError';
-  constructor(
-    readonly failure: DownloadFailure,
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
+export { DownloadError, type DownloadFailure } from './download-error.js';
 
 /**
  * Downloads a URL into `dest` (through a temporary file renamed at the end, so a

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { BoundedMap } from '../bounded-map.js';
 import { truncateBytes } from '../safe-path.js';
 import { classifyReference, longHash } from './classify.js';
-import { DownloadError, downloadToFile } from './http.js';
+import { DownloadError } from './download-error.js';
+import type { downloadToFile } from './http.js';
 import type { Limiter } from './limiter.js';
 import { type Attempt, findLocal, type Outcome, planRemote, type ResolverPlaces } from './resolver-plan.js';
 import type { ResourceCallContext, ResourceOptions, ResourceProgress } from './types.js';
@@ -68,7 +69,9 @@ export function createAcquirer(
           counters.active++;
           emit();
           try {
-            await downloadToFile(attempt.url, dest, downloadSettings(opts, lsOrigin, counters));
+            // Loaded on the first download: exports that download nothing never load node:http.
+            const { downloadToFile: download } = await import('./http.js');
+            await download(attempt.url, dest, downloadSettings(opts, lsOrigin, counters));
             counters.done++;
             return { path: dest, source: 'download' as const };
           } catch (error) {
