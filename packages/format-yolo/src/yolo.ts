@@ -722,13 +722,14 @@ function pythonItemLines(lc: LineContext, skips: ConversionReport, item: YoloIte
           builder.line(cls, lineTail(box));
         }
       } else {
-        if (!Array.isArray(value.points)) {
+        // The Python converter fails on a point that is not an [x, y] pair; lsconv reports it.
+        if (!Array.isArray(value.points) || !value.points.every((p) => Array.isArray(p) && p.length >= 2)) {
           skips.skip({
             ...loc,
             regionId,
             kind: 'region',
             code: 'missing-coordinates',
-            reason: 'polygon has no points',
+            reason: 'polygon has no points, or a point that is not an [x, y] pair',
           });
           continue;
         }
@@ -744,6 +745,7 @@ interface PoseRect {
   cls: number;
   box: YoloBox;
   kp: Map<string, [number, number, number]>;
+  regionId?: string | undefined;
 }
 
 /** The reference's pose lines: each rectangle with the keypoints whose parentID points at it. */
@@ -773,7 +775,17 @@ function pythonPoseLines(
     const y = (value.y as number) / 100;
     const w = (value.width as number) / 100;
     const h = (value.height as number) / 100;
-    rects.set(value.id, { cls, box: [x + w / 2, y + h / 2, w, h], kp: new Map() });
+    // The reference keys rectangles by id: a later one with the same id replaces the earlier.
+    const replaced = rects.get(value.id);
+    if (replaced)
+      skips.skip({
+        ...loc,
+        regionId: replaced.regionId,
+        kind: 'region',
+        code: 'duplicate-region-id',
+        reason: 'a later rectangle has the same id, and the Python converter keeps only the last one',
+      });
+    rects.set(value.id, { cls, box: [x + w / 2, y + h / 2, w, h], kp: new Map(), regionId });
   }
   for (const { value, regionId } of regions) {
     const type = value.type.toLowerCase();
@@ -967,6 +979,7 @@ function defaultPoseLines(
 ): string[] {
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
   const rects = new Map<unknown, PoseRect>();
+  const lines: PoseRect[] = [];
   for (const { value, regionId } of regions) {
     if (value.type !== 'RectangleLabels') continue;
     const labels = Array.isArray(value.rectanglelabels) ? value.rectanglelabels : [];
@@ -996,7 +1009,10 @@ function defaultPoseLines(
       continue;
     }
     if (b.clipped) clip(item.id, regionId);
-    rects.set(value.id, { cls, box: b.box, kp: new Map() });
+    const pose: PoseRect = { cls, box: b.box, kp: new Map(), regionId };
+    lines.push(pose);
+    // Keypoints name their rectangle by id: the first rectangle of an id holds them.
+    if (!rects.has(value.id)) rects.set(value.id, pose);
   }
   for (const { value, regionId } of regions) {
     if (value.type === 'RectangleLabels') continue;
@@ -1044,5 +1060,5 @@ function defaultPoseLines(
     const [px, py] = c.points[0]!;
     parent.kp.set(labels[0]!, [px, py, 2]);
   }
-  return [...rects.values()].map((r) => poseLine(r, lc.classes.kpOrder));
+  return lines.map((r) => poseLine(r, lc.classes.kpOrder));
 }
