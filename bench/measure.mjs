@@ -32,7 +32,7 @@ if (mode === 'floor') {
   result = { tasks, bytesOut: Number(bytes) };
 } else if (mode === 'export') {
   const [formatId, input, configFile, outDir, threadsArg, optionsArg] = args;
-  const registry = await core.discoverPlugins({ cwd: root });
+  const registry = await core.loadRegistry({ cwd: root });
   const format = registry.format(formatId);
   const threads = threadsArg ? Number(threadsArg) : core.defaultThreads();
   const config = core.parseLabelConfig(await readFile(configFile, 'utf8'), { file: configFile });

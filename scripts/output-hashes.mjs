@@ -20,7 +20,7 @@ const testkit = await import(join(root, 'packages/testkit/dist/index.js'));
 
 const args = process.argv.slice(2);
 const checkFile = args[0] === '--check' ? args[1] : undefined;
-const registry = await core.discoverPlugins({ cwd: root });
+const registry = await core.loadRegistry({ cwd: root });
 const formats = [...registry.formats.keys()].sort();
 const cases = testkit.loadConformanceCases().filter((c) => c.tasksFile);
 const work = mkdtempSync(join(tmpdir(), 'lsconv-hashes-'));

@@ -1,8 +1,8 @@
 // Shared machinery of the fuzz properties: the formats and importers under test, one
 // checked export, and the fast-check parameters (runs and seed from the environment).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   arrayTaskSource,
@@ -22,7 +22,7 @@ import {
   type TaskSource,
 } from '@lsconv/core';
 import type fc from 'fast-check';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 
 // COCO's info block carries the export date; the documented SOURCE_DATE_EPOCH pins it so outputs compare.
 process.env.SOURCE_DATE_EPOCH ??= '1700000000';
@@ -169,32 +169,97 @@ export function isCleanPath(path: string): boolean {
 }
 
 /**
- * Resources for fuzzed exports: relative paths resolve in an empty folder, the
- * download cache is a temporary folder, and a failed request is not retried.
+ * Resources for fuzzed exports: relative paths resolve in the media folder, media are
+ * copied into the output (so the formats that need their bytes get them), the download
+ * cache is a temporary folder, and a failed request is not retried.
  */
 export function defaultResources(): ResourceOptions {
   cache ??= mkdtempSync(join(tmpdir(), 'lsconv-fuzz-cache-'));
-  return { baseDir: emptyDir(), cacheDir: cache, retries: 0, timeoutMs: 5000 };
+  return { baseDir: mediaDir(), cacheDir: cache, download: true, retries: 0, timeoutMs: 5000 };
 }
 
+/** The files of the media folder (the generators' `LOCAL_MEDIA`). */
+const MEDIA: Record<string, Uint8Array> = {
+  'media/a.png': pngHeader(16, 12),
+  'media/b.wav': silentWav(16000),
+};
+
 /**
- * Checks that nothing was written into the folder media paths resolve against (an export
- * writes only to its sink), then removes the temporary folders of this file's runs.
+ * Lists what appeared in the folder media paths resolve against besides its media (an
+ * export writes only to its sink), then removes the temporary folders of this file's runs.
  */
 export function finishResources(): string[] {
-  const stray = empty ? listTree(empty) : [];
-  for (const dir of [empty, cache]) if (dir) rmSync(dir, { recursive: true, force: true });
-  empty = undefined;
+  const stray = media ? listTree(media).filter((path) => !(path in MEDIA)) : [];
+  for (const dir of [media, cache]) if (dir) rmSync(dir, { recursive: true, force: true });
+  media = undefined;
   cache = undefined;
   return stray;
 }
 
 let cache: string | undefined;
-let empty: string | undefined;
-/** An empty folder that relative media paths resolve against (so they find nothing). */
-export function emptyDir(): string {
-  empty ??= mkdtempSync(join(tmpdir(), 'lsconv-fuzz-empty-'));
-  return empty;
+let media: string | undefined;
+/** The folder relative media paths resolve against: only the files of `MEDIA`. */
+export function mediaDir(): string {
+  if (media) return media;
+  media = mkdtempSync(join(tmpdir(), 'lsconv-fuzz-media-'));
+  for (const [path, bytes] of Object.entries(MEDIA)) {
+    mkdirSync(join(media, dirname(path)), { recursive: true });
+    writeFileSync(join(media, path), bytes);
+  }
+  return media;
+}
+
+/** The first bytes of a PNG of that size (all an image-size probe reads). */
+export function pngHeader(width: number, height: number): Uint8Array {
+  const out = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(out, 0);
+  out.writeUInt32BE(13, 8);
+  out.write('IHDR', 12, 'latin1');
+  out.writeUInt32BE(width, 16);
+  out.writeUInt32BE(height, 20);
+  out.writeUInt8(8, 24);
+  out.writeUInt8(2, 25);
+  return out;
+}
+
+/** A mono 16-bit PCM WAV of `frames` silent frames at 16 kHz. */
+function silentWav(frames: number): Uint8Array {
+  const data = frames * 2;
+  const b = Buffer.alloc(44 + data);
+  b.write('RIFF', 0, 'latin1');
+  b.writeUInt32LE(36 + data, 4);
+  b.write('WAVEfmt ', 8, 'latin1');
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(16000, 24);
+  b.writeUInt32LE(32000, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36, 'latin1');
+  b.writeUInt32LE(data, 40);
+  return b;
+}
+
+/**
+ * Counts the runs of a property that reached its checks: the others were input lsconv
+ * refused with a clear error, which proves little, so each property requires a share.
+ */
+export class RunTally {
+  runs = 0;
+  checked = 0;
+  constructor(readonly what: string) {}
+  count(checked: boolean): void {
+    this.runs++;
+    if (checked) this.checked++;
+  }
+  /** Prints the count and fails unless at least `share` of the runs were checked. */
+  expectShare(share = 0.5): void {
+    const line = `${this.what}: ${this.checked} of ${this.runs} runs checked`;
+    console.info(line);
+    expect(this.runs, line).toBeGreaterThan(0);
+    expect(this.checked, line).toBeGreaterThanOrEqual(Math.ceil(this.runs * share));
+  }
 }
 
 /** A temporary folder, removed by the returned function. */
