@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  discoverPlugins,
   type FormatDefinition,
+  loadRegistry,
   memorySink,
   openTaskSource,
   parseLabelConfig,
@@ -23,7 +23,7 @@ import { CONFIGS, generateExport } from '../bench/generate.mjs';
 process.env.SOURCE_DATE_EPOCH ??= '1700000000';
 
 const root = join(import.meta.dirname, '..');
-const registry = await discoverPlugins({ cwd: root });
+const registry = await loadRegistry({ cwd: root });
 const parallel = [...registry.formats.values()].filter((f) => f.format.prepare && f.origin.entry);
 const cases = loadConformanceCases().filter((c) => c.tasksFile && c.configFile);
 
@@ -64,7 +64,20 @@ async function outcome(
   }
 }
 
+/** A pooled run matches the single-threaded one, and neither failed (two equal errors prove nothing). */
+function expectSame(pooled: unknown, single: unknown, what: string): void {
+  expect(single, `${what}: the single-threaded export failed`).not.toHaveProperty('error');
+  expect(pooled, what).toEqual(single);
+}
+
 describe('threads', () => {
+  it('the comparison fails when both runs failed the same way, or when they differ', () => {
+    expect(() => expectSame({ error: 'boom' }, { error: 'boom' }, 'both failed')).toThrow(
+      /single-threaded export failed/,
+    );
+    expect(() => expectSame({ files: [['a', 'QQ==']] }, { files: [] }, 'differ')).toThrow();
+    expect(() => expectSame({ files: [] }, { files: [] }, 'same')).not.toThrow();
+  });
   it('has formats with a prepare step to compare', () => {
     expect(parallel.map((f) => f.format.id)).toContain('JSON_MIN');
   });
@@ -99,7 +112,7 @@ describe('threads', () => {
               c,
               compat,
             );
-            expect(pooled).toEqual(single);
+            expectSame(pooled, single, `${c.name} ${compat}`);
           }
         });
       }
@@ -143,8 +156,7 @@ describe('threads on the benchmark inputs', () => {
           c,
           'default',
         );
-        expect(pooled).toEqual(single);
-        expect(single).not.toHaveProperty('error');
+        expectSame(pooled, single, profile);
       });
     }
   }

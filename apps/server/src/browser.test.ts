@@ -60,11 +60,16 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
     try {
       const context = await browser.newContext({ acceptDownloads: true });
       const page = await context.newPage();
-      const status = page.locator('#status');
+      // Waits until the page shows a text (Playwright watches the page for it; 30 s for a
+      // loaded machine), then checks it: no polling against a one-second default.
+      const shows = async (selector: string, text: RegExp) => {
+        await page.locator(selector, { hasText: text }).waitFor({ timeout: 30_000 });
+        expect(await page.locator(selector).textContent()).toMatch(text);
+      };
       await page.goto(t.base);
       await page.getByLabel('Key', { exact: true }).fill(t.key);
       await page.getByRole('button', { name: 'Use this key' }).click();
-      await expect.poll(() => status.textContent()).toBe('Key accepted.');
+      await shows('#status', /^Key accepted\.$/);
 
       await page.getByLabel('Title', { exact: true }).fill('Browser project');
       await page.getByLabel('Labeling config (XML file)').setInputFiles(join(fixtures, 'config.xml'));
@@ -72,8 +77,8 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
         .getByLabel('Export to import (JSON list or JSON Lines)')
         .setInputFiles(join(fixtures, 'tasks.json'));
       await page.getByRole('button', { name: 'Create project' }).click();
-      await expect.poll(() => status.textContent()).toBe('Project created, 5 tasks imported.');
-      await expect.poll(() => page.locator('#counts').textContent()).toContain('5 tasks, 4 with annotations');
+      await shows('#status', /^Project created, 5 tasks imported\.$/);
+      await shows('#counts', /5 tasks, 4 with annotations/);
 
       await page.getByLabel('Format', { exact: true }).selectOption('COCO');
       const [download] = await Promise.all([
@@ -91,9 +96,7 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
       expect(coco.categories.length).toBeGreaterThanOrEqual(2);
 
       await page.getByRole('button', { name: 'Create snapshot' }).click();
-      await expect
-        .poll(() => status.textContent(), { timeout: 30_000 })
-        .toMatch(/: completed, COCO: completed$/);
+      await shows('#status', /: completed, COCO: completed$/);
       const button = page.getByRole('button', { name: 'Download COCO' }).first();
       const [snapshotDownload] = await Promise.all([page.waitForEvent('download'), button.click()]);
       expect(snapshotDownload.suggestedFilename()).toMatch(/\.zip$/);

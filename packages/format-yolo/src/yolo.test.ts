@@ -414,10 +414,15 @@ describe('YOLO_WITH_IMAGES from a web server', () => {
   });
 
   it('fetches the next images while it writes one', async () => {
-    const server = await startSlowMediaServer((path) => {
-      const n = /^\/img\/(\d+)\.png$/.exec(path)?.[1];
-      return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
-    });
+    const server = await startSlowMediaServer(
+      (path) => {
+        const n = /^\/img\/(\d+)\.png$/.exec(path)?.[1];
+        return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
+      },
+      40,
+      // Answers wait until five requests overlap: the test counts what the format asks for at once.
+      { holdUntilInFlight: 5 },
+    );
     const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-yolo-cache-'));
     try {
       const tasks = Array.from({ length: 24 }, (_, n) => ({
