@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CompatMode, FormatDefinition } from '@lsconv/core';
 import { afterAll, describe, it } from 'vitest';
-import { type ConformanceCase, findConformanceDir, loadConformanceCases } from '../cases.js';
+import { type ConformanceCase, loadConformanceCases } from '../cases.js';
 import { registerConformance } from './conformance.js';
 import { defaultExportArgs, makeRunner } from './context.js';
 import { edgeContext, registerRunCases, registerSelectionCases } from './edge-cases.js';
@@ -78,7 +78,7 @@ export function formatSuiteChecks(
   let cases: ConformanceCase[] | undefined;
   let casesError: Error | undefined;
   try {
-    cases = loadConformanceCases(options.conformanceDir ?? findConformanceDir());
+    cases = loadConformanceCases(options.conformanceDir);
   } catch (error) {
     casesError = error as Error;
   }
