@@ -28,7 +28,10 @@ function boxDiffs(expected: string[], actual: string[]): string[] {
   expected.forEach((e, i) => {
     const [ew, eh, eo] = JSON.parse(e);
     const [aw, ah, ao] = JSON.parse(actual[i]!);
-    if (ew !== aw || eh !== ah || eo.length !== ao.length) return out.push(`${e} ≠ ${actual[i]}`);
+    if (ew !== aw || eh !== ah || eo.length !== ao.length) {
+      out.push(`${e} ≠ ${actual[i]}`);
+      return;
+    }
     eo.forEach((o: Record<string, unknown>, k: number) => {
       for (const [key, v] of Object.entries(o)) {
         const w = ao[k][key];
