@@ -3,10 +3,11 @@
 // loopback server, never the network.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pngHeader } from '@lsconv/testkit';
 import { afterAll } from 'vitest';
 import { setLoopbackPort } from './arbitraries.js';
 import { describeExportFuzz, GROUPS } from './export-properties.js';
-import { loadDefinitions, pngHeader } from './harness.js';
+import { loadDefinitions } from './harness.js';
 
 const server = createServer((req, res) => {
   const path = (req.url ?? '').split('?')[0];

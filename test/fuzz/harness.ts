@@ -21,8 +21,10 @@ import {
   type Sink,
   type TaskSource,
 } from '@lsconv/core';
+import { pngHeader } from '@lsconv/testkit';
 import type fc from 'fast-check';
 import { expect, vi } from 'vitest';
+import { makeWav } from '../../packages/format-asr-manifest/src/test-audio.js';
 
 // COCO's info block carries the export date; the documented SOURCE_DATE_EPOCH pins it so outputs compare.
 process.env.SOURCE_DATE_EPOCH ??= '1700000000';
@@ -178,10 +180,10 @@ export function defaultResources(): ResourceOptions {
   return { baseDir: mediaDir(), cacheDir: cache, download: true, retries: 0, timeoutMs: 5000 };
 }
 
-/** The files of the media folder (the generators' `LOCAL_MEDIA`). */
+/** The files of the media folder (the generators' `LOCAL_MEDIA`): a 16×12 PNG and a one-second WAV. */
 const MEDIA: Record<string, Uint8Array> = {
   'media/a.png': pngHeader(16, 12),
-  'media/b.wav': silentWav(16000),
+  'media/b.wav': makeWav(16000),
 };
 
 /**
@@ -207,38 +209,6 @@ export function mediaDir(): string {
     writeFileSync(join(media, path), bytes);
   }
   return media;
-}
-
-/** The first bytes of a PNG of that size (all an image-size probe reads). */
-export function pngHeader(width: number, height: number): Uint8Array {
-  const out = Buffer.alloc(33);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(out, 0);
-  out.writeUInt32BE(13, 8);
-  out.write('IHDR', 12, 'latin1');
-  out.writeUInt32BE(width, 16);
-  out.writeUInt32BE(height, 20);
-  out.writeUInt8(8, 24);
-  out.writeUInt8(2, 25);
-  return out;
-}
-
-/** A mono 16-bit PCM WAV of `frames` silent frames at 16 kHz. */
-function silentWav(frames: number): Uint8Array {
-  const data = frames * 2;
-  const b = Buffer.alloc(44 + data);
-  b.write('RIFF', 0, 'latin1');
-  b.writeUInt32LE(36 + data, 4);
-  b.write('WAVEfmt ', 8, 'latin1');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(16000, 24);
-  b.writeUInt32LE(32000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36, 'latin1');
-  b.writeUInt32LE(data, 40);
-  return b;
 }
 
 /**

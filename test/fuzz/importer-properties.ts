@@ -12,10 +12,11 @@ import {
   type Task,
   validateTask,
 } from '@lsconv/core';
+import { pngHeader } from '@lsconv/testkit';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { coordArb, HOSTILE_STRINGS, labelArb } from './arbitraries.js';
-import { BUG_CODES, pngHeader, tempDir } from './harness.js';
+import { BUG_CODES, tempDir } from './harness.js';
 
 /** The importers the fuzz files cover. */
 export const IMPORTERS = ['coco', 'voc', 'yolo'] as const;

@@ -2,7 +2,7 @@ import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConversionReport, type FormatDefinition, resolveOptions, type Task } from '@lsconv/core';
-import { loadConformanceCases, runFormat } from '@lsconv/testkit';
+import { loadConformanceCases, pngHeader, runFormat } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { yolo, yoloObb } from './yolo.js';
 import { yoloImporter } from './yolo-import.js';
@@ -11,19 +11,6 @@ const tmp: string[] = [];
 afterAll(async () => {
   for (const dir of tmp) await fs.rm(dir, { recursive: true, force: true });
 });
-
-/** A PNG with only its header: enough for the size reader. */
-function pngHeader(width: number, height: number): Buffer {
-  const b = Buffer.alloc(33);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
-  b.writeUInt32BE(13, 8);
-  b.write('IHDR', 12, 'latin1');
-  b.writeUInt32BE(width, 16);
-  b.writeUInt32BE(height, 20);
-  b[24] = 8;
-  b[25] = 6;
-  return b;
-}
 
 function sizeOf(task: Task): { width: number; height: number } | undefined {
   for (const a of [...(task.annotations ?? []), ...(task.completions ?? [])]) {
