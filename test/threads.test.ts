@@ -14,7 +14,7 @@ import {
   type RunExportOptions,
   runExport,
 } from '@lsconv/core';
-import { defaultExportArgs, loadConformanceCases } from '@lsconv/testkit';
+import { defaultExportArgs, findConformanceDir, loadConformanceCases } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the bench generator is plain JavaScript without types
 import { CONFIGS, generateExport } from '../bench/generate.mjs';
@@ -25,7 +25,8 @@ process.env.SOURCE_DATE_EPOCH ??= '1700000000';
 const root = join(import.meta.dirname, '..');
 const registry = await loadRegistry({ cwd: root });
 const parallel = [...registry.formats.values()].filter((f) => f.format.prepare && f.origin.entry);
-const cases = loadConformanceCases().filter((c) => c.tasksFile && c.configFile);
+// The shared corpus (the repository's own cases add conformance, not thread parity, and time).
+const cases = loadConformanceCases(findConformanceDir()).filter((c) => c.tasksFile && c.configFile);
 
 type Case = { name: string; dir: string; tasksFile?: string; configFile?: string; exportArgs?: unknown };
 
