@@ -22,7 +22,8 @@ const args = process.argv.slice(2);
 const checkFile = args[0] === '--check' ? args[1] : undefined;
 const registry = await core.loadRegistry({ cwd: root });
 const formats = [...registry.formats.keys()].sort();
-const cases = testkit.loadConformanceCases().filter((c) => c.tasksFile);
+// The shared corpus only, so a list stays comparable when the repository adds its own cases.
+const cases = testkit.loadConformanceCases(testkit.findConformanceDir()).filter((c) => c.tasksFile);
 const work = mkdtempSync(join(tmpdir(), 'lsconv-hashes-'));
 const lines = [];
 

@@ -233,10 +233,20 @@ describe('every publishable package', () => {
         expect(JSON.stringify(packed)).not.toContain('workspace:');
       });
 
-      it('has correct types for ESM consumers (arethetypeswrong on the tarball)', () => {
-        if (!pkg.exports?.['.']) return; // the meta package has no entry point to type
-        expect(typeProblems.get(name)).toEqual([]);
-      });
+      if (pkg.exports?.['.']) {
+        it('has correct types for ESM consumers (arethetypeswrong on the tarball)', () => {
+          expect(typeProblems.get(name)).toEqual([]);
+        });
+      } else {
+        // The meta package: a command only, so there are no types to check.
+        it('has no entry point to type: only its package.json exported, no main or types, one command', () => {
+          expect(pkg.exports).toEqual({ './package.json': './package.json' });
+          expect(pkg.main).toBeUndefined();
+          expect(pkg.types).toBeUndefined();
+          expect(Object.keys(pkg.bin ?? {})).toEqual(['lsconv']);
+          expect(typeProblems.has(name)).toBe(false);
+        });
+      }
     });
   }
 });

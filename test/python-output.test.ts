@@ -10,7 +10,6 @@ import { join, relative } from 'node:path';
 import { loadRegistry, memorySink, openTaskSource, parseLabelConfig, runExport } from '@lsconv/core';
 import {
   defaultExportArgs,
-  findProjectConformanceDir,
   JsonNumber,
   type JsonTree,
   loadConformanceCases,
@@ -21,10 +20,8 @@ import { describe, expect, it } from 'vitest';
 process.env.SOURCE_DATE_EPOCH ??= '1700000000';
 
 const registry = await loadRegistry({ cwd: join(import.meta.dirname, '..') });
-const own = findProjectConformanceDir();
-const cases = [...loadConformanceCases(), ...(own ? loadConformanceCases(own) : [])].filter(
-  (c) => c.tasksFile,
-);
+// The shared cases and the repository's own (fixtures/conformance).
+const cases = loadConformanceCases().filter((c) => c.tasksFile);
 
 /** Files compared byte for byte. */
 const TEXT = /\.(csv|conll|txt|xml)$/;

@@ -1,5 +1,5 @@
 // Media names from every storage form Label Studio writes: the project's own conformance
-// cases (test/fixtures/conformance/url-*) hold one case per form, with the Python
+// cases (fixtures/conformance/url-*) hold one case per form, with the Python
 // converter's output (renamed where it names a file after the query; see each case.json).
 // The testkit suites compare the whole output under --compat python; this file checks the
 // names in both compat modes, and that a Local Storage YOLO dataset keeps every file name
@@ -19,11 +19,11 @@ import {
   runExport,
   type Task,
 } from '@lsconv/core';
-import { findProjectConformanceDir, loadConformanceCases, tinyPng } from '@lsconv/testkit';
+import { findOwnConformanceDir, loadConformanceCases, tinyPng } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const registry = await loadRegistry({ cwd: join(import.meta.dirname, '..') });
-const cases = loadConformanceCases(findProjectConformanceDir()).filter((c) => c.name.startsWith('url-'));
+const cases = loadConformanceCases(findOwnConformanceDir()).filter((c) => c.name.startsWith('url-'));
 const MODES: readonly CompatMode[] = ['default', 'python'];
 
 const tmp: string[] = [];

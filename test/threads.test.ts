@@ -14,7 +14,7 @@ import {
   type RunExportOptions,
   runExport,
 } from '@lsconv/core';
-import { defaultExportArgs, loadConformanceCases } from '@lsconv/testkit';
+import { defaultExportArgs, findConformanceDir, loadConformanceCases } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: the bench generator is plain JavaScript without types
 import { CONFIGS, generateExport } from '../bench/generate.mjs';
@@ -25,7 +25,8 @@ process.env.SOURCE_DATE_EPOCH ??= '1700000000';
 const root = join(import.meta.dirname, '..');
 const registry = await loadRegistry({ cwd: root });
 const parallel = [...registry.formats.values()].filter((f) => f.format.prepare && f.origin.entry);
-const cases = loadConformanceCases().filter((c) => c.tasksFile && c.configFile);
+// The shared corpus (the repository's own cases add conformance, not thread parity, and time).
+const cases = loadConformanceCases(findConformanceDir()).filter((c) => c.tasksFile && c.configFile);
 
 type Case = { name: string; dir: string; tasksFile?: string; configFile?: string; exportArgs?: unknown };
 
@@ -64,7 +65,26 @@ async function outcome(
   }
 }
 
+/**
+ * A pooled run matches the single-threaded one, and neither failed (two equal errors
+ * prove nothing) unless `mayFail`: a case the reference wrote no output for in this
+ * format, where refusing the input is a result (then both must refuse it alike).
+ */
+function expectSame(pooled: unknown, single: unknown, what: string, mayFail = false): void {
+  if (!mayFail) expect(single, `${what}: the single-threaded export failed`).not.toHaveProperty('error');
+  expect(pooled, what).toEqual(single);
+}
+
 describe('threads', () => {
+  it('the comparison fails when both runs failed the same way, or when they differ', () => {
+    expect(() => expectSame({ error: 'boom' }, { error: 'boom' }, 'both failed')).toThrow(
+      /single-threaded export failed/,
+    );
+    expect(() => expectSame({ files: [['a', 'QQ==']] }, { files: [] }, 'differ')).toThrow();
+    expect(() => expectSame({ files: [] }, { files: [] }, 'same')).not.toThrow();
+    expect(() => expectSame({ error: 'refused' }, { error: 'refused' }, 'no reference', true)).not.toThrow();
+    expect(() => expectSame({ files: [] }, { error: 'refused' }, 'no reference', true)).toThrow();
+  });
   it('has formats with a prepare step to compare', () => {
     expect(parallel.map((f) => f.format.id)).toContain('JSON_MIN');
   });
@@ -99,7 +119,7 @@ describe('threads', () => {
               c,
               compat,
             );
-            expect(pooled).toEqual(single);
+            expectSame(pooled, single, `${c.name} ${compat}`, !c.outputs[format.id]);
           }
         });
       }
@@ -143,8 +163,7 @@ describe('threads on the benchmark inputs', () => {
           c,
           'default',
         );
-        expect(pooled).toEqual(single);
-        expect(single).not.toHaveProperty('error');
+        expectSame(pooled, single, profile);
       });
     }
   }

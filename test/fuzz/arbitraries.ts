@@ -131,8 +131,9 @@ export const CONTROL_TAGS: Record<string, 'Label' | 'Choice' | null> = {
 function xmlAttr(value: string): string {
   return (
     value
-      // XML 1.0 cannot carry most control characters even as references.
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/g, '?')
+      // XML 1.0 cannot carry most control characters even as references, nor a lone
+      // surrogate (the `u` flag leaves the pairs of characters beyond U+FFFF alone).
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/gu, '?')
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
@@ -236,39 +237,35 @@ function familyConfigArb(
     );
 }
 
+/** The config families, each the object and controls one kind of format reads. */
+export const FAMILIES: Record<string, fc.Arbitrary<FuzzConfig>> = {
+  vision: familyConfigArb(
+    'Image',
+    'image',
+    ['RectangleLabels', 'PolygonLabels'],
+    ['KeyPointLabels', 'Choices', 'Rectangle', 'Labels', 'TextArea'],
+  ),
+  brush: familyConfigArb(
+    'Image',
+    'image',
+    ['BrushLabels', 'Brush'],
+    ['Labels', 'Choices', 'RectangleLabels'],
+  ),
+  text: familyConfigArb(
+    'Text',
+    'text',
+    ['Labels'],
+    ['Choices', 'TextArea', 'Taxonomy', 'Relations', 'Rating'],
+  ),
+  audio: familyConfigArb('Audio', 'audio', ['TextArea'], ['Labels', 'Choices', 'Number', 'DateTime']),
+};
+
 /** Configs spread over the families every format accepts, plus random ones. */
 export const configArb: fc.Arbitrary<FuzzConfig> = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: familyConfigArb(
-      'Image',
-      'image',
-      ['RectangleLabels', 'PolygonLabels', 'KeyPointLabels'],
-      ['Choices', 'Rectangle', 'Labels', 'TextArea'],
-    ),
-  },
-  {
-    weight: 2,
-    arbitrary: familyConfigArb(
-      'Image',
-      'image',
-      ['BrushLabels', 'Brush'],
-      ['Labels', 'Choices', 'RectangleLabels'],
-    ),
-  },
-  {
-    weight: 2,
-    arbitrary: familyConfigArb(
-      'Text',
-      'text',
-      ['Labels'],
-      ['Choices', 'TextArea', 'Taxonomy', 'Relations', 'Rating'],
-    ),
-  },
-  {
-    weight: 2,
-    arbitrary: familyConfigArb('Audio', 'audio', ['TextArea'], ['Labels', 'Choices', 'Number', 'DateTime']),
-  },
+  { weight: 3, arbitrary: FAMILIES.vision! },
+  { weight: 2, arbitrary: FAMILIES.brush! },
+  { weight: 2, arbitrary: FAMILIES.text! },
+  { weight: 2, arbitrary: FAMILIES.audio! },
   { weight: 2, arbitrary: randomConfigArb },
 );
 
@@ -439,11 +436,13 @@ function valueFor(
       return fc.record({
         text: fc.oneof(
           {
-            weight: 5,
+            weight: 10,
             arbitrary: fc.array(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom(...HOSTILE_STRINGS)), {
+              minLength: 1,
               maxLength: 3,
             }),
           },
+          { weight: 1, arbitrary: fc.constant([]) },
           { weight: 1, arbitrary: fc.constantFrom('plain string', null, [1, null], ['x'.repeat(5000)]) },
         ),
       });
@@ -473,7 +472,11 @@ function resultType(tag: string): string {
 }
 
 /** A result for one of the config's controls, valid or broken. */
-function controlResultArb(config: FuzzConfig, control: FuzzControl): fc.Arbitrary<Record<string, unknown>> {
+function controlResultArb(
+  config: FuzzConfig,
+  control: FuzzControl,
+  dense: boolean,
+): fc.Arbitrary<Record<string, unknown>> {
   return fc
     .record({ w: sizeArb, h: sizeArb })
     .chain(({ w, h }) =>
@@ -496,7 +499,7 @@ function controlResultArb(config: FuzzConfig, control: FuzzControl): fc.Arbitrar
             },
           ),
           value: fc.oneof(
-            { weight: 12, arbitrary: valueFor(control.tag, control.labels, w, h) },
+            { weight: junk(dense, 12), arbitrary: valueFor(control.tag, control.labels, w, h) },
             { weight: 1, arbitrary: fc.constantFrom(null, 'x', 3, [], undefined) },
           ),
           original_width: fc.constant(w),
@@ -512,14 +515,14 @@ function controlResultArb(config: FuzzConfig, control: FuzzControl): fc.Arbitrar
         { requiredKeys: ['from_name', 'to_name', 'type', 'value'] },
       ),
     )
-    .chain((r) => (config.objects.length === 0 ? fc.constant(r) : brokenKeys(r)));
+    .chain((r) => (config.objects.length === 0 ? fc.constant(r) : brokenKeys(r, dense)));
 }
 
 /** Sometimes drops or retypes a field of a result. */
-function brokenKeys(r: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> {
+function brokenKeys(r: Record<string, unknown>, dense: boolean): fc.Arbitrary<Record<string, unknown>> {
   const keys = Object.keys(r);
   return fc.oneof(
-    { weight: 12, arbitrary: fc.constant(r) },
+    { weight: junk(dense, 12), arbitrary: fc.constant(r) },
     {
       weight: 1,
       arbitrary: fc.constantFrom(...keys).map((k) => {
@@ -555,20 +558,31 @@ const strayResultArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, 7, 'result', [], {}, { from_name: 7, value: {} }),
 );
 
-/** The results of one annotation. */
-export function resultsArb(config: FuzzConfig): fc.Arbitrary<unknown> {
+/**
+ * The weight of the valid choice against one of junk: in dense cases junk that makes
+ * lsconv refuse the whole input (a task whose `data` or `result` is not what it must be)
+ * is five times rarer, so most runs of a case reach the export.
+ */
+function junk(dense: boolean, weight: number): number {
+  return dense ? weight * 5 : weight;
+}
+
+/** The results of one annotation (`dense`: at least one, for the config's first control mostly). */
+export function resultsArb(config: FuzzConfig, dense = false): fc.Arbitrary<unknown> {
   const one =
     config.controls.length === 0
       ? strayResultArb
       : fc.oneof(
           {
             weight: 8,
-            arbitrary: fc.constantFrom(...config.controls).chain((c) => controlResultArb(config, c)),
+            arbitrary: fc.constantFrom(...config.controls).chain((c) => controlResultArb(config, c, dense)),
           },
+          // A family config's first control is the one its formats read (see familyConfigArb).
+          { weight: dense ? 8 : 0, arbitrary: controlResultArb(config, config.controls[0]!, dense) },
           { weight: 1, arbitrary: strayResultArb },
         );
   return fc.oneof(
-    { weight: 12, arbitrary: fc.array(one, { maxLength: 4 }) },
+    { weight: junk(dense, 12), arbitrary: fc.array(one, { minLength: dense ? 1 : 0, maxLength: 4 }) },
     { weight: 1, arbitrary: fc.constantFrom(null, 'x', {}, undefined) },
   );
 }
@@ -598,11 +612,11 @@ const userArb = fc.oneof(
 );
 
 /** One annotation (or prediction/draft). */
-export function annotationArb(config: FuzzConfig): fc.Arbitrary<Record<string, unknown>> {
+export function annotationArb(config: FuzzConfig, dense = false): fc.Arbitrary<Record<string, unknown>> {
   return fc.record(
     {
       id: idArb,
-      result: resultsArb(config),
+      result: resultsArb(config, dense),
       was_cancelled: fc.oneof(
         { weight: 6, arbitrary: fc.constant(false) },
         { weight: 1, arbitrary: fc.constant(true) },
@@ -668,8 +682,14 @@ export const mediaUrlArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(null, 7, ['a.jpg'], { url: 'a.jpg' }, true) },
 );
 
-/** Task data for a config: its object keys filled with media, text or junk. */
-function dataArb(config: FuzzConfig): fc.Arbitrary<unknown> {
+/**
+ * Media that exist: paths relative to the folder the fuzz exports resolve plain paths
+ * against, which holds a 16×12 PNG and a one-second WAV (see the harness's `mediaDir`).
+ */
+export const LOCAL_MEDIA: Record<string, string> = { Image: 'media/a.png', Audio: 'media/b.wav' };
+
+/** Task data for a config: its object keys filled with media (existing files, mostly), text or junk. */
+function dataArb(config: FuzzConfig, dense: boolean): fc.Arbitrary<unknown> {
   const entries = config.objects.map((o) => {
     const text = fc.oneof(
       { weight: 4, arbitrary: fc.string({ maxLength: 40 }) },
@@ -680,39 +700,54 @@ function dataArb(config: FuzzConfig): fc.Arbitrary<unknown> {
         arbitrary: fc.constantFrom('x'.repeat(20_000), '\u0000\u0001\u0002', '\r\n\r\n', ...HOSTILE_STRINGS),
       },
     );
-    const media = o.tag === 'Text' || o.tag === 'HyperText' || o.tag === 'Paragraphs' ? text : mediaUrlArb;
+    const local = LOCAL_MEDIA[o.tag];
+    const media =
+      o.tag === 'Text' || o.tag === 'HyperText' || o.tag === 'Paragraphs'
+        ? text
+        : local
+          ? fc.oneof(
+              { weight: dense ? 4 : 2, arbitrary: fc.constant(local) },
+              { weight: 1, arbitrary: mediaUrlArb },
+            )
+          : mediaUrlArb;
     return [
       o.key,
-      fc.oneof({ weight: 10, arbitrary: media }, { weight: 1, arbitrary: fc.constantFrom(null, 3, [], {}) }),
+      fc.oneof(
+        { weight: junk(dense, 10), arbitrary: media },
+        { weight: 1, arbitrary: fc.constantFrom(null, 3, [], {}) },
+      ),
     ] as const;
   });
   const data = fc.record(Object.fromEntries(entries) as Record<string, fc.Arbitrary<unknown>>, {
-    requiredKeys: [],
+    requiredKeys: dense ? config.objects.map((o) => o.key) : [],
   });
   return fc.oneof(
-    { weight: 15, arbitrary: data },
+    { weight: junk(dense, 15), arbitrary: data },
     { weight: 1, arbitrary: fc.constantFrom(null, 'data', [], {}) },
   );
 }
 
-/** One task for a config. */
-export function taskArb(config: FuzzConfig): fc.Arbitrary<Record<string, unknown>> {
+/** One task for a config (`dense`: with at least one annotation holding results, mostly). */
+export function taskArb(config: FuzzConfig, dense = false): fc.Arbitrary<Record<string, unknown>> {
   const anns = fc.oneof(
-    { weight: 12, arbitrary: fc.array(annotationArb(config), { maxLength: 3 }) },
+    {
+      weight: junk(dense, 12),
+      arbitrary: fc.array(annotationArb(config, dense), { minLength: dense ? 1 : 0, maxLength: 3 }),
+    },
     { weight: 1, arbitrary: fc.constantFrom(null, 'x', {}) },
   );
   return fc
     .record(
       {
         id: idArb,
-        data: dataArb(config),
+        data: dataArb(config, dense),
         annotations: anns,
         predictions: fc.array(annotationArb(config), { maxLength: 1 }),
         drafts: fc.array(annotationArb(config), { maxLength: 1 }),
         meta: fc.constantFrom({}, { x: 1 }),
         agreement: coordArb,
       },
-      { requiredKeys: ['data'] },
+      { requiredKeys: dense ? ['data', 'annotations'] : ['data'] },
     )
     .chain((t) =>
       // Old exports use `completions` instead of `annotations`.
@@ -737,10 +772,32 @@ export interface FuzzCase {
   tasks: Record<string, unknown>[];
 }
 
-/** A config with up to three tasks (tiny, so thousands of runs stay fast). */
-export function caseArb(configs: fc.Arbitrary<FuzzConfig> = configArb): fc.Arbitrary<FuzzCase> {
+/**
+ * A config with up to three tasks (tiny, so thousands of runs stay fast). `dense` cases
+ * hold at least one task, and their tasks mostly hold annotations with results, so most
+ * runs give an export something to account for.
+ */
+export function caseArb(
+  configs: fc.Arbitrary<FuzzConfig> = configArb,
+  dense = false,
+): fc.Arbitrary<FuzzCase> {
   return configs.chain((config) =>
-    fc.record({ config: fc.constant(config), tasks: fc.array(taskArb(config), { maxLength: 3 }) }),
+    fc.record({
+      config: fc.constant(config),
+      tasks: fc.array(taskArb(config, dense), { minLength: dense ? 1 : 0, maxLength: 3 }),
+    }),
+  );
+}
+
+/**
+ * Cases for one format: dense ones, mostly of the config families it supports, the rest
+ * of any family (so its refusals are fuzzed too, in a sixth of the runs).
+ */
+export function formatCaseArb(families: readonly fc.Arbitrary<FuzzConfig>[]): fc.Arbitrary<FuzzCase> {
+  if (families.length === 0) return caseArb(configArb, true);
+  return caseArb(
+    fc.oneof({ weight: 5, arbitrary: fc.oneof(...families) }, { weight: 1, arbitrary: configArb }),
+    true,
   );
 }
 

@@ -1,12 +1,13 @@
 // Fuzz properties of the *_WITH_IMAGES formats (see export-properties.ts). Their media
-// point at a closed loopback port or at this file's loopback server, never the network.
+// are the harness's local files, or point at a closed loopback port or at this file's
+// loopback server, never the network.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pngHeader } from '@lsconv/testkit';
 import { afterAll } from 'vitest';
 import { setLoopbackPort } from './arbitraries.js';
 import { describeExportFuzz, GROUPS } from './export-properties.js';
 import { loadDefinitions } from './harness.js';
-import { pngHeader } from './importer-properties.js';
 
 const server = createServer((req, res) => {
   const path = (req.url ?? '').split('?')[0];

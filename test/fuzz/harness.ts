@@ -1,8 +1,8 @@
 // Shared machinery of the fuzz properties: the formats and importers under test, one
 // checked export, and the fast-check parameters (runs and seed from the environment).
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   arrayTaskSource,
@@ -21,8 +21,10 @@ import {
   type Sink,
   type TaskSource,
 } from '@lsconv/core';
+import { pngHeader } from '@lsconv/testkit';
 import type fc from 'fast-check';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
+import { makeWav } from '../../packages/format-asr-manifest/src/test-audio.js';
 
 // COCO's info block carries the export date; the documented SOURCE_DATE_EPOCH pins it so outputs compare.
 process.env.SOURCE_DATE_EPOCH ??= '1700000000';
@@ -169,32 +171,65 @@ export function isCleanPath(path: string): boolean {
 }
 
 /**
- * Resources for fuzzed exports: relative paths resolve in an empty folder, the
- * download cache is a temporary folder, and a failed request is not retried.
+ * Resources for fuzzed exports: relative paths resolve in the media folder, media are
+ * copied into the output (so the formats that need their bytes get them), the download
+ * cache is a temporary folder, and a failed request is not retried.
  */
 export function defaultResources(): ResourceOptions {
   cache ??= mkdtempSync(join(tmpdir(), 'lsconv-fuzz-cache-'));
-  return { baseDir: emptyDir(), cacheDir: cache, retries: 0, timeoutMs: 5000 };
+  return { baseDir: mediaDir(), cacheDir: cache, download: true, retries: 0, timeoutMs: 5000 };
 }
 
+/** The files of the media folder (the generators' `LOCAL_MEDIA`): a 16×12 PNG and a one-second WAV. */
+const MEDIA: Record<string, Uint8Array> = {
+  'media/a.png': pngHeader(16, 12),
+  'media/b.wav': makeWav(16000),
+};
+
 /**
- * Checks that nothing was written into the folder media paths resolve against (an export
- * writes only to its sink), then removes the temporary folders of this file's runs.
+ * Lists what appeared in the folder media paths resolve against besides its media (an
+ * export writes only to its sink), then removes the temporary folders of this file's runs.
  */
 export function finishResources(): string[] {
-  const stray = empty ? listTree(empty) : [];
-  for (const dir of [empty, cache]) if (dir) rmSync(dir, { recursive: true, force: true });
-  empty = undefined;
+  const stray = media ? listTree(media).filter((path) => !(path in MEDIA)) : [];
+  for (const dir of [media, cache]) if (dir) rmSync(dir, { recursive: true, force: true });
+  media = undefined;
   cache = undefined;
   return stray;
 }
 
 let cache: string | undefined;
-let empty: string | undefined;
-/** An empty folder that relative media paths resolve against (so they find nothing). */
-export function emptyDir(): string {
-  empty ??= mkdtempSync(join(tmpdir(), 'lsconv-fuzz-empty-'));
-  return empty;
+let media: string | undefined;
+/** The folder relative media paths resolve against: only the files of `MEDIA`. */
+export function mediaDir(): string {
+  if (media) return media;
+  media = mkdtempSync(join(tmpdir(), 'lsconv-fuzz-media-'));
+  for (const [path, bytes] of Object.entries(MEDIA)) {
+    mkdirSync(join(media, dirname(path)), { recursive: true });
+    writeFileSync(join(media, path), bytes);
+  }
+  return media;
+}
+
+/**
+ * Counts the runs of a property that reached its checks: the others were input lsconv
+ * refused with a clear error, which proves little, so each property requires a share.
+ */
+export class RunTally {
+  runs = 0;
+  checked = 0;
+  constructor(readonly what: string) {}
+  count(checked: boolean): void {
+    this.runs++;
+    if (checked) this.checked++;
+  }
+  /** Prints the count and fails unless at least `share` of the runs were checked. */
+  expectShare(share = 0.5): void {
+    const line = `${this.what}: ${this.checked} of ${this.runs} runs checked`;
+    console.info(line);
+    expect(this.runs, line).toBeGreaterThan(0);
+    expect(this.checked, line).toBeGreaterThanOrEqual(Math.ceil(this.runs * share));
+  }
 }
 
 /** A temporary folder, removed by the returned function. */

@@ -12,6 +12,7 @@ import {
   type Task,
   validateTask,
 } from '@lsconv/core';
+import { pngHeader } from '@lsconv/testkit';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { coordArb, HOSTILE_STRINGS, labelArb } from './arbitraries.js';
@@ -35,15 +36,19 @@ const num = fc.oneof(
   { weight: 1, arbitrary: coordArb },
 );
 
-/** The image root option: default, a URL, a local-files root, or blank. */
-const rootArb = fc.constantFrom(
-  undefined,
-  undefined,
-  'http://127.0.0.1:1/x/',
-  '/data/local-files/?d=a/b',
-  ' ',
-  's3://b/../',
+/** The image root option: default mostly, a URL, a local-files root, or blank. */
+const rootArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(undefined) },
+  { weight: 3, arbitrary: fc.constantFrom('http://127.0.0.1:1/x/', '/data/local-files/?d=a/b') },
+  { weight: 1, arbitrary: fc.constantFrom(' ', 's3://b/../') },
 );
+
+/** Mostly one of the valid choices, sometimes one of the broken ones (one time in eleven). */
+const mostly = <T>(valid: readonly T[], broken: readonly T[]): fc.Arbitrary<T> =>
+  fc.oneof(
+    { weight: 10, arbitrary: fc.constantFrom(...valid) },
+    { weight: 1, arbitrary: fc.constantFrom(...broken) },
+  );
 const withRoot = (options: Record<string, unknown>, root: string | undefined) =>
   root === undefined ? options : { ...options, imageRootUrl: root };
 
@@ -62,19 +67,6 @@ const fileNameArb = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constantFrom(null, 7, [], undefined) },
 );
-
-/** A small PNG header of a given size: enough for the image-size reader. */
-export function pngHeader(width: number, height: number): Uint8Array {
-  const out = Buffer.alloc(33);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(out, 0);
-  out.writeUInt32BE(13, 8);
-  out.write('IHDR', 12, 'latin1');
-  out.writeUInt32BE(width, 16);
-  out.writeUInt32BE(height, 20);
-  out.writeUInt8(8, 24);
-  out.writeUInt8(2, 25);
-  return out;
-}
 
 // ---------------------------------------------------------------- COCO
 
@@ -319,19 +311,24 @@ const yoloLineArb = fc.oneof(
 export const yoloDatasetArb: fc.Arbitrary<FuzzDataset> = fc
   .record({
     stems: fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,6}$/), { minLength: 1, maxLength: 3 }),
-    classes: fc.array(labelArb, { maxLength: 4 }),
-    classFile: fc.constantFrom('classes.txt', 'classes.txt', 'notes.json', 'data.yaml', 'none'),
-    notesBroken: fc.constantFrom(
-      '',
-      '{',
-      '{"categories": [{"id": 1e9, "name": "x"}]}',
-      '{"categories": [{"id": -1, "name": "x"}]}',
-      '{"categories": 3}',
-      'null',
+    classes: fc.oneof(
+      { weight: 5, arbitrary: fc.array(labelArb, { minLength: 1, maxLength: 4 }) },
+      { weight: 1, arbitrary: fc.constant([]) },
     ),
-    dims: fc.constantFrom('', '', '640x480', '0x0', 'axb', '1e400x5'),
-    images: fc.constantFrom('png', 'none', 'junk'),
-    kptShape: fc.constantFrom('', '', '3,3', '2,2', '0,0', 'x'),
+    classFile: mostly(['classes.txt', 'classes.txt', 'notes.json', 'data.yaml'], ['none']),
+    notesBroken: mostly(
+      [''],
+      [
+        '{',
+        '{"categories": [{"id": 1e9, "name": "x"}]}',
+        '{"categories": [{"id": -1, "name": "x"}]}',
+        '{"categories": 3}',
+        'null',
+      ],
+    ),
+    dims: mostly(['', '', '640x480'], ['0x0', 'axb', '1e400x5']),
+    images: mostly(['png'], ['none', 'junk']),
+    kptShape: mostly(['', '', '3,3'], ['2,2', '0,0', 'x']),
     labels: fc.array(fc.array(yoloLineArb, { maxLength: 4 }), { minLength: 3, maxLength: 3 }),
     root: rootArb,
   })
@@ -383,7 +380,7 @@ export function writeDataset(dataset: FuzzDataset): { input: string; remove: () 
 /** What one import did, comparable across runs (random region ids renumbered). */
 export type ImportOutcome =
   | { ok: true; text: string; labelConfig: string; tasks: Task[]; report: ConversionReport }
-  | { ok: false; code: string };
+  | { ok: false; code: string; message: string };
 
 /** Runs an importer; errors that are not LsconvErrors, or that say lsconv broke, are thrown. */
 export async function fuzzImport(
@@ -413,7 +410,7 @@ export async function fuzzImport(
   } catch (error) {
     if (!isLsconvError(error)) throw error;
     if (BUG_CODES.has(error.code)) throw error;
-    return { ok: false, code: error.code };
+    return { ok: false, code: error.code, message: error.message };
   }
 }
 

@@ -60,16 +60,21 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
     try {
       const context = await browser.newContext({ acceptDownloads: true });
       const page = await context.newPage();
-      const status = page.locator('#status');
+      // Waits until the page shows a text (Playwright watches the page for it; 30 s for a
+      // loaded machine), then checks it: no polling against a one-second default.
+      const shows = async (selector: string, text: RegExp) => {
+        await page.locator(selector, { hasText: text }).waitFor({ timeout: 30_000 });
+        expect(await page.locator(selector).textContent()).toMatch(text);
+      };
       await page.goto(t.base);
       await page.getByLabel('Key', { exact: true }).fill(t.key);
       // A wrong key is refused next to the key field.
       await page.getByLabel('Key', { exact: true }).fill('wrong');
       await page.getByRole('button', { name: 'Use this key' }).click();
-      await expect.poll(() => page.locator('#key-status').textContent()).toBe('Invalid token.');
+      await shows('#key-status', /^Invalid token\.$/);
       await page.getByLabel('Key', { exact: true }).fill(t.key);
       await page.getByRole('button', { name: 'Use this key' }).click();
-      await expect.poll(() => page.locator('#key-status').textContent()).toBe('Key accepted.');
+      await shows('#key-status', /^Key accepted\.$/);
 
       await page.getByLabel('Title', { exact: true }).fill('Browser project');
       await page.getByLabel('Labeling config (XML file)').setInputFiles(join(fixtures, 'config.xml'));
@@ -77,10 +82,8 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
         .getByLabel('Export to import (JSON list or JSON Lines)')
         .setInputFiles(join(fixtures, 'tasks.json'));
       await page.getByRole('button', { name: 'Create project' }).click();
-      await expect
-        .poll(() => page.locator('#new-status').textContent())
-        .toBe('Project created, 5 tasks imported.');
-      await expect.poll(() => page.locator('#counts').textContent()).toContain('5 tasks, 4 with annotations');
+      await shows('#new-status', /^Project created, 5 tasks imported\.$/);
+      await shows('#counts', /5 tasks, 4 with annotations/);
 
       await page.getByLabel('Format', { exact: true }).selectOption('COCO');
       const [download] = await Promise.all([
@@ -99,7 +102,7 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
       // The report of the download, on the page, seen in a screenshot of it.
       const report = page.locator('#export-report');
       await expect
-        .poll(() => report.textContent())
+        .poll(() => report.textContent(), { timeout: 30_000 })
         .toMatch(/^Report \(COCO\): 4 tasks read, \d+ items and 4 regions written, \d+ skipped\./);
       expect(await report.isVisible()).toBe(true);
       const reportShot = join(out, 'export-report.png');
@@ -131,19 +134,17 @@ describe.skipIf(skip)('web page in headless Chromium', () => {
       ).json()) as { id: number };
       await page.locator('#project').dispatchEvent('change');
       await expect
-        .poll(() => page.locator('#f-view option').allTextContents())
+        .poll(() => page.locator('#f-view option').allTextContents(), { timeout: 30_000 })
         .toContain('Two tasks (1 filter)');
       await page.getByLabel('Tasks from a Data Manager tab').selectOption(String(view.id));
       await page.getByLabel('Format', { exact: true }).selectOption('COCO');
 
       await page.getByRole('button', { name: 'Create snapshot' }).click();
+      await shows('#status', /: completed, COCO: completed$/);
+      await shows('#snapshot-report', /^Report \(COCO\): 2 tasks read/);
       await expect
-        .poll(() => status.textContent(), { timeout: 30_000 })
-        .toMatch(/: completed, COCO: completed$/);
-      await expect
-        .poll(() => page.locator('#snapshot-report').textContent())
-        .toMatch(/^Report \(COCO\): 2 tasks read/);
-      await expect.poll(() => page.locator('#snapshots tr td:nth-child(3)').first().textContent()).toBe('2');
+        .poll(() => page.locator('#snapshots tr td:nth-child(3)').first().textContent(), { timeout: 30_000 })
+        .toBe('2');
       const button = page.getByRole('button', { name: 'Download COCO' }).first();
       const [snapshotDownload] = await Promise.all([page.waitForEvent('download'), button.click()]);
       expect(snapshotDownload.suggestedFilename()).toMatch(/\.zip$/);

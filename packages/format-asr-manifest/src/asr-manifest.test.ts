@@ -111,10 +111,15 @@ describe('ASR_MANIFEST durations', () => {
   });
 
   it("downloads the next tasks' audio while it writes one, in task order", async () => {
-    const server = await startSlowMediaServer((path) => {
-      const n = /^\/clip-(\d+)\.wav$/.exec(path)?.[1];
-      return n === undefined ? undefined : makeWav(800 * (Number(n) + 1), 8000);
-    });
+    const server = await startSlowMediaServer(
+      (path) => {
+        const n = /^\/clip-(\d+)\.wav$/.exec(path)?.[1];
+        return n === undefined ? undefined : makeWav(800 * (Number(n) + 1), 8000);
+      },
+      40,
+      // Answers wait until five requests overlap: the test counts what the format asks for at once.
+      { holdUntilInFlight: 5 },
+    );
     const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-asr-cache-'));
     try {
       const tasks = Array.from({ length: 20 }, (_, n) => ({

@@ -432,10 +432,15 @@ describe('COCO_WITH_IMAGES from a web server', () => {
   });
 
   it('fetches the next images while it writes one, and keeps the task order', async () => {
-    const server = await startSlowMediaServer((path) => {
-      const n = /^\/img\/(\d+)\.png$/.exec(path)?.[1];
-      return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
-    });
+    const server = await startSlowMediaServer(
+      (path) => {
+        const n = /^\/img\/(\d+)\.png$/.exec(path)?.[1];
+        return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
+      },
+      40,
+      // Answers wait until five requests overlap: the test counts what the format asks for at once.
+      { holdUntilInFlight: 5 },
+    );
     const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-coco-cache-'));
     try {
       const tasks = Array.from({ length: 24 }, (_, n) => ({
@@ -459,10 +464,15 @@ describe('COCO_WITH_IMAGES from a web server', () => {
   });
 
   it('without copying, fetches only the images whose size it must read, ahead of writing them', async () => {
-    const server = await startSlowMediaServer((path) => {
-      const n = /filepath=upload\/1\/img-(\d+)\.png$/.exec(path)?.[1];
-      return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
-    });
+    const server = await startSlowMediaServer(
+      (path) => {
+        const n = /filepath=upload\/1\/img-(\d+)\.png$/.exec(path)?.[1];
+        return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
+      },
+      40,
+      // Answers wait until five requests overlap: the test counts what the format asks for at once.
+      { holdUntilInFlight: 5 },
+    );
     const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-coco-cache-'));
     try {
       const task = (n: number, sized: boolean) => {

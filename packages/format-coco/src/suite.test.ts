@@ -16,5 +16,6 @@ const options: FormatSuiteOptions = {
 };
 
 describeFormatSuite(coco, options);
-// The reference corpus has no COCO_WITH_IMAGES output (it needs downloads); with-images.test.ts covers it.
+// The reference corpus has no COCO_WITH_IMAGES output (it needs downloads); coco.test.ts
+// covers it (its COCO_WITH_IMAGES tests, from disk and from a web server).
 describeFormatSuite(cocoWithImages, { ...options, conformance: false });

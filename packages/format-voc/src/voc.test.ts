@@ -235,10 +235,15 @@ function xmlName(url: string): string {
 
 describe('VOC with downloads on', () => {
   it('fetches the next uploads while it writes one, and reads each size from its file', async () => {
-    const server = await startSlowMediaServer((path) => {
-      const n = /filepath=upload\/1\/img-(\d+)\.png$/.exec(path)?.[1];
-      return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
-    });
+    const server = await startSlowMediaServer(
+      (path) => {
+        const n = /filepath=upload\/1\/img-(\d+)\.png$/.exec(path)?.[1];
+        return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
+      },
+      40,
+      // Answers wait until five requests overlap: the test counts what the format asks for at once.
+      { holdUntilInFlight: 5 },
+    );
     const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-voc-cache-'));
     try {
       // No original_width/height: the size must come from the file.

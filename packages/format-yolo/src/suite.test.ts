@@ -24,9 +24,9 @@ const options: FormatSuiteOptions = {
 
 describeFormatSuite([yolo, yoloObb], options);
 
-// The reference corpus has no *_WITH_IMAGES output (it needs downloads); with-images.test.ts
-// covers them. Their edge cases run on the bounding-box case with its image on disk: without
-// the image, a task exports nothing outside --compat python.
+// The reference corpus has no *_WITH_IMAGES output (it needs downloads); yolo.test.ts
+// covers them (its YOLO_WITH_IMAGES tests). Their edge cases run on the bounding-box case
+// with its image on disk: without the image, a task exports nothing outside --compat python.
 const sampleDir = mkdtempSync(join(tmpdir(), 'lsconv-yolo-suite-'));
 afterAll(() => rmSync(sampleDir, { recursive: true, force: true }));
 const caseDir = join(findConformanceDir()!, 'sdk-coco-rect-poly-kp');

@@ -177,7 +177,7 @@ function defaultPoseLines(
   size: ImageSize | undefined,
 ): { lines: string[]; keypoints: number } {
   const { lc } = scope;
-  const rects = poseRectangles(scope, regions, size);
+  const { rects, lines } = poseRectangles(scope, regions, size);
   for (const { value, regionId } of regions) {
     if (value.type === 'RectangleLabels') continue;
     if (value.type !== 'KeyPointLabels') {
@@ -218,18 +218,17 @@ function defaultPoseLines(
       skipRegion(scope, id, code, reason),
     );
   }
-  return finishPose(rects.values(), lc.classes.kpOrder, (id, code, reason) =>
-    skipRegion(scope, id, code, reason),
-  );
+  return finishPose(lines, lc.classes.kpOrder, (id, code, reason) => skipRegion(scope, id, code, reason));
 }
 
-/** The pose lines' rectangles by region id: box with rotation applied, class from RectangleLabels. */
+/** The pose lines' rectangles (every one, in order) and by region id: box with rotation applied, class from RectangleLabels. */
 function poseRectangles(
   scope: ItemScope,
   regions: Regions,
   size: ImageSize | undefined,
-): Map<unknown, PoseRect> {
+): { rects: Map<unknown, PoseRect>; lines: PoseRect[] } {
   const rects = new Map<unknown, PoseRect>();
+  const lines: PoseRect[] = [];
   for (const { value, regionId } of regions) {
     if (value.type !== 'RectangleLabels') continue;
     const labels = Array.isArray(value.rectanglelabels) ? value.rectanglelabels : [];
@@ -247,9 +246,13 @@ function poseRectangles(
       continue;
     }
     const box = clippedBox(scope, rect, regionId, regionImageSize(value) ?? size);
-    if (box) rects.set(value.id, { cls, box, kp: new Map() });
+    if (!box) continue;
+    const pose: PoseRect = { cls, box, kp: new Map(), regionId };
+    lines.push(pose);
+    // Keypoints name their rectangle by id: the first rectangle of an id holds them.
+    if (!rects.has(value.id)) rects.set(value.id, pose);
   }
-  return rects;
+  return { rects, lines };
 }
 
 /** The default label file of a task: the lines of its one entry, classes outside the config numbered. */

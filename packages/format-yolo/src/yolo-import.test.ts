@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Task } from '@lsconv/core';
-import { describeImporterConformance, runImport } from '@lsconv/testkit';
+import { describeImporterConformance, pngHeader, runImport } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { obbToRectangle, parseYoloLine, yoloImporter } from './yolo-import.js';
 
@@ -14,19 +14,6 @@ async function tempDir(): Promise<string> {
   const dir = await fs.mkdtemp(join(tmpdir(), 'lsconv-yolo-import-'));
   tmp.push(dir);
   return dir;
-}
-
-/** A PNG with only its header: enough for the size reader. */
-function pngHeader(width: number, height: number): Buffer {
-  const b = Buffer.alloc(33);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
-  b.writeUInt32BE(13, 8);
-  b.write('IHDR', 12, 'latin1');
-  b.writeUInt32BE(width, 16);
-  b.writeUInt32BE(height, 20);
-  b[24] = 8;
-  b[25] = 6;
-  return b;
 }
 
 async function writeFiles(root: string, files: Record<string, string | Buffer>): Promise<void> {

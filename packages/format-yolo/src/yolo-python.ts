@@ -88,13 +88,14 @@ export function pythonItemLines(
           builder.line(cls, lineTail(box));
         }
       } else {
-        if (!Array.isArray(value.points)) {
+        // The Python converter fails on a point that is not an [x, y] pair; lsconv reports it.
+        if (!Array.isArray(value.points) || !value.points.every((p) => Array.isArray(p) && p.length >= 2)) {
           skips.skip({
             ...loc,
             regionId,
             kind: 'region',
             code: 'missing-coordinates',
-            reason: 'polygon has no points',
+            reason: 'polygon has no points, or a point that is not an [x, y] pair',
           });
           continue;
         }
@@ -135,7 +136,17 @@ function pythonPoseLines(
     const y = (value.y as number) / 100;
     const w = (value.width as number) / 100;
     const h = (value.height as number) / 100;
-    rects.set(value.id, { cls, box: [x + w / 2, y + h / 2, w, h], kp: new Map() });
+    // The reference keys rectangles by id: a later one with the same id replaces the earlier.
+    const replaced = rects.get(value.id);
+    if (replaced)
+      skips.skip({
+        ...loc,
+        regionId: replaced.regionId,
+        kind: 'region',
+        code: 'duplicate-region-id',
+        reason: 'a later rectangle has the same id, and the Python converter keeps only the last one',
+      });
+    rects.set(value.id, { cls, box: [x + w / 2, y + h / 2, w, h], kp: new Map(), regionId });
   }
   for (const { value, regionId } of regions) {
     const type = value.type.toLowerCase();

@@ -1,8 +1,8 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConversionReport, type FormatDefinition, resolveOptions, type Task } from '@lsconv/core';
-import { loadConformanceCases, runFormat } from '@lsconv/testkit';
+import { loadConformanceCases, pngHeader, runFormat } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { yolo, yoloObb } from './index.js';
 import { yoloImporter } from './yolo-import.js';
@@ -11,19 +11,6 @@ const tmp: string[] = [];
 afterAll(async () => {
   for (const dir of tmp) await fs.rm(dir, { recursive: true, force: true });
 });
-
-/** A PNG with only its header: enough for the size reader. */
-function pngHeader(width: number, height: number): Buffer {
-  const b = Buffer.alloc(33);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
-  b.writeUInt32BE(13, 8);
-  b.write('IHDR', 12, 'latin1');
-  b.writeUInt32BE(width, 16);
-  b.writeUInt32BE(height, 20);
-  b[24] = 8;
-  b[25] = 6;
-  return b;
-}
 
 function sizeOf(task: Task): { width: number; height: number } | undefined {
   for (const a of [...(task.annotations ?? []), ...(task.completions ?? [])]) {
@@ -58,58 +45,162 @@ function sameLines(a: string, b: string): boolean {
   });
 }
 
-/** Exports, imports the export, exports again: the label files must match (file names follow the image URLs, so contents are matched). */
-async function roundTrip(format: FormatDefinition<any>, tasks: Task[], config: string): Promise<void> {
-  const first = await runFormat(format, tasks, config, 'default');
-  const dir = await fs.mkdtemp(join(tmpdir(), 'lsconv-yolo-rt-'));
-  tmp.push(dir);
-  for (const [path, bytes] of first.sink.files) {
-    await fs.mkdir(join(dir, path, '..'), { recursive: true });
-    await fs.writeFile(join(dir, path), bytes);
-  }
-  // One image per label file, of the size its task's regions give (each task exported alone to learn its file).
-  await fs.mkdir(join(dir, 'images'), { recursive: true });
-  for (const task of tasks) {
-    const alone = await runFormat(format, [task], config, 'default');
-    const size = sizeOf(task) ?? { width: 100, height: 100 };
-    for (const path of alone.sink.files.keys()) {
-      if (!path.startsWith('labels/')) continue;
-      await fs.writeFile(join(dir, 'images', `${path.slice(7, -4)}.png`), pngHeader(size.width, size.height));
-    }
-  }
-  const report = new ConversionReport('import yolo');
-  const options = resolveOptions('yolo', yoloImporter.options, {});
+/** Imports a YOLO folder (images of the given sizes beside its labels). */
+async function importFolder(
+  dir: string,
+  given: Record<string, unknown> = {},
+): Promise<{ tasks: Task[]; labelConfig: string }> {
+  const options = resolveOptions('yolo', yoloImporter.options, given);
   const imported = await yoloImporter.run({
     input: dir,
     options,
-    report,
+    report: new ConversionReport('import yolo'),
     compat: 'default',
     signal: new AbortController().signal,
   });
-  const second = await runFormat(format, [...(imported.tasks as Task[])], imported.labelConfig, 'default');
-  expect(second.text('classes.txt')).toBe(first.text('classes.txt'));
-  const labels1 = [...first.sink.files.keys()].filter((p) => p.startsWith('labels/')).sort();
-  const labels2 = [...second.sink.files.keys()].filter((p) => p.startsWith('labels/')).sort();
-  expect(labels2.length).toBe(labels1.length);
-  const contents2 = labels2.map((p) => second.text(p));
-  for (const path of labels1) {
-    const text = first.text(path);
-    const twin = labels2.find((p) => p.split('/').pop()!.endsWith(path.split('/').pop()!));
-    const match = twin ? sameLines(text, second.text(twin)) : contents2.some((c) => sameLines(text, c));
-    expect(match, `${path}:\n${text}\nnot found again in\n${contents2.join('\n--\n')}`).toBe(true);
+  return { tasks: [...(imported.tasks as Task[])], labelConfig: imported.labelConfig };
+}
+
+/** Copies a folder's files into a new temporary folder. */
+async function copyTree(files: Iterable<[string, Uint8Array]>): Promise<string> {
+  const dir = await fs.mkdtemp(join(tmpdir(), 'lsconv-yolo-rt-'));
+  tmp.push(dir);
+  for (const [path, bytes] of files) {
+    await fs.mkdir(join(dir, path, '..'), { recursive: true });
+    await fs.writeFile(join(dir, path), bytes);
+  }
+  return dir;
+}
+
+/** Every file under a folder, by relative path. */
+function readTree(dir: string, sub = ''): [string, Uint8Array][] {
+  return readdirSync(join(dir, sub), { withFileTypes: true }).flatMap((e) => {
+    const rel = sub ? `${sub}/${e.name}` : e.name;
+    return e.isDirectory()
+      ? readTree(dir, rel)
+      : [[rel, readFileSync(join(dir, rel))] as [string, Uint8Array]];
+  });
+}
+
+/**
+ * Imports the Python converter's YOLO folder (an input lsconv did not write; a 100×100
+ * image beside each label file, since label coordinates are relative) and exports it
+ * again with `--compat python`: the same classes and the same label lines, file by file
+ * (matched by content, since file names follow the imported image URLs).
+ */
+async function referenceRoundTrip(
+  format: FormatDefinition<any>,
+  reference: string,
+  pose: boolean,
+): Promise<void> {
+  const files = readTree(reference);
+  const labels = files.filter(([p]) => p.startsWith('labels/'));
+  const dir = await copyTree([
+    ...files,
+    ...labels.map(([p]) => [`images/${p.slice(7, -4)}.png`, pngHeader(100, 100)] as [string, Uint8Array]),
+  ]);
+  // Images named by their own URLs, so no two label files share a name on the way back. The
+  // Python converter writes no data.yaml, so a pose folder's keypoint count is given, as a
+  // user would (--kpt-shape): the values after the box, three per keypoint.
+  const first = labels
+    .map(([, bytes]) => Buffer.from(bytes).toString().trim().split('\n')[0]!)
+    .find((l) => l !== '');
+  const keypoints = pose && first ? (first.split(/\s+/).length - 5) / 3 : 0;
+  const { tasks, labelConfig } = await importFolder(dir, {
+    imageRootUrl: 'https://example.com/images/',
+    ...(keypoints ? { kptShape: `${keypoints},3` } : {}),
+  });
+  const again = await runFormat(format, tasks, labelConfig, 'python');
+  expect(again.text('classes.txt').trim()).toBe(readFileSync(join(reference, 'classes.txt'), 'utf8').trim());
+  const lines = labels.map(([, bytes]) => Buffer.from(bytes).toString('utf8'));
+  const written = [...again.sink.files.keys()].filter((p) => p.startsWith('labels/'));
+  expect(written.length).toBe(labels.length);
+  const contents = written.map((p) => again.text(p));
+  for (const [i, text] of lines.entries()) {
+    const match = contents.some((c) => sameLines(text, c));
+    expect(match, `${labels[i]![0]}:\n${text}\nnot found again in\n${contents.join('\n--\n')}`).toBe(true);
   }
 }
 
-describe('YOLO export → import → export', () => {
+/**
+ * Exports generated tasks, imports the export, and compares the imported regions with the
+ * generated ones (the independent input): type, label and coordinates within 1e-6 %.
+ */
+async function generatedRoundTrip(
+  format: FormatDefinition<any>,
+  tasks: Task[],
+  config: string,
+): Promise<void> {
+  const first = await runFormat(format, tasks, config, 'default');
+  const dir = await copyTree(first.sink.files);
+  await fs.mkdir(join(dir, 'images'), { recursive: true });
+  // One image per label file, of the size its task's regions give (each task exported alone to learn its file).
+  for (const task of tasks) {
+    const alone = await runFormat(format, [task], config, 'default');
+    const size = sizeOf(task) ?? { width: 100, height: 100 };
+    for (const path of alone.sink.files.keys())
+      if (path.startsWith('labels/'))
+        await fs.writeFile(
+          join(dir, 'images', `${path.slice(7, -4)}.png`),
+          pngHeader(size.width, size.height),
+        );
+  }
+  const { tasks: imported } = await importFolder(dir);
+  const regions = (list: Task[]) =>
+    list
+      .flatMap((t) => (t.annotations ?? []).flatMap((a) => a.result ?? []))
+      .map((r) => regionKey(r as Record<string, unknown>))
+      .sort();
+  const want = regions(tasks);
+  expect(want.length).toBeGreaterThan(0);
+  const got = regions(imported);
+  expect(got.length).toBe(want.length);
+  for (const [i, key] of want.entries()) expect(sameNumbers(got[i]!, key), `${got[i]} ≠ ${key}`).toBe(true);
+}
+
+/**
+ * A region as a comparable line: its type, its first label, its coordinates in percent.
+ * Keypoints go without their names: a YOLO pose file holds positions in a fixed order only.
+ */
+function regionKey(r: Record<string, unknown>): string {
+  const v = r.value as Record<string, unknown>;
+  const label = ((v.rectanglelabels ?? v.polygonlabels ?? v.keypointlabels ?? []) as string[])[0];
+  const coords =
+    r.type === 'polygonlabels'
+      ? (v.points as number[][]).flat()
+      : r.type === 'keypointlabels'
+        ? [v.x, v.y]
+        : [v.x, v.y, v.width, v.height, v.rotation ?? 0];
+  const name = r.type === 'keypointlabels' ? '' : label;
+  return [r.type, name, ...(coords as number[]).map((n) => n.toFixed(6))].join(' ');
+}
+
+/** Two region keys with the same words and numbers within 1e-4 (percent). */
+function sameNumbers(a: string, b: string): boolean {
+  const ta = a.split(' ');
+  const tb = b.split(' ');
+  return (
+    ta.length === tb.length && ta.every((t, k) => t === tb[k] || Math.abs(Number(t) - Number(tb[k])) <= 1e-4)
+  );
+}
+
+describe('YOLO: the reference output → import → export', () => {
+  // Only reference folders with label lines: an empty one carries nothing to compare.
+  const hasLines = (dir: string | undefined) =>
+    dir !== undefined &&
+    readTree(dir).some(
+      ([p, bytes]) => p.startsWith('labels/') && Buffer.from(bytes).toString().trim() !== '',
+    );
   const cases = loadConformanceCases().filter(
-    (c) => c.tasksFile && c.configFile && (c.outputs.YOLO || c.outputs.YOLO_OBB),
+    (c) => hasLines(c.outputs.YOLO) || hasLines(c.outputs.YOLO_OBB),
   );
   it('has vision cases', () => expect(cases.length).toBeGreaterThan(5));
   for (const c of cases) {
-    const tasks = JSON.parse(readFileSync(c.tasksFile!, 'utf8')) as Task[];
-    const config = readFileSync(c.configFile!, 'utf8');
-    if (c.outputs.YOLO) it(`${c.name} (YOLO)`, () => roundTrip(yolo, tasks, config));
-    if (c.outputs.YOLO_OBB) it(`${c.name} (YOLO_OBB)`, () => roundTrip(yoloObb, tasks, config));
+    const pose = readFileSync(c.configFile!, 'utf8').includes('<KeyPointLabels');
+    if (hasLines(c.outputs.YOLO))
+      it(`${c.name} (YOLO)`, () => referenceRoundTrip(yolo, c.outputs.YOLO!, pose));
+    if (hasLines(c.outputs.YOLO_OBB))
+      it(`${c.name} (YOLO_OBB)`, () => referenceRoundTrip(yoloObb, c.outputs.YOLO_OBB!, pose));
   }
 });
 
@@ -203,18 +294,27 @@ function generated(kind: 'polygons' | 'obb' | 'pose', count = 6): { tasks: Task[
   return { tasks, config };
 }
 
-describe('YOLO round trip on generated datasets', () => {
+describe('YOLO round trip on generated datasets: the imported regions are the generated ones', () => {
   it('polygons (YOLO segmentation)', async () => {
     const { tasks, config } = generated('polygons');
-    await roundTrip(yolo, tasks, config);
+    await generatedRoundTrip(yolo, tasks, config);
   });
   it('oriented boxes (YOLO_OBB)', async () => {
     const { tasks, config } = generated('obb');
-    await roundTrip(yoloObb, tasks, config);
+    await generatedRoundTrip(yoloObb, tasks, config);
   });
   it('pose (YOLO with keypoints)', async () => {
     const { tasks, config } = generated('pose');
-    await roundTrip(yolo, tasks, config);
+    await generatedRoundTrip(yolo, tasks, config);
+  });
+  it('the region comparison notices a moved point', () => {
+    expect(sameNumbers('polygonlabels car 1.000000 2.000000', 'polygonlabels car 1.000000 2.000050')).toBe(
+      true,
+    );
+    expect(sameNumbers('polygonlabels car 1.000000 2.000000', 'polygonlabels car 1.000000 2.001000')).toBe(
+      false,
+    );
+    expect(sameNumbers('polygonlabels car 1.000000', 'polygonlabels Tree 1.000000')).toBe(false);
   });
   it('a changed coordinate is noticed (the comparison can fail)', async () => {
     const { tasks, config } = generated('polygons', 1);

@@ -174,6 +174,8 @@ export interface PoseRect {
   kp: Map<string, [number, number, number]>;
   /** The region id of each keypoint in `kp`, for the report. */
   kpIds?: Map<string, string | undefined>;
+  /** The rectangle's own region id, for the report. */
+  regionId?: string | undefined;
 }
 
 /** Why a keypoint has no place in a pose line: reported, never dropped in silence. */

@@ -333,6 +333,50 @@ describe('YOLO: differences from the Python converter', () => {
       expect(lostK1?.regionId, compat).toBe('k1');
     }
   });
+
+  it('a polygon point that is not an [x, y] pair is reported in both modes, not a crash', async () => {
+    const poly = (points: unknown) => ({
+      id: 'p',
+      from_name: 'poly',
+      to_name: 'image',
+      type: 'polygonlabels',
+      original_width: 100,
+      original_height: 100,
+      value: { points, polygonlabels: ['Lake'] },
+    });
+    const tasks = [
+      { id: 1, data: { image: url }, annotations: [{ id: 1, result: [poly([null]), poly([[1, 2], [3]])] }] },
+    ];
+    for (const compat of ['python', 'default'] as const) {
+      const run = await runFormat(yolo, tasks, CONFIG, compat);
+      expect(run.report.regionsWritten, compat).toBe(0);
+      expect(
+        run.report.entries().filter((e) => e.kind === 'region'),
+        compat,
+      ).toHaveLength(2);
+    }
+  });
+
+  it('pose: rectangles that share an id (or have none) each get a line; the Python mode reports the one it replaces', async () => {
+    const box = (x: number) => ({ ...rect('p', 'person', x, 10, 20, 20), id: 'same' });
+    const tasks = [{ id: 1, data: { image: url }, annotations: [{ id: 1, result: [box(10), box(50)] }] }];
+    const ours = await runFormat(yolo, tasks, POSE, 'default');
+    expect(
+      ours
+        .text(labelPath(url))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => numbers(l).slice(0, 2)),
+    ).toEqual([
+      [0, 0.2],
+      [0, 0.6],
+    ]);
+    expect(ours.report.regionsWritten).toBe(2);
+    const py = await runFormat(yolo, tasks, POSE, 'python');
+    // The reference keeps the last rectangle of an id.
+    expect(numbers(py.text(labelPath(url))).slice(0, 2)).toEqual([0, 0.6]);
+    expect(py.report.regionsWritten + (py.report.countsByCode()['duplicate-region-id'] ?? 0)).toBe(2);
+  });
 });
 
 describe('YOLO_WITH_IMAGES', () => {
@@ -413,10 +457,15 @@ describe('YOLO_WITH_IMAGES from a web server', () => {
   });
 
   it('fetches the next images while it writes one', async () => {
-    const server = await startSlowMediaServer((path) => {
-      const n = /^\/img\/(\d+)\.png$/.exec(path)?.[1];
-      return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
-    });
+    const server = await startSlowMediaServer(
+      (path) => {
+        const n = /^\/img\/(\d+)\.png$/.exec(path)?.[1];
+        return n === undefined ? undefined : tinyPng(10 + Number(n), 5);
+      },
+      40,
+      // Answers wait until five requests overlap: the test counts what the format asks for at once.
+      { holdUntilInFlight: 5 },
+    );
     const cacheDir = mkdtempSync(join(tmpdir(), 'lsconv-yolo-cache-'));
     try {
       const tasks = Array.from({ length: 24 }, (_, n) => ({

@@ -71,25 +71,6 @@ export function findConformanceDir(): string | undefined {
   return undefined;
 }
 
-/** Where a workspace keeps conformance cases of its own, relative to its root. */
-export const PROJECT_CASES_PATH = 'test/fixtures/conformance';
-
-/**
- * The workspace's own conformance cases (`<repo root>/test/fixtures/conformance`, same
- * layout as the shared ones), found from this package and from the current directory.
- * Undefined when there is no such folder.
- */
-export function findProjectConformanceDir(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const start of [process.cwd(), here]) {
-    const root = findWorkspaceRoot(start);
-    if (!root) continue;
-    const dir = join(root, PROJECT_CASES_PATH);
-    if (existsSync(dir)) return dir;
-  }
-  return undefined;
-}
-
 /** The nearest folder at or above `start` that holds `pnpm-workspace.yaml`. */
 export function findWorkspaceRoot(start: string): string | undefined {
   let dir = resolve(start);
@@ -102,12 +83,37 @@ export function findWorkspaceRoot(start: string): string | undefined {
 }
 
 /**
- * Lists the conformance cases of a folder (default: {@link findConformanceDir}),
- * sorted by name. A case is a sub-folder with an `expected/` folder. Throws when
- * the folder cannot be found, saying how to point at it.
+ * The repository's own conformance cases, in the same layout as the shared ones:
+ * `<repo root>/fixtures/conformance`, when it exists (found from this package, then from
+ * the current directory).
+ */
+export function findOwnConformanceDir(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const start of [here, process.cwd()]) {
+    const root = findWorkspaceRoot(start);
+    const dir = root && join(root, 'fixtures', 'conformance');
+    if (dir && existsSync(dir)) return dir;
+  }
+  return undefined;
+}
+
+/**
+ * Lists the conformance cases of a folder, sorted by name. A case is a sub-folder with an
+ * `expected/` folder. Without a folder: the shared cases ({@link findConformanceDir}) and
+ * then, unless `$LSCONV_CONFORMANCE_DIR` points elsewhere, the repository's own
+ * ({@link findOwnConformanceDir}). Throws when the shared folder cannot be found, saying
+ * how to point at it.
  */
 export function loadConformanceCases(dir?: string): ConformanceCase[] {
-  const root = dir ?? findConformanceDir();
+  if (dir !== undefined) return loadCasesOf(dir);
+  const shared = loadCasesOf(findConformanceDir());
+  const own = process.env[CONFORMANCE_DIR_ENV] ? undefined : findOwnConformanceDir();
+  if (!own) return shared;
+  // After the shared cases, so the suites' default sample case stays the first shared one.
+  return [...shared, ...loadCasesOf(own)];
+}
+
+function loadCasesOf(root: string | undefined): ConformanceCase[] {
   if (!root || !existsSync(root)) {
     throw new Error(
       `@lsconv/testkit: conformance cases not found${root ? ` at ${root}` : ''} — set ${CONFORMANCE_DIR_ENV} to the conformance folder (shared/fixtures/conformance), or keep shared/ beside the repository`,

@@ -48,6 +48,22 @@ export async function runFormat(
   return { sink, report, text: (p) => sink.text(p), json: (p) => JSON.parse(sink.text(p)) };
 }
 
+/**
+ * The first bytes of an RGBA PNG of the given size, no pixels: all an image-size reader
+ * needs, for any size (even one too large to allocate).
+ */
+export function pngHeader(width: number, height: number): Buffer {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+  b.writeUInt32BE(13, 8);
+  b.write('IHDR', 12, 'latin1');
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  b[24] = 8;
+  b[25] = 6;
+  return b;
+}
+
 /** A valid RGB PNG of the given size (test media). */
 export function tinyPng(width: number, height: number): Buffer {
   const crcTable = Array.from({ length: 256 }, (_, n) => {

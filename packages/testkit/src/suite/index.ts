@@ -4,12 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CompatMode, FormatDefinition } from '@lsconv/core';
 import { afterAll, describe, it } from 'vitest';
-import {
-  type ConformanceCase,
-  findConformanceDir,
-  findProjectConformanceDir,
-  loadConformanceCases,
-} from '../cases.js';
+import { type ConformanceCase, loadConformanceCases } from '../cases.js';
 import { registerConformance } from './conformance.js';
 import { defaultExportArgs, makeRunner } from './context.js';
 import { edgeContext, registerRunCases, registerSelectionCases } from './edge-cases.js';
@@ -83,10 +78,7 @@ export function formatSuiteChecks(
   let cases: ConformanceCase[] | undefined;
   let casesError: Error | undefined;
   try {
-    cases = loadConformanceCases(options.conformanceDir ?? findConformanceDir());
-    // The project's own cases run too, unless the caller chose one folder.
-    const own = options.conformanceDir === undefined ? findProjectConformanceDir() : undefined;
-    if (own) cases = [...cases, ...loadConformanceCases(own)];
+    cases = loadConformanceCases(options.conformanceDir);
   } catch (error) {
     casesError = error as Error;
   }

@@ -51,10 +51,7 @@ export interface FormatPromises {
 
 /** Options of {@link describeFormatSuite}. */
 export interface FormatSuiteOptions {
-  /**
-   * The conformance folder (default: {@link findConformanceDir}, plus the project's own
-   * cases in `test/fixtures/conformance` when that folder exists).
-   */
+  /** The conformance folder (default: the shared cases and the repository's own, see {@link loadConformanceCases}). */
   conformanceDir?: string;
   /** Set to false to skip the conformance cases and the support checks (a format with no reference output). */
   conformance?: boolean;
