@@ -74,22 +74,7 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
   try {
     const options = resolveOptions(`format ${format.id}`, format.options, run.options ?? {});
     const compat = run.compat ?? 'default';
-    if (!run.force) {
-      const support = format.supports(config);
-      if (!support.ok && support.exportable && compat === 'python') {
-        report.warn(`${format.id}: ${support.reason}; exported as the Python converter's command line does`);
-      } else if (!support.ok) {
-        throw new LsconvError(
-          'UNSUPPORTED_CONFIG',
-          `format ${format.id} cannot export this labeling config: ${support.reason}`,
-          {
-            hint: support.exportable
-              ? "run with --compat python to export it as the Python converter's command line does, choose another format (lsconv formats), or force the export"
-              : 'choose another format (lsconv formats) or force the export',
-          },
-        );
-      }
-    }
+    if (!run.force) checkSupport(format, config, compat, report);
     let iterated = false;
     const input = run.input ?? 'input';
     const prepare = format.prepare;
@@ -192,6 +177,33 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
     report.finish();
   }
   return report;
+}
+
+/**
+ * Refuses a config the format does not support; one the Python converter's command line
+ * exports anyway (`exportable`) goes through under compat python, with a warning.
+ */
+function checkSupport(
+  format: FormatDefinition<any>,
+  config: LabelConfig,
+  compat: CompatMode,
+  report: ConversionReport,
+): void {
+  const support = format.supports(config);
+  if (support.ok) return;
+  if (support.exportable && compat === 'python') {
+    report.warn(`${format.id}: ${support.reason}; exported as the Python converter's command line does`);
+    return;
+  }
+  throw new LsconvError(
+    'UNSUPPORTED_CONFIG',
+    `format ${format.id} cannot export this labeling config: ${support.reason}`,
+    {
+      hint: support.exportable
+        ? "run with --compat python to export it as the Python converter's command line does, choose another format (lsconv formats), or force the export"
+        : 'choose another format (lsconv formats) or force the export',
+    },
+  );
 }
 
 async function* inlinePrepared(
