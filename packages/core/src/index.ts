@@ -82,7 +82,13 @@ export {
   resolveOptions,
 } from './options.js';
 // Worker pool
-export { fromWireError, toWireError, type WireError } from './pool/protocol.js';
+export {
+  fromWireError,
+  type ThreadCommand,
+  type ThreadEvent,
+  toWireError,
+  type WireError,
+} from './pool/protocol.js';
 export { defaultThreads, prepareWorkerUrl } from './pool/worker-pool.js';
 // Registry
 export {

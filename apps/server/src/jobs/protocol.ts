@@ -1,12 +1,14 @@
-// The one protocol between the server and its job worker threads: what a job thread
-// is started with, the messages each side posts, and how an error crosses over.
-// `threads.ts` (the server's side) and `worker.ts` (the thread's side) both speak it
-// and nothing else. A conversion inside the thread runs through core's `runExport`,
-// which may start core's own prepare pool (core's protocol, core's business).
+// What the server's job threads are given and answer, in core's one thread protocol
+// (`ThreadCommand` / `ThreadEvent`, errors as `WireError`): only the job requests and
+// results are the server's own. `threads.ts` (the server's side) and `worker.ts` (the
+// thread's side) both speak it. A conversion inside the thread runs through core's
+// `runExport`, whose prepare pool speaks the same protocol.
 import {
   type CompatMode,
   toWireError as coreToWireError,
   type ResourceOptions,
+  type ThreadCommand,
+  type ThreadEvent,
   type WireError,
 } from '@lsconv/core';
 import type { Converted, WrittenJson } from '../exporter.js';
@@ -51,13 +53,10 @@ export interface JobResults {
 }
 
 /** Server → thread: stop the job (its sinks and files clean up), then answer. */
-export type ToJobThread = { type: 'cancel' };
+export type ToJobThread = ThreadCommand;
 
 /** Thread → server: progress while it runs, then exactly one `done` or `error`. */
-export type FromJobThread =
-  | { type: 'progress'; tasks: number }
-  | { type: 'done'; result: JobResults[keyof JobResults] }
-  | { type: 'error'; aborted: boolean; error: WireError };
+export type FromJobThread = ThreadEvent<JobResults[keyof JobResults]>;
 
 export { fromWireError, type WireError } from '@lsconv/core';
 

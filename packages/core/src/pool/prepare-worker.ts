@@ -9,6 +9,7 @@ import {
   type PrepareRequest,
   type PrepareResponse,
   type PrepareWorkerData,
+  type ThreadEvent,
   toWireError,
   type WireError,
 } from './protocol.js';
@@ -77,7 +78,7 @@ async function start(): Promise<void> {
     }
     const response: PrepareResponse = { seq: req.seq, values, notes };
     if (error) response.error = error;
-    port.postMessage(response);
+    port.postMessage({ type: 'done', result: response } satisfies ThreadEvent<PrepareResponse>);
   });
 }
 

@@ -3,6 +3,23 @@ import type { CompatMode } from '../format.js';
 import type { NumberParsing } from '../numbers.js';
 import type { SkipEntry } from '../report.js';
 
+// The one protocol of lsconv's worker threads: what a thread is told (a job, or a batch
+// of work, then `cancel`), the events it answers with (progress, then `done` or `error`),
+// and how an error crosses over. Core's prepare pool and the server's job threads both
+// speak it; each adds only its own request and result types.
+
+/** Main thread → worker: stop the work in hand (its sinks and files clean up), then answer. */
+export type ThreadCommand = { type: 'cancel' };
+
+/**
+ * Worker → main thread: progress while it works, then one `done` with the result or one
+ * `error` (`aborted` when it stopped because it was told to) per job or batch.
+ */
+export type ThreadEvent<R> =
+  | { type: 'progress'; tasks: number }
+  | { type: 'done'; result: R }
+  | { type: 'error'; aborted: boolean; error: WireError };
+
 /** What every prepare worker is started with. */
 export interface PrepareWorkerData {
   /** URL of the module exporting the format definition. */

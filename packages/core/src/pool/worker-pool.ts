@@ -10,6 +10,7 @@ import {
   type PrepareRequest,
   type PrepareResponse,
   type PrepareWorkerData,
+  type ThreadEvent,
 } from './protocol.js';
 
 /** Default thread count: the cores this process may use. */
@@ -50,11 +51,15 @@ export class PreparePool {
         worker,
         pending: [] as { resolve: (r: PrepareResponse) => void; reject: (e: unknown) => void }[],
       };
-      worker.on('message', (response: PrepareResponse) => slot.pending.shift()?.resolve(response));
       const fail = (error: unknown) => {
         this.failure ??= error;
         for (const p of slot.pending.splice(0)) p.reject(error);
       };
+      // A batch's own failure travels inside its result (the values before it still count).
+      worker.on('message', (event: ThreadEvent<PrepareResponse>) => {
+        if (event.type === 'done') slot.pending.shift()?.resolve(event.result);
+        else if (event.type === 'error') fail(fromWireError(event.error));
+      });
       worker.on('error', fail);
       worker.on('exit', (code) => {
         if (slot.pending.length) fail(new Error(`a prepare worker stopped (exit code ${code})`));
