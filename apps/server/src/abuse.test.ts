@@ -297,6 +297,29 @@ describe('bodies', () => {
   });
 });
 
+describe('query numbers', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ registry: testRegistry() });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    removeDir(t?.dataDir);
+  });
+
+  it('answers a page that is not a whole number from 1 with 404 Invalid page., never 500', async () => {
+    const id = await newProject(t);
+    for (const page of ['1e308', '-1', '0', '1.5', 'NaN', 'x', '99999999999999999999', 'Infinity']) {
+      for (const path of [`/api/projects?page=${page}`, `/api/tasks?project=${id}&page=${page}`]) {
+        const res = await t.api(path);
+        expect(res.status, path).toBe(404);
+        expect(await res.json(), path).toMatchObject({ detail: 'Invalid page.', status_code: 404 });
+      }
+    }
+    expect((await t.api('/api/projects?page=1')).status).toBe(200);
+  });
+});
+
 describe('slow clients', () => {
   let t: TestServer;
   beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { HttpError } from '../http.js';
 import { projectJson, stringField, validateConfig } from '../views.js';
 import {
   bodyOf,
@@ -39,7 +40,9 @@ export default defineRoutes((app, { store }) => {
     async (request, reply) => {
       const url = new URL(request.url, 'http://localhost');
       const q = queryOf(request.url);
-      const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+      const page = Number(q.get('page') ?? 1);
+      // As Label Studio's paginator: a page that is not a whole number from 1 is not found.
+      if (!Number.isSafeInteger(page) || page < 1) throw new HttpError(404, 'Invalid page.');
       const pageSize = Math.min(1000, Math.max(1, Number(q.get('page_size') ?? 100) || 100));
       const { total, rows } = store.listProjects((page - 1) * pageSize, pageSize);
       const link = (p: number) => {
