@@ -320,6 +320,33 @@ describe('query numbers', () => {
   });
 });
 
+describe('response headers', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ registry: testRegistry() });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    removeDir(t?.dataDir);
+  });
+
+  it('the page runs only its own script and style (by hash), is never framed, and nothing is sniffed', async () => {
+    const { createHash } = await import('node:crypto');
+    const page = await fetch(`${t.base}/`);
+    const html = await page.text();
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    for (const tag of ['script', 'style']) {
+      const body = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(html)![1]!;
+      expect(csp).toContain(`'sha256-${createHash('sha256').update(body).digest('base64')}'`);
+    }
+    for (const res of [page, await fetch(`${t.base}/health`), await t.api('/api/projects')])
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
 describe('slow clients', () => {
   let t: TestServer;
   beforeAll(async () => {

@@ -27,6 +27,8 @@ export function installHooks(
     }
   });
   app.addHook('onRequest', async (request, reply) => {
+    // No answer is ever sniffed into another type (a JSON body read as HTML, say).
+    reply.header('x-content-type-options', 'nosniff');
     watchBody(request.raw, reply.raw, bodyIdleMs);
     const path = pathOf(request.url);
     if (path.startsWith('/api/') && !PUBLIC.has(path)) authenticate(request, ctx.checkApiKey);
