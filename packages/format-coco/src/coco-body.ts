@@ -1,5 +1,5 @@
 import type { ConversionReport, OutputValue } from '@lsconv/core';
-import { num, regionLabels } from '@lsconv/format-kit';
+import { positiveNum, regionLabels } from '@lsconv/format-kit';
 import { polygonPixels, rectanglePixels } from './coco-geometry.js';
 import {
   type CocoAnnotation,
@@ -132,8 +132,9 @@ function addRegion(input: TaskBodyInput, parts: BodyParts, { value, regionId }: 
     skipRegion(input, regionId, 'no-label', 'region has no label, so it has no category');
     return;
   }
-  const W = num(value.original_width) ?? input.size?.width;
-  const H = num(value.original_height) ?? input.size?.height;
+  // A size of 0 or below is no size: the image's own, when read, is used instead.
+  const W = positiveNum(value.original_width) ?? input.size?.width;
+  const H = positiveNum(value.original_height) ?? input.size?.height;
   if (W === undefined || H === undefined) {
     skipRegion(
       input,

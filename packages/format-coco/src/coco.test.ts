@@ -504,3 +504,26 @@ describe('COCO_WITH_IMAGES from a web server', () => {
     }
   });
 });
+
+describe('image sizes of 0 or below', () => {
+  it('are no size: the region is skipped and reported by default, never a box with null or negative sizes', async () => {
+    const config = `<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image"><Label value="Car"/></RectangleLabels></View>`;
+    const task = (id: number, w: number, h: number) => ({
+      id,
+      data: { image: `https://e.org/${id}.jpg` },
+      annotations: [{ id, result: [rect(`r${id}`, 'Car', 10, 10, 20, 20, {}, { width: w, height: h })] }],
+    });
+    const run = await runFormat(
+      coco,
+      [task(1, -100, 50), task(2, 0, 0), task(3, 100, 80)],
+      config,
+      'default',
+    );
+    const doc = run.json('result.json') as { annotations: { bbox: number[] }[] };
+    expect(doc.annotations.map((a) => a.bbox)).toEqual([[10, 8, 20, 16]]);
+    const regions = run.report
+      .entries()
+      .filter((e) => e.code === 'missing-image-size' && e.kind === 'region');
+    expect(regions.map((e) => e.regionId)).toEqual(['r1', 'r2']);
+  });
+});

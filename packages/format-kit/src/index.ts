@@ -115,6 +115,7 @@ export {
   type Point,
   percentRotatedEnvelope,
   polygonArea,
+  positiveNum,
   pyInt,
   rectangleCorners,
   rectangleLabelNames,

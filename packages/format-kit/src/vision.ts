@@ -1,7 +1,6 @@
 import type {
   ControlTag,
   ConversionReport,
-  ExportContext,
   Item,
   LabelConfig,
   OutputValue,
@@ -294,6 +293,12 @@ export function percentRotatedEnvelope(
 /** A number, when the value is a finite number. */
 export function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** A number above 0 (an image dimension), else undefined: 0, negative or not finite is no size. */
+export function positiveNum(value: unknown): number | undefined {
+  const n = num(value);
+  return n !== undefined && n > 0 ? n : undefined;
 }
 
 /** Clamps to [lo, hi]. */

@@ -23,6 +23,7 @@ import {
   locateImage,
   missingImageSkip,
   num,
+  positiveNum,
   pyStr,
   rectangleCorners,
   referenceSupports,
@@ -444,8 +445,9 @@ function defaultBody(
       skips.skip({ ...rloc, kind: 'region', code: 'label-not-writable', reason: unwritable });
       continue;
     }
-    const W = num(value.original_width) ?? size.width;
-    const H = num(value.original_height) ?? size.height;
+    // A size of 0 or below is no size: the image's own, when read, is used instead.
+    const W = positiveNum(value.original_width) ?? size.width;
+    const H = positiveNum(value.original_height) ?? size.height;
     const box = vocBox(value, W, H);
     if (!box) {
       skips.skip({
