@@ -41,6 +41,22 @@ describe('importLabelConfig', () => {
     expect(xml).toContain(importColor(0));
     expect(importColor(196)).toBe(importColor(0));
   });
+  it('keeps tabs and line breaks in labels (an XML parser would read them raw as spaces)', () => {
+    const labels = ['Car\nTruck', 'a\tb'];
+    const xml = importLabelConfig({
+      toName: 'img',
+      controls: [
+        {
+          tag: 'RectangleLabels',
+          name: 'label',
+          labels: labels.map((value, i) => ({ value, colorIndex: i })),
+        },
+      ],
+    });
+    expect(xml).not.toMatch(/value="[^"]*[\n\t\r]/);
+    expect(parseLabelConfig(xml).controls.get('label')?.labels).toEqual(labels);
+  });
+
   it('points controls at "image" in python mode, as the Python converter does', () => {
     const xml = importLabelConfig({
       toName: 'img',

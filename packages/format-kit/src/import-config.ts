@@ -244,9 +244,20 @@ export interface ImportConfigSpec {
   compat?: 'default' | 'python';
 }
 
-/** Escapes text for an XML attribute value. */
+/**
+ * Escapes text for an XML attribute value. Tabs and line breaks become character
+ * references: written raw, an XML parser reads them back as spaces (attribute value
+ * normalisation), so a label `Car\nTruck` would come back as `Car Truck`.
+ */
 export function xmlAttr(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
 }
 
 /** The `background` colour of category `index`, as `rgba(r, g, b, 1)`. */
