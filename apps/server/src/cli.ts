@@ -34,7 +34,9 @@ Server options:
   --host H                   address to bind (default 127.0.0.1)
   --data-dir DIR             data folder, created on first start (default ./lsconv-data)
   --api-key KEY              API key (else LSCONV_API_KEY, else one generated and stored at first start)
-  --max-jobs N               snapshot/conversion jobs running at once (default 4)
+  --max-jobs N               snapshot/conversion jobs running at once (default 4); jobs that download
+                             media never take the last free one
+  --job-deadline S           seconds one snapshot or conversion may run before it fails (default 3600; 0 = none)
   --max-easy-exports N       easy exports (GET .../export) running at once; more get 503 (default 8)
   --max-body-bytes N         largest JSON request body (default 16 MiB)
   --max-import-bytes N       largest import upload (default 8 GiB)
@@ -67,6 +69,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         'data-dir': { type: 'string', default: './lsconv-data' },
         'api-key': { type: 'string' },
         'max-jobs': { type: 'string' },
+        'job-deadline': { type: 'string' },
         'max-easy-exports': { type: 'string' },
         'max-body-bytes': { type: 'string' },
         'max-import-bytes': { type: 'string' },
@@ -314,6 +317,7 @@ function serverOptionsFrom(values: Record<string, string | boolean | undefined>)
     dataDir,
     ...(str('api-key') ? { apiKey: str('api-key')! } : {}),
     ...(num('max-jobs') !== undefined ? { maxConcurrentJobs: Math.max(1, num('max-jobs')!) } : {}),
+    ...(num('job-deadline') !== undefined ? { jobDeadlineMs: num('job-deadline')! * 1000 } : {}),
     ...(num('max-easy-exports') !== undefined
       ? { maxConcurrentEasyExports: Math.max(1, num('max-easy-exports')!) }
       : {}),

@@ -84,3 +84,46 @@ describe('JobQueue', () => {
     expect(queue.add({ name: 'late', run: async () => undefined })).toBe(false);
   });
 });
+
+describe('JobQueue: slow media and deadlines', () => {
+  it('never lets jobs that download take the last slot: a job without downloads starts at once', async () => {
+    const queue = new JobQueue(2, () => undefined);
+    const gate = deferred();
+    const started: string[] = [];
+    const job = (name: string, downloads: boolean) => ({
+      name,
+      downloads,
+      run: async () => {
+        started.push(name);
+        await gate.promise;
+      },
+    });
+    queue.add(job('media 1', true));
+    queue.add(job('media 2', true));
+    queue.add(job('csv', false));
+    // The second download waits; the CSV conversion takes the free slot past it.
+    expect(started).toEqual(['media 1', 'csv']);
+    expect(queue.size).toEqual({ running: 2, waiting: 1 });
+    gate.resolve();
+    await queue.idle();
+    expect(started).toEqual(['media 1', 'csv', 'media 2']);
+  });
+
+  it('stops a job past its deadline, with a reason that says so', async () => {
+    const { isJobDeadline } = await import('./jobs/queue.js');
+    const errors: unknown[] = [];
+    const queue = new JobQueue(1, (_job, error) => errors.push(error), 50);
+    let seen: AbortSignal | undefined;
+    queue.add({
+      name: 'drip',
+      run: (signal) =>
+        new Promise<void>((_resolve, reject) => {
+          seen = signal;
+          signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        }),
+    });
+    await queue.idle();
+    expect(seen && isJobDeadline(seen)).toBe(true);
+    expect(String(errors[0])).toMatch(/job deadline \(0.05 s, --job-deadline\)/);
+  });
+});

@@ -16,6 +16,11 @@ export interface ServerOptions {
   maxImportBytes?: number;
   /** Snapshot and conversion jobs that run at once; the others queue. Default 4. */
   maxConcurrentJobs?: number;
+  /**
+   * How long one snapshot or conversion may run before it is stopped and failed (ms;
+   * default one hour, 0 for none). Jobs that download media never take the last free slot.
+   */
+  jobDeadlineMs?: number;
   /** Easy exports that run at once; more get 503 with Retry-After. Default 8. */
   maxConcurrentEasyExports?: number;
   /** Default of `download_resources` for easy exports and conversions. Default false. */

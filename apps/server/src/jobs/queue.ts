@@ -2,13 +2,31 @@
 export interface Job {
   /** For logs: `snapshot 7`, `conversion 3 (CSV)`. */
   name: string;
+  /** Downloads media: such jobs never take the last free slot (see {@link JobQueue}). */
+  downloads?: boolean;
   run(signal: AbortSignal): Promise<void>;
+}
+
+/** The reason a job's signal carries when it ran past its deadline. */
+export class JobDeadlineError extends Error {
+  override readonly name = 'JobDeadlineError';
+  constructor(readonly ms: number) {
+    super(`it ran longer than the job deadline (${ms / 1000} s, --job-deadline)`);
+  }
+}
+
+/** True when a job stopped because it ran past its deadline. */
+export function isJobDeadline(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof JobDeadlineError;
 }
 
 /**
  * Runs background jobs (snapshots, conversions) with at most `concurrency` at a
- * time; the rest wait in order. `stop()` refuses new jobs, waits for the running
- * ones up to a grace period, then aborts them.
+ * time; the rest wait in order. A job that downloads media never takes the last free
+ * slot (when there are two or more), so slow media hosts cannot hold every slot and
+ * conversions without downloads never wait behind them. Each job is aborted past
+ * `deadlineMs` (its signal's reason is a {@link JobDeadlineError}). `stop()` refuses
+ * new jobs, waits for the running ones up to a grace period, then aborts them.
  */
 export class JobQueue {
   private readonly waiting: Job[] = [];
@@ -19,6 +37,7 @@ export class JobQueue {
   constructor(
     private readonly concurrency: number,
     private readonly onError: (job: Job, error: unknown) => void,
+    private readonly deadlineMs = 0,
   ) {}
 
   /** Number of jobs running and waiting. */
@@ -42,13 +61,36 @@ export class JobQueue {
     }
   }
 
+  /** The next job that may start now: the first waiting one, unless it downloads and only the last slot is free. */
+  private next(): Job | undefined {
+    const free = this.concurrency - this.running.size;
+    if (free <= 0) return undefined;
+    const index = this.waiting.findIndex((job) => !job.downloads || free > 1 || this.concurrency === 1);
+    return index < 0 ? undefined : this.waiting.splice(index, 1)[0];
+  }
+
+  /** The job's signal: the queue's, and its deadline when there is one (cleared by `done`). */
+  private signalFor(): { signal: AbortSignal; done: () => void } {
+    if (this.deadlineMs <= 0) return { signal: this.controller.signal, done: () => undefined };
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new JobDeadlineError(this.deadlineMs)), this.deadlineMs);
+    timer.unref();
+    return {
+      signal: AbortSignal.any([this.controller.signal, deadline.signal]),
+      done: () => clearTimeout(timer),
+    };
+  }
+
   private pump(): void {
-    while (!this.stopped && this.running.size < this.concurrency && this.waiting.length > 0) {
-      const job = this.waiting.shift()!;
+    while (!this.stopped) {
+      const job = this.next();
+      if (!job) return;
+      const { signal, done: finished } = this.signalFor();
       const done = job
-        .run(this.controller.signal)
+        .run(signal)
         .catch((error) => this.onError(job, error))
         .finally(() => {
+          finished();
           this.running.delete(job);
           this.pump();
         });

@@ -22,7 +22,11 @@ import {
 } from '../exporter.js';
 import { snapshotPlan } from '../snapshot-options.js';
 import type { ConversionRow, ProjectRow, SnapshotRow } from '../store/types.js';
-import { type Job, JobQueue } from './queue.js';
+import { isJobDeadline, type Job, JobQueue } from './queue.js';
+
+/** How long one snapshot or conversion may run before it is stopped and failed. */
+export const DEFAULT_JOB_DEADLINE_MS = 60 * 60 * 1000;
+
 import { convertInWorker, writeSnapshotInWorker } from './threads.js';
 
 /** Background jobs of one server. */
@@ -45,8 +49,10 @@ type ConversionPlan = NonNullable<ConversionRow['plan']>;
 /** The job runner of a server context. */
 export function createJobRunner(ctx: Context): JobRunner {
   const { store, options } = ctx;
-  const queue = new JobQueue(options.maxConcurrentJobs ?? 4, (job, error) =>
-    ctx.log(`lsconv-server: ${job.name} failed: ${String(error)}`),
+  const queue = new JobQueue(
+    options.maxConcurrentJobs ?? 4,
+    (job, error) => ctx.log(`lsconv-server: ${job.name} failed: ${String(error)}`),
+    options.jobDeadlineMs ?? DEFAULT_JOB_DEADLINE_MS,
   );
   // Conversions asked for while their snapshot is still queued or running wait here,
   // without holding a job slot, and are queued when the snapshot ends.
@@ -71,6 +77,7 @@ export function createJobRunner(ctx: Context): JobRunner {
 
   const conversionJob = (id: number): Job => ({
     name: `conversion ${id}`,
+    downloads: store.getConversion(id)?.downloadResources === true,
     run: async (signal) => {
       const conversion = store.getConversion(id);
       if (!conversion || conversion.status === 'completed' || conversion.status === 'failed') return;
@@ -154,7 +161,7 @@ async function runSnapshot(ctx: Context, id: number, signal: AbortSignal): Promi
     });
   } catch (error) {
     await fs.rm(tmp, { force: true });
-    if (signal.aborted) {
+    if (signal.aborted && !isJobDeadline(signal)) {
       // Shutting down: leave it for the next start, which reruns it from the beginning.
       store.updateSnapshot(id, { status: 'created' });
       return;
@@ -227,6 +234,10 @@ async function runConversion(
     }
     store.updateConversion(id, { status: 'completed', file: rel, finishedAt: new Date().toISOString() });
   } catch (error) {
+    if (isJobDeadline(signal)) {
+      fail(`The conversion stopped: ${(signal.reason as Error).message}`);
+      return;
+    }
     if (signal.aborted) {
       store.updateConversion(id, { status: 'created' });
       return;
