@@ -538,3 +538,29 @@ describe('labels that a class list cannot hold', () => {
     }
   });
 });
+
+describe('long image names', () => {
+  it('two images with the same ~250-byte name get unique short label files, not an abort', async () => {
+    const name = `${'a'.repeat(248)}.jpg`;
+    const tasks = [1, 2, 3].map((i) => ({
+      id: i,
+      data: { image: `/data/local-files/?d=dir${i}/${name}` },
+      annotations: [{ id: i, result: [rect(`r${i}`, 'Car', 10, 10, 20, 20)] }],
+    }));
+    for (const compat of ['default', 'python'] as const) {
+      for (const format of [yolo]) {
+        const run = await runFormat(format, tasks, CONFIG, compat);
+        const files = [...run.sink.files.keys()].filter((f) => /\.(txt|xml)$/.test(f) && f !== 'classes.txt');
+        for (const f of files)
+          expect(Buffer.byteLength(f.split('/').pop()!), `${format.id} ${compat} ${f}`).toBeLessThanOrEqual(
+            255,
+          );
+        // Default mode keeps all three; compat python writes one and reports the others, as the Python converter overwrites.
+        expect(
+          files.length + (run.report.countsByCode()['duplicate-file-name'] ?? 0),
+          `${format.id} ${compat}`,
+        ).toBe(3);
+      }
+    }
+  });
+});
