@@ -297,7 +297,7 @@ describe('bodies', () => {
   });
 });
 
-describe('query numbers', () => {
+describe('query numbers and response headers', () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ registry: testRegistry() });
@@ -317,17 +317,6 @@ describe('query numbers', () => {
       }
     }
     expect((await t.api('/api/projects?page=1')).status).toBe(200);
-  });
-});
-
-describe('response headers', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer({ registry: testRegistry() });
-  });
-  afterAll(async () => {
-    await t?.stop();
-    removeDir(t?.dataDir);
   });
 
   it('the page runs only its own script and style (by hash), is never framed, and nothing is sniffed', async () => {

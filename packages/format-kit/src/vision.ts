@@ -334,9 +334,9 @@ export function sizeFromRegions(
   regions: readonly OutputValue[],
 ): { width: number; height: number } | undefined {
   for (const r of regions) {
-    const w = num(r.original_width);
-    const h = num(r.original_height);
-    if (w !== undefined && h !== undefined && w > 0 && h > 0) return { width: w, height: h };
+    const w = positiveNum(r.original_width);
+    const h = positiveNum(r.original_height);
+    if (w !== undefined && h !== undefined) return { width: w, height: h };
   }
   return undefined;
 }

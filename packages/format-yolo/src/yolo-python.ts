@@ -11,7 +11,6 @@ import {
   type PoseRect,
   placeKeypoint,
   resolveClasses,
-  unwritableName,
   type YoloContext,
   type YoloItem,
   type YoloItemLines,

@@ -16,6 +16,7 @@ import {
   keypointLabelNames,
   keypointOrder,
   num,
+  positiveNum,
   pyRepr,
   pyReprJoin,
   rectangleLabelNames,
@@ -291,9 +292,8 @@ export function categoryId(ctx: YoloContext, state: YoloState, name: string): nu
 export function imageSize(items: readonly YoloItem[]): ImageSize | undefined {
   for (const item of items) {
     for (const { value } of itemRegionsWithIds(item)) {
-      const w = num(value.original_width);
-      const h = num(value.original_height);
-      if (w !== undefined && h !== undefined && w > 0 && h > 0) return { width: w, height: h };
+      const size = regionImageSize(value);
+      if (size) return size;
     }
   }
   return undefined;
@@ -301,9 +301,9 @@ export function imageSize(items: readonly YoloItem[]): ImageSize | undefined {
 
 /** A region's own image size (`original_width/height`), if valid. */
 export function regionImageSize(value: OutputValue): ImageSize | undefined {
-  const w = num(value.original_width);
-  const h = num(value.original_height);
-  return w !== undefined && h !== undefined && w > 0 && h > 0 ? { width: w, height: h } : undefined;
+  const w = positiveNum(value.original_width);
+  const h = positiveNum(value.original_height);
+  return w !== undefined && h !== undefined ? { width: w, height: h } : undefined;
 }
 
 /** A rectangle's numbers, when all four are numeric (rotation 0 when absent). */

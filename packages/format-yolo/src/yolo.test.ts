@@ -31,6 +31,18 @@ const POSE = `<View>
   <KeyPointLabels name="kp" toName="image"><Label value="nose" model_index="0"/><Label value="eye" model_index="1"/></KeyPointLabels>
 </View>`;
 
+/** A keypoint result of the POSE config, on a 200 × 100 image. */
+const keypoint = (id: string, label: unknown, x: number, y: number, parentID?: string) => ({
+  id,
+  from_name: 'kp',
+  to_name: 'image',
+  type: 'keypointlabels',
+  original_width: 200,
+  original_height: 100,
+  ...(parentID ? { parentID } : {}),
+  value: { x, y, width: 0.5, keypointlabels: [label] },
+});
+
 const labelPath = (url: string) =>
   `labels/${createHash('md5').update(url).digest('hex').slice(0, 8)}__${url
     .split('/')
@@ -257,16 +269,6 @@ describe('YOLO: differences from the Python converter', () => {
   });
 
   it('pose: keypoints join their parent box; a keypoint without parent is reported; kpt_shape in data.yaml', async () => {
-    const kp = (id: string, label: string, x: number, y: number, parentID?: string) => ({
-      id,
-      from_name: 'kp',
-      to_name: 'image',
-      type: 'keypointlabels',
-      original_width: 200,
-      original_height: 100,
-      ...(parentID ? { parentID } : {}),
-      value: { x, y, width: 0.5, keypointlabels: [label] },
-    });
     const tasks = [
       {
         id: 1,
@@ -276,8 +278,8 @@ describe('YOLO: differences from the Python converter', () => {
             id: 1,
             result: [
               rect('p', 'person', 10, 10, 50, 50),
-              kp('k1', 'eye', 20, 30, 'p'),
-              kp('k2', 'nose', 40, 40),
+              keypoint('k1', 'eye', 20, 30, 'p'),
+              keypoint('k2', 'nose', 40, 40),
             ],
           },
         ],
@@ -292,16 +294,6 @@ describe('YOLO: differences from the Python converter', () => {
   });
 
   it('pose: every keypoint is written in its line or reported (unknown label, same label twice)', async () => {
-    const kp = (id: string, label: unknown, x: number, parentID: string) => ({
-      id,
-      from_name: 'kp',
-      to_name: 'image',
-      type: 'keypointlabels',
-      original_width: 200,
-      original_height: 100,
-      parentID,
-      value: { x, y: 30, width: 0.5, keypointlabels: [label] },
-    });
     const tasks = [
       {
         id: 1,
@@ -311,10 +303,10 @@ describe('YOLO: differences from the Python converter', () => {
             id: 1,
             result: [
               rect('p', 'person', 10, 10, 50, 50),
-              kp('k1', 'eye', 20, 'p'),
-              kp('k2', 'eye', 30, 'p'),
-              kp('k3', 'nose', 40, 'p'),
-              kp('k4', 1, 40, 'p'),
+              keypoint('k1', 'eye', 20, 30, 'p'),
+              keypoint('k2', 'eye', 30, 30, 'p'),
+              keypoint('k3', 'nose', 40, 30, 'p'),
+              keypoint('k4', 1, 40, 30, 'p'),
             ],
           },
         ],
