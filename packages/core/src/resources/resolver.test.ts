@@ -300,9 +300,7 @@ describe('http(s) downloads', () => {
 
   it('times out a stalled body, but not a slow one that keeps coming', async () => {
     const { resolver, report } = resolverWith({ timeoutMs: 1000, retries: 0 });
-    expect((await resolver.resolve(`${media.url}/stall`)).error).toMatch(
-      /the body stalled: no byte for 1 s/,
-    );
+    expect((await resolver.resolve(`${media.url}/stall`)).error).toMatch(/the body stalled: no byte for 1 s/);
     expect(report.countsByCode()).toEqual({ 'resource-download-failed': 1 });
     const started = Date.now();
     const trickled = await resolver.resolve(`${media.url}/trickle?for=1500`);
