@@ -70,8 +70,14 @@ function bytesInTemporaries(dir: string): number {
  * export is certainly unfinished). Fails unless the temporary output held that much
  * when the kill landed.
  */
-async function killMidExport(args: string[], dir: string, bytes = 1024 * 1024): Promise<void> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, ...args, '-i', '-', '-q', '--threads', '1'], {
+async function killMidExport(
+  args: string[],
+  dir: string,
+  bytes = 1024 * 1024,
+  cli = CLI,
+  maxTasks = 200_000,
+): Promise<void> {
+  const child: ChildProcess = spawn(process.execPath, [cli, ...args, '-i', '-', '-q', '--threads', '1'], {
     cwd: REPO,
     stdio: ['pipe', 'ignore', 'ignore'],
   });
@@ -81,7 +87,7 @@ async function killMidExport(args: string[], dir: string, bytes = 1024 * 1024): 
   stdin.write('[');
   let i = 0;
   // Bounded, so an export that writes no temporary output fails the checks instead of hanging.
-  while (bytesInTemporaries(dir) < bytes && i < 200_000) {
+  while (bytesInTemporaries(dir) < bytes && i < maxTasks) {
     const batch: string[] = [];
     for (let k = 0; k < 500; k++) batch.push(task(i++));
     const more = stdin.write(`${i > 500 ? ',' : ''}${batch.join(',')}`);
@@ -114,21 +120,16 @@ describe('SIGKILL during a CLI export', () => {
   });
 
   it('a zip output keeps the earlier archive byte for byte', async () => {
-    const dir = mkdtempSync(join(root, 'zip-'));
-    const out = join(dir, 'out.zip');
-    const earlier = `[${[1, 2, 3].map(task).join(',')}]`;
-    expect((await run(['export', '-i', '-', '-o', out, '--zip', '-f', 'JSON', '-q'], earlier)).code).toBe(0);
-    const before = snapshot(out);
+    await zipKillCase(CLI);
+  });
 
-    // The archive compresses the repeated text well: a smaller part of it is enough.
-    await killMidExport(['export', '-o', out, '--zip', '-f', 'JSON'], dir, 64 * 1024);
+  // The zip case fails on exports that break its promise, so it is not vacuous.
+  it('the zip case fails for an export that writes straight into the archive', async () => {
+    await expect(zipKillCase(brokenExporter('direct'), 2_000)).rejects.toThrow(/temporary output/);
+  });
 
-    expect(existsSync(out)).toBe(true);
-    expect(snapshot(out)).toEqual(before);
-    expect(temporaries(dir)).toHaveLength(1); // the killed process's partial archive
-    expect(readdirSync(dir).filter((n) => !n.includes('lsconv-tmp'))).toEqual(['out.zip']);
-    expect((await run(['export', '-i', '-', '-o', out, '--zip', '-f', 'JSON', '-q'], earlier)).code).toBe(0);
-    expect(temporaries(dir)).toEqual([]);
+  it('the zip case fails for an export that truncates the earlier archive first', async () => {
+    await expect(zipKillCase(brokenExporter('clobber'), 2_000)).rejects.toThrow(/to deeply equal/);
   });
 
   it('a second output written while the first run is alive is not touched by the sweep', async () => {
@@ -141,3 +142,48 @@ describe('SIGKILL during a CLI export', () => {
     expect(existsSync(live)).toBe(true);
   });
 });
+
+/**
+ * Exports to a zip over an earlier archive, kills the export midway (with `killCli`) and
+ * checks the earlier archive is intact and the leftover is swept by the next real run.
+ */
+async function zipKillCase(killCli: string, maxTasks?: number): Promise<void> {
+  const dir = mkdtempSync(join(root, 'zip-'));
+  const out = join(dir, 'out.zip');
+  const earlier = `[${[1, 2, 3].map(task).join(',')}]`;
+  expect((await run(['export', '-i', '-', '-o', out, '--zip', '-f', 'JSON', '-q'], earlier)).code).toBe(0);
+  const before = snapshot(out);
+
+  // The archive compresses the repeated text well: a smaller part of it is enough.
+  await killMidExport(['export', '-o', out, '--zip', '-f', 'JSON'], dir, 64 * 1024, killCli, maxTasks);
+
+  expect(existsSync(out)).toBe(true);
+  expect(snapshot(out)).toEqual(before);
+  expect(temporaries(dir)).toHaveLength(1); // the killed process's partial archive
+  expect(readdirSync(dir).filter((n) => !n.includes('lsconv-tmp'))).toEqual(['out.zip']);
+  expect((await run(['export', '-i', '-', '-o', out, '--zip', '-f', 'JSON', '-q'], earlier)).code).toBe(0);
+  expect(temporaries(dir)).toEqual([]);
+}
+
+/**
+ * A deliberately broken exporter for the mutation checks: it copies standard input to the
+ * `-o` file directly (`direct`), or empties that file and then writes a temporary file
+ * beside it (`clobber`).
+ */
+function brokenExporter(mode: 'direct' | 'clobber'): string {
+  const path = join(root, `broken-${mode}.mjs`);
+  writeFileSync(
+    path,
+    [
+      "import { createWriteStream, writeFileSync } from 'node:fs';",
+      "import { basename, dirname, join } from 'node:path';",
+      "const out = process.argv[process.argv.indexOf('-o') + 1];",
+      `const mode = ${JSON.stringify(mode)};`,
+      "if (mode === 'clobber') writeFileSync(out, '');",
+      "const temporary = join(dirname(out), '.' + basename(out) + '.lsconv-tmp-' + process.pid + '-0');",
+      "const target = mode === 'direct' ? out : temporary;",
+      'process.stdin.pipe(createWriteStream(target));',
+    ].join('\n'),
+  );
+  return path;
+}
