@@ -99,89 +99,96 @@ function file(bytes: Buffer, ext: string): string {
 }
 
 /** undefined, or positive whole dimensions. */
+type Probes = { image: typeof readImageInfo; audio: typeof readAudioDuration };
+type Check = (name: string, body: () => Promise<void>) => void;
+
 function expectPlausibleImage(info: Awaited<ReturnType<typeof readImageInfo>>, what: string): void {
   if (info === undefined) return;
   expect(Number.isInteger(info.width) && info.width > 0, `${what}: width ${info.width}`).toBe(true);
   expect(Number.isInteger(info.height) && info.height > 0, `${what}: height ${info.height}`).toBe(true);
 }
 
-describe('image probes on corrupted headers', () => {
+/** The image checks, run with `probe` and registered through `check`. */
+function imageChecks(probe: Probes, check: Check): void {
   const samples: Record<string, [Buffer, string]> = {
     png: [png(3, 2), 'png'],
     jpeg: [jpeg(3, 2), 'jpg'],
   };
 
   for (const [name, [bytes, ext]] of Object.entries(samples)) {
-    it(`${name} truncated at every byte: undefined or a plausible size, never a throw`, async () => {
-      expect(await readImageInfo(file(bytes, ext))).toMatchObject({ width: 3, height: 2 });
+    check(`${name} truncated at every byte: undefined or a plausible size, never a throw`, async () => {
+      expect(await probe.image(file(bytes, ext))).toMatchObject({ width: 3, height: 2 });
       for (let length = 0; length < bytes.length; length++) {
         expectPlausibleImage(
-          await readImageInfo(file(bytes.subarray(0, length), ext)),
+          await probe.image(file(bytes.subarray(0, length), ext)),
           `${name} cut at ${length}`,
         );
       }
     });
 
-    it(`${name} with each header byte flipped: undefined or a plausible size, and some flips still read`, async () => {
-      expect(await readImageInfo(file(bytes, ext))).toMatchObject({ width: 3, height: 2 });
-      let answered = 0;
-      for (let i = 0; i < Math.min(bytes.length, 64); i++) {
-        const copy = Buffer.from(bytes);
-        copy[i] = copy[i]! ^ 0xff;
-        const info = await readImageInfo(file(copy, ext));
-        expectPlausibleImage(info, `${name} byte ${i} flipped`);
-        if (info) answered++;
-      }
-      // A flipped dimension byte still leaves a readable (if wrong) size.
-      expect(answered).toBeGreaterThan(0);
-    });
+    check(
+      `${name} with each header byte flipped: undefined or a plausible size, and some flips still read`,
+      async () => {
+        expect(await probe.image(file(bytes, ext))).toMatchObject({ width: 3, height: 2 });
+        let answered = 0;
+        for (let i = 0; i < Math.min(bytes.length, 64); i++) {
+          const copy = Buffer.from(bytes);
+          copy[i] = copy[i]! ^ 0xff;
+          const info = await probe.image(file(copy, ext));
+          expectPlausibleImage(info, `${name} byte ${i} flipped`);
+          if (info) answered++;
+        }
+        // A flipped dimension byte still leaves a readable (if wrong) size.
+        expect(answered).toBeGreaterThan(0);
+      },
+    );
   }
 
-  it('zero sizes give undefined, not a 0×0 image', async () => {
-    expect(await readImageInfo(file(png(3, 2), 'png'))).toMatchObject({ width: 3, height: 2 });
-    expect(await readImageInfo(file(jpeg(3, 2), 'jpg'))).toMatchObject({ width: 3, height: 2 });
-    expect(await readImageInfo(file(png(0, 2), 'png'))).toBeUndefined();
-    expect(await readImageInfo(file(png(3, 0), 'png'))).toBeUndefined();
-    expect(await readImageInfo(file(jpeg(0, 2), 'jpg'))).toBeUndefined();
-    expect(await readImageInfo(file(jpeg(3, 0), 'jpg'))).toBeUndefined();
+  check('zero sizes give undefined, not a 0×0 image', async () => {
+    expect(await probe.image(file(png(3, 2), 'png'))).toMatchObject({ width: 3, height: 2 });
+    expect(await probe.image(file(jpeg(3, 2), 'jpg'))).toMatchObject({ width: 3, height: 2 });
+    expect(await probe.image(file(png(0, 2), 'png'))).toBeUndefined();
+    expect(await probe.image(file(png(3, 0), 'png'))).toBeUndefined();
+    expect(await probe.image(file(jpeg(0, 2), 'jpg'))).toBeUndefined();
+    expect(await probe.image(file(jpeg(3, 0), 'jpg'))).toBeUndefined();
   });
 
-  it('huge declared dimensions are answered from the header without allocating them', async () => {
-    const info = await readImageInfo(file(png(0x7fffffff, 0x7fffffff), 'png'));
+  check('huge declared dimensions are answered from the header without allocating them', async () => {
+    const info = await probe.image(file(png(0x7fffffff, 0x7fffffff), 'png'));
     expect(info).toMatchObject({ width: 0x7fffffff, height: 0x7fffffff });
-    expect(await readImageInfo(file(jpeg(65535, 65535), 'jpg'))).toMatchObject({
+    expect(await probe.image(file(jpeg(65535, 65535), 'jpg'))).toMatchObject({
       width: 65535,
       height: 65535,
     });
   });
 
-  it('JPEG segment lengths of 0, 1 and past the end do not loop or throw', async () => {
-    expect(await readImageInfo(file(jpeg(3, 2, 17), 'jpg'))).toMatchObject({ width: 3, height: 2 });
+  check('JPEG segment lengths of 0, 1 and past the end do not loop or throw', async () => {
+    expect(await probe.image(file(jpeg(3, 2, 17), 'jpg'))).toMatchObject({ width: 3, height: 2 });
     for (const length of [0, 1, 2, 0xffff]) {
-      expectPlausibleImage(await readImageInfo(file(jpeg(3, 2, length), 'jpg')), `segment length ${length}`);
+      expectPlausibleImage(await probe.image(file(jpeg(3, 2, length), 'jpg')), `segment length ${length}`);
     }
   });
 
-  it('an empty file and a file of noise give undefined', async () => {
-    expect(await readImageInfo(file(Buffer.alloc(0), 'png'))).toBeUndefined();
+  check('an empty file and a file of noise give undefined', async () => {
+    expect(await probe.image(file(Buffer.alloc(0), 'png'))).toBeUndefined();
     const noise = Buffer.alloc(4096);
     for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-    expect(await readImageInfo(file(noise, 'jpg'))).toBeUndefined();
+    expect(await probe.image(file(noise, 'jpg'))).toBeUndefined();
     // The same noise behind a real header still reads as that image.
-    expect(await readImageInfo(file(Buffer.concat([png(3, 2), noise]), 'png'))).toMatchObject({
+    expect(await probe.image(file(Buffer.concat([png(3, 2), noise]), 'png'))).toMatchObject({
       width: 3,
       height: 2,
     });
   });
 
-  it('through the resolver, an unreadable image is undefined with nothing thrown', async () => {
+  check('through the resolver, an unreadable image is undefined with nothing thrown', async () => {
     const report = new ConversionReport('TEST');
     const resolver = createResourceResolver({ baseDir: dir, allowPlainPaths: true }, report);
     expect(await resolver.imageInfo(file(png(3, 2), 'png'))).toMatchObject({ width: 3, height: 2 });
     const broken = file(png(3, 2).subarray(0, 20), 'png');
     expect(await resolver.imageInfo(broken)).toBeUndefined();
   });
-});
+}
 
 /** undefined, or a finite non-negative duration. */
 function expectPlausibleDuration(duration: number | undefined, what: string): void {
@@ -189,20 +196,18 @@ function expectPlausibleDuration(duration: number | undefined, what: string): vo
   expect(Number.isFinite(duration) && duration >= 0, `${what}: ${duration}`).toBe(true);
 }
 
-describe('audio probes on corrupted headers', () => {
-  it('a WAV truncated at every header byte: undefined or a finite duration', async () => {
+/** The audio checks, run with `probe` and registered through `check`. */
+function audioChecks(probe: Probes, check: Check): void {
+  check('a WAV truncated at every header byte: undefined or a finite duration', async () => {
     const bytes = wav();
-    expect(await readAudioDuration(file(bytes, 'wav'))).toBeCloseTo(0.05, 3);
+    expect(await probe.audio(file(bytes, 'wav'))).toBeCloseTo(0.05, 3);
     for (let length = 0; length <= 60; length++) {
-      expectPlausibleDuration(
-        await readAudioDuration(file(bytes.subarray(0, length), 'wav')),
-        `cut at ${length}`,
-      );
+      expectPlausibleDuration(await probe.audio(file(bytes.subarray(0, length), 'wav')), `cut at ${length}`);
     }
   });
 
-  it('a WAV with zero byte rate, huge or wrong chunk sizes: undefined or a finite duration', async () => {
-    expect(await readAudioDuration(file(wav(), 'wav'))).toBeCloseTo(0.05, 3);
+  check('a WAV with zero byte rate, huge or wrong chunk sizes: undefined or a finite duration', async () => {
+    expect(await probe.audio(file(wav(), 'wav'))).toBeCloseTo(0.05, 3);
     const cases = {
       'zero byte rate': wav({ byteRate: 0 }),
       'data size past the end': wav({ declaredData: 0xffffffff }),
@@ -211,27 +216,59 @@ describe('audio probes on corrupted headers', () => {
       'RIFF size zero': wav({ riffSize: 0 }),
     };
     for (const [name, bytes] of Object.entries(cases)) {
-      expectPlausibleDuration(await readAudioDuration(file(bytes, 'wav')), name);
+      expectPlausibleDuration(await probe.audio(file(bytes, 'wav')), name);
     }
   });
 
-  it('an MP3 truncated anywhere in its first frames, or with a huge ID3 size: undefined or finite', async () => {
-    const bytes = mp3({ id3Size: 0 });
-    // 20 frames of 1152 samples at 44.1 kHz.
-    expect(await readAudioDuration(file(bytes, 'mp3'))).toBeCloseTo((20 * 1152) / 44100, 2);
-    for (let length = 0; length < 900; length += 3) {
-      expectPlausibleDuration(
-        await readAudioDuration(file(bytes.subarray(0, length), 'mp3')),
-        `cut at ${length}`,
-      );
-    }
-    expectPlausibleDuration(await readAudioDuration(file(mp3({ id3Size: 0x0fffffff }), 'mp3')), 'huge ID3');
-    expectPlausibleDuration(await readAudioDuration(file(mp3({ frames: 0 }), 'mp3')), 'no frames');
-  });
+  check(
+    'an MP3 truncated anywhere in its first frames, or with a huge ID3 size: undefined or finite',
+    async () => {
+      const bytes = mp3({ id3Size: 0 });
+      // 20 frames of 1152 samples at 44.1 kHz.
+      expect(await probe.audio(file(bytes, 'mp3'))).toBeCloseTo((20 * 1152) / 44100, 2);
+      for (let length = 0; length < 900; length += 3) {
+        expectPlausibleDuration(
+          await probe.audio(file(bytes.subarray(0, length), 'mp3')),
+          `cut at ${length}`,
+        );
+      }
+      expectPlausibleDuration(await probe.audio(file(mp3({ id3Size: 0x0fffffff }), 'mp3')), 'huge ID3');
+      expectPlausibleDuration(await probe.audio(file(mp3({ frames: 0 }), 'mp3')), 'no frames');
+    },
+  );
 
-  it('a file that is not audio at all gives undefined', async () => {
-    expect(await readAudioDuration(file(wav(), 'wav'))).toBeCloseTo(0.05, 3);
-    expect(await readAudioDuration(file(Buffer.from('not audio at all'), 'wav'))).toBeUndefined();
-    expect(await readAudioDuration(file(png(3, 2), 'mp3'))).toBeUndefined();
+  check('a file that is not audio at all gives undefined', async () => {
+    expect(await probe.audio(file(wav(), 'wav'))).toBeCloseTo(0.05, 3);
+    expect(await probe.audio(file(Buffer.from('not audio at all'), 'wav'))).toBeUndefined();
+    expect(await probe.audio(file(png(3, 2), 'mp3'))).toBeUndefined();
+  });
+}
+
+const realProbes: Probes = { image: readImageInfo, audio: readAudioDuration };
+describe('image probes on corrupted headers', () => imageChecks(realProbes, it));
+describe('audio probes on corrupted headers', () => audioChecks(realProbes, it));
+
+describe('the checks above fail on a broken probe', () => {
+  // A probe that never reads anything passes every "undefined or plausible" line, so each
+  // check also requires the sound sample to read; this shows it does.
+  it('a probe that always answers undefined fails every check that calls it', async () => {
+    const silent: Probes = { image: async () => undefined, audio: async () => undefined };
+    const checks: [string, () => Promise<void>][] = [];
+    const collect: Check = (name, body) => checks.push([name, body]);
+    imageChecks(silent, collect);
+    audioChecks(silent, collect);
+    const passed: string[] = [];
+    for (const [name, body] of checks) {
+      if (name.startsWith('through the resolver')) continue; // the resolver has its own probe
+      if (
+        await body().then(
+          () => true,
+          () => false,
+        )
+      )
+        passed.push(name);
+    }
+    expect(checks.length).toBe(13);
+    expect(passed).toEqual([]);
   });
 });
