@@ -131,6 +131,7 @@ export {
 export { MIN_PARALLEL_BYTES, type RunExportOptions, runExport } from './run.js';
 // Safe paths and names
 export {
+  checkChosenPath,
   checkOutputPath,
   containedPath,
   hexDigest,
@@ -142,6 +143,7 @@ export {
 export { type ExistingOutputRule, OUTPUT_MARKER } from './sinks/commit.js';
 export { type DirectorySinkOptions, directorySink } from './sinks/directory.js';
 export { type MemorySink, memorySink } from './sinks/memory.js';
+export { type OutsideFolder, withOutsideFolder } from './sinks/outside.js';
 export { chunkLength, type FileWriter, type Sink, utf8 } from './sinks/types.js';
 export { type ZipSinkOptions, zipFileSink, zipStreamSink } from './sinks/zip.js';
 // Sources

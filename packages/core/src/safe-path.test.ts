@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkOutputPath, safeBaseName, truncateBytes } from './safe-path.js';
+import { checkChosenPath, checkOutputPath, safeBaseName, truncateBytes } from './safe-path.js';
 
 describe('checkOutputPath', () => {
   it('returns plain paths as they are', () => {
@@ -78,6 +78,22 @@ describe('names of any length', () => {
       expect(Buffer.byteLength(base)).toBeLessThanOrEqual(200);
       // About 10 ms here; the character-by-character cut took minutes.
       expect(took).toBeLessThan(1000);
+    }
+  });
+});
+
+describe('checkChosenPath', () => {
+  it('keeps the leading .. of a folder the user chose and checks the rest', () => {
+    expect(checkChosenPath('images/a.jpg')).toBe('images/a.jpg');
+    expect(checkChosenPath('../pics/a.jpg')).toBe('../pics/a.jpg');
+    expect(checkChosenPath('../../pics')).toBe('../../pics');
+    expect(checkChosenPath('..')).toBe('..');
+    expect(checkChosenPath('../')).toBe('..');
+  });
+
+  it('refuses .. anywhere but at the start, and everything checkOutputPath refuses after it', () => {
+    for (const path of ['pics/../a.jpg', '../pics/../../a', '../pics/./a', '/abs/a', '../a\\b']) {
+      expect(() => checkChosenPath(path), path).toThrow(/refused output path/);
     }
   });
 });

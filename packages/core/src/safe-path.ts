@@ -33,6 +33,19 @@ export function checkOutputPath(path: string): string {
   return segments.join('/');
 }
 
+/**
+ * {@link checkOutputPath} for a path under a folder the user chose, which may lie beside
+ * the output: leading `..` segments are kept (the user typed them), the rest is checked.
+ * The sinks still refuse such a path unless the folder was given to them
+ * (`withOutsideFolder`), so task data alone can never lead out of the output.
+ */
+export function checkChosenPath(path: string): string {
+  const up = /^(?:\.\.\/)*\.\.(?:\/|$)/.exec(path)?.[0];
+  if (up === undefined) return checkOutputPath(path);
+  const rest = path.slice(up.length);
+  return rest === '' ? up.replace(/\/$/, '') : `${up.endsWith('/') ? up : `${up}/`}${checkOutputPath(rest)}`;
+}
+
 /** Segments of letters, digits, `_`, `-` and `.`, each starting with a letter, digit or `_`. */
 const PLAIN_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
 

@@ -27,7 +27,7 @@ export function visionOptions(imageDirNote?: string) {
       default: 'images',
       flag: 'image-dir',
       pythonFlag: 'image-dir',
-      description: `Folder inside the output for the images (created even when empty)${imageDirNote ? `; ${imageDirNote}` : ''}.`,
+      description: `Folder for the images, relative to the output (created even when empty; the CLI also takes a folder outside the output: the images are written there and referred to by their path from the output)${imageDirNote ? `; ${imageDirNote}` : ''}.`,
     },
     annotation: annotationOption,
   } as const;

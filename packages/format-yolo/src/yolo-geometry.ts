@@ -99,15 +99,20 @@ export function clipPoints(points: readonly Point[]): { points: Point[]; clipped
 
 /**
  * An Ultralytics dataset file (`data.yaml`): class names by id, their count, and
- * `kpt_shape` for pose datasets. Train and val both point at `images` (no split).
+ * `kpt_shape` for pose datasets. Train and val both point at the image folder (no split).
  */
-export function dataYaml(categories: readonly Category[], keypointCount?: number): string {
+export function dataYaml(
+  categories: readonly Category[],
+  keypointCount?: number,
+  imageDir = 'images',
+): string {
   const names = classNames(categories);
+  const folder = JSON.stringify(imageDir);
   const lines = [
-    '# Ultralytics dataset config written by lsconv; split images/ into train and val sets as you need.',
+    `# Ultralytics dataset config written by lsconv; split ${imageDir}/ into train and val sets as you need.`,
     'path: .',
-    'train: images',
-    'val: images',
+    `train: ${imageDir === 'images' ? imageDir : folder}`,
+    `val: ${imageDir === 'images' ? imageDir : folder}`,
     `nc: ${names.length}`,
     'names:',
     ...names.map((name, id) => `  ${id}: ${JSON.stringify(name)}`),

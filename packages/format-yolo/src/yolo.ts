@@ -71,7 +71,7 @@ export async function exportYolo(
   if (!python)
     await ctx.sink.writeFile(
       'data.yaml',
-      dataYaml(state.categories, state.keypoints ? state.kpOrder.length : undefined),
+      dataYaml(state.categories, state.keypoints ? state.kpOrder.length : undefined, imageDirOf(ctx)),
     );
 }
 

@@ -10,6 +10,7 @@ import {
   LsconvError,
   type OptionSpecs,
   OUTPUT_MARKER,
+  type OutsideFolder,
   parseLabelConfig,
   type ResourceOptions,
 } from '@lsconv/core';
@@ -196,27 +197,34 @@ export function checkOutputTarget(io: CliIo, target: string, zip: boolean, merge
 
 /**
  * The option set by `--image-dir` (the one whose `pythonFlag` is `image-dir`), made
- * relative to the output: a folder the user typed is theirs, so an absolute one inside
- * the output is taken as it is meant. One outside the output is refused with a message
- * saying why (the output is written whole or not at all, so its images live inside it).
+ * relative to the output: a folder the user typed is theirs. An absolute one inside the
+ * output is taken as it is meant; one outside it is where the images go, and the output
+ * refers to them by their path relative to it (`../images/a.jpg`). Returns that outside
+ * folder (to wrap the sink with `withOutsideFolder`), or undefined.
  */
 export function imageDirInOutput(
   format: FormatDefinition<OptionSpecs>,
   options: Record<string, unknown>,
   io: CliIo,
   output: string,
-): void {
+): OutsideFolder | undefined {
   const option = Object.entries(format.options as OptionSpecs).find(
     ([, spec]) => spec.pythonFlag === 'image-dir',
   )?.[0];
   const value = option === undefined ? undefined : options[option];
-  if (option === undefined || typeof value !== 'string' || !isAbsolute(value)) return;
-  const inside = relative(resolve(io.cwd, output), value);
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+  if (option === undefined || typeof value !== 'string') return undefined;
+  // A relative folder is relative to the output; only one with `..` needs resolving.
+  if (!isAbsolute(value) && !/(^|[\\/])\.\.([\\/]|$)/.test(value)) return undefined;
+  // A zip's folder is the one it unpacks to (`out.zip` → `out/`).
+  const base = resolve(io.cwd, output.replace(/\.zip$/i, ''));
+  const inside = relative(base, resolve(base, value));
+  if (inside === '' || isAbsolute(inside)) {
     throw usageError(
-      `--image-dir ${value} is outside the output folder ${output}`,
-      'give a folder inside the output (absolute or relative to it, such as images): the images are written with the export, all or nothing',
+      `--image-dir ${value} cannot be the output folder itself`,
+      'give a folder inside the output (such as images) or beside it',
     );
   }
   options[option] = inside.split(sep).join('/');
+  if (inside !== '..' && !inside.startsWith(`..${sep}`)) return undefined;
+  return { prefix: options[option] as string, folder: resolve(base, value) };
 }

@@ -12,6 +12,7 @@ import {
   type Registry,
   runExport,
   type Sink,
+  withOutsideFolder,
   zipFileSink,
 } from '@lsconv/core';
 import { type ParsedArgs, parseArgs, peekFlag, wantsHelp } from '../args.js';
@@ -83,7 +84,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   if (!output) throw usageError('missing -o OUTPUT', 'give the output folder with -o OUTPUT');
   const options = formatOptions(formatFlags, aliases, values);
   const losses = lossesToFail(values);
-  imageDirInOutput(format, options, io, output);
+  const outsideImages = imageDirInOutput(format, options, io, output);
   const resources = resourceOptions(io, values, input);
   const force = values.force === true;
   const config = await exportConfig(io, stringValue(values.config), format, force);
@@ -110,13 +111,14 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     signal: controller.signal,
     onBytes: (bytes) => progress.addBytes(bytes),
   });
-  const sink: Sink = zip
+  const outputSink: Sink = zip
     ? zipFileSink(userPath(io, target))
     : directorySink(userPath(io, target), {
         existing: values.merge === true ? 'merge' : 'own',
         marker: outputMarker(format.id),
         signal: controller.signal,
       });
+  const sink = outsideImages ? withOutsideFolder(outputSink, outsideImages) : outputSink;
   // The report of a run the gate stopped, for the summary.
   let gated: ConversionReport | undefined;
   const run = runExport({

@@ -1,7 +1,7 @@
 /** Copying resolved resources into a sink under names no other source holds. */
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { HashSet64, TaggedStringSet } from '../compact-set.js';
-import { checkOutputPath, hexDigest, shortHash, truncateBytes } from '../safe-path.js';
+import { checkChosenPath, checkOutputPath, hexDigest, shortHash, truncateBytes } from '../safe-path.js';
 import type { Sink } from '../sinks/types.js';
 import { longHash } from './classify.js';
 import type { Failure, Outcome } from './resolver-plan.js';
@@ -27,7 +27,7 @@ export function createCopier(
     destPath: string,
     context?: ResourceCallContext,
   ): Promise<boolean> => {
-    const dest = checkOutputPath(destPath);
+    const dest = checkChosenPath(destPath);
     let writes = sinkWrites.get(sink);
     if (!writes) {
       writes = { running: new Map(), copied: new HashSet64() };
@@ -78,7 +78,7 @@ export function createOutputPaths(
   const outputNames = new TaggedStringSet();
   return (dir: string, resource: string | ResolvedResource): string => {
     const { url, localName } = typeof resource === 'string' ? describe(resource) : resource;
-    const folder = dir === '' ? '' : `${checkOutputPath(dir)}/`;
+    const folder = dir === '' ? '' : `${checkChosenPath(dir)}/`;
     const tag = sourceTag(url);
     let name = localName;
     for (let length = 4; ; length += 4) {
@@ -91,7 +91,7 @@ export function createOutputPaths(
           ? `${truncateBytes(localName.slice(0, dot), 180)}${suffix}${localName.slice(dot)}`
           : `${truncateBytes(localName, 180)}${suffix}`;
     }
-    return checkOutputPath(folder + name);
+    return folder + checkOutputPath(name);
   };
 }
 
