@@ -66,3 +66,59 @@ describe('the default mode says when it differs from the Python converter', () =
     expect(existsSync(join(root, 'state2', 'lsconv', 'python-differences.json'))).toBe(false);
   });
 });
+
+describe('VOC rounding and CoNLL token cuts are said too', () => {
+  const input = (name: string, tasks: unknown, config: string) => {
+    writeFileSync(join(root, `${name}.json`), JSON.stringify(tasks));
+    writeFileSync(join(root, `${name}.xml`), config);
+    return ['-i', join(root, `${name}.json`), '-c', join(root, `${name}.xml`)];
+  };
+  async function exportWith(format: string, files: string[], out: string, compat: string[] = []) {
+    const io = fakeIo({ env: { XDG_STATE_HOME: join(root, `state-${out}`) } });
+    expect(await main(['export', ...files, '-f', format, '-o', join(root, out), ...compat], io)).toBe(0);
+    return io.err();
+  }
+
+  it('VOC: boxes whose corners the Python converter would cut down are counted', async () => {
+    const shifted = { ...box('r1'), value: { ...box('r1').value, x: 10.6, y: 20 } };
+    const files = input(
+      'voc',
+      [
+        {
+          id: 1,
+          data: { image: '/data/upload/1/a.jpg' },
+          annotations: [{ id: 1, result: [shifted, box('r2')] }],
+        },
+      ],
+      CONFIG,
+    );
+    const said = await exportWith('VOC', files, 'voc-a');
+    expect(said).toMatch(/it cuts VOC box corners down to whole pixels .*these boxes differ: 1 here/);
+    expect(await exportWith('VOC', files, 'voc-b', ['--compat', 'python'])).not.toMatch(/differs/);
+  });
+
+  it('CoNLL: tokens cut at a span edge are counted', async () => {
+    const text = 'Visit NewYork today';
+    // "York" alone is the span: it starts inside the token "NewYork".
+    const span = {
+      id: 's1',
+      from_name: 'label',
+      to_name: 'text',
+      type: 'labels',
+      value: { start: 9, end: 13, text: 'York', labels: ['LOC'] },
+    };
+    const config =
+      '<View><Text name="text" value="$text"/><Labels name="label" toName="text"><Label value="LOC"/></Labels></View>';
+    const files = input(
+      'conll',
+      [{ id: 1, data: { text }, annotations: [{ id: 1, result: [span] }] }],
+      config,
+    );
+    const said = await exportWith('CONLL2003', files, 'conll-a');
+    expect(said).toMatch(/it tags whole tokens.*these tokens were split: 1 here/);
+    expect(readFileSync(join(root, 'conll-a', 'result.conll'), 'utf8')).toMatch(
+      /^New -X- _ O\nYork -X- _ B-LOC$/m,
+    );
+    expect(await exportWith('CONLL2003', files, 'conll-b', ['--compat', 'python'])).not.toMatch(/differs/);
+  });
+});

@@ -33,6 +33,11 @@ export interface ReportData {
   }[];
   /** Named counts a format keeps besides skips, such as `clipped` regions. */
   tallies: Record<string, number>;
+  /**
+   * Results written differently from the Python converter on purpose (default mode), by a
+   * note saying how: `{ "it truncates …; here written rounded": 12 }`.
+   */
+  differences: Record<string, number>;
   warnings: string[];
   durationMs: number;
 }
@@ -75,6 +80,7 @@ export class ConversionReport {
   readonly warnings: string[] = [];
   private readonly groups = new Map<string, SkipGroup>();
   private readonly tallied = new Map<string, number>();
+  private readonly differing = new Map<string, number>();
   private readonly started = Date.now();
   private finishedAt: number | undefined;
 
@@ -116,6 +122,15 @@ export class ConversionReport {
   /** Adds to a named count (such as `clipped` regions) that gates and summaries read. */
   tally(name: string, count = 1): void {
     this.tallied.set(name, (this.tallied.get(name) ?? 0) + count);
+  }
+
+  /**
+   * Counts results this run wrote differently from the Python converter on purpose, under
+   * a note that says how the Python converter writes them (the CLI tells a user switching
+   * from it, once per format).
+   */
+  differs(note: string, count = 1): void {
+    if (count > 0) this.differing.set(note, (this.differing.get(note) ?? 0) + count);
   }
 
   /** A named count, 0 when nothing was tallied under that name. */
@@ -178,6 +193,7 @@ export class ConversionReport {
         examples: [...g.examples],
       })),
       tallies: Object.fromEntries(this.tallied),
+      differences: Object.fromEntries(this.differing),
       warnings: [...this.warnings],
       durationMs: (this.finishedAt ?? Date.now()) - this.started,
     };

@@ -62,6 +62,7 @@ export const conll2003 = defineFormat({
       pending += task.text;
       ctx.report.itemsWritten += task.items;
       ctx.report.regionsWritten += task.regions;
+      if (task.split) ctx.report.differs(SPLIT_NOTE, task.split);
       // Few large writes: each awaited write costs more than the concatenation.
       if (pending.length >= WRITE_BATCH) {
         await out.write(pending);
@@ -75,11 +76,16 @@ export const conll2003 = defineFormat({
 
 const WRITE_BATCH = 256 * 1024;
 
+const SPLIT_NOTE =
+  'it tags whole tokens, so a span that starts or ends inside a token takes all of it; lsconv cuts the token at the span edge, so these tokens were split';
+
 /** One task's CoNLL lines and counts. */
 export interface PreparedConll {
   text: string;
   items: number;
   regions: number;
+  /** Tokens cut at span edges (default mode), where the Python converter tags whole tokens. */
+  split?: number;
 }
 
 const setups = new WeakMap<
@@ -117,14 +123,16 @@ export function prepareConll(task: Task, pctx: PrepareContext): PreparedConll {
   let text = '';
   let written = 0;
   let regions = 0;
+  let split = 0;
   for (const item of items) {
     const lines = itemLines(item, dataKey, chosen, pctx);
     if (lines === undefined) continue;
     text += lines.text;
     regions += lines.regions;
+    split += lines.split;
     written++;
   }
-  return { text, items: written, regions };
+  return split > 0 ? { text, items: written, regions, split } : { text, items: written, regions };
 }
 
 /** What the per-item helpers need: where to report, and the compat mode. */
@@ -139,7 +147,7 @@ function itemLines(
   dataKey: string | undefined,
   chosen: ControlTag | undefined,
   ctx: ItemContext,
-): { text: string; regions: number } | undefined {
+): { text: string; regions: number; split: number } | undefined {
   const python = ctx.compat === 'python';
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
   const text = dataKey === undefined ? undefined : item.input?.[dataKey];
@@ -236,7 +244,7 @@ function itemLines(
   }
   let lines = '';
   for (let i = 0; i < tagged.tokens.length; i++) lines += `${tagged.tokens[i]} -X- _ ${tagged.tags[i]}\n`;
-  return { text: `${lines}\n`, regions: tagged.written.length };
+  return { text: `${lines}\n`, regions: tagged.written.length, split: tagged.split ?? 0 };
 }
 
 /** A label that fits in a CoNLL tag column: no white space, no control character. */

@@ -19,6 +19,8 @@ export interface TaggedTokens {
   written: number[];
   /** Spans that produced no tag, with the reason code. */
   lost: { index: number; code: 'span-not-tagged' | 'overlapping-span' | 'span-outside-tokens' }[];
+  /** Tokens cut where a span starts or ends inside them (default mode). */
+  split?: number;
 }
 
 /**
@@ -117,7 +119,13 @@ export function exactTags(tokens: readonly TreebankToken[], spans: readonly Labe
   for (const span of kept)
     if (!written.has(span.index)) lost.push({ index: span.index, code: 'span-outside-tokens' });
   lost.sort((a, b) => a.index - b.index);
-  return { tokens: pieces.map((p) => p.text), tags, written: [...written].sort((a, b) => a - b), lost };
+  return {
+    tokens: pieces.map((p) => p.text),
+    tags,
+    written: [...written].sort((a, b) => a - b),
+    lost,
+    split: pieces.length - tokens.length,
+  };
 }
 
 /** Index of the first value in sorted `values` greater than `n`. */

@@ -209,6 +209,8 @@ export interface PreparedVoc {
 interface VocTaskBody {
   body: VocBody | null;
   clips: number;
+  /** Boxes whose corners differ from the Python converter's (cut down, unrotated, unclipped). */
+  differ?: number;
   clipTaskId?: unknown;
   clipRegionId?: string | undefined;
 }
@@ -245,6 +247,7 @@ async function exportVoc(tasks: AsyncIterable<PreparedVoc | null>, ctx: VocConte
   const dataKey = imageDataKey(ctx.config);
   const names = new UniqueNames();
   const clips = new ClipCounter();
+  let differ = 0;
   // Only what `export` resolves is fetched ahead: not http URLs, which stay names.
   const upcoming = prefetchAhead(tasks, ctx.resources, (prepared) => {
     if (prepared === null) return undefined;
@@ -278,6 +281,7 @@ async function exportVoc(tasks: AsyncIterable<PreparedVoc | null>, ctx: VocConte
       clips.add(done.clipTaskId, done.clipRegionId);
       clips.count += done.clips - 1;
     }
+    differ += done.differ ?? 0;
     const body = done.body;
     if (!body) continue;
     const stem = safeStem(image.baseName, 251);
@@ -308,7 +312,11 @@ async function exportVoc(tasks: AsyncIterable<PreparedVoc | null>, ctx: VocConte
     ctx.report.regionsWritten += body.objects;
   }
   clips.flush(ctx.report, ctx.format);
+  ctx.report.differs(VOC_CORNERS_NOTE, differ);
 }
+
+const VOC_CORNERS_NOTE =
+  'it cuts VOC box corners down to whole pixels and ignores rotation; lsconv rounds them and boxes the rotated rectangle, so these boxes differ';
 
 /** The reference's document for a task: every item writes the same file, so the last (oldest) one wins. */
 function pythonBody(items: Item[], skips: ConversionReport): VocTaskBody {
@@ -462,6 +470,9 @@ function defaultBody(
       result.clipTaskId = taskId;
       result.clipRegionId = regionId;
     }
+    const py = pythonVocBox(value, W, H);
+    if (py.xmin !== box.xmin || py.ymin !== box.ymin || py.xmax !== box.xmax || py.ymax !== box.ymax)
+      result.differ = (result.differ ?? 0) + 1;
     objects.push({ name, xmin: box.xmin, ymin: box.ymin, xmax: box.xmax, ymax: box.ymax });
   }
   result.body = {

@@ -24,6 +24,8 @@ export function pythonDifferences(report: ConversionReport, compat: CompatMode):
       `it writes coordinates outside the image as they are; here ${clipped} regions were clipped to the image`,
     );
   }
+  for (const [note, count] of Object.entries(report.toJSON().differences))
+    notes.push(`${note}: ${count} here`);
   if (notes.length === 0) return [];
   return [
     '  differs from the Python converter (said once per format; --compat python gives its output):',
