@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './main.js';
-import { CONFORMANCE, fakeIo, tempDir } from './test-helpers.js';
+import { CLI_BIN, CONFORMANCE, fakeIo, tempDir } from './test-helpers.js';
 
 const TASKS = JSON.stringify([{ id: 7, data: { text: 'hello' }, annotations: [] }]);
 const dirs: string[] = [];
@@ -191,3 +192,20 @@ function crc32(bytes: Buffer): number {
   }
   return (c ^ 0xffffffff) >>> 0;
 }
+
+// A real read-only file system: a tmpfs mounted read-only in a private mount namespace
+// (`unshare -rm`, which needs no privileges where user namespaces are allowed).
+const canMount = spawnSync('unshare', ['-rm', 'true']).status === 0;
+describe('a read-only file system', () => {
+  it.skipIf(!canMount)('is said in words, naming the output', () => {
+    const dir = workspace();
+    const ro = join(dir, 'ro');
+    mkdirSync(ro);
+    const cli = [process.execPath, CLI_BIN, 'export', '-i', join(dir, 'tasks.json'), '-o', join(ro, 'out')];
+    const script = `mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"`;
+    const run = spawnSync('unshare', ['-rm', 'sh', '-c', script, 'sh', ro, ...cli], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/cannot write .*\/ro\/out.*: the file system is read-only \(EROFS\)/);
+    expect(run.stderr).not.toMatch(/ENOENT|at .*\.js:\d+/);
+  });
+});
