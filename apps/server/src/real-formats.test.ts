@@ -149,36 +149,3 @@ describe('reports', () => {
     expect(report).toMatchObject({ format: 'COCO', tasksRead: 2 });
   });
 });
-
-describe('requests during a conversion', () => {
-  it('/health answers within 100 ms while a task with a 50 KB image URL converts', async () => {
-    const url = `https://example.com/${'a'.repeat(50 * 1024)}.jpg`;
-    const id = await project(BOX_CONFIG, [{ data: { image: url }, annotations: [{ result: [box('Car')] }] }]);
-    const controller = new AbortController();
-    const exporting = t
-      .api(`/api/projects/${id}/export?exportType=COCO`, { signal: controller.signal })
-      .catch(() => undefined);
-    // Wait until the conversion has started (the task file is written, the job thread runs).
-    await new Promise((r) => setTimeout(r, 300));
-    const times: number[] = [];
-    const until = performance.now() + 1500;
-    while (performance.now() < until) {
-      const started = performance.now();
-      const res = await fetch(`${t.base}/health`);
-      expect(await res.json()).toEqual({ status: 'UP' });
-      times.push(performance.now() - started);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    controller.abort();
-    await exporting;
-    expect(times.length).toBeGreaterThan(20);
-    // The conversion alone takes tens of seconds on one thread: on that thread, a request
-    // would wait for all of it. The client shares this process's event loop and the test
-    // files run side by side on a small machine, so a few answers may be late by a
-    // scheduling hiccup: nine in ten within 100 ms, none waits a second.
-    const shown = times.map((x) => x.toFixed(0)).join(' ');
-    const sorted = [...times].sort((a, b) => a - b);
-    expect(sorted[Math.floor(sorted.length * 0.9)], shown).toBeLessThan(100);
-    expect(Math.max(...times), shown).toBeLessThan(1000);
-  });
-});

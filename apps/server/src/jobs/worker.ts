@@ -3,6 +3,7 @@
 // snapshot's JSON export from the store, and answers with the result.
 // Running jobs here keeps the server's event loop free for requests and lets several
 // jobs use several cores.
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type FormatDefinition, isFormatDefinition, zipFileSink } from '@lsconv/core';
 import { deliverZip } from '../deliver.js';
@@ -16,6 +17,18 @@ import {
   type ToJobThread,
   toWireError,
 } from './protocol.js';
+
+/** How much lower than the server's a job thread's priority is (nice steps). */
+const JOB_NICE = 10;
+
+// Requests come first: this thread (and the threads it starts, which inherit it) runs at a
+// lower scheduling priority than the server's event loop. On Linux a thread's nice value
+// is its own, so only this thread is lowered. Where that is not allowed, it stays as it is.
+try {
+  setPriority(0, Math.min(19, getPriority(0) + JOB_NICE));
+} catch {
+  // Not permitted here: the job runs at the server's priority.
+}
 
 /** Snapshot progress is posted every this many pages. */
 const PROGRESS_PAGES = 20;
