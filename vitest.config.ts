@@ -1,7 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** Test files that run alone, after the rest of the suite. */
+const ALONE = '**/*.alone.test.ts';
 
 // Tests import every workspace package from its TypeScript source, so a test run
 // never depends on a stale build. Plugin discovery tests load `dist/` on purpose.
@@ -22,7 +25,6 @@ for (const group of ['packages', 'apps']) {
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/state-dir.setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
@@ -32,5 +34,22 @@ export default defineConfig({
     // time take the suite from about 650 s to about 510 s there.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ALONE],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      // Files that time how fast something answers run after the others, one at a time:
+      // the two cores are then theirs, so a late answer means a slow server, not a busy machine.
+      {
+        extends: true,
+        test: { name: 'alone', include: [ALONE], maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });
