@@ -1,3 +1,4 @@
+import type { DatasetInfo } from './dataset.js';
 import { LsconvError } from './errors.js';
 import type { LabelConfig } from './label-config.js';
 import type { NumberParsing } from './numbers.js';
@@ -31,6 +32,8 @@ export interface ExportContext<V = Readonly<Record<string, unknown>>> {
   readonly config: LabelConfig;
   /** Validated option values, defaults filled in. */
   readonly options: V;
+  /** The dataset options of the export (splits, class map, annotation choice), when any is given. */
+  readonly dataset?: DatasetInfo | undefined;
   /** Where to write files. */
   readonly sink: Sink;
   /** Where to record skipped regions and tasks. */
@@ -115,6 +118,8 @@ export interface PrepareContext<V = Readonly<Record<string, unknown>>> {
   readonly config: LabelConfig;
   /** Validated option values. */
   readonly options: V;
+  /** The dataset options of the export, when any is given (see {@link ExportContext.dataset}). */
+  readonly dataset?: DatasetInfo | undefined;
   /** `python` to reproduce the Python converter exactly. */
   readonly compat: CompatMode;
   /** The input, for messages. */

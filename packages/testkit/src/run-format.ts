@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import {
+  type DatasetOptions,
   arrayTaskSource,
   type CompatMode,
   ConversionReport,
@@ -33,6 +34,7 @@ export async function runFormat(
   compat: CompatMode,
   options: Record<string, unknown> = {},
   resources: ResourceOptions = {},
+  dataset?: DatasetOptions,
 ): Promise<RunResult> {
   const sink = memorySink();
   const report = await runExport({
@@ -42,6 +44,7 @@ export async function runFormat(
     sink,
     compat,
     options,
+    ...(dataset ? { dataset } : {}),
     resources,
     force: true,
   });
