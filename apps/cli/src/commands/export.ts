@@ -20,6 +20,7 @@ import { helpWidth } from '../help.js';
 import { type CliIo, EXIT, exitCodeForSignal, userPath, writeLines } from '../io.js';
 import { createProgress } from '../progress.js';
 import { closest } from '../suggest.js';
+import { datasetOptions } from './dataset-flags.js';
 import { firstTimeFor, pythonDifferences } from './differences.js';
 import { DEFAULT_FORMAT, exportFlagTable, exportHelp } from './export-flags.js';
 import {
@@ -87,6 +88,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   const resources = resourceOptions(io, values, input);
   const force = values.force === true;
   const config = await exportConfig(io, stringValue(values.config), format, force);
+  const dataset = await datasetOptions(io, values);
   const zip = values.zip === true || /\.zip$/i.test(output);
   const target = zip && !/\.zip$/i.test(output) ? `${output}.zip` : output;
   checkOutputTarget(io, target, zip, values.merge === true);
@@ -125,6 +127,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     config,
     sink,
     options,
+    ...(dataset ? { dataset } : {}),
     compat: (values.compat ?? 'default') as CompatMode,
     force,
     signal: controller.signal,
