@@ -3,13 +3,16 @@ import {
   type ControlTag,
   type ConversionReport,
   defineFormat,
+  type FileWriter,
   type Item,
   type LabelConfig,
   LsconvError,
   type OutputValue,
+  orderSplits,
   type PrepareContext,
   type Task,
   taskItems,
+  taskSplit,
 } from '@lsconv/core';
 import { pyStr, referenceSupports } from '@lsconv/format-kit';
 import { exactTags, type LabelSpan, pythonTags, type TaggedTokens } from './tagging.js';
@@ -55,21 +58,36 @@ export const conll2003 = defineFormat({
     const python = ctx.compat === 'python';
     // Fails here, before any file is created, when the config has no usable control.
     chooseControl(ctx.config, ctx.options.labelsControl as string | undefined, ctx.format);
-    const out = await ctx.sink.createFile('result.conll');
-    let pending = python ? `${PYTHON_DOCSTART}\n` : `${SPACY_DOCSTART}\n\n`;
+    const head = python ? `${PYTHON_DOCSTART}\n` : `${SPACY_DOCSTART}\n\n`;
+    // result.conll; with --split one file per split, <split>.conll.
+    const files = new Map<string | undefined, { out: FileWriter; pending: string }>();
+    const fileFor = async (split: string | undefined) => {
+      let file = files.get(split);
+      if (!file) {
+        file = { out: await ctx.sink.createFile(`${split ?? 'result'}.conll`), pending: head };
+        files.set(split, file);
+      }
+      return file;
+    };
+    const splits = ctx.dataset?.split === true;
+    if (!splits) await fileFor(undefined);
+    for (const name of orderSplits(ctx.dataset?.splitNames ?? [])) await fileFor(name);
     for await (const task of prepared) {
       if (task.items === 0) continue;
-      pending += task.text;
+      const file = await fileFor(splits ? task.split : undefined);
+      file.pending += task.text;
       ctx.report.itemsWritten += task.items;
       ctx.report.regionsWritten += task.regions;
       // Few large writes: each awaited write costs more than the concatenation.
-      if (pending.length >= WRITE_BATCH) {
-        await out.write(pending);
-        pending = '';
+      if (file.pending.length >= WRITE_BATCH) {
+        await file.out.write(file.pending);
+        file.pending = '';
       }
     }
-    await out.write(pending);
-    await out.close();
+    for (const file of files.values()) {
+      await file.out.write(file.pending);
+      await file.out.close();
+    }
   },
 });
 
@@ -80,6 +98,8 @@ export interface PreparedConll {
   text: string;
   items: number;
   regions: number;
+  /** The task's split, with --split. */
+  split?: string;
 }
 
 const setups = new WeakMap<
@@ -124,7 +144,8 @@ export function prepareConll(task: Task, pctx: PrepareContext): PreparedConll {
     regions += lines.regions;
     written++;
   }
-  return { text, items: written, regions };
+  const split = pctx.dataset?.split ? taskSplit(task) : undefined;
+  return { text, items: written, regions, ...(split === undefined ? {} : { split }) };
 }
 
 /** What the per-item helpers need: where to report, and the compat mode. */

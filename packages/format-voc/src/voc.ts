@@ -4,10 +4,12 @@ import {
   type ExportContext,
   type Item,
   type OutputValue,
+  orderSplits,
   type PrepareContext,
   prefetchAhead,
   type Task,
   taskItems,
+  taskSplit,
   UniqueNames,
 } from '@lsconv/core';
 import {
@@ -203,6 +205,8 @@ export interface PreparedVoc {
   body: VocTaskBody | undefined;
   regions?: VocRegion[];
   annotator?: string;
+  /** The task's split, with --split. */
+  split?: string;
 }
 
 /** One task's document body (null: no file), with its clipped regions. */
@@ -229,7 +233,8 @@ export function prepareVoc(task: Task, pctx: PrepareContext): PreparedVoc | null
     pctx.report.skip(missingImageSkip(task, pctx.taskIndex, dataKey));
     return null;
   }
-  const base = { taskId: task.id, taskIndex: pctx.taskIndex, url };
+  const split = pctx.dataset?.split ? taskSplit(task) : undefined;
+  const base = { taskId: task.id, taskIndex: pctx.taskIndex, url, ...(split === undefined ? {} : { split }) };
   if (python) return { ...base, body: pythonBody(items, pctx.report) };
   const regions = items.flatMap((item) => itemRegionsWithIds(item));
   const annotator = pythonAnnotator(items[0]!);
@@ -245,6 +250,8 @@ async function exportVoc(tasks: AsyncIterable<PreparedVoc | null>, ctx: VocConte
   const dataKey = imageDataKey(ctx.config);
   const names = new UniqueNames();
   const clips = new ClipCounter();
+  // With --split: the image set of each split, ImageSets/Main/<split>.txt (one file stem a line).
+  const sets = new Map<string, string[]>((ctx.dataset?.splitNames ?? []).map((n) => [n, []]));
   // Only what `export` resolves is fetched ahead: not http URLs, which stay names.
   const upcoming = prefetchAhead(tasks, ctx.resources, (prepared) => {
     if (prepared === null) return undefined;
@@ -306,8 +313,21 @@ async function exportVoc(tasks: AsyncIterable<PreparedVoc | null>, ctx: VocConte
     await ctx.sink.writeFile(path, head + body.objectsXml);
     ctx.report.itemsWritten++;
     ctx.report.regionsWritten += body.objects;
+    if (prepared.split !== undefined) {
+      const set = sets.get(prepared.split) ?? [];
+      sets.set(prepared.split, set);
+      set.push(path.slice('Annotations/'.length, -'.xml'.length));
+    }
   }
   clips.flush(ctx.report, ctx.format);
+  for (const split of orderSplits(sets.keys()))
+    await ctx.sink.writeFile(
+      `ImageSets/Main/${split}.txt`,
+      sets
+        .get(split)!
+        .map((stem) => `${stem}\n`)
+        .join(''),
+    );
 }
 
 /** The reference's document for a task: every item writes the same file, so the last (oldest) one wins. */
