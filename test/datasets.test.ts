@@ -205,6 +205,69 @@ describe('--split on 10,000 images', () => {
   });
 });
 
+describe('YOLO pose with --split', () => {
+  const config = `<View><Image name="image" value="$image"/>
+  <RectangleLabels name="label" toName="image"><Label value="person"/><Label value="dog"/></RectangleLabels>
+  <KeyPointLabels name="kp" toName="image"><Label value="nose"/><Label value="left_eye"/><Label value="right_eye"/><Label value="left_ear"/><Label value="right_ear"/></KeyPointLabels></View>`;
+  const point = (id: string, parentID: string, label: string, x: number) => ({
+    id,
+    parentID,
+    from_name: 'kp',
+    to_name: 'image',
+    type: 'keypointlabels',
+    original_width: 200,
+    original_height: 100,
+    value: { x, y: 40, width: 0.5, keypointlabels: [label] },
+  });
+  const tasks = Array.from({ length: 30 }, (_, i) => ({
+    id: i + 1,
+    data: { image: `/data/local-files/?d=pose/${i}.jpg` },
+    annotations: [
+      {
+        result: [
+          {
+            id: `p${i}`,
+            from_name: 'label',
+            to_name: 'image',
+            type: 'rectanglelabels',
+            original_width: 200,
+            original_height: 100,
+            value: { x: 10, y: 10, width: 60, height: 70, rectanglelabels: [i % 4 ? 'person' : 'dog'] },
+          },
+          point(`n${i}`, `p${i}`, 'nose', 30),
+          point(`l${i}`, `p${i}`, 'left_eye', 25),
+          point(`r${i}`, `p${i}`, 'right_eye', 35),
+        ],
+      },
+    ],
+  })) as unknown as Task[];
+
+  it('writes kpt_shape, flip_idx from the left/right names, and pose lines the loader accepts', async () => {
+    const r = await exportTo('YOLO', { split: 'train=0.5,val=0.5' }, { tasks, config });
+    const yaml = r.text('data.yaml');
+    expect(yaml).toContain('kpt_shape: [5, 3]\nflip_idx: [0, 2, 1, 4, 3]\n');
+    expect(checkUltralyticsDataset(r.sink.files, { imagesPresent: false })).toEqual([]);
+    const lines = r.paths.filter((p) => p.startsWith('labels/')).map((p) => r.text(p).trim());
+    expect(lines).toHaveLength(30);
+    for (const line of lines) expect(line.split(' ')).toHaveLength(5 + 5 * 3);
+  });
+
+  it('takes flip_idx from --flip-idx, and refuses one that is not a permutation', async () => {
+    const run = (flipIdx: string) =>
+      runExport({
+        format: formatOf('YOLO').format as FormatDefinition<any>,
+        tasks: arrayTaskSource(tasks),
+        config: parseLabelConfig(config),
+        sink: memorySink(),
+        options: { flipIdx },
+        dataset: { split: 'train=1' },
+      });
+    await expect(run('0,1,2,3')).rejects.toThrow(/flip-idx must list each of the 5 keypoint indexes once/);
+    await expect(run('0,1,1,3,4')).rejects.toThrow(/flip-idx/);
+    await expect(run('0,1,2,3,4')).resolves.toBeDefined();
+  });
+});
+
 describe('class maps', () => {
   const small = (labels: readonly string[]) =>
     `<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image">${labels.map((c) => `<Label value="${c}"/>`).join('')}</RectangleLabels></View>`;

@@ -3,7 +3,8 @@
 // data.yaml has train and val, nc equals the number of names, kpt_shape is [n, 2|3] and
 // flip_idx a permutation of the keypoints; every label file belongs to an image path of a
 // split (its /images/ swapped for /labels/, the extension for .txt), every line is numeric,
-// its class below nc, its coordinates normalised, and it has the columns of a box (5), a
+// its class below nc, its coordinates normalised (a keypoint's visibility aside), nothing
+// negative, and it has the columns of a box (5), a
 // segment (odd, at least 7) or a pose line (5 + n * dims).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -24,13 +25,14 @@ export function checkUltralyticsDataset(
   const doc = parse(text('data.yaml')) as Record<string, unknown>;
   for (const key of ['train', 'val']) if (!(key in doc)) problems.push(`data.yaml has no '${key}' key`);
   const rawNames = doc.names;
-  const names = Array.isArray(rawNames)
-    ? rawNames.map(String)
-    : rawNames && typeof rawNames === 'object'
-      ? Object.entries(rawNames).map(([k, v], i) =>
-          Number(k) === i ? String(v) : (problems.push(`names key ${k} is not ${i}`), ''),
-        )
-      : [];
+  let names: string[] = [];
+  if (Array.isArray(rawNames)) names = rawNames.map(String);
+  else if (rawNames && typeof rawNames === 'object') {
+    Object.entries(rawNames).forEach(([k, v], i) => {
+      if (Number(k) !== i) problems.push(`names key ${k} is not ${i}`);
+      names.push(String(v));
+    });
+  }
   if (names.length === 0) problems.push('data.yaml has no names');
   if (doc.nc !== undefined && doc.nc !== names.length)
     problems.push(`nc ${String(doc.nc)} is not the ${names.length} names`);
@@ -89,8 +91,10 @@ export function checkUltralyticsDataset(
         ? cols.length === 5 + kpt[0] * kpt[1]
         : cols.length === 5 || (cols.length >= 7 && cols.length % 2 === 1);
       if (!ok) problems.push(`${where}: ${cols.length} columns`);
-      if (coords.some((v) => v < 0 || v > 1))
-        problems.push(`${where}: non-normalized or out of bounds coordinates`);
+      // Pose lines: the box and each keypoint's x and y are normalised; the visibility (0, 1, 2) is not.
+      const xy = kpt ? coords.filter((_, i) => i < 4 || (i - 4) % kpt[1] < 2) : coords;
+      if (xy.some((v) => v > 1)) problems.push(`${where}: non-normalized or out of bounds coordinates`);
+      if (coords.some((v) => v < 0)) problems.push(`${where}: negative label values`);
     }
   }
   return problems;
