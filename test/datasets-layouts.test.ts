@@ -142,7 +142,9 @@ describe('split layouts of every format', () => {
 
   it('COCO: one instances_<split>.json per split, each as the COCO API loads it, images whole', async () => {
     const { text, paths } = await run('COCO_WITH_IMAGES', tasks, BOX_CONFIG, SPLIT);
-    expect(paths.filter((p) => p.endsWith('.png')).every((p) => /^images\/(train|val|test)\//.test(p))).toBe(true);
+    expect(paths.filter((p) => p.endsWith('.png')).every((p) => /^images\/(train|val|test)\//.test(p))).toBe(
+      true,
+    );
     expect(paths.filter((p) => p.endsWith('.json'))).toEqual([
       'annotations/instances_test.json',
       'annotations/instances_train.json',
@@ -247,10 +249,16 @@ describe('split layouts of every format', () => {
         },
       ],
     })) as Task[];
-    const { paths } = await run('BRUSH_TO_PNG', brush, config, SPLIT);
+    const { paths, report } = await run('BRUSH_TO_PNG', brush, config, SPLIT);
     const masks = paths.filter((p) => p.endsWith('.png'));
     expect(masks).toHaveLength(12);
     for (const path of masks) expect(path).toMatch(/^(train|val|test)\/[^/]+\.png$/);
+    // A format without a split layout says so in its report.
+    expect(report.warnings.some((w) => w.includes('writes no split layout'))).toBe(false);
+    const coco = await run('BRUSH_TO_COCO', brush, config, SPLIT);
+    expect(coco.report.warnings).toContain(
+      "BRUSH_TO_COCO writes no split layout: --split only records each task's split (meta.split)",
+    );
   });
 });
 

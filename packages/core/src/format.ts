@@ -85,6 +85,13 @@ export interface FormatSpec<O extends OptionSpecs = OptionSpecs, P = Task> {
    */
   writesRawTasks?: boolean;
   /**
+   * True when the format writes the split layout its trainers read with `--split` (each
+   * prepared task's split from `taskSplit`): folders, files or a column per split. An export
+   * with a split to a format without one says so in its report (the tasks still carry
+   * `meta.split`). Default false.
+   */
+  splitLayout?: boolean;
+  /**
    * Where the format stands in Label Studio's export menu (the order of the Python
    * converter's formats, 0 first). Hosts that list formats as Label Studio does sort
    * by it; formats without one come after, in discovery order.
@@ -204,6 +211,7 @@ export function defineFormat<const O extends OptionSpecs = Record<never, never>,
     supports,
     keepsNumberSpelling: spec.keepsNumberSpelling === true,
     writesRawTasks: spec.writesRawTasks === true,
+    splitLayout: spec.splitLayout === true,
     menuPosition: spec.menuPosition,
     prepare: spec.prepare,
     export: spec.export,

@@ -100,6 +100,8 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
     const step = plan ? datasetStep(plan, config) : undefined;
     const formatConfig = step?.config ?? config;
     const dataset = step?.info;
+    if (dataset?.split && !format.splitLayout)
+      report.warn(`${format.id} writes no split layout: --split only records each task's split (meta.split)`);
     const prepare = withDatasetStep(format.prepare, step);
     let values: AsyncIterable<unknown> = step && !prepare ? stepTasks(tasks, step, report) : tasks;
     if (prepare) {

@@ -51,6 +51,7 @@ export const conll2003 = defineFormat({
   link: 'https://labelstud.io/guide/export.html#CONLL2003',
   tags: ['sequence labeling', 'text tagging', 'named entity recognition'],
   output: 'file',
+  splitLayout: true,
   options,
   supports: referenceSupports('CONLL2003'),
   prepare: prepareConll,

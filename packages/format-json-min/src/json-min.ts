@@ -28,6 +28,7 @@ export const jsonMin = defineFormat({
   link: 'https://labelstud.io/guide/export.html#JSON-MIN',
   tags: [],
   output: 'file',
+  splitLayout: true,
   supports: referenceSupports('JSON_MIN'),
   keepsNumberSpelling: true,
   prepare: prepareJsonMin,

@@ -69,6 +69,7 @@ export const voc = defineFormat({
   link: 'https://labelstud.io/guide/export.html#Pascal-VOC-XML',
   tags: ['image segmentation', 'object detection'],
   output: 'folder',
+  splitLayout: true,
   options,
   supports: referenceSupports('VOC'),
   prepare: prepareVoc,

@@ -17,6 +17,7 @@ function yoloFormat(id: string, title: string, description: string, variant: Var
     link: 'https://labelstud.io/guide/export.html#YOLO',
     tags: ['image segmentation', 'object detection'],
     output: 'folder',
+    splitLayout: true,
     options,
     supports: referenceSupports(id),
     prepare,

@@ -1,9 +1,9 @@
 import { deflateSync } from 'node:zlib';
 import {
-  type DatasetOptions,
   arrayTaskSource,
   type CompatMode,
   ConversionReport,
+  type DatasetOptions,
   type FormatDefinition,
   type ImporterDefinition,
   type MemorySink,
