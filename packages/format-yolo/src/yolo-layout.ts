@@ -60,7 +60,9 @@ export function splitDataYaml(
   pose: { keypoints: readonly string[]; flipIdx: string } | undefined,
 ): string {
   const names = classNames(categories);
-  const lines = ['# Ultralytics dataset config written by lsconv', 'path: .'];
+  // No `path`: Ultralytics then reads the split folders relative to this file's folder
+  // (a relative `path` is taken from the current folder or its datasets folder instead).
+  const lines = ['# Ultralytics dataset config written by lsconv; the folders are relative to this file'];
   for (const split of orderSplits(splits)) lines.push(`${split}: ${imageDir}/${split}`);
   lines.push(`nc: ${names.length}`, 'names:', ...names.map((name, id) => `  ${id}: ${JSON.stringify(name)}`));
   if (pose) {
