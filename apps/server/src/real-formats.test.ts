@@ -115,6 +115,31 @@ describe('compatibility mode', () => {
     expect(all).toHaveLength(3);
   });
 
+  it('takes the dataset options as export parameters: splits, a class map, and refuses a bad one', async () => {
+    const tasks = Array.from({ length: 12 }, (_, i) => ({
+      data: { image: `https://example.com/${i}.jpg` },
+      annotations: [{ id: 100 + i, result: [box(i % 2 ? 'Car' : 'Plane', `s${i}`)] }],
+    }));
+    const id = await project(BOX_CONFIG, tasks);
+    const q = new URLSearchParams({
+      exportType: 'YOLO',
+      split: 'train=0.5,val=0.5',
+      classMap: 'Plane\nCar\n',
+    });
+    const files = texts(await unzip(await t.api(`/api/projects/${id}/export?${q}`)));
+    expect(files['data.yaml']).toContain('train: images/train\nval: images/val\n');
+    expect(files['classes.txt']).toBe('Plane\nCar\n');
+    const labels = Object.keys(files).filter((k) => /^labels\/(train|val)\/.+\.txt$/.test(k));
+    expect(labels).toHaveLength(12);
+    // A field name: every task then needs the field, and one without it is named.
+    const unrecorded = await t.api(`/api/projects/${id}/export?exportType=YOLO&split=fold`);
+    expect(unrecorded.status).toBe(400);
+    expect(await unrecorded.text()).toContain('no recorded split (data.fold)');
+    const refused = await t.api(`/api/projects/${id}/export?exportType=YOLO&split=train%3D-1`);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(((await refused.json()) as any).validation_errors)).toContain('--split must be');
+  });
+
   it('refuses an unknown compat', async () => {
     const id = await project(BOX_CONFIG, []);
     const res = await t.api(`/api/projects/${id}/export?exportType=YOLO&compat=perl`);

@@ -1,8 +1,56 @@
-import { datasetStep, splitKey, stratifiedAssignment, taskLabels } from './dataset.js';
-import type { DatasetPlan } from './dataset-options.js';
+import {
+  type DatasetInfo,
+  type DatasetStep,
+  datasetStep,
+  splitKey,
+  stratifiedAssignment,
+  taskLabels,
+  withDatasetStep,
+} from './dataset.js';
+import { type DatasetOptions, type DatasetPlan, datasetPlan } from './dataset-options.js';
+import type { FormatDefinition } from './format.js';
 import type { LabelConfig } from './label-config.js';
 import { ConversionReport } from './report.js';
 import type { Task } from './task.js';
+
+/** What `runExport` runs with once the dataset options are applied. */
+export interface DatasetSetup {
+  plan: DatasetPlan | undefined;
+  step: DatasetStep | undefined;
+  /** What formats read (`ctx.dataset`). */
+  dataset: DatasetInfo | undefined;
+  /** The tasks to export (held by the stratifying pre-pass, else as given). */
+  tasks: AsyncIterable<Task>;
+  /** Whether the task source may still be sliced for the prepare pool. */
+  sliceable: boolean;
+  /** The format's prepare step after the dataset step. */
+  prepare: FormatDefinition<any>['prepare'];
+  /** The config formats read: the class map, renames and label filter applied. */
+  formatConfig: LabelConfig;
+}
+
+/** Parses the dataset options of an export and builds its dataset step (with `--stratify`, after the pre-pass). */
+export async function datasetSetup(
+  run: { dataset?: DatasetOptions | undefined; format: FormatDefinition<any>; tasks: object },
+  tasks: AsyncIterable<Task>,
+  config: LabelConfig,
+  report: ConversionReport,
+): Promise<DatasetSetup> {
+  const { format } = run;
+  let sliceable = typeof (run.tasks as { slices?: unknown }).slices === 'function';
+  const plan = datasetPlan(run.dataset);
+  if (plan?.stratify) {
+    // Stratifying needs every task's classes first: the tasks are read once and held.
+    tasks = await stratifyPrePass(tasks, plan, config);
+    sliceable = false;
+  }
+  const step = plan ? datasetStep(plan, config) : undefined;
+  const dataset = step?.info;
+  if (dataset?.split && !format.splitLayout)
+    report.warn(`${format.id} writes no split layout: --split only records each task's split (meta.split)`);
+  const prepare = withDatasetStep(format.prepare, step);
+  return { plan, step, dataset, tasks, sliceable, prepare, formatConfig: step?.config ?? config };
+}
 
 /**
  * The pre-pass of `--stratify`: reads every task once, holding it, collects the classes of

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
-import { type DatasetStep, datasetStep, withDatasetStep } from './dataset.js';
-import { type DatasetOptions, datasetPlan } from './dataset-options.js';
-import { stratifyPrePass } from './dataset-run.js';
+import type { DatasetStep } from './dataset.js';
+import type { DatasetOptions } from './dataset-options.js';
+import { datasetSetup } from './dataset-run.js';
 import { isLsconvError, LsconvError } from './errors.js';
 import { type CompatMode, type ExportContext, type FormatDefinition, numberParsingFor } from './format.js';
 import { emptyLabelConfig, type LabelConfig } from './label-config.js';
@@ -88,21 +88,14 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
     const numbers = numberParsingFor(format, compat);
     const source = run.tasks as Partial<TaskSource>;
     // A task source parses with the number tokens this format needs (numbers.ts).
-    let tasks: AsyncIterable<Task> =
+    const parsed: AsyncIterable<Task> =
       typeof source.withNumbers === 'function' ? source.withNumbers(numbers) : run.tasks;
-    const plan = datasetPlan(run.dataset);
-    let sliceable = typeof source.slices === 'function';
-    if (plan?.stratify) {
-      // Stratifying needs every task's classes first: the tasks are read once and held.
-      tasks = await stratifyPrePass(tasks, plan, config);
-      sliceable = false;
-    }
-    const step = plan ? datasetStep(plan, config) : undefined;
-    const formatConfig = step?.config ?? config;
-    const dataset = step?.info;
-    if (dataset?.split && !format.splitLayout)
-      report.warn(`${format.id} writes no split layout: --split only records each task's split (meta.split)`);
-    const prepare = withDatasetStep(format.prepare, step);
+    const { plan, step, sliceable, prepare, dataset, tasks, formatConfig } = await datasetSetup(
+      run,
+      parsed,
+      config,
+      report,
+    );
     let values: AsyncIterable<unknown> = step && !prepare ? stepTasks(tasks, step, report) : tasks;
     if (prepare) {
       const pctx = { format: format.id, config: formatConfig, options, compat, input, report, dataset };

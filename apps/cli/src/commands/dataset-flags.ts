@@ -61,11 +61,11 @@ export const DATASET_FLAGS: readonly FlagSpec[] = [
   },
 ];
 
-/** The dataset options of the parsed flags (the class map file read), or undefined when none is given. */
+/** `runExport`'s `dataset` from the parsed flags (the class map file read); nothing when none is given. */
 export async function datasetOptions(
   io: CliIo,
   values: ParsedArgs['values'],
-): Promise<DatasetOptions | undefined> {
+): Promise<{ dataset?: DatasetOptions }> {
   const options: DatasetOptions = {};
   const split = stringValue(values.split);
   if (split !== undefined) options.split = split;
@@ -93,5 +93,5 @@ export async function datasetOptions(
     }
     options.classMap = { text, file };
   }
-  return Object.keys(options).length ? options : undefined;
+  return Object.keys(options).length ? { dataset: options } : {};
 }

@@ -88,7 +88,6 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   const resources = resourceOptions(io, values, input);
   const force = values.force === true;
   const config = await exportConfig(io, stringValue(values.config), format, force);
-  const dataset = await datasetOptions(io, values);
   const zip = values.zip === true || /\.zip$/i.test(output);
   const target = zip && !/\.zip$/i.test(output) ? `${output}.zip` : output;
   checkOutputTarget(io, target, zip, values.merge === true);
@@ -127,7 +126,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     config,
     sink,
     options,
-    ...(dataset ? { dataset } : {}),
+    ...(await datasetOptions(io, values)),
     compat: (values.compat ?? 'default') as CompatMode,
     force,
     signal: controller.signal,
