@@ -1,27 +1,16 @@
 // The split layouts of the formats other than YOLO: COCO's annotations/instances_<split>.json
 // (checked as the COCO API checks a file it loads), VOC's ImageSets/Main/<split>.txt, a split
 // column or field in CSV, TSV and JSON_MIN, one CoNLL file per split, a folder per split of
-// brush masks; and the same options as export parameters of the server.
-
+// brush masks.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  arrayTaskSource,
-  type DatasetOptions,
-  type FormatDefinition,
-  loadRegistry,
-  memorySink,
-  parseLabelConfig,
-  runExport,
-  type Task,
-} from '@lsconv/core';
+import type { DatasetOptions, Task } from '@lsconv/core';
 import { encodeBrushMask } from '@lsconv/format-kit';
 import { pngHeader } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { boxResult, exportWith } from './dataset-helpers.js';
 
-const root = join(import.meta.dirname, '..');
-const registry = await loadRegistry({ cwd: root });
 // The images the tasks point at (headers only: all a size reader needs).
 const media = mkdtempSync(join(tmpdir(), 'lsconv-layouts-'));
 afterAll(() => rmSync(media, { recursive: true, force: true }));
@@ -43,22 +32,12 @@ function boxes(n: number): Task[] {
             id: tasks.length + 1,
             completed_by: 1,
             result: [
-              {
-                id: `r${tasks.length}`,
-                from_name: 'label',
-                to_name: 'image',
-                type: 'rectanglelabels',
-                original_width: 200,
-                original_height: 100,
-                value: {
-                  x: i % 50,
-                  y: 10,
-                  width: 20 + (i % 30),
-                  height: 30,
-                  rotation: 0,
-                  rectanglelabels: [i % 3 ? 'cat' : 'dog'],
-                },
-              },
+              boxResult(
+                `r${tasks.length}`,
+                i % 3 ? 'cat' : 'dog',
+                { x: i % 50, y: 10, width: 20 + (i % 30), height: 30 },
+                { width: 200, height: 100 },
+              ),
             ],
           },
         ],
@@ -68,19 +47,8 @@ function boxes(n: number): Task[] {
   return tasks;
 }
 
-async function run(id: string, tasks: Task[], config: string, dataset?: DatasetOptions) {
-  const sink = memorySink();
-  const report = await runExport({
-    format: registry.formats.get(id)!.format as FormatDefinition<any>,
-    tasks: arrayTaskSource(tasks),
-    config: parseLabelConfig(config),
-    sink,
-    ...(dataset ? { dataset } : {}),
-    resources: { localFilesRoot: media },
-  });
-  const text = (path: string) => Buffer.from(sink.files.get(path)!).toString('utf8');
-  return { report, text, paths: [...sink.files.keys()].sort() };
-}
+const run = (id: string, tasks: Task[], config: string, dataset?: DatasetOptions) =>
+  exportWith(id, tasks, config, dataset, { resources: { localFilesRoot: media } });
 
 const SPLIT = { split: 'train=0.7,val=0.2,test=0.1', splitSeed: 'layouts' };
 

@@ -12,9 +12,6 @@ import {
   type DatasetOptions,
   directorySink,
   type FormatDefinition,
-  loadRegistry,
-  memorySink,
-  openTaskSource,
   parseLabelConfig,
   runExport,
   type Task,
@@ -22,28 +19,14 @@ import {
 import { yoloImporter } from '@lsconv/format-yolo';
 import { pngHeader } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { boxResult, exportWith, formatOf, rng } from './dataset-helpers.js';
 import { checkUltralyticsDataset } from './ultralytics-check.js';
 
-const root = join(import.meta.dirname, '..');
-const registry = await loadRegistry({ cwd: root });
-const formatOf = (id: string) => registry.formats.get(id)!;
 const temp = mkdtempSync(join(tmpdir(), 'lsconv-datasets-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 const CLASSES = Array.from({ length: 10 }, (_, i) => `class${i}`);
 const CONFIG = `<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image">${CLASSES.map((c) => `<Label value="${c}"/>`).join('')}</RectangleLabels></View>`;
-
-/** A seeded generator, so the export is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `images` images, each a task with three annotators' annotations of one to three boxes;
@@ -51,7 +34,7 @@ function random(seed: number): () => number {
  * has a second task pointing at it.
  */
 function generate(images: number, seed = 7): Task[] {
-  const next = random(seed);
+  const next = rng(seed);
   const weights = CLASSES.map((_, i) => i + 1);
   const total = weights.reduce((a, b) => a + b, 0);
   const pick = () => {
@@ -66,22 +49,10 @@ function generate(images: number, seed = 7): Task[] {
     completed_by: { id: by, email: `annotator${by}@example.com` },
     created_at: `2024-01-0${day}T00:00:00Z`,
     ground_truth: by === 2,
-    result: Array.from({ length: 1 + Math.floor(next() * 3) }, () => ({
-      id: `r${region++}`,
-      from_name: 'label',
-      to_name: 'image',
-      type: 'rectanglelabels',
-      original_width: 640,
-      original_height: 480,
-      value: {
-        x: next() * 50,
-        y: next() * 50,
-        width: 10 + next() * 30,
-        height: 10 + next() * 30,
-        rotation: 0,
-        rectanglelabels: [pick()],
-      },
-    })),
+    result: Array.from({ length: 1 + Math.floor(next() * 3) }, () => {
+      const box = { x: next() * 50, y: next() * 50, width: 10 + next() * 30, height: 10 + next() * 30 };
+      return boxResult(`r${region++}`, pick(), box, { width: 640, height: 480 });
+    }),
   });
   for (let i = 0; i < images; i++) {
     const twice = i % 50 === 0 ? 2 : 1;
@@ -100,26 +71,11 @@ const big = generate(10_000);
 const bigFile = join(temp, 'tasks.json');
 writeFileSync(bigFile, JSON.stringify(big));
 
-async function exportTo(
+const exportTo = (
   id: string,
   dataset: DatasetOptions | undefined,
   extra: { threads?: number; tasks?: Task[]; config?: string } = {},
-) {
-  const sink = memorySink();
-  const entry = formatOf(id);
-  const report = await runExport({
-    format: entry.format as FormatDefinition<any>,
-    tasks: extra.tasks ? arrayTaskSource(extra.tasks) : openTaskSource(bigFile),
-    config: parseLabelConfig(extra.config ?? CONFIG),
-    sink,
-    ...(dataset ? { dataset } : {}),
-    threads: extra.threads ?? 1,
-    formatModule: entry.origin.entry,
-    minParallelBytes: 0,
-  });
-  const text = (path: string) => Buffer.from(sink.files.get(path)!).toString('utf8');
-  return { sink, report, text, paths: [...sink.files.keys()].sort() };
-}
+) => exportWith(id, extra.tasks ?? bigFile, extra.config ?? CONFIG, dataset, { threads: extra.threads ?? 1 });
 
 const RATIOS = { train: 0.8, val: 0.1, test: 0.1 };
 const SPLIT = 'train=0.8,val=0.1,test=0.1';
@@ -209,14 +165,15 @@ describe('YOLO pose with --split', () => {
   const config = `<View><Image name="image" value="$image"/>
   <RectangleLabels name="label" toName="image"><Label value="person"/><Label value="dog"/></RectangleLabels>
   <KeyPointLabels name="kp" toName="image"><Label value="nose"/><Label value="left_eye"/><Label value="right_eye"/><Label value="left_ear"/><Label value="right_ear"/></KeyPointLabels></View>`;
+  const POSE_SIZE = { width: 200, height: 100 };
   const point = (id: string, parentID: string, label: string, x: number) => ({
     id,
     parentID,
     from_name: 'kp',
     to_name: 'image',
     type: 'keypointlabels',
-    original_width: 200,
-    original_height: 100,
+    original_width: POSE_SIZE.width,
+    original_height: POSE_SIZE.height,
     value: { x, y: 40, width: 0.5, keypointlabels: [label] },
   });
   const tasks = Array.from({ length: 30 }, (_, i) => ({
@@ -225,15 +182,7 @@ describe('YOLO pose with --split', () => {
     annotations: [
       {
         result: [
-          {
-            id: `p${i}`,
-            from_name: 'label',
-            to_name: 'image',
-            type: 'rectanglelabels',
-            original_width: 200,
-            original_height: 100,
-            value: { x: 10, y: 10, width: 60, height: 70, rectanglelabels: [i % 4 ? 'person' : 'dog'] },
-          },
+          boxResult(`p${i}`, i % 4 ? 'person' : 'dog', { x: 10, y: 10, width: 60, height: 70 }, POSE_SIZE),
           point(`n${i}`, `p${i}`, 'nose', 30),
           point(`l${i}`, `p${i}`, 'left_eye', 25),
           point(`r${i}`, `p${i}`, 'right_eye', 35),
@@ -254,14 +203,7 @@ describe('YOLO pose with --split', () => {
 
   it('takes flip_idx from --flip-idx, and refuses one that is not a permutation', async () => {
     const run = (flipIdx: string) =>
-      runExport({
-        format: formatOf('YOLO').format as FormatDefinition<any>,
-        tasks: arrayTaskSource(tasks),
-        config: parseLabelConfig(config),
-        sink: memorySink(),
-        options: { flipIdx },
-        dataset: { split: 'train=1' },
-      });
+      exportWith('YOLO', tasks, config, { split: 'train=1' }, { options: { flipIdx } });
     await expect(run('0,1,2,3')).rejects.toThrow(/flip-idx must list each of the 5 keypoint indexes once/);
     await expect(run('0,1,1,3,4')).rejects.toThrow(/flip-idx/);
     await expect(run('0,1,2,3,4')).resolves.toBeDefined();
@@ -278,15 +220,7 @@ describe('class maps', () => {
       annotations: [
         {
           result: [
-            {
-              id: `r${id}`,
-              from_name: 'label',
-              to_name: 'image',
-              type: 'rectanglelabels',
-              original_width: 100,
-              original_height: 100,
-              value: { x: 10, y: 10, width: 20, height: 20, rectanglelabels: [label] },
-            },
+            boxResult(`r${id}`, label, { x: 10, y: 10, width: 20, height: 20 }, { width: 100, height: 100 }),
           ],
         },
       ],
