@@ -117,6 +117,13 @@ describe('the dataset step', () => {
       report(),
     );
     expect(byMail.annotations!.map((a) => a.id)).toEqual([2, 3]);
+    // Nobody's annotation: the task has nothing to export, rather than an empty list (an image without objects).
+    const nobody = datasetStep(datasetPlan({ annotation: 'by-annotator=42' })!, CONFIG).apply(
+      task(1, 'x', annotations),
+      0,
+      report(),
+    );
+    expect('annotations' in nobody).toBe(false);
   });
 
   it('renames labels in the regions and the config, and pins ids with the class map', () => {

@@ -263,6 +263,12 @@ function chooseAnnotations(
       field: `${key}[${left.index}]`,
     });
   }
+  if (chosen.length === 0) {
+    // No annotation by that annotator: the task has nothing to export (it is not an image
+    // without objects, which an empty list would say).
+    const { [key]: _dropped, ...rest } = task;
+    return rest as Task;
+  }
   const keepSet = new Set(chosen.map((c) => c.index));
   return { ...task, [key]: list.filter((a, i) => keepSet.has(i) || a.was_cancelled || a.skipped) };
 }
