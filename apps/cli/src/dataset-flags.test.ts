@@ -81,6 +81,18 @@ describe('lsconv export dataset flags', () => {
     expect(readFileSync(join(root, 'extended', 'classes.txt'), 'utf8')).toBe('Car\nBus\n');
   });
 
+  it('says in the summary how many regions each --map rule renamed', async () => {
+    const io = fakeIo({ env: { XDG_STATE_HOME: join(root, 'state') } });
+    const args = ['export', '-i', join(root, 'tasks.json'), '-c', join(root, 'config.xml'), '-f', 'YOLO'];
+    const code = await main(
+      [...args, '-o', join(root, 'mapped'), '--map', 'Bus=Car', '--annotation', 'all'],
+      io,
+    );
+    expect(code).toBe(0);
+    expect(io.err()).toContain('--map Bus=Car: 20 region(s)');
+    expect(readFileSync(join(root, 'mapped', 'classes.txt'), 'utf8')).toBe('Car\n');
+  });
+
   it('refuses a split it cannot read', async () => {
     const bad = await run('bad', ['--split', 'train=0.8,train=0.2']);
     expect(bad.code).toBe(2);

@@ -354,7 +354,8 @@ function relabelNames(names: readonly string[], rules: LabelRules, report: Conve
     if (rules.keep && !rules.keep.has(label)) continue;
     if (!out.includes(label)) out.push(label);
   }
-  if (rules.keep && out.length < names.length) report.tally('--labels left out');
+  if (rules.keep && out.length < names.length)
+    report.tally(`--labels ${[...rules.keep].join(',')} left out labels of`);
   return out;
 }
 
