@@ -9,6 +9,7 @@ import type { DatasetOptions, Task } from '@lsconv/core';
 import { encodeBrushMask } from '@lsconv/format-kit';
 import { pngHeader } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeWav } from '../packages/format-asr-manifest/src/test-audio.js';
 import { boxResult, exportWith } from './dataset-helpers.js';
 
 // The images the tasks point at (headers only: all a size reader needs).
@@ -16,6 +17,8 @@ const media = mkdtempSync(join(tmpdir(), 'lsconv-layouts-'));
 afterAll(() => rmSync(media, { recursive: true, force: true }));
 mkdirSync(join(media, 'img'));
 for (let i = 0; i < 300; i++) writeFileSync(join(media, 'img', `${i}.png`), pngHeader(200, 100));
+mkdirSync(join(media, 'audio'));
+for (let i = 0; i < 10; i++) writeFileSync(join(media, 'audio', `${i}.wav`), makeWav(1600 * (i + 1)));
 
 const BOX_CONFIG = `<View><Image name="image" value="$image"/><RectangleLabels name="label" toName="image"><Label value="cat"/><Label value="dog"/></RectangleLabels></View>`;
 
@@ -193,6 +196,32 @@ describe('split layouts of every format', () => {
     const body = (t: string) => t.split('\n').filter((l) => l && !l.startsWith('-DOCSTART-'));
     const joined = split.paths.flatMap((p) => body(split.text(p)));
     expect(joined.sort()).toEqual(body(whole.text('result.conll')).sort());
+  });
+
+  it('ASR_MANIFEST: one <split>_manifest.json per split', async () => {
+    const config = `<View><Audio name="audio" value="$audio"/><TextArea name="text" toName="audio"/></View>`;
+    const speech = Array.from({ length: 10 }, (_, i) => ({
+      id: i + 1,
+      data: { audio: `/data/local-files/?d=audio/${i}.wav` },
+      annotations: [
+        {
+          result: [
+            {
+              id: `t${i}`,
+              from_name: 'text',
+              to_name: 'audio',
+              type: 'textarea',
+              value: { text: [`words ${i}`] },
+            },
+          ],
+        },
+      ],
+    })) as Task[];
+    const { paths, text } = await run('ASR_MANIFEST', speech, config, { split: 'train=0.5,val=0.5' });
+    const manifests = paths.filter((p) => p.endsWith('manifest.json'));
+    expect(manifests).toEqual(['train_manifest.json', 'val_manifest.json']);
+    const lines = manifests.flatMap((p) => text(p).trim().split('\n').filter(Boolean));
+    expect(lines).toHaveLength(10);
   });
 
   it('BRUSH_TO_PNG: the masks of each task in a folder of its split', async () => {
