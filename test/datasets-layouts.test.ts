@@ -5,7 +5,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatasetOptions, Task } from '@lsconv/core';
+import {
+  arrayTaskSource,
+  type DatasetOptions,
+  defineFormat,
+  memorySink,
+  runExport,
+  type Task,
+} from '@lsconv/core';
 import { encodeBrushMask } from '@lsconv/format-kit';
 import { pngHeader } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,6 +116,29 @@ function checkCocoFile(doc: {
 }
 
 describe('split layouts of every format', () => {
+  it('a format without a split layout says so in its report', async () => {
+    const plain = defineFormat({
+      id: 'PLAIN_LINES',
+      title: 'Plain lines',
+      description: 'One line per task.',
+      output: 'file',
+      async export(tasks, ctx) {
+        const out = await ctx.sink.createFile('tasks.txt');
+        for await (const task of tasks) await out.write(`${String(task.id)}\n`);
+        await out.close();
+      },
+    });
+    const report = await runExport({
+      format: plain,
+      tasks: arrayTaskSource(boxes(3)),
+      sink: memorySink(),
+      dataset: SPLIT,
+    });
+    expect(report.warnings).toContain(
+      "PLAIN_LINES writes no split layout: --split only records each task's split (meta.split)",
+    );
+  });
+
   const tasks = boxes(300);
 
   it('COCO: one instances_<split>.json per split, each as the COCO API loads it, images whole', async () => {
@@ -250,12 +280,12 @@ describe('split layouts of every format', () => {
     const masks = paths.filter((p) => p.endsWith('.png'));
     expect(masks).toHaveLength(12);
     for (const path of masks) expect(path).toMatch(/^(train|val|test)\/[^/]+\.png$/);
-    // A format without a split layout says so in its report.
     expect(report.warnings.some((w) => w.includes('writes no split layout'))).toBe(false);
     const coco = await run('BRUSH_TO_COCO', brush, config, SPLIT);
-    expect(coco.report.warnings).toContain(
-      "BRUSH_TO_COCO writes no split layout: --split only records each task's split (meta.split)",
-    );
+    const docs = coco.paths.filter((p) => p.endsWith('.json'));
+    expect(docs.every((p) => /^annotations\/instances_(train|val|test)\.json$/.test(p))).toBe(true);
+    const images = docs.flatMap((p) => JSON.parse(coco.text(p)).images as { id: number }[]);
+    expect(new Set(images.map((i) => i.id)).size).toBe(12);
   });
 });
 
