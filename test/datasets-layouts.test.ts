@@ -5,18 +5,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  arrayTaskSource,
-  type DatasetOptions,
-  defineFormat,
-  memorySink,
-  runExport,
-  type Task,
-} from '@lsconv/core';
+import { arrayTaskSource, type DatasetOptions, memorySink, runExport, type Task } from '@lsconv/core';
 import { encodeBrushMask } from '@lsconv/format-kit';
 import { pngHeader } from '@lsconv/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeWav } from '../packages/format-asr-manifest/src/test-audio.js';
+import { linesFormat } from '../packages/testkit/src/suite/test-formats.js';
 import { boxResult, exportWith } from './dataset-helpers.js';
 
 // The images the tasks point at (headers only: all a size reader needs).
@@ -117,17 +111,8 @@ function checkCocoFile(doc: {
 
 describe('split layouts of every format', () => {
   it('a format without a split layout says so in its report', async () => {
-    const plain = defineFormat({
-      id: 'PLAIN_LINES',
-      title: 'Plain lines',
-      description: 'One line per task.',
-      output: 'file',
-      async export(tasks, ctx) {
-        const out = await ctx.sink.createFile('tasks.txt');
-        for await (const task of tasks) await out.write(`${String(task.id)}\n`);
-        await out.close();
-      },
-    });
+    // The testkit's own line format declares no split layout.
+    const plain = linesFormat('none', 'PLAIN_LINES');
     const report = await runExport({
       format: plain,
       tasks: arrayTaskSource(boxes(3)),
