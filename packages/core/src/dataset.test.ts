@@ -72,6 +72,10 @@ describe('the dataset step', () => {
     expect(before.some((t) => splitOf(other, t) !== first.get(t.id))).toBe(true);
     expect(splitOf(step, task(5000, 'img/7.jpg'))).toBe(first.get(7));
     expect(splitKey(task(3, ''), CONFIG)).toBe('id:3');
+    // A meta that is not an object is replaced by one holding the split.
+    expect(step.apply({ ...task(4), meta: 'note' } as unknown as Task, 0, report()).meta).toEqual({
+      split: first.get(4),
+    });
   });
 
   it('deals each stratum out at the ratios', () => {

@@ -79,7 +79,10 @@ export function datasetStep(plan: DatasetPlan, config: LabelConfig): DatasetStep
         const split = plan.shares
           ? splitByRatio(plan, splitKey(task, config), assigned)
           : recordedSplit(task, plan, taskIndex);
-        out = { ...out, meta: { ...((out.meta as object | undefined) ?? {}), split } };
+        // A `meta` that is not an object (it should be one) is replaced, not spread.
+        const meta =
+          typeof out.meta === 'object' && out.meta !== null && !Array.isArray(out.meta) ? out.meta : {};
+        out = { ...out, meta: { ...meta, split } };
       }
       return out;
     },
