@@ -55,7 +55,8 @@ function wav(samples) {
   return b;
 }
 
-function rng(seed) {
+/** A seeded pseudo-random generator (mulberry32): the same seed, the same numbers. */
+export function rng(seed) {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

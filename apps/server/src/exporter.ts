@@ -4,6 +4,7 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { extname, join } from 'node:path';
 import {
   type CompatMode,
+  type DatasetOptions,
   directorySink,
   type FormatDefinition,
   LsconvError,
@@ -137,6 +138,8 @@ export async function convertJsonFile(options: ConvertOptions): Promise<Converte
   const outDir = join(options.workDir, 'out');
   const config = parseLabelConfig(options.labelConfig, { file: 'label_config' });
   const direct = options.format.output === 'folder' && options.zipSink !== undefined;
+  // The dataset options travel beside the format's own (views.ts `formatOptionsFrom`).
+  const { dataset, ...formatOptions } = options.formatOptions ?? {};
   const report = await runExport({
     format: options.format,
     tasks: openTaskSource(options.input, {
@@ -145,7 +148,8 @@ export async function convertJsonFile(options: ConvertOptions): Promise<Converte
     }),
     config,
     sink: direct ? options.zipSink! : directorySink(outDir),
-    options: options.formatOptions ?? {},
+    options: formatOptions,
+    ...(dataset ? { dataset: dataset as DatasetOptions } : {}),
     compat: options.compat ?? 'default',
     input: 'export',
     resources: options.resources,

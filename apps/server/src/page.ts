@@ -61,6 +61,16 @@ export const PAGE_HTML = `<!doctype html>
   <p><label for="format">Format</label> <select id="format" aria-describedby="format-help"></select></p>
   <p id="format-help" class="muted"></p>
   <fieldset id="format-options" hidden><legend>Format options</legend><div id="format-options-list"></div></fieldset>
+  <fieldset id="dataset"><legend>Training dataset (every format)</legend>
+    <label>Splits, as train=0.8,val=0.1,test=0.1 (or from-tasks: the split each task records) <input data-option="split" data-type="string" size="32"></label>
+    <label>Split seed (the same seed gives the same split) <input data-option="splitSeed" data-type="string" size="12"></label>
+    <label><input type="checkbox" data-option="stratify" data-type="boolean"> Keep every class's share the same in every split</label>
+    <label>Annotations of a task: latest, first, ground-truth, all or by-annotator=&lt;id or email&gt; (empty: the format's default) <input data-option="annotation" data-type="string" size="32"></label>
+    <label>Keep only these labels (a,b,c) <input data-option="labels" data-type="string" size="32"></label>
+    <label>Rename or merge labels (old=new,old2=new) <input data-option="map" data-type="string" size="32"></label>
+    <label>Class map pinning class ids (one class a line, or YAML or JSON) <textarea data-option="classMap" data-type="string" rows="3" cols="32"></textarea></label>
+    <label><input type="checkbox" data-option="classMapExtend" data-type="boolean"> Add labels missing from the class map after its classes</label>
+  </fieldset>
   <label><input type="checkbox" id="compat-python"> Write exactly what Label Studio's own converter writes, its known bugs included</label>
   <fieldset><legend>Download now</legend>
     <label><input type="checkbox" id="all-tasks"> Include tasks without annotations</label>

@@ -14,7 +14,14 @@ import {
 } from '@lsconv/core';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOX_CONFIG, box, removeDir, startTestServer, type TestServer } from './test-helpers.js';
+import {
+  BOX_CONFIG,
+  box,
+  removeDir,
+  startTestServer,
+  type TestServer,
+  waitForSnapshot,
+} from './test-helpers.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 let registry: Registry;
@@ -113,6 +120,55 @@ describe('compatibility mode', () => {
     expect(latest).toHaveLength(2);
     expect(first).toHaveLength(1);
     expect(all).toHaveLength(3);
+  });
+
+  it('takes the dataset options as export parameters: splits, a class map, and refuses a bad one', async () => {
+    const tasks = Array.from({ length: 12 }, (_, i) => ({
+      data: { image: `https://example.com/${i}.jpg` },
+      annotations: [{ id: 100 + i, result: [box(i % 2 ? 'Car' : 'Plane', `s${i}`)] }],
+    }));
+    const id = await project(BOX_CONFIG, tasks);
+    const q = new URLSearchParams({
+      exportType: 'YOLO',
+      split: 'train=0.5,val=0.5',
+      classMap: 'Plane\nCar\n',
+    });
+    const files = texts(await unzip(await t.api(`/api/projects/${id}/export?${q}`)));
+    expect(files['data.yaml']).toContain('train: images/train\nval: images/val\n');
+    expect(files['classes.txt']).toBe('Plane\nCar\n');
+    const labels = Object.keys(files).filter((k) => /^labels\/(train|val)\/.+\.txt$/.test(k));
+    expect(labels).toHaveLength(12);
+    // A field name: every task then needs the field, and one without it is named.
+    const unrecorded = await t.api(`/api/projects/${id}/export?exportType=YOLO&split=fold`);
+    expect(unrecorded.status).toBe(400);
+    expect(await unrecorded.text()).toContain('no recorded split (data.fold)');
+    const refused = await t.api(`/api/projects/${id}/export?exportType=YOLO&split=train%3D-1`);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(((await refused.json()) as any).validation_errors)).toContain('--split must be');
+  });
+
+  it('converts a snapshot with the dataset options given with the format options', async () => {
+    const tasks = Array.from({ length: 10 }, (_, i) => ({
+      data: { image: `https://example.com/s${i}.jpg` },
+      annotations: [{ id: 300 + i, result: [box('Car', `c${i}`)] }],
+    }));
+    const id = await project(BOX_CONFIG, tasks);
+    const snap = (await (
+      await t.api(`/api/projects/${id}/exports`, { method: 'POST', json: {} })
+    ).json()) as any;
+    await waitForSnapshot(t, id, snap.id);
+    const convert = await t.api(`/api/projects/${id}/exports/${snap.id}/convert`, {
+      method: 'POST',
+      json: { export_type: 'VOC', options: { split: 'train=0.6,test=0.4', splitSeed: '3' } },
+    });
+    expect(convert.status).toBe(200);
+    const done = await waitForSnapshot(t, id, snap.id);
+    expect(done.converted_formats[0].status).toBe('completed');
+    const files = texts(
+      await unzip(await t.api(`/api/projects/${id}/exports/${snap.id}/download?exportType=VOC`)),
+    );
+    const listed = ['train', 'test'].flatMap((s) => files[`ImageSets/Main/${s}.txt`]!.trim().split('\n'));
+    expect(listed).toHaveLength(10);
   });
 
   it('refuses an unknown compat', async () => {

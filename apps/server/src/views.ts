@@ -7,6 +7,7 @@ import {
   parseLabelConfig,
   resolveOptions,
 } from '@lsconv/core';
+import { datasetParams } from './dataset-params.js';
 import { validationError } from './http.js';
 import type { ProjectRow, SnapshotRow, Store } from './store/types.js';
 
@@ -74,7 +75,10 @@ export function stringField(body: Record<string, unknown>, key: string, max: num
   return v;
 }
 
-/** The format's own options picked from `source` by name, validated. */
+/**
+ * The format's own options picked from `source` by name, validated, and the dataset
+ * options every format honours (`split`, `annotation`, `classMap`...) under `dataset`.
+ */
 export function formatOptionsFrom(
   format: FormatDefinition<any>,
   source: Record<string, unknown>,
@@ -86,6 +90,8 @@ export function formatOptionsFrom(
   } catch (error) {
     throw validationError({ options: [isLsconvError(error) ? error.reason : String(error)] });
   }
+  const dataset = datasetParams(source);
+  if (dataset) picked.dataset = dataset;
   return picked;
 }
 

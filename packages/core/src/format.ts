@@ -1,3 +1,4 @@
+import type { DatasetInfo } from './dataset.js';
 import { LsconvError } from './errors.js';
 import type { LabelConfig } from './label-config.js';
 import type { NumberParsing } from './numbers.js';
@@ -31,6 +32,8 @@ export interface ExportContext<V = Readonly<Record<string, unknown>>> {
   readonly config: LabelConfig;
   /** Validated option values, defaults filled in. */
   readonly options: V;
+  /** The dataset options of the export (splits, class map, annotation choice), when any is given. */
+  readonly dataset?: DatasetInfo | undefined;
   /** Where to write files. */
   readonly sink: Sink;
   /** Where to record skipped regions and tasks. */
@@ -82,6 +85,13 @@ export interface FormatSpec<O extends OptionSpecs = OptionSpecs, P = Task> {
    */
   writesRawTasks?: boolean;
   /**
+   * True when the format writes the split layout its trainers read with `--split` (each
+   * prepared task's split from `taskSplit`): folders, files or a column per split. An export
+   * with a split to a format without one says so in its report (the tasks still carry
+   * `meta.split`). Default false.
+   */
+  splitLayout?: boolean;
+  /**
    * Where the format stands in Label Studio's export menu (the order of the Python
    * converter's formats, 0 first). Hosts that list formats as Label Studio does sort
    * by it; formats without one come after, in discovery order.
@@ -115,6 +125,8 @@ export interface PrepareContext<V = Readonly<Record<string, unknown>>> {
   readonly config: LabelConfig;
   /** Validated option values. */
   readonly options: V;
+  /** The dataset options of the export, when any is given (see {@link ExportContext.dataset}). */
+  readonly dataset?: DatasetInfo | undefined;
   /** `python` to reproduce the Python converter exactly. */
   readonly compat: CompatMode;
   /** The input, for messages. */
@@ -199,6 +211,7 @@ export function defineFormat<const O extends OptionSpecs = Record<never, never>,
     supports,
     keepsNumberSpelling: spec.keepsNumberSpelling === true,
     writesRawTasks: spec.writesRawTasks === true,
+    splitLayout: spec.splitLayout === true,
     menuPosition: spec.menuPosition,
     prepare: spec.prepare,
     export: spec.export,

@@ -5,6 +5,22 @@
 
 // Built-in format
 export { builtinFormats, json } from './builtin/index.js';
+// Dataset options every format honours (splits, class maps, label rules, annotation choice)
+export {
+  classControls,
+  type DatasetInfo,
+  orderSplits,
+  splitHash,
+  splitKey,
+  taskSplit,
+} from './dataset.js';
+export {
+  type AnnotationChoice,
+  type DatasetOptions,
+  datasetPlan,
+  parseClassMap,
+  parseSplitShares,
+} from './dataset-options.js';
 // Errors
 export {
   describeLocation,

@@ -220,6 +220,9 @@ export class ConversionReport {
       for (const [reason, { count, first }] of reasons)
         lines.push(`    ${count}: ${reason}${firstAt(first)}`);
     }
+    // The dataset rules' counts (`--map old=new`, `--labels`): what each rule touched.
+    for (const [name, count] of this.tallied)
+      if (name.startsWith('--')) lines.push(`  ${name}: ${count} region(s)`);
     for (const warning of this.warnings) lines.push(`  warning: ${warning}`);
     return lines;
   }

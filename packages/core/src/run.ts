@@ -1,4 +1,7 @@
 import { pathToFileURL } from 'node:url';
+import type { DatasetStep } from './dataset.js';
+import type { DatasetOptions } from './dataset-options.js';
+import { datasetSetup } from './dataset-run.js';
 import { isLsconvError, LsconvError } from './errors.js';
 import { type CompatMode, type ExportContext, type FormatDefinition, numberParsingFor } from './format.js';
 import { emptyLabelConfig, type LabelConfig } from './label-config.js';
@@ -20,6 +23,11 @@ export interface RunExportOptions {
   config?: LabelConfig;
   /** Where the output goes; committed on success, aborted on failure. */
   sink: Sink;
+  /**
+   * The dataset options every format honours: splits, class map, label filter and renames,
+   * which annotation of a task is exported.
+   */
+  dataset?: DatasetOptions;
   /** Option values by name; validated against the format's declared options. */
   options?: Readonly<Record<string, unknown>>;
   /** `python` reproduces the Python converter exactly. Default `default`. */
@@ -77,19 +85,24 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
     if (!run.force) checkSupport(format, config, compat, report);
     let iterated = false;
     const input = run.input ?? 'input';
-    const prepare = format.prepare;
     const numbers = numberParsingFor(format, compat);
     const source = run.tasks as Partial<TaskSource>;
     // A task source parses with the number tokens this format needs (numbers.ts).
-    const tasks: AsyncIterable<Task> =
+    const parsed: AsyncIterable<Task> =
       typeof source.withNumbers === 'function' ? source.withNumbers(numbers) : run.tasks;
-    let values: AsyncIterable<unknown> = tasks;
+    const { plan, step, sliceable, prepare, dataset, tasks, formatConfig } = await datasetSetup(
+      run,
+      parsed,
+      config,
+      report,
+    );
+    let values: AsyncIterable<unknown> = step && !prepare ? stepTasks(tasks, step, report) : tasks;
     if (prepare) {
-      const pctx = { format: format.id, config, options, compat, input, report };
+      const pctx = { format: format.id, config: formatConfig, options, compat, input, report, dataset };
       const threads = Math.max(1, Math.floor(run.threads ?? 1));
       const moduleUrl = run.formatModule === undefined ? undefined : toModuleUrl(run.formatModule);
       values =
-        typeof source.slices === 'function' && threads > 1 && moduleUrl
+        sliceable && threads > 1 && moduleUrl
           ? {
               [Symbol.asyncIterator]: () =>
                 prepareSlices(source.slices!(), {
@@ -102,6 +115,7 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
                     compat,
                     input,
                     numbers,
+                    ...(plan ? { dataset: plan } : {}),
                   },
                   numbers,
                   minParallelBytes: run.minParallelBytes ?? MIN_PARALLEL_BYTES,
@@ -143,8 +157,9 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
     };
     const ctx: ExportContext<typeof options> = {
       format: format.id,
-      config,
+      config: formatConfig,
       options,
+      dataset,
       sink,
       report,
       compat,
@@ -204,6 +219,16 @@ function checkSupport(
         : 'choose another format (lsconv formats) or force the export',
     },
   );
+}
+
+/** The tasks after the dataset step, for a format without a prepare step. */
+async function* stepTasks(
+  tasks: AsyncIterable<Task>,
+  step: DatasetStep,
+  report: ConversionReport,
+): AsyncGenerator<Task> {
+  let taskIndex = 0;
+  for await (const task of tasks) yield step.apply(task, taskIndex++, report);
 }
 
 async function* inlinePrepared(

@@ -8,6 +8,7 @@ import {
   prefetchAhead,
   safeBaseName,
   taskItems,
+  taskSplit,
 } from '@lsconv/core';
 import { pyRepr, referenceSupports } from '@lsconv/format-kit';
 import { readWavDuration, WavError } from './wav.js';
@@ -42,12 +43,25 @@ export const asrManifest = defineFormat({
   link: 'https://labelstud.io/guide/export.html#ASR-MANIFEST',
   tags: ['speech recognition'],
   output: 'folder',
+  splitLayout: true,
   supports: referenceSupports('ASR_MANIFEST'),
   async export(tasks, ctx) {
     const python = ctx.compat === 'python';
     const dataKey = audioKey(ctx.config);
     await ctx.sink.mkdir(AUDIO_DIR);
-    const out = await ctx.sink.createFile('manifest.json');
+    // manifest.json; with --split one per split, <split>_manifest.json (NeMo's naming).
+    const splits = ctx.dataset?.split === true;
+    const files = new Map<string | undefined, FileWriter>();
+    const fileFor = async (split: string | undefined) => {
+      let file = files.get(split);
+      if (!file) {
+        file = await ctx.sink.createFile(split === undefined ? 'manifest.json' : `${split}_manifest.json`);
+        files.set(split, file);
+      }
+      return file;
+    };
+    if (!splits) await fileFor(undefined);
+    for (const name of ctx.dataset?.splitNames ?? []) await fileFor(name);
     let taskIndex = 0;
     let readIndex = 0;
     // Downloads of the next tasks' audio run while this one is written.
@@ -58,6 +72,7 @@ export const asrManifest = defineFormat({
       return { url, context: { taskId: task.id, taskIndex, field: `data.${dataKey}` } };
     });
     for await (const task of upcoming) {
+      const out = await fileFor(splits ? taskSplit(task) : undefined);
       for (const item of taskItems(task, {
         config: ctx.config,
         report: ctx.report,
@@ -72,7 +87,7 @@ export const asrManifest = defineFormat({
       }
       taskIndex++;
     }
-    await out.close();
+    for (const file of files.values()) await file.close();
   },
 });
 

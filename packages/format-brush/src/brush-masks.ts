@@ -7,6 +7,7 @@ import {
   stringAt,
   type Task,
   taskItems,
+  taskSplit,
 } from '@lsconv/core';
 import { annotatorOf, jsonNumberAt } from '@lsconv/format-kit';
 import { hashColour, parseCssColour, type Rgb, toHex } from './colour.js';
@@ -82,9 +83,11 @@ export async function exportMasks(
   // at the region that did it (the oldest entry goes first). Otherwise names never repeat
   // and the sink alone suffices.
   const written = python ? new Map<string, RegionLocation>() : undefined;
+  // With --split, each task's masks go to a folder of its split.
+  let folder = '';
   const unique = (stem: string) => {
-    let name = `${stem}${ext}`;
-    for (let n = 2; ctx.sink.has(name); n++) name = `${stem}__${n}${ext}`;
+    let name = `${folder}${stem}${ext}`;
+    for (let n = 2; ctx.sink.has(name); n++) name = `${folder}${stem}__${n}${ext}`;
     return name;
   };
   const write = async (
@@ -108,6 +111,8 @@ export async function exportMasks(
   for await (const task of tasks) {
     const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex });
     taskIndex++;
+    const split = ctx.dataset?.split ? taskSplit(task) : undefined;
+    folder = split === undefined ? '' : `${split}/`;
     for (const item of items) {
       const regions = brushRegions(item, ctx.report);
       if (regions.length === 0) continue;
@@ -119,7 +124,7 @@ export async function exportMasks(
           if (!mask) continue;
           const stem = referenceFileStem(item, region, 255 - ext.length - (python ? 0 : 8));
           // The reference overwrites a same-named file; outside compat mode a suffix keeps both.
-          const path = python ? `${stem}${ext}` : unique(stem);
+          const path = python ? `${folder}${stem}${ext}` : unique(stem);
           const earlier = written?.get(path);
           if (earlier || (python && ctx.sink.has(path))) {
             ctx.report.skip({

@@ -1,4 +1,12 @@
-import { defineFormat, type ExportContext, type Item, type OutputValue, taskItems } from '@lsconv/core';
+import {
+  defineFormat,
+  type ExportContext,
+  type Item,
+  type OutputValue,
+  orderSplits,
+  taskItems,
+  taskSplit,
+} from '@lsconv/core';
 import {
   BRUSH_COCO_LAYOUT,
   BrushRleError,
@@ -42,6 +50,7 @@ export const brushToCoco = defineFormat({
   link: 'https://labelstud.io/guide/export.html#COCO',
   tags: ['image segmentation', 'brush annotations'],
   output: 'folder',
+  splitLayout: true,
   options,
   supports: referenceSupports('BRUSH_TO_COCO'),
   // The annotator id beyond 2^53 keeps its digits.
@@ -49,13 +58,25 @@ export const brushToCoco = defineFormat({
   async export(tasks, ctx) {
     const python = ctx.compat === 'python';
     await ctx.sink.mkdir('images');
-    const doc = await CocoDocumentWriter.create('brush-coco', BRUSH_COCO_LAYOUT);
+    // result_coco.json; with --split one document per split, annotations/instances_<split>.json,
+    // the categories and the running ids shared.
+    const splits = ctx.dataset?.split === true;
+    const docs = new Map<string | undefined, CocoDocumentWriter>();
+    const docFor = async (split: string | undefined) => {
+      let doc = docs.get(split);
+      if (!doc) {
+        doc = await CocoDocumentWriter.create('brush-coco', BRUSH_COCO_LAYOUT);
+        docs.set(split, doc);
+      }
+      return doc;
+    };
     try {
+      for (const name of ctx.dataset?.splitNames ?? []) await docFor(name);
       const run: BrushCocoRun = {
         ctx,
         python,
         rle: !python && ctx.options.cocoMasks === 'rle',
-        doc,
+        doc: await docFor(splits ? ctx.dataset?.splitNames[0] : undefined),
         categories: [],
         categoryIds: new Map(),
         colours: labelColours(ctx),
@@ -66,21 +87,30 @@ export const brushToCoco = defineFormat({
       for await (const task of tasks) {
         const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex });
         taskIndex++;
+        if (splits) run.doc = await docFor(taskSplit(task));
         for (const item of items) await writeItem(run, item);
       }
-      ctx.report.regionsWritten += doc.annotations.count;
       const info = cocoInfoBlock(
         { description: 'Converted from Label Studio', contributor: 'Label Studio Converter' },
         'local',
       );
-      await doc.write(ctx.sink, 'result_coco.json', [
-        ['images', doc.images],
-        ['annotations', doc.annotations],
-        ['categories', { rows: run.categories }],
-        ['info', { value: info }],
-      ]);
+      const order = splits ? orderSplits([...docs.keys()].filter((k) => k !== undefined)) : [undefined];
+      for (const split of order) {
+        const doc = docs.get(split)!;
+        ctx.report.regionsWritten += doc.annotations.count;
+        await doc.write(
+          ctx.sink,
+          split === undefined ? 'result_coco.json' : `annotations/instances_${split}.json`,
+          [
+            ['images', doc.images],
+            ['annotations', doc.annotations],
+            ['categories', { rows: run.categories }],
+            ['info', { value: info }],
+          ],
+        );
+      }
     } finally {
-      await doc.dispose();
+      for (const doc of docs.values()) await doc.dispose();
     }
   },
 });

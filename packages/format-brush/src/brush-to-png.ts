@@ -15,6 +15,7 @@ export const brushToPng = defineFormat({
   link: 'https://labelstud.io/guide/export.html#Brush-labels-to-NumPy-amp-PNG',
   tags: ['image segmentation'],
   output: 'folder',
+  splitLayout: true,
   options: maskOptions,
   supports: referenceSupports('BRUSH_TO_PNG'),
   // Task and annotation ids beyond 2^53 keep their digits in names and masks.json.

@@ -1,4 +1,4 @@
-import { type Item, type PrepareContext, type Task, taskItems } from '@lsconv/core';
+import { type Item, type PrepareContext, type Task, taskItems, taskSplit } from '@lsconv/core';
 import {
   annotationMode,
   imageDataKey,
@@ -22,6 +22,8 @@ export type PreparedCoco = null | {
   taskIndex: number;
   /** The image reference. */
   url: string | undefined;
+  /** The task's split, with --split. */
+  split?: string;
   /** Default mode, image size in the results: the image entry's size and the annotations. */
   body?: CocoTaskBody & { width: number; height: number };
   /** Default mode, no image size in the results: the regions, converted once the file is read. */
@@ -41,7 +43,8 @@ export function prepareCoco(task: Task, pctx: PrepareContext): PreparedCoco {
     annotations: annotationMode(pctx),
   });
   if (items.length === 0) return null;
-  const base = { taskId: task.id, taskIndex: pctx.taskIndex };
+  const split = pctx.dataset?.split ? taskSplit(task) : undefined;
+  const base = { taskId: task.id, taskIndex: pctx.taskIndex, ...(split === undefined ? {} : { split }) };
   if (python) {
     const dataKey = imageDataKey(pctx.config);
     return {

@@ -129,17 +129,17 @@ describe('COCO: differences from the Python converter', () => {
   });
 
   it('chooses the annotation deterministically with --annotation', async () => {
-    const first = await runFormat(coco, twoAnnotations, CONFIG, 'default', { annotation: 'first' });
+    const first = await runFormat(coco, twoAnnotations, CONFIG, 'default', {}, {}, { annotation: 'first' });
     const r = first.json('result.json');
     expect(r.categories.find((c: { id: number }) => c.id === r.annotations[0].category_id).name).toBe('Car');
-    const all = (await runFormat(coco, twoAnnotations, CONFIG, 'default', { annotation: 'all' })).json(
-      'result.json',
-    );
+    const all = (
+      await runFormat(coco, twoAnnotations, CONFIG, 'default', {}, {}, { annotation: 'all' })
+    ).json('result.json');
     expect(all.images).toHaveLength(1);
     expect(all.annotations.map((a: { image_id: number }) => a.image_id)).toEqual([0, 0]);
     const gt = structuredClone(twoAnnotations);
     (gt[0]!.annotations[0] as Record<string, unknown>).ground_truth = true;
-    const g = (await runFormat(coco, gt, CONFIG, 'default', { annotation: 'ground-truth' })).json(
+    const g = (await runFormat(coco, gt, CONFIG, 'default', {}, {}, { annotation: 'ground-truth' })).json(
       'result.json',
     );
     expect(g.categories.find((c: { id: number }) => c.id === g.annotations[0].category_id).name).toBe('Car');

@@ -3,13 +3,16 @@ import {
   type ControlTag,
   type ConversionReport,
   defineFormat,
+  type FileWriter,
   type Item,
   type LabelConfig,
   LsconvError,
   type OutputValue,
+  orderSplits,
   type PrepareContext,
   type Task,
   taskItems,
+  taskSplit,
 } from '@lsconv/core';
 import { pyStr, referenceSupports } from '@lsconv/format-kit';
 import { exactTags, type LabelSpan, pythonTags, type TaggedTokens } from './tagging.js';
@@ -48,6 +51,7 @@ export const conll2003 = defineFormat({
   link: 'https://labelstud.io/guide/export.html#CONLL2003',
   tags: ['sequence labeling', 'text tagging', 'named entity recognition'],
   output: 'file',
+  splitLayout: true,
   options,
   supports: referenceSupports('CONLL2003'),
   prepare: prepareConll,
@@ -55,28 +59,43 @@ export const conll2003 = defineFormat({
     const python = ctx.compat === 'python';
     // Fails here, before any file is created, when the config has no usable control.
     chooseControl(ctx.config, ctx.options.labelsControl as string | undefined, ctx.format);
-    const out = await ctx.sink.createFile('result.conll');
-    let pending = python ? `${PYTHON_DOCSTART}\n` : `${SPACY_DOCSTART}\n\n`;
+    const head = python ? `${PYTHON_DOCSTART}\n` : `${SPACY_DOCSTART}\n\n`;
+    // result.conll; with --split one file per split, <split>.conll.
+    const files = new Map<string | undefined, { out: FileWriter; pending: string }>();
+    const fileFor = async (split: string | undefined) => {
+      let file = files.get(split);
+      if (!file) {
+        file = { out: await ctx.sink.createFile(`${split ?? 'result'}.conll`), pending: head };
+        files.set(split, file);
+      }
+      return file;
+    };
+    const splits = ctx.dataset?.split === true;
+    if (!splits) await fileFor(undefined);
+    for (const name of orderSplits(ctx.dataset?.splitNames ?? [])) await fileFor(name);
     for await (const task of prepared) {
       if (task.items === 0) continue;
-      pending += task.text;
+      const file = await fileFor(splits ? task.split : undefined);
+      file.pending += task.text;
       ctx.report.itemsWritten += task.items;
       ctx.report.regionsWritten += task.regions;
-      if (task.split) ctx.report.differs(SPLIT_NOTE, task.split);
+      if (task.cuts) ctx.report.differs(CUT_NOTE, task.cuts);
       // Few large writes: each awaited write costs more than the concatenation.
-      if (pending.length >= WRITE_BATCH) {
-        await out.write(pending);
-        pending = '';
+      if (file.pending.length >= WRITE_BATCH) {
+        await file.out.write(file.pending);
+        file.pending = '';
       }
     }
-    await out.write(pending);
-    await out.close();
+    for (const file of files.values()) {
+      await file.out.write(file.pending);
+      await file.out.close();
+    }
   },
 });
 
 const WRITE_BATCH = 256 * 1024;
 
-const SPLIT_NOTE =
+const CUT_NOTE =
   'it tags whole tokens, so a span that starts or ends inside a token takes all of it; lsconv cuts the token at the span edge, so these tokens were split';
 
 /** One task's CoNLL lines and counts. */
@@ -84,8 +103,10 @@ export interface PreparedConll {
   text: string;
   items: number;
   regions: number;
+  /** The task's split, with --split. */
+  split?: string;
   /** Tokens cut at span edges (default mode), where the Python converter tags whole tokens. */
-  split?: number;
+  cuts?: number;
 }
 
 const setups = new WeakMap<
@@ -123,16 +144,23 @@ export function prepareConll(task: Task, pctx: PrepareContext): PreparedConll {
   let text = '';
   let written = 0;
   let regions = 0;
-  let split = 0;
+  let cuts = 0;
   for (const item of items) {
     const lines = itemLines(item, dataKey, chosen, pctx);
     if (lines === undefined) continue;
     text += lines.text;
     regions += lines.regions;
-    split += lines.split;
+    cuts += lines.cuts;
     written++;
   }
-  return split > 0 ? { text, items: written, regions, split } : { text, items: written, regions };
+  const split = pctx.dataset?.split ? taskSplit(task) : undefined;
+  return {
+    text,
+    items: written,
+    regions,
+    ...(split === undefined ? {} : { split }),
+    ...(cuts > 0 ? { cuts } : {}),
+  };
 }
 
 /** What the per-item helpers need: where to report, and the compat mode. */
@@ -147,7 +175,7 @@ function itemLines(
   dataKey: string | undefined,
   chosen: ControlTag | undefined,
   ctx: ItemContext,
-): { text: string; regions: number; split: number } | undefined {
+): { text: string; regions: number; cuts: number } | undefined {
   const python = ctx.compat === 'python';
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
   const text = dataKey === undefined ? undefined : item.input?.[dataKey];
@@ -244,7 +272,7 @@ function itemLines(
   }
   let lines = '';
   for (let i = 0; i < tagged.tokens.length; i++) lines += `${tagged.tokens[i]} -X- _ ${tagged.tags[i]}\n`;
-  return { text: `${lines}\n`, regions: tagged.written.length, split: tagged.split ?? 0 };
+  return { text: `${lines}\n`, regions: tagged.written.length, cuts: tagged.cuts ?? 0 };
 }
 
 /** A label that fits in a CoNLL tag column: no white space, no control character. */

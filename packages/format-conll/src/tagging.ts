@@ -20,7 +20,7 @@ export interface TaggedTokens {
   /** Spans that produced no tag, with the reason code. */
   lost: { index: number; code: 'span-not-tagged' | 'overlapping-span' | 'span-outside-tokens' }[];
   /** Tokens cut where a span starts or ends inside them (default mode). */
-  split?: number;
+  cuts?: number;
 }
 
 /**
@@ -124,7 +124,7 @@ export function exactTags(tokens: readonly TreebankToken[], spans: readonly Labe
     tags,
     written: [...written].sort((a, b) => a - b),
     lost,
-    split: pieces.length - tokens.length,
+    cuts: pieces.length - tokens.length,
   };
 }
 

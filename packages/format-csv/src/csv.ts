@@ -7,6 +7,7 @@ import {
   type PrepareContext,
   type Task,
   taskItems,
+  taskSplit,
 } from '@lsconv/core';
 import { referenceSupports } from '@lsconv/format-kit';
 import { CsvRowBuilder, decodeSpillRow, encodeSpillRow } from './rows.js';
@@ -54,6 +55,7 @@ export const csv = defineFormat({
   link: 'https://labelstud.io/guide/export.html#CSV',
   tags: [],
   output: 'file',
+  splitLayout: true,
   options: csvOptions,
   supports: referenceSupports('CSV'),
   keepsNumberSpelling: true,
@@ -71,6 +73,7 @@ export const tsv = defineFormat({
   link: 'https://labelstud.io/guide/export.html#TSV',
   tags: [],
   output: 'file',
+  splitLayout: true,
   options: tsvOptions,
   supports: referenceSupports('TSV'),
   keepsNumberSpelling: true,
@@ -140,12 +143,14 @@ export function prepareDelimited(task: Task, pctx: PrepareContext): PreparedRows
     taskIndex: pctx.taskIndex,
     file: pctx.input,
   });
+  // With --split, a split column.
+  const split = pctx.dataset?.split ? taskSplit(task) : undefined;
   let lines = '';
   let regions = 0;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     if (i > 0) lines += '\n';
-    lines += encodeSpillRow(builder.row(item));
+    lines += encodeSpillRow(builder.row(item, split));
     for (const name in item.output) regions += item.output[name]?.length ?? 0;
   }
   return {

@@ -87,7 +87,7 @@ export class CsvRowBuilder {
   constructor(readonly settings: CellSettings) {}
 
   /** The row of one item. */
-  row(item: Item): SpillRow {
+  row(item: Item, split?: string): SpillRow {
     const { separator, escapeSlashes } = this.settings;
     // Numbers kept as written (numbers.ts): integers beyond 2^53, Python's float spelling.
     const numbered = hasNumberTokens(item.task);
@@ -145,6 +145,10 @@ export class CsvRowBuilder {
     if (pyTruthy(item.history)) {
       tail.push('history', quoteText(jsonText(item.history, escapeSlashes, numbered)));
       this.plainColumns.add('history');
+    }
+    if (split !== undefined) {
+      tail.push('split', quoteText(split));
+      this.plainColumns.add('split');
     }
     return [head, data, tail];
   }

@@ -7,6 +7,7 @@ import {
   type PrepareContext,
   type Task,
   taskItems,
+  taskSplit,
 } from '@lsconv/core';
 import { annotatorOf, jsonWithSpellings, prettifyResult, referenceSupports } from '@lsconv/format-kit';
 
@@ -27,6 +28,7 @@ export const jsonMin = defineFormat({
   link: 'https://labelstud.io/guide/export.html#JSON-MIN',
   tags: [],
   output: 'file',
+  splitLayout: true,
   supports: referenceSupports('JSON_MIN'),
   keepsNumberSpelling: true,
   prepare: prepareJsonMin,
@@ -72,11 +74,15 @@ export function prepareJsonMin(task: Task, pctx: PrepareContext): PreparedJsonMi
   const python = pctx.compat === 'python';
   // Numbers kept as written (numbers.ts): integers beyond 2^53, Python's float spelling.
   const numbered = hasNumberTokens(task);
+  // With --split, a split field.
+  const split = pctx.dataset?.split ? taskSplit(task) : undefined;
   let text = '';
   let regions = 0;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const record = jsonMinText(toJsonMinRecord(item), python, numbered);
+    const fields = toJsonMinRecord(item);
+    if (split !== undefined) fields.split = split;
+    const record = jsonMinText(fields, python, numbered);
     text = i === 0 ? record : `${text},\n${record}`;
     for (const name in item.output) regions += item.output[name]?.length ?? 0;
   }

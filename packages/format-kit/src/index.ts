@@ -127,7 +127,6 @@ export {
 // Vision formats: the options they all declare
 export {
   annotationMode,
-  annotationOption,
   imageDirOf,
   type VisionOptionValues,
   visionOptions,

@@ -4,10 +4,12 @@ import {
   type ExportContext,
   type Item,
   type OutputValue,
+  orderSplits,
   type PrepareContext,
   prefetchAhead,
   type Task,
   taskItems,
+  taskSplit,
   UniqueNames,
 } from '@lsconv/core';
 import {
@@ -35,26 +37,9 @@ import {
   type VisionOptionValues,
   visionOptions,
 } from '@lsconv/format-kit';
+import { type VocObject, vocHead, vocObjects } from './voc-xml.js';
 
-/** One `<object>` of a VOC file, in pixels. */
-export interface VocObject {
-  name: string;
-  xmin: number;
-  ymin: number;
-  xmax: number;
-  ymax: number;
-}
-
-/** Everything a VOC annotation file holds. */
-export interface VocDocument {
-  folder: string;
-  filename: string;
-  annotator: string;
-  width: number | string;
-  height: number | string;
-  depth: number;
-  objects: readonly VocObject[];
-}
+export { type VocDocument, type VocObject, vocXml } from './voc-xml.js';
 
 const options = visionOptions('also written as <folder> in every file');
 
@@ -67,6 +52,7 @@ export const voc = defineFormat({
   link: 'https://labelstud.io/guide/export.html#Pascal-VOC-XML',
   tags: ['image segmentation', 'object detection'],
   output: 'folder',
+  splitLayout: true,
   options,
   supports: referenceSupports('VOC'),
   prepare: prepareVoc,
@@ -74,64 +60,6 @@ export const voc = defineFormat({
 });
 
 type VocContext = ExportContext<VisionOptionValues>;
-
-const ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-};
-
-/** Element text with the five XML entities escaped. */
-function escapeXml(value: string | number): string {
-  const text = String(value);
-  return /[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (c) => ENTITIES[c]!) : text;
-}
-
-const el = (tag: string, value: string | number) => `<${tag}>${escapeXml(value)}</${tag}>\n`;
-
-/**
- * The XML text of a VOC file, element for element as the Python converter writes it
- * (minidom, no indentation, one element per line, `encoding="utf-8"` declaration).
- * Built as a string: a file per image makes a general XML builder the main cost.
- */
-export function vocXml(doc: VocDocument): string {
-  return vocHead(doc) + vocObjects(doc.objects);
-}
-
-/** The text of a VOC file up to its first `<object>`. */
-function vocHead(doc: Omit<VocDocument, 'objects'>): string {
-  return (
-    '<?xml version="1.0" encoding="utf-8"?>\n<annotation>\n' +
-    el('folder', doc.folder) +
-    el('filename', doc.filename) +
-    '<source>\n<database>MyDatabase</database>\n<annotation>COCO2017</annotation>\n<image>flickr</image>\n<flickrid>NULL</flickrid>\n' +
-    el('annotator', doc.annotator) +
-    '</source>\n<owner>\n<flickrid>NULL</flickrid>\n<name>Label Studio</name>\n</owner>\n<size>\n' +
-    el('width', doc.width) +
-    el('height', doc.height) +
-    el('depth', doc.depth) +
-    '</size>\n<segmented>0</segmented>\n'
-  );
-}
-
-/** The `<object>` elements and the closing tag: everything after {@link vocHead}. */
-function vocObjects(objects: readonly VocObject[]): string {
-  let xml = '';
-  for (const o of objects) {
-    xml +=
-      '<object>\n' +
-      el('name', o.name) +
-      '<pose>Unspecified</pose>\n<truncated>0</truncated>\n<difficult>0</difficult>\n<bndbox>\n' +
-      el('xmin', o.xmin) +
-      el('ymin', o.ymin) +
-      el('xmax', o.xmax) +
-      el('ymax', o.ymax) +
-      '</bndbox>\n</object>\n';
-  }
-  return `${xml}</annotation>\n`;
-}
 
 /**
  * A rectangle as the Python converter writes it: each of x, y, width, height truncated
@@ -203,6 +131,8 @@ export interface PreparedVoc {
   body: VocTaskBody | undefined;
   regions?: VocRegion[];
   annotator?: string;
+  /** The task's split, with --split. */
+  split?: string;
 }
 
 /** One task's document body (null: no file), with its clipped regions. */
@@ -231,7 +161,8 @@ export function prepareVoc(task: Task, pctx: PrepareContext): PreparedVoc | null
     pctx.report.skip(missingImageSkip(task, pctx.taskIndex, dataKey));
     return null;
   }
-  const base = { taskId: task.id, taskIndex: pctx.taskIndex, url };
+  const split = pctx.dataset?.split ? taskSplit(task) : undefined;
+  const base = { taskId: task.id, taskIndex: pctx.taskIndex, url, ...(split === undefined ? {} : { split }) };
   if (python) return { ...base, body: pythonBody(items, pctx.report) };
   const regions = items.flatMap((item) => itemRegionsWithIds(item));
   const annotator = pythonAnnotator(items[0]!);
@@ -248,6 +179,8 @@ async function exportVoc(tasks: AsyncIterable<PreparedVoc | null>, ctx: VocConte
   const names = new UniqueNames();
   const clips = new ClipCounter();
   let differ = 0;
+  // With --split: the image set of each split, ImageSets/Main/<split>.txt (one file stem a line).
+  const sets = new Map<string, string[]>((ctx.dataset?.splitNames ?? []).map((n) => [n, []]));
   // Only what `export` resolves is fetched ahead: not http URLs, which stay names.
   const upcoming = prefetchAhead(tasks, ctx.resources, (prepared) => {
     if (prepared === null) return undefined;
@@ -310,9 +243,22 @@ async function exportVoc(tasks: AsyncIterable<PreparedVoc | null>, ctx: VocConte
     await ctx.sink.writeFile(path, head + body.objectsXml);
     ctx.report.itemsWritten++;
     ctx.report.regionsWritten += body.objects;
+    if (prepared.split !== undefined) {
+      const set = sets.get(prepared.split) ?? [];
+      sets.set(prepared.split, set);
+      set.push(path.slice('Annotations/'.length, -'.xml'.length));
+    }
   }
   clips.flush(ctx.report, ctx.format);
   ctx.report.differs(VOC_CORNERS_NOTE, differ);
+  for (const split of orderSplits(sets.keys()))
+    await ctx.sink.writeFile(
+      `ImageSets/Main/${split}.txt`,
+      sets
+        .get(split)!
+        .map((stem) => `${stem}\n`)
+        .join(''),
+    );
 }
 
 const VOC_CORNERS_NOTE =

@@ -1,10 +1,11 @@
 import { defineFormat, type PrepareContext, type Task } from '@lsconv/core';
 import { referenceSupports, visionOptions } from '@lsconv/format-kit';
 import { exportYolo } from './yolo.js';
+import { flipIdxOption } from './yolo-layout.js';
 import { type PreparedYolo, prepareYolo } from './yolo-prepare.js';
 import type { Variant } from './yolo-shared.js';
 
-const options = visionOptions();
+const options = { ...visionOptions(), flipIdx: flipIdxOption };
 
 function yoloFormat(id: string, title: string, description: string, variant: Variant, menuPosition: number) {
   const prepare = (task: Task, pctx: PrepareContext): PreparedYolo => prepareYolo(task, pctx, variant);
@@ -16,6 +17,7 @@ function yoloFormat(id: string, title: string, description: string, variant: Var
     link: 'https://labelstud.io/guide/export.html#YOLO',
     tags: ['image segmentation', 'object detection'],
     output: 'folder',
+    splitLayout: true,
     options,
     supports: referenceSupports(id),
     prepare,

@@ -1,4 +1,4 @@
-import { type ConversionReport, type PrepareContext, type Task, taskItems } from '@lsconv/core';
+import { type ConversionReport, type PrepareContext, type Task, taskItems, taskSplit } from '@lsconv/core';
 import { annotationMode, itemRegionsWithIds, missingImageSkip, num, taskImageUrl } from '@lsconv/format-kit';
 import { defaultItemLines } from './yolo-default.js';
 import type { ImageSize } from './yolo-geometry.js';
@@ -24,6 +24,8 @@ export type PreparedYolo = null | {
   url: string;
   /** Whether a region carries the image size (`original_width/height`). */
   hasSize: boolean;
+  /** The task's split, with --split. */
+  split?: string;
   /** The label lines. */
   lines?: YoloTaskLines;
   /** The items, when the lines need the image file's size (rotated boxes without original_width/height). */
@@ -48,7 +50,14 @@ export function prepareYolo(task: Task, pctx: PrepareContext, variant: Variant):
     return null;
   }
   const hasSize = imageSize(items) !== undefined;
-  const base = { taskId: task.id, taskIndex: pctx.taskIndex, url, hasSize };
+  const split = pctx.dataset?.split ? taskSplit(task) : undefined;
+  const base = {
+    taskId: task.id,
+    taskIndex: pctx.taskIndex,
+    url,
+    hasSize,
+    ...(split === undefined ? {} : { split }),
+  };
   if (!python && !hasSize && needsImageSize(items, variant)) {
     const slim = items.map(({ id, taskIndex, output, results }) => ({ id, taskIndex, output, results }));
     return { ...base, items: slim };

@@ -30,7 +30,7 @@ import type { ImageSize, YoloBox } from './yolo-geometry.js';
 /** Which YOLO format: oriented boxes or not, images copied or not. */
 export type Variant = { obb: boolean; withImages: boolean };
 
-export type YoloContext = ExportContext<VisionOptionValues>;
+export type YoloContext = ExportContext<VisionOptionValues & { readonly flipIdx: string }>;
 
 /**
  * The label lines of one item. A line whose label is in the labeling config is
@@ -246,6 +246,8 @@ export function poseLine(rect: PoseRect, order: readonly string[]): string {
 export interface YoloState extends YoloClasses {
   clips: ClipCounter;
   names: UniqueNames;
+  /** With --split: each split met, with its image names. */
+  splits: Map<string, UniqueNames>;
 }
 
 /** The item's lines with every label missing from the config numbered, in the order met. */

@@ -139,9 +139,9 @@ describe('YOLO: differences from the Python converter', () => {
     const ourClasses = ours.text('classes.txt').trim().split('\n');
     expect(pyClasses[numbers(py.text(labelPath(url)))[0]!]).toBe('Car');
     expect(ourClasses[numbers(ours.text(labelPath(url)))[0]!]).toBe('Airplane');
-    const first = await runFormat(yolo, twoAnnotations, CONFIG, 'default', { annotation: 'first' });
+    const first = await runFormat(yolo, twoAnnotations, CONFIG, 'default', {}, {}, { annotation: 'first' });
     expect(ourClasses[numbers(first.text(labelPath(url)))[0]!]).toBe('Car');
-    const all = await runFormat(yolo, twoAnnotations, CONFIG, 'default', { annotation: 'all' });
+    const all = await runFormat(yolo, twoAnnotations, CONFIG, 'default', {}, {}, { annotation: 'all' });
     expect(all.text(labelPath(url)).trim().split('\n')).toHaveLength(2);
   });
 

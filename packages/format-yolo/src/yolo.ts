@@ -10,6 +10,7 @@ import {
 } from '@lsconv/format-kit';
 import { defaultLabelFile } from './yolo-default.js';
 import { classNames, dataYaml, type ImageSize } from './yolo-geometry.js';
+import { splitDataYaml } from './yolo-layout.js';
 import { type PreparedYolo, taskLines } from './yolo-prepare.js';
 import { pythonLabelFile } from './yolo-python.js';
 import {
@@ -39,7 +40,9 @@ export async function exportYolo(
     ...configClasses(ctx.config, python, ctx.report),
     clips: new ClipCounter(),
     names: new UniqueNames(),
+    splits: new Map(),
   };
+  for (const split of ctx.dataset?.splitNames ?? []) await splitFolders(ctx, state, imageDir, split);
   const upcoming = prefetchAhead(
     tasks,
     ctx.resources,
@@ -68,11 +71,34 @@ export async function exportYolo(
     'notes.json',
     `${JSON.stringify({ categories: notes, info: { year, version: '1.0', contributor: 'Label Studio' } }, null, 2)}\n`,
   );
-  if (!python)
+  if (ctx.dataset?.split) {
+    const pose = state.keypoints ? { keypoints: state.kpOrder, flipIdx: ctx.options.flipIdx } : undefined;
     await ctx.sink.writeFile(
       'data.yaml',
-      dataYaml(state.categories, state.keypoints ? state.kpOrder.length : undefined, imageDirOf(ctx)),
+      splitDataYaml(state.categories, imageDir, state.splits.keys(), pose),
     );
+  } else if (!python)
+    await ctx.sink.writeFile(
+      'data.yaml',
+      dataYaml(state.categories, state.keypoints ? state.kpOrder.length : undefined, imageDir),
+    );
+}
+
+/** A split's image and label folders (made even when empty) and its own image names. */
+async function splitFolders(
+  ctx: YoloContext,
+  state: YoloState,
+  imageDir: string,
+  split: string,
+): Promise<UniqueNames> {
+  let names = state.splits.get(split);
+  if (!names) {
+    names = new UniqueNames();
+    state.splits.set(split, names);
+    await ctx.sink.mkdir(`${imageDir}/${split}`);
+    await ctx.sink.mkdir(`labels/${split}`);
+  }
+  return names;
 }
 
 /**
@@ -92,7 +118,7 @@ async function exportSizelessTask(
   ctx: YoloContext,
   state: YoloState,
   variant: Variant,
-  task: { taskId: unknown; taskIndex: number; url: string; hasSize: boolean },
+  task: { taskId: unknown; taskIndex: number; url: string; hasSize: boolean; split?: string },
   items: readonly YoloItem[],
   imageDir: string,
 ): Promise<void> {
@@ -109,12 +135,16 @@ async function exportTask(
   ctx: YoloContext,
   state: YoloState,
   variant: Variant,
-  task: { taskId: unknown; taskIndex: number; url: string; hasSize: boolean },
+  task: { taskId: unknown; taskIndex: number; url: string; hasSize: boolean; split?: string },
   lines: YoloTaskLines | ((size: ImageSize | undefined) => YoloTaskLines),
-  imageDir: string,
+  rootImageDir: string,
 ): Promise<void> {
   const python = ctx.compat === 'python';
-  const { taskId, taskIndex, url } = task;
+  const { taskId, taskIndex, url, split } = task;
+  // With --split, each split has its own images/<split>/ and labels/<split>/ (and names).
+  const names = split === undefined ? state.names : await splitFolders(ctx, state, rootImageDir, split);
+  const imageDir = split === undefined ? rootImageDir : `${rootImageDir}/${split}`;
+  const labelDir = split === undefined ? 'labels' : `labels/${split}`;
   const loc = { taskIndex, taskId };
   const field = `data.${state.dataKey}`;
   // The label files need the file only for rotated boxes without original_width/height.
@@ -127,7 +157,7 @@ async function exportTask(
     field,
   });
   const stem = safeStem(image.baseName, 251);
-  const unique = python ? stem : state.names.take(stem);
+  const unique = python ? stem : names.take(stem);
   if (!python && unique !== stem)
     ctx.report.warn(`${ctx.format}: two images are named "${stem}"; the later one is written as ${unique}`);
   if (variant.withImages) {
@@ -152,7 +182,7 @@ async function exportTask(
     state.clips.add(done.clipTaskId, done.clipRegionId);
     state.clips.count += done.clips - 1;
   }
-  const path = `labels/${unique}.txt`;
+  const path = `${labelDir}/${unique}.txt`;
   const file = python ? pythonLabelFile(ctx, state, loc, path, done) : defaultLabelFile(ctx, state, done);
   if (file === undefined) return;
   const { text, regions } = file;

@@ -3,6 +3,7 @@ import {
   arrayTaskSource,
   type CompatMode,
   ConversionReport,
+  type DatasetOptions,
   type FormatDefinition,
   type ImporterDefinition,
   type MemorySink,
@@ -33,6 +34,7 @@ export async function runFormat(
   compat: CompatMode,
   options: Record<string, unknown> = {},
   resources: ResourceOptions = {},
+  dataset?: DatasetOptions,
 ): Promise<RunResult> {
   const sink = memorySink();
   const report = await runExport({
@@ -42,6 +44,7 @@ export async function runFormat(
     sink,
     compat,
     options,
+    ...(dataset ? { dataset } : {}),
     resources,
     force: true,
   });

@@ -2,6 +2,7 @@
 import { DEFAULT_FORMAT_ID, type FormatDefinition, type OptionSpecs, type Registry } from '@lsconv/core';
 import { type FlagSpec, type OptionFlag, splitOptionFlags } from '../args.js';
 import { columnStartOf, renderFlags, wrap } from '../help.js';
+import { DATASET_FLAGS } from './dataset-flags.js';
 import { GATE_FLAGS } from './gate.js';
 import { definitionHelp, problemsHelp, RUN_FLAGS } from './shared.js';
 
@@ -209,7 +210,7 @@ export function exportFlagTable(
     shown: formatFlags,
     hidden,
     reserved,
-  } = splitOptionFlags(format.options, [...EXPORT_FLAGS, ...RESOURCE_FLAGS]);
+  } = splitOptionFlags(format.options, [...EXPORT_FLAGS, ...RESOURCE_FLAGS, ...DATASET_FLAGS]);
   const own = new Set(formatFlags.map((f) => f.flag.name));
   const aliases = Object.entries(format.options as OptionSpecs).flatMap(([option, spec]) =>
     spec.pythonFlag && !own.has(spec.pythonFlag) && !reserved.has(spec.pythonFlag)
@@ -218,7 +219,13 @@ export function exportFlagTable(
   );
   const python = pythonOptionFlags(registry).filter((f) => !own.has(f.name));
   return {
-    flags: [...EXPORT_FLAGS, ...RESOURCE_FLAGS, ...formatFlags.map((f) => f.flag), ...python],
+    flags: [
+      ...EXPORT_FLAGS,
+      ...RESOURCE_FLAGS,
+      ...DATASET_FLAGS,
+      ...formatFlags.map((f) => f.flag),
+      ...python,
+    ],
     formatFlags,
     hidden,
     aliases,
@@ -235,7 +242,7 @@ export function exportHelp(
   const tables = new Map(formats.map((format) => [format, exportFlagTable(format, registry)]));
   const python = pythonOptionFlags(registry);
   const column = Math.max(
-    columnStartOf([...EXPORT_FLAGS, ...RESOURCE_FLAGS, ...python]),
+    columnStartOf([...EXPORT_FLAGS, ...RESOURCE_FLAGS, ...DATASET_FLAGS, ...python]),
     ...[...tables.values()].map((t) =>
       columnStartOf(
         t.formatFlags.map((f) => f.flag),
@@ -257,6 +264,9 @@ export function exportHelp(
     '',
     'Media (images, audio) the tasks point at:',
     ...renderFlags(RESOURCE_FLAGS, width, 2, column),
+    '',
+    'Training-ready datasets (every format):',
+    ...renderFlags(DATASET_FLAGS, width, 2, column),
     '',
     'Python converter flags (accepted, so scripts switch by changing the command name):',
     ...renderFlags(python, width, 2, column),

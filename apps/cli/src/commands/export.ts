@@ -21,6 +21,7 @@ import { helpWidth } from '../help.js';
 import { type CliIo, EXIT, exitCodeForSignal, userPath, writeLines } from '../io.js';
 import { createProgress } from '../progress.js';
 import { closest } from '../suggest.js';
+import { datasetOptions } from './dataset-flags.js';
 import { firstTimeFor, pythonDifferences } from './differences.js';
 import { DEFAULT_FORMAT, exportFlagTable, exportHelp } from './export-flags.js';
 import {
@@ -127,6 +128,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     config,
     sink,
     options,
+    ...(await datasetOptions(io, values)),
     compat: (values.compat ?? 'default') as CompatMode,
     force,
     signal: controller.signal,

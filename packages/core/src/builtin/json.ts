@@ -28,6 +28,7 @@ export const json = defineFormat({
   link: 'https://labelstud.io/guide/export.html#JSON',
   tags: [],
   output: 'file',
+  splitLayout: true,
   writesRawTasks: true,
   menuPosition: 0,
   // Label Studio offers JSON for every labeling config.

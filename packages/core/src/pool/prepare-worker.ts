@@ -1,6 +1,7 @@
 // Entry of a prepare worker thread: imports the format module, then parses and
 // prepares batches of raw task slices, answering each batch in one message.
 import { parentPort, workerData } from 'node:worker_threads';
+import { datasetStep, withDatasetStep } from '../dataset.js';
 import { type FormatDefinition, isFormatDefinition, type PrepareContext } from '../format.js';
 import { parseLabelConfig } from '../label-config.js';
 import { ConversionReport, type SkipEntry } from '../report.js';
@@ -18,11 +19,15 @@ import {
 class NoteReport extends ConversionReport {
   skips: SkipEntry[] = [];
   notes: string[] = [];
+  tallies = new Map<string, number>();
   override skip(entry: SkipEntry): void {
     this.skips.push(entry);
   }
   override warn(message: string): void {
     this.notes.push(message);
+  }
+  override tally(name: string, count = 1): void {
+    this.tallies.set(name, (this.tallies.get(name) ?? 0) + count);
   }
 }
 
@@ -34,13 +39,16 @@ async function start(): Promise<void> {
   const format = Object.values(module).find(
     (value): value is FormatDefinition<any> => isFormatDefinition(value) && value.id === data.formatId,
   );
-  const prepare = format?.prepare;
+  const config = parseLabelConfig(data.configXml);
+  const step = data.dataset ? datasetStep(data.dataset, config) : undefined;
+  const prepare = withDatasetStep(format?.prepare, step);
   if (!prepare) throw new Error(`${data.moduleUrl} exports no format ${data.formatId} with a prepare step`);
   const report = new NoteReport(data.formatId);
   const pctx: { -readonly [K in keyof PrepareContext]: PrepareContext[K] } = {
     format: data.formatId,
-    config: parseLabelConfig(data.configXml),
+    config: step?.config ?? config,
     options: data.options,
+    dataset: step?.info,
     compat: data.compat,
     input: data.input,
     taskIndex: 0,
@@ -69,10 +77,15 @@ async function start(): Promise<void> {
       } catch (thrown) {
         error = toWireError(thrown);
       }
-      if (report.skips.length || report.notes.length) {
-        notes[values.length - (error ? 0 : 1)] = { skips: report.skips, warnings: report.notes };
+      if (report.skips.length || report.notes.length || report.tallies.size) {
+        notes[values.length - (error ? 0 : 1)] = {
+          skips: report.skips,
+          warnings: report.notes,
+          ...(report.tallies.size ? { tallies: [...report.tallies] } : {}),
+        };
         report.skips = [];
         report.notes = [];
+        report.tallies.clear();
       }
       if (error) break;
     }

@@ -1,3 +1,4 @@
+import type { DatasetPlan } from '../dataset-options.js';
 import { isLsconvError, LsconvError } from '../errors.js';
 import type { CompatMode } from '../format.js';
 import type { NumberParsing } from '../numbers.js';
@@ -31,6 +32,8 @@ export interface PrepareWorkerData {
   input: string;
   /** Which number tokens parsing keeps (numbers.ts). */
   numbers: NumberParsing;
+  /** The dataset options, applied before `prepare` as in the main thread. */
+  dataset?: DatasetPlan;
 }
 
 /** A batch of raw task slices: one buffer, and per slice its [start, end, taskIndex, byteOffset]. */
@@ -58,7 +61,7 @@ export interface PrepareResponse {
   seq: number;
   values: unknown[];
   /** Per value: skip entries and warnings recorded while preparing it (undefined when none). */
-  notes: ({ skips: SkipEntry[]; warnings: string[] } | undefined)[];
+  notes: ({ skips: SkipEntry[]; warnings: string[]; tallies?: [string, number][] } | undefined)[];
   /** Set when slice `values.length` failed; the batch stops there. */
   error?: WireError;
 }

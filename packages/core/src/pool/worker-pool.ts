@@ -234,4 +234,5 @@ async function* pooled(
 function mergeNotes(report: ConversionReport, note: NonNullable<PrepareResponse['notes'][number]>): void {
   for (const entry of note.skips) report.skip(entry);
   for (const warning of note.warnings) report.warn(warning);
+  for (const [name, count] of note.tallies ?? []) report.tally(name, count);
 }
