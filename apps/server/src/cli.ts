@@ -161,7 +161,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
   const store = openSqliteStore(dataDir, { recover: false });
   const work = join(dataDir, 'tmp', tempName('console'));
   try {
-    const project = store.getProject(Number(projectArg));
+    const project = await store.getProject(Number(projectArg));
     if (!project) throw new Error(`project ${projectArg} does not exist in ${dataDir}`);
     const formats = registry ?? (await loadServerFormats());
     const format = formats.format(formatArg.toUpperCase());
@@ -225,7 +225,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
     return 1;
   } finally {
     await rm(work, { recursive: true, force: true });
-    store.close();
+    await store.close();
   }
 }
 
@@ -272,7 +272,7 @@ function compatOption(raw: string | boolean | undefined): CompatMode {
 }
 
 /** `lsconv-server key`: a new API key for the data folder, printed once (the old one stops working). */
-function keyCommand(argv: readonly string[]): number {
+async function keyCommand(argv: readonly string[]): Promise<number> {
   let dataDir: string;
   try {
     const { values } = parseArgs({
@@ -291,13 +291,13 @@ function keyCommand(argv: readonly string[]): number {
   }
   const store = openSqliteStore(dataDir, { recover: false });
   try {
-    process.stdout.write(`${rotateApiKey(store)}\n`);
+    process.stdout.write(`${await rotateApiKey(store)}\n`);
     process.stderr.write(
       'lsconv-server key: new API key above (the old one no longer works; --api-key and LSCONV_API_KEY still take precedence)\n',
     );
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -26,7 +26,7 @@ export interface ServerContext {
   readonly apiKey: string | undefined;
   readonly apiKeyGenerated: boolean;
   /** True when a request's key is the server's. */
-  checkApiKey(candidate: string): boolean;
+  checkApiKey(candidate: string): Promise<boolean>;
   readonly maxBody: number;
   readonly maxImport: number;
   readonly downloadDefault: boolean;
@@ -44,9 +44,9 @@ export interface ServerContext {
   jobs: JobRunner;
   imports: Importer;
   /** The project of a path's `id`, else 404. */
-  projectOr404(id: string | number): ProjectRow;
+  projectOr404(id: string | number): Promise<ProjectRow>;
   /** A snapshot of the project, else 404. */
-  snapshotOr404(project: ProjectRow, pk: string | number): SnapshotRow;
+  snapshotOr404(project: ProjectRow, pk: string | number): Promise<SnapshotRow>;
   findFormat(name: string): FormatDefinition<any> | undefined;
   /** The module a job worker imports a format from; undefined: convert in this thread. */
   workerModuleOf(format: FormatDefinition<any>): string | undefined;
@@ -86,7 +86,7 @@ export async function createContext(
   await fs.mkdir(tmpDir, { recursive: true });
   const store = openSqliteStore(dataDir);
   const registry = options.registry ?? (await loadServerFormats(log));
-  const key = settleApiKey(options.apiKey ?? process.env.LSCONV_API_KEY, store);
+  const key = await settleApiKey(options.apiKey ?? process.env.LSCONV_API_KEY, store);
   const resourceBase = serverResources(dataDir, options.resources);
   const { signal: _signal, onProgress: _onProgress, ...plainResources } = resourceBase;
   // Every running easy export listens for shutdown; more than ten at once is normal, not a leak.
@@ -112,13 +112,13 @@ export async function createContext(
     plainResources,
     shutdown,
     closed: false,
-    projectOr404(id) {
-      const project = store.getProject(Number(id));
+    async projectOr404(id) {
+      const project = await store.getProject(Number(id));
       if (!project) throw new HttpError(404, 'Not found.');
       return project;
     },
-    snapshotOr404(project, pk) {
-      const snapshot = store.getSnapshot(Number(pk));
+    async snapshotOr404(project, pk) {
+      const snapshot = await store.getSnapshot(Number(pk));
       if (!snapshot || snapshot.projectId !== project.id) throw new HttpError(404, 'Not found.');
       return snapshot;
     },

@@ -250,7 +250,7 @@ describe('restart', () => {
       expect(wrong.status).toBe(401);
       // `lsconv-server key` replaces it; the running server takes the new one at once.
       const { rotateApiKey } = await import('./api-key.js');
-      const fresh = rotateApiKey(b.store);
+      const fresh = await rotateApiKey(b.store);
       const old = await fetch(`http://127.0.0.1:${port}/api/projects`, {
         headers: { authorization: `Token ${a.apiKey}` },
       });

@@ -23,7 +23,7 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
   ctx.jobs = createJobRunner(ctx);
   ctx.imports = createImporter(ctx.store, ctx, () => ctx.closed);
   // A restart never leaves a job stuck: whatever was created or running reruns from the start.
-  ctx.jobs.resume();
+  await ctx.jobs.resume();
 
   const routes: RouteEntry[] = [];
   const app = await createApp(ctx, options.timeouts ?? {}, routes);
@@ -58,7 +58,7 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
       await closing;
       clearInterval(sweep);
       clearTimeout(timer);
-      ctx.store.close();
+      await ctx.store.close();
     },
   };
 }

@@ -34,9 +34,9 @@ export interface JobRunner {
   /** Queues a snapshot; false when the server is shutting down. */
   addSnapshot(id: number): boolean;
   /** Queues a conversion (run as its stored plan asks); false when the server is shutting down. */
-  addConversion(id: number): boolean;
+  addConversion(conversion: ConversionRow): boolean;
   /** Reruns from the start whatever was created or running when the server last stopped. */
-  resume(): void;
+  resume(): Promise<void>;
   /** Lets running jobs finish for up to `graceMs`, then aborts them (they rerun at the next start). */
   stop(graceMs: number): Promise<void>;
 }
@@ -69,25 +69,28 @@ export function createJobRunner(ctx: Context): JobRunner {
       try {
         await runSnapshot(ctx, id, signal);
       } finally {
-        const status = store.getSnapshot(id)?.status;
+        const status = (await store.getSnapshot(id))?.status;
         if (status !== 'created' && status !== 'in_progress') releaseParked(id);
       }
     },
   });
 
-  const conversionJob = (id: number): Job => ({
+  const conversionJob = (id: number, downloads: boolean): Job => ({
     name: `conversion ${id}`,
-    downloads: store.getConversion(id)?.downloadResources === true,
+    downloads,
     run: async (signal) => {
-      const conversion = store.getConversion(id);
+      const conversion = await store.getConversion(id);
       if (!conversion || conversion.status === 'completed' || conversion.status === 'failed') return;
-      const pending = store.getSnapshot(conversion.exportId);
+      const pending = await store.getSnapshot(conversion.exportId);
       if (pending && (pending.status === 'created' || pending.status === 'in_progress')) {
         const list = parked.get(pending.id) ?? [];
         // Queued first when the snapshot ends: a conversion runs on a worker thread
         // while the next snapshots are written here, so both cores stay busy.
-        list.push(() => queue.add(conversionJob(id), { first: true }));
+        list.push(() => queue.add(conversionJob(id, downloads), { first: true }));
         parked.set(pending.id, list);
+        // The snapshot may have ended while its row was being read: then nobody else releases it.
+        const now = (await store.getSnapshot(pending.id))?.status;
+        if (now !== 'created' && now !== 'in_progress') releaseParked(pending.id);
         return;
       }
       await runConversion(ctx, id, conversion.plan ?? {}, signal);
@@ -96,16 +99,16 @@ export function createJobRunner(ctx: Context): JobRunner {
 
   return {
     addSnapshot: (id) => queue.add(snapshotJob(id)),
-    addConversion: (id) => queue.add(conversionJob(id)),
-    resume() {
-      const unfinished = store.unfinishedJobs();
+    addConversion: (c) => queue.add(conversionJob(c.id, c.downloadResources)),
+    async resume() {
+      const unfinished = await store.unfinishedJobs();
       for (const s of unfinished.snapshots) {
-        store.updateSnapshot(s.id, { status: 'created' });
+        await store.updateSnapshot(s.id, { status: 'created' });
         queue.add(snapshotJob(s.id));
       }
       for (const c of unfinished.conversions) {
-        store.updateConversion(c.id, { status: 'created' });
-        queue.add(conversionJob(c.id));
+        await store.updateConversion(c.id, { status: 'created' });
+        queue.add(conversionJob(c.id, c.downloadResources));
       }
       if (unfinished.snapshots.length + unfinished.conversions.length > 0) {
         ctx.log(
@@ -120,18 +123,20 @@ export function createJobRunner(ctx: Context): JobRunner {
 /** Writes a snapshot's JSON file (in a worker thread unless a test hook asks otherwise). */
 async function runSnapshot(ctx: Context, id: number, signal: AbortSignal): Promise<void> {
   const { store, options } = ctx;
-  const snapshot = store.getSnapshot(id);
+  const snapshot = await store.getSnapshot(id);
   if (!snapshot || snapshot.status === 'completed' || snapshot.status === 'failed') return;
-  const project = store.getProject(snapshot.projectId);
+  const project = await store.getProject(snapshot.projectId);
   if (!project) return;
-  store.updateSnapshot(id, { status: 'in_progress', counters: {} });
+  await store.updateSnapshot(id, { status: 'in_progress', counters: {} });
   const tmp = join(ctx.tmpDir, `${tempName('snapshot')}.json`);
   try {
     const { query, serialize } = snapshotPlan(snapshot.options);
     let pages = 0;
     // Progress for pollers; Label Studio fills the counters only at the end.
     const progress = (tasksWritten: number) =>
-      store.updateSnapshot(id, { counters: { task_number: tasksWritten } });
+      store
+        .updateSnapshot(id, { counters: { task_number: tasksWritten } })
+        .catch((error) => ctx.log(`lsconv-server: snapshot ${id}: progress not saved: ${String(error)}`));
     const hook = options.beforeSnapshotPage;
     const written =
       options.jobWorkers !== false && !hook
@@ -144,15 +149,15 @@ async function runSnapshot(ctx: Context, id: number, signal: AbortSignal): Promi
             signal,
             onPage: async (tasksWritten) => {
               if (hook) await hook(id, signal);
-              if (++pages % 20 === 0) progress(tasksWritten);
+              if (++pages % 20 === 0) await progress(tasksWritten);
             },
           });
-    if (!store.getSnapshot(id)) {
+    if (!(await store.getSnapshot(id))) {
       await fs.rm(tmp, { force: true });
       return;
     }
     const rel = await ctx.storeFile(tmp, exportFolder(project), exportStem(project.id, written.md5), '.json');
-    store.updateSnapshot(id, {
+    await store.updateSnapshot(id, {
       status: 'completed',
       md5: written.md5,
       counters: { task_number: written.taskNumber },
@@ -163,10 +168,10 @@ async function runSnapshot(ctx: Context, id: number, signal: AbortSignal): Promi
     await fs.rm(tmp, { force: true });
     if (signal.aborted && !isJobDeadline(signal)) {
       // Shutting down: leave it for the next start, which reruns it from the beginning.
-      store.updateSnapshot(id, { status: 'created' });
+      await store.updateSnapshot(id, { status: 'created' });
       return;
     }
-    store.updateSnapshot(id, {
+    await store.updateSnapshot(id, {
       status: 'failed',
       error: String((error as Error)?.message ?? error),
       finishedAt: new Date().toISOString(),
@@ -183,8 +188,8 @@ async function runConversion(
   signal: AbortSignal,
 ): Promise<void> {
   const { store } = ctx;
-  const conversion = store.getConversion(id)!;
-  store.updateConversion(id, { status: 'in_progress' });
+  const conversion = (await store.getConversion(id))!;
+  await store.updateConversion(id, { status: 'in_progress' });
   const work = join(ctx.tmpDir, tempName('convert'));
   const fail = (message: string) =>
     store.updateConversion(id, {
@@ -193,15 +198,15 @@ async function runConversion(
       finishedAt: new Date().toISOString(),
     });
   try {
-    const snapshot = store.getSnapshot(conversion.exportId);
+    const snapshot = await store.getSnapshot(conversion.exportId);
     if (snapshot?.status !== 'completed' || !snapshot.file) {
-      fail('The export snapshot did not complete, so it cannot be converted');
+      await fail('The export snapshot did not complete, so it cannot be converted');
       return;
     }
-    const project = store.getProject(snapshot.projectId);
+    const project = await store.getProject(snapshot.projectId);
     const format = ctx.findFormat(conversion.exportType);
     if (!project || !format) {
-      fail(`${conversion.exportType} is not supported export format`);
+      await fail(`${conversion.exportType} is not supported export format`);
       return;
     }
     await fs.mkdir(work, { recursive: true });
@@ -216,33 +221,37 @@ async function runConversion(
       work,
       signal,
     });
-    if (out.report) store.updateConversion(id, { report: out.report });
+    if (out.report) await store.updateConversion(id, { report: out.report });
     const empty = emptyExportReason(format, out.report);
     if (empty) {
-      fail(empty);
+      await fail(empty);
       return;
     }
     if (!out.source) {
-      fail('No converted file found, probably there are no annotations in the export snapshot');
+      await fail('No converted file found, probably there are no annotations in the export snapshot');
       return;
     }
     const md5 = await fileMd5(out.source);
     const rel = await ctx.storeFile(out.source, exportFolder(project), exportStem(project.id, md5), out.ext!);
-    if (!store.getConversion(id)) {
+    if (!(await store.getConversion(id))) {
       await fs.rm(ctx.storedPath(rel), { force: true });
       return;
     }
-    store.updateConversion(id, { status: 'completed', file: rel, finishedAt: new Date().toISOString() });
+    await store.updateConversion(id, {
+      status: 'completed',
+      file: rel,
+      finishedAt: new Date().toISOString(),
+    });
   } catch (error) {
     if (isJobDeadline(signal)) {
-      fail(`The conversion stopped: ${(signal.reason as Error).message}`);
+      await fail(`The conversion stopped: ${(signal.reason as Error).message}`);
       return;
     }
     if (signal.aborted) {
-      store.updateConversion(id, { status: 'created' });
+      await store.updateConversion(id, { status: 'created' });
       return;
     }
-    fail(isLsconvError(error) ? error.message : String((error as Error)?.stack ?? error));
+    await fail(isLsconvError(error) ? error.message : String((error as Error)?.stack ?? error));
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }

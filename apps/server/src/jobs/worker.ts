@@ -59,7 +59,7 @@ async function snapshot(data: SnapshotRequest, signal: AbortSignal, post: (m: Fr
       },
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

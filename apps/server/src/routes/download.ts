@@ -31,8 +31,8 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
-      const snapshot = ctx.snapshotOr404(project, request.params.export_pk);
+      const project = await ctx.projectOr404(request.params.id);
+      const snapshot = await ctx.snapshotOr404(project, request.params.export_pk);
       // Label Studio answers these two 404s as plain text.
       const text404 = (text: string) => reply.code(404).type('text/html; charset=utf-8').send(text);
       if (snapshot.status !== 'completed' || !snapshot.file) return text404('Export is not completed');
@@ -41,7 +41,7 @@ export default defineRoutes((app, ctx) => {
       let file = snapshot.file;
       if (!isSnapshotJson(typeName)) {
         const id = ctx.findFormat(typeName!)?.id ?? typeName;
-        const conversion = ctx.store.listConversions(snapshot.id).find((c) => c.exportType === id);
+        const conversion = (await ctx.store.listConversions(snapshot.id)).find((c) => c.exportType === id);
         if (conversion?.status !== 'completed' || !conversion.file) {
           throw new HttpError(404, `${typeName} format is not converted yet`);
         }

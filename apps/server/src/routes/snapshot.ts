@@ -17,8 +17,12 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
-      return sendJson(reply, 200, snapshotJson(store, ctx.snapshotOr404(project, request.params.export_pk)));
+      const project = await ctx.projectOr404(request.params.id);
+      return sendJson(
+        reply,
+        200,
+        await snapshotJson(store, await ctx.snapshotOr404(project, request.params.export_pk)),
+      );
     },
   );
 
@@ -32,12 +36,12 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
-      const snapshot = ctx.snapshotOr404(project, request.params.export_pk);
-      const files = [snapshot.file, ...store.listConversions(snapshot.id).map((c) => c.file)].filter(
+      const project = await ctx.projectOr404(request.params.id);
+      const snapshot = await ctx.snapshotOr404(project, request.params.export_pk);
+      const files = [snapshot.file, ...(await store.listConversions(snapshot.id)).map((c) => c.file)].filter(
         (f): f is string => !!f,
       );
-      store.deleteSnapshot(snapshot.id);
+      await store.deleteSnapshot(snapshot.id);
       for (const f of files) await fs.rm(ctx.storedPath(f), { force: true });
       return reply.code(204).send();
     },

@@ -1,9 +1,9 @@
 // Snapshots (Label Studio's exports) and their conversions, and the jobs left unfinished.
 import type { SQLInputValue } from 'node:sqlite';
 import { type Db, now, type Row } from './db.js';
-import type { ConversionRow, JobStatus, SnapshotOptions, SnapshotRow, Store } from './types.js';
+import type { ConversionRow, JobStatus, SnapshotOptions, SnapshotRow, SyncStore } from './types.js';
 
-const snapshotFrom = (r: Row): SnapshotRow => ({
+export const snapshotFrom = (r: Row): SnapshotRow => ({
   id: r.id,
   projectId: r.project_id,
   title: r.title,
@@ -16,7 +16,7 @@ const snapshotFrom = (r: Row): SnapshotRow => ({
   file: r.file,
   error: r.error,
 });
-const conversionFrom = (r: Row): ConversionRow => ({
+export const conversionFrom = (r: Row): ConversionRow => ({
   id: r.id,
   exportId: r.export_id,
   projectId: r.project_id,
@@ -34,7 +34,7 @@ const conversionFrom = (r: Row): ConversionRow => ({
 
 /** The store methods this module implements. */
 export type ExportMethods = Pick<
-  Store,
+  SyncStore,
   | 'createSnapshot'
   | 'getSnapshot'
   | 'listSnapshots'

@@ -1,8 +1,8 @@
 // Projects: their rows, counts and deletion with everything they hold.
 import { type Db, now, type Row } from './db.js';
-import type { ProjectCounts, ProjectRow, Store } from './types.js';
+import type { ProjectCounts, ProjectRow, SyncStore } from './types.js';
 
-const projectFrom = (r: Row): ProjectRow => ({
+export const projectFrom = (r: Row): ProjectRow => ({
   id: r.id,
   title: r.title,
   description: r.description,
@@ -13,7 +13,7 @@ const projectFrom = (r: Row): ProjectRow => ({
 
 /** The store methods this module implements. */
 export type ProjectMethods = Pick<
-  Store,
+  SyncStore,
   'createProject' | 'getProject' | 'listProjects' | 'updateProject' | 'deleteProject' | 'projectCounts'
 >;
 

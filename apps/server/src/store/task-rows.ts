@@ -1,10 +1,10 @@
 // Single tasks (read, replace, delete) and the summary of a task query (its ids and counts).
 import type { Db } from './db.js';
 import { scanTest, taskColumns, taskWhere } from './tasks.js';
-import type { Store } from './types.js';
+import type { SyncStore } from './types.js';
 
 /** The store methods this module implements. */
-export type TaskRowMethods = Pick<Store, 'taskSummary' | 'getTask' | 'updateTask' | 'deleteTask'>;
+export type TaskRowMethods = Pick<SyncStore, 'taskSummary' | 'getTask' | 'updateTask' | 'deleteTask'>;
 
 /** Single-task methods of a store. */
 export function taskRowStore(db: Db): TaskRowMethods {

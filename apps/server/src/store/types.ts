@@ -123,10 +123,10 @@ export interface TaskQuery {
 }
 
 /**
- * The storage behind the server. SQLite implements it; a PostgreSQL backend can
- * follow by implementing the same methods (async where a network database needs it).
+ * The SQLite store's own methods: synchronous, as `node:sqlite` is. The server uses them
+ * through {@link Store}, the asynchronous interface every backend implements.
  */
-export interface Store {
+export interface SyncStore {
   /** A setting by key (the generated API key lives here). */
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
@@ -143,7 +143,7 @@ export interface Store {
   projectCounts(id: number): ProjectCounts;
 
   /** Starts an import: rows written with this handle stay invisible until `commit`. */
-  beginImport(projectId: number): ImportBatch;
+  beginImport(projectId: number): SyncImportBatch;
   /** Ids for annotations, drafts and predictions that came without one. */
   nextIds(kind: 'annotation' | 'draft' | 'prediction', count: number): number;
   /** Ensures ids handed out stay above ids seen in imports. */
@@ -200,10 +200,106 @@ export interface Store {
   close(): void;
 }
 
-/** Rows of one import, committed or rolled back together. */
-export interface ImportBatch {
+/** Rows of one SQLite import, committed or rolled back together. */
+export interface SyncImportBatch {
   /** Adds tasks; returns their ids, in order. */
   add(tasks: readonly NewTask[]): number[];
   commit(): number;
   rollback(): void;
+}
+
+/**
+ * The storage behind the server, asynchronous so that a network database fits behind it:
+ * SQLite in the data folder (`sqlite.ts`, the embedded default) and PostgreSQL
+ * (`postgres.ts`, shared by several server instances) implement it.
+ */
+export interface Store {
+  /** `sqlite` or `postgres`. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** A setting by key (the generated API key lives here). */
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+  deleteSetting(key: string): Promise<void>;
+
+  createProject(p: { title: string; description: string; labelConfig: string }): Promise<ProjectRow>;
+  getProject(id: number): Promise<ProjectRow | undefined>;
+  listProjects(offset: number, limit: number): Promise<{ total: number; rows: ProjectRow[] }>;
+  updateProject(
+    id: number,
+    patch: Partial<Pick<ProjectRow, 'title' | 'description' | 'labelConfig'>>,
+  ): Promise<ProjectRow | undefined>;
+  deleteProject(id: number): Promise<boolean>;
+  projectCounts(id: number): Promise<ProjectCounts>;
+
+  /** Starts an import: rows written with this handle stay invisible until `commit`. */
+  beginImport(projectId: number): Promise<ImportBatch>;
+  /** Ids for annotations, drafts and predictions that came without one. */
+  nextIds(kind: 'annotation' | 'draft' | 'prediction', count: number): Promise<number>;
+  /** Ensures ids handed out stay above ids seen in imports. */
+  bumpIds(kind: 'annotation' | 'draft' | 'prediction', seen: number): Promise<void>;
+  upsertUsers(users: readonly UserRow[]): Promise<void>;
+  getUsers(ids: readonly number[]): Promise<Map<number, UserRow>>;
+
+  /** Task rows in id order, a page at a time, after `afterId`. */
+  taskPage(projectId: number, query: TaskQuery, afterId: number, limit: number): Promise<TaskRow[]>;
+  /**
+   * Every task a query selects, in id order, in batches of at most `batchSize`: an id
+   * cursor over pages, so a project of millions of tasks is never held in memory.
+   */
+  streamTasks(projectId: number, query: TaskQuery, batchSize: number): AsyncIterable<TaskRow[]>;
+  countTasks(projectId: number, query: TaskQuery): Promise<number>;
+  /** Ids of the tasks a query selects, in id order, with their annotation and prediction counts summed. */
+  taskSummary(
+    projectId: number,
+    query: TaskQuery,
+  ): Promise<{ ids: number[]; annotations: number; predictions: number }>;
+  getTask(id: number): Promise<TaskRow | undefined>;
+  /** Replaces a task's JSON and the facts derived from it. */
+  updateTask(id: number, task: NewTask): Promise<void>;
+  deleteTask(id: number): Promise<boolean>;
+
+  createView(v: { projectId: number; data: Record<string, unknown> }): Promise<ViewRow>;
+  getView(id: number): Promise<ViewRow | undefined>;
+  /** Views of a project (every project when undefined), in tab order. */
+  listViews(projectId?: number): Promise<ViewRow[]>;
+  updateView(id: number, data: Record<string, unknown>): Promise<ViewRow | undefined>;
+  deleteView(id: number): Promise<boolean>;
+
+  createSnapshot(s: { projectId: number; title: string; options: SnapshotOptions }): Promise<SnapshotRow>;
+  getSnapshot(id: number): Promise<SnapshotRow | undefined>;
+  listSnapshots(projectId: number, limit: number): Promise<SnapshotRow[]>;
+  updateSnapshot(
+    id: number,
+    patch: Partial<Pick<SnapshotRow, 'status' | 'md5' | 'counters' | 'file' | 'finishedAt' | 'error'>>,
+  ): Promise<void>;
+  deleteSnapshot(id: number): Promise<void>;
+
+  createConversion(c: {
+    exportId: number;
+    projectId: number;
+    exportType: string;
+    downloadResources: boolean;
+    plan?: ConversionRow['plan'];
+  }): Promise<ConversionRow>;
+  getConversion(id: number): Promise<ConversionRow | undefined>;
+  listConversions(exportId: number): Promise<ConversionRow[]>;
+  updateConversion(
+    id: number,
+    patch: Partial<Pick<ConversionRow, 'status' | 'traceback' | 'file' | 'finishedAt' | 'report'>>,
+  ): Promise<void>;
+
+  /** Snapshots and conversions left `created`/`in_progress` by a stopped server. */
+  unfinishedJobs(): Promise<{ snapshots: SnapshotRow[]; conversions: ConversionRow[] }>;
+
+  /** Resolves when the database answers (the readiness check); rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Rows of one import, committed or rolled back together. */
+export interface ImportBatch {
+  /** Adds tasks; returns their ids, in order. */
+  add(tasks: readonly NewTask[]): Promise<number[]>;
+  commit(): Promise<number>;
+  rollback(): Promise<void>;
 }
