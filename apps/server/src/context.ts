@@ -10,7 +10,7 @@ import { HttpError } from './http.js';
 import type { Importer } from './importer.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { ServerOptions } from './options.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 import type { ProjectRow, SnapshotRow, Store } from './store/types.js';
 
 /** What routes, jobs and imports share: the store, the formats, the limits and a few lookups. */
@@ -84,7 +84,7 @@ export async function createContext(
   await fs.mkdir(exportDir, { recursive: true });
   await fs.rm(tmpDir, { recursive: true, force: true });
   await fs.mkdir(tmpDir, { recursive: true });
-  const store = openSqliteStore(dataDir);
+  const store = await openStore(options.database, dataDir);
   const registry = options.registry ?? (await loadServerFormats(log));
   const key = await settleApiKey(options.apiKey ?? process.env.LSCONV_API_KEY, store);
   const resourceBase = serverResources(dataDir, options.resources);

@@ -194,6 +194,10 @@ function importMultipart(
     stream.on('limit', () =>
       stream.destroy(new HttpError(413, `Uploaded file is larger than ${limits.maxImport} bytes`)),
     );
+    // Its reader gets an error through its own iteration (a stream destroyed before it is
+    // read keeps the error); this listener only keeps an error of a file still waiting in
+    // the queue (the store is still answering) from becoming an uncaught exception.
+    stream.on('error', () => undefined);
     queue.push({ stream, name: info.filename || 'upload', contentType: info.mimeType });
     wake?.();
   });

@@ -4,8 +4,13 @@ import type { Store } from './store/types.js';
 
 /** Options of {@link createLsconvServer}. */
 export interface ServerOptions {
-  /** Data folder: the SQLite database and export files. Created when missing. */
+  /** Data folder: the SQLite database (unless `database` names another), export files, the media cache. Created when missing. */
   dataDir: string;
+  /**
+   * A PostgreSQL database (`postgres://user:password@host:port/name`) shared by several
+   * instances; default: SQLite in `dataDir`. Its schema is migrated at start.
+   */
+  database?: string;
   /** API key; else `LSCONV_API_KEY`; else the one stored at first start (generated then). */
   apiKey?: string;
   /** The formats to serve; default: discovered from the current folder's workspace and this package's dependencies. */

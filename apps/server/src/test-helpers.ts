@@ -11,6 +11,10 @@ import {
   type Registry,
 } from '@lsconv/core';
 import { createLsconvServer, type LsconvServer, type ServerOptions } from './server.js';
+import { activePgCluster } from './test-postgres.js';
+
+/** The database of each test data folder while a file runs on PostgreSQL (a restart reopens the same one). */
+const databases = new Map<string, string>();
 
 /** A registry over given formats (tests do not depend on which format packages are built). */
 export function registryOf(formats: readonly FormatDefinition<any>[]): Registry {
@@ -129,8 +133,15 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'lsconv-server-test-'));
   const key = options.apiKey ?? 'test-key';
+  const cluster = activePgCluster();
+  let database = databases.get(dir);
+  if (cluster && !database) {
+    database = await cluster.createDatabase();
+    databases.set(dir, database);
+  }
   const app = await createLsconvServer({
     dataDir: dir,
+    ...(database ? { database } : {}),
     apiKey: key,
     registry: testRegistry(),
     log: () => undefined,

@@ -141,7 +141,14 @@ async function runSnapshot(ctx: Context, id: number, signal: AbortSignal): Promi
     const written =
       options.jobWorkers !== false && !hook
         ? await writeSnapshotInWorker(
-            { dataDir: ctx.dataDir, projectId: project.id, query, serialize, file: tmp },
+            {
+              dataDir: ctx.dataDir,
+              ...(options.database ? { database: options.database } : {}),
+              projectId: project.id,
+              query,
+              serialize,
+              file: tmp,
+            },
             signal,
             progress,
           )
