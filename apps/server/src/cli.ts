@@ -37,7 +37,13 @@ Server options:
                              database, export files and the media cache
   --database URL             PostgreSQL database shared by several instances, e.g.
                              postgres://lsconv:secret@db-host:5432/lsconv (else LSCONV_DATABASE_URL,
-                             else SQLite in the data folder); its schema is migrated at start
+                             else SQLite in the data folder); its schema is migrated at start, and
+                             snapshots and conversions go through a job queue in it (pg-boss) that
+                             every instance on the database takes from
+  --storage URL              where export files are kept: file:///shared/path (a folder every
+                             instance mounts) or s3://bucket/prefix (AWS_REGION, AWS_ACCESS_KEY_ID,
+                             AWS_SECRET_ACCESS_KEY…); default: the data folder (else LSCONV_STORAGE)
+  --s3-endpoint URL          S3-compatible server (path-style), else AWS_ENDPOINT_URL
   --api-key KEY              API key (else LSCONV_API_KEY, else one generated and stored at first start)
   --max-jobs N               snapshot/conversion jobs running at once (default 4); jobs that download
                              media never take the last free one
@@ -73,6 +79,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         host: { type: 'string', default: '127.0.0.1' },
         'data-dir': { type: 'string', default: './lsconv-data' },
         database: { type: 'string' },
+        storage: { type: 'string' },
+        's3-endpoint': { type: 'string' },
         'api-key': { type: 'string' },
         'max-jobs': { type: 'string' },
         'job-deadline': { type: 'string' },
@@ -331,6 +339,10 @@ function serverOptionsFrom(values: Record<string, string | boolean | undefined>)
   const options: ServerOptions = {
     dataDir,
     ...(databaseFrom(values) ? { database: databaseFrom(values)! } : {}),
+    ...((str('storage') ?? process.env.LSCONV_STORAGE)
+      ? { storage: str('storage') ?? process.env.LSCONV_STORAGE! }
+      : {}),
+    ...(str('s3-endpoint') ? { s3Endpoint: str('s3-endpoint')! } : {}),
     ...(str('api-key') ? { apiKey: str('api-key')! } : {}),
     ...(num('max-jobs') !== undefined ? { maxConcurrentJobs: Math.max(1, num('max-jobs')!) } : {}),
     ...(num('job-deadline') !== undefined ? { jobDeadlineMs: num('job-deadline')! * 1000 } : {}),

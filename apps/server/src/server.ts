@@ -9,6 +9,7 @@ import { createContext, type ServerContext } from './context.js';
 import { answerFrameworkError, installHooks } from './hooks.js';
 import { createImporter } from './importer.js';
 import { createJobRunner } from './jobs/runner.js';
+import { createSharedJobRunner } from './jobs/shared-runner.js';
 import { swaggerOptions } from './openapi.js';
 import type { LsconvServer, RouteEntry, ServerOptions, ServerTimeouts } from './options.js';
 import { ROUTES } from './routes/index.js';
@@ -20,7 +21,7 @@ export { defaultSnapshotTitle, snapshotPlan } from './snapshot-options.js';
 export async function createLsconvServer(options: ServerOptions): Promise<LsconvServer> {
   const shutdown = new AbortController();
   const ctx = (await createContext(options, shutdown.signal)) as ServerContext;
-  ctx.jobs = createJobRunner(ctx);
+  ctx.jobs = options.database ? await createSharedJobRunner(ctx, options.database) : createJobRunner(ctx);
   ctx.imports = createImporter(ctx.store, ctx, () => ctx.closed);
   // A restart never leaves a job stuck: whatever was created or running reruns from the start.
   await ctx.jobs.resume();

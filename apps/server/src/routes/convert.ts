@@ -64,7 +64,8 @@ export default defineRoutes((app, ctx) => {
         downloadResources: download,
         plan: { formatOptions, compat },
       });
-      if (!ctx.jobs.addConversion(conversion)) throw new HttpError(503, 'The server is shutting down');
+      if (!(await ctx.jobs.addConversion(conversion)))
+        throw new HttpError(503, 'The server is shutting down');
       return sendJson(reply, 200, { export_type: format.id, converted_format: conversion.id });
     },
   );

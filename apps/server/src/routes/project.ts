@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store/types.js';
 import { projectJson, stringField, validateConfig } from '../views.js';
@@ -70,7 +69,7 @@ export default defineRoutes((app, ctx) => {
     async (request, reply) => {
       const project = await ctx.projectOr404(request.params.id);
       await store.deleteProject(project.id);
-      await fs.rm(join(ctx.exportDir, String(project.id)), { recursive: true, force: true });
+      await ctx.storage.removeAll(join('export', String(project.id)));
       return reply.code(204).send();
     },
   );

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import { snapshotJson } from '../views.js';
 import { common, defineRoutes, sendJson, snapshotParams, snapshotSchema } from './route.js';
 
@@ -42,7 +41,7 @@ export default defineRoutes((app, ctx) => {
         (f): f is string => !!f,
       );
       await store.deleteSnapshot(snapshot.id);
-      for (const f of files) await fs.rm(ctx.storedPath(f), { force: true });
+      for (const f of files) await ctx.storage.remove(f);
       return reply.code(204).send();
     },
   );

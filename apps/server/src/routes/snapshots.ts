@@ -100,7 +100,7 @@ export default defineRoutes((app, ctx) => {
         title: title || defaultSnapshotTitle(project.title),
         options: { ...options, view_selection: viewSelectionOf },
       });
-      if (!ctx.jobs.addSnapshot(snapshot.id)) throw new HttpError(503, 'The server is shutting down');
+      if (!(await ctx.jobs.addSnapshot(snapshot.id))) throw new HttpError(503, 'The server is shutting down');
       return sendJson(reply, 201, {
         ...(await snapshotJson(store, (await store.getSnapshot(snapshot.id))!)),
         ...options,
