@@ -80,6 +80,7 @@ export async function createSharedJobRunner(ctx: JobContext, url: string): Promi
       );
       try {
         const outcome = await runClaimed(ctx, data, signal);
+        if (outcome === 'ran') ctx.log(`lsconv-server: ${data.kind} ${data.id} finished on ${instance}`);
         if (outcome === 'parked') {
           // The snapshot it converts is still being written (maybe by another instance): look again shortly.
           await boss.send(queue, data, { startAfter: PARKED_RETRY_SECONDS });
@@ -89,7 +90,6 @@ export async function createSharedJobRunner(ctx: JobContext, url: string): Promi
           return;
         }
         await boss.complete(queue, jobId);
-        if (outcome === 'ran') ctx.log(`lsconv-server: ${data.kind} ${data.id} finished on ${instance}`);
       } catch (error) {
         // A job that failed in the store is settled; one that could not reach the store (or
         // the queue) goes back to the queue for another try.
