@@ -134,7 +134,7 @@ export async function startTestServer(
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'lsconv-server-test-'));
   const key = options.apiKey ?? 'test-key';
   const cluster = activePgCluster();
-  let database = databases.get(dir);
+  let database = options.database ?? databases.get(dir);
   if (cluster && !database) {
     database = await cluster.createDatabase();
     databases.set(dir, database);

@@ -188,7 +188,6 @@ describe('two instances on one PostgreSQL database', () => {
     const states = rows.flatMap((s) => [s.status, ...s.converted_formats.map((c: any) => c.status)]);
     expect(states).toEqual(Array(SNAPSHOTS * (1 + FORMATS.length)).fill('completed'));
     const split = { a: finished(a).length, b: finished(b).length };
-    // biome-ignore lint/suspicious/noConsole: the split is part of what this test shows
     console.log(
       `two instances: ${jobs} jobs, a finished ${split.a}, b finished ${split.b} before it was killed (${doneAtKill} done at the kill); a took over the rest`,
     );
