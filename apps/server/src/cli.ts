@@ -45,8 +45,8 @@ Server options:
                              AWS_SECRET_ACCESS_KEY…); default: the data folder (else LSCONV_STORAGE)
   --s3-endpoint URL          S3-compatible server (path-style), else AWS_ENDPOINT_URL
   --api-key KEY              API key (else LSCONV_API_KEY, else one generated and stored at first start)
-  --max-jobs N               snapshot/conversion jobs running at once (default 4); jobs that download
-                             media never take the last free one
+  --max-jobs N               snapshot/conversion jobs running at once on this instance (default 4);
+                             jobs that download media never take the last free one
   --job-deadline S           seconds one snapshot or conversion may run before it fails (default 3600; 0 = none)
   --max-easy-exports N       easy exports (GET .../export) running at once; more get 503 (default 8)
   --max-body-bytes N         largest JSON request body (default 16 MiB)
