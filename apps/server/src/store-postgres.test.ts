@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, PG_SCHEMA_VERSION } from './store/postgres.js';
 import type { NewTask } from './store/types.js';
+import { storedTestTask } from './test-helpers.js';
 import { type PgCluster, startPgCluster } from './test-postgres.js';
 
 let cluster: PgCluster;
@@ -14,16 +15,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const task = (n: number): NewTask => ({
-  json: JSON.stringify({ data: { n } }),
-  hasAnnotations: n % 2 === 0,
-  hasSkipped: false,
-  hasCompleted: n % 2 === 0,
-  isLabeled: n % 2 === 0,
-  annotations: n % 2 === 0 ? 1 : 0,
-  skipped: 0,
-  predictions: 0,
-});
+const task = storedTestTask;
 
 async function sql(url: string, text: string, params: unknown[] = []) {
   const client = new pg.Client({ connectionString: url });

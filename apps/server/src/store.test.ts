@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isSqliteExperimentalWarning } from './store/node-sqlite.js';
 import { openSqliteStore, SCHEMA_VERSION } from './store/sqlite.js';
 import type { NewTask } from './store/types.js';
-import { removeDir } from './test-helpers.js';
+import { removeDir, storedTestTask } from './test-helpers.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -17,16 +17,7 @@ const tempDir = () => {
 afterEach(() => {
   for (const d of dirs.splice(0)) removeDir(d);
 });
-const task = (n: number): NewTask => ({
-  json: JSON.stringify({ data: { n } }),
-  hasAnnotations: n % 2 === 0,
-  hasSkipped: false,
-  hasCompleted: n % 2 === 0,
-  isLabeled: n % 2 === 0,
-  annotations: n % 2 === 0 ? 1 : 0,
-  skipped: 0,
-  predictions: 0,
-});
+const task = storedTestTask;
 
 describe('SQLite store', () => {
   it('creates the schema on first open and records its version', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOX_CONFIG, box, removeDir } from './test-helpers.js';
+import { BOX_CONFIG, box, listeningBase, removeDir } from './test-helpers.js';
 import { type PgCluster, startPgCluster } from './test-postgres.js';
 
 const BIN = resolve(import.meta.dirname, '../dist/bin.js');
@@ -77,14 +77,8 @@ async function start(name: string, args: string[]): Promise<Instance> {
     log.push(...lines);
   });
   const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, signal) => r(signal)));
-  const base = await new Promise<string>((done, fail) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) done(m[1]!);
-    });
-    child.on('exit', () => fail(new Error(`${name} exited: ${out}\n${log.join('\n')}`)));
+  const base = await listeningBase(child).catch((error) => {
+    throw new Error(`${name}: ${error.message}\n${log.join('\n')}`);
   });
   const instance = { name, child, base, log, exited };
   instances.push(instance);

@@ -32,9 +32,8 @@ export const conversionFrom = (r: Row): ConversionRow => ({
   finishedAt: r.finished_at,
 });
 
-/** The store methods this module implements. */
-export type ExportMethods = Pick<
-  SyncStore,
+/** The names of the snapshot and conversion methods (both stores implement them). */
+export type ExportKeys =
   | 'createSnapshot'
   | 'getSnapshot'
   | 'listSnapshots'
@@ -44,8 +43,29 @@ export type ExportMethods = Pick<
   | 'getConversion'
   | 'listConversions'
   | 'updateConversion'
-  | 'unfinishedJobs'
->;
+  | 'unfinishedJobs';
+
+/** The store methods this module implements. */
+export type ExportMethods = Pick<SyncStore, ExportKeys>;
+
+/** Columns of the snapshot fields an update may set. */
+export const SNAPSHOT_COLUMNS = {
+  status: 'status',
+  md5: 'md5',
+  counters: 'counters',
+  file: 'file',
+  finishedAt: 'finished_at',
+  error: 'error',
+} as const;
+
+/** Columns of the conversion fields an update may set. */
+export const CONVERSION_COLUMNS = {
+  status: 'status',
+  traceback: 'traceback',
+  file: 'file',
+  finishedAt: 'finished_at',
+  report: 'report',
+} as const;
 
 /** The snapshot and conversion methods of a store. */
 export function exportStore(db: Db): ExportMethods {
@@ -77,14 +97,7 @@ export function exportStore(db: Db): ExportMethods {
     updateSnapshot(id, patch) {
       const sets: string[] = [];
       const params: SQLInputValue[] = [];
-      const col = {
-        status: 'status',
-        md5: 'md5',
-        counters: 'counters',
-        file: 'file',
-        finishedAt: 'finished_at',
-        error: 'error',
-      } as const;
+      const col = SNAPSHOT_COLUMNS;
       for (const [key, value] of Object.entries(patch)) {
         sets.push(`${col[key as keyof typeof col]} = ?`);
         params.push(key === 'counters' ? JSON.stringify(value) : (value as SQLInputValue));
@@ -124,13 +137,7 @@ export function exportStore(db: Db): ExportMethods {
     updateConversion(id, patch) {
       const sets: string[] = ['updated_at = ?'];
       const params: SQLInputValue[] = [now()];
-      const col = {
-        status: 'status',
-        traceback: 'traceback',
-        file: 'file',
-        finishedAt: 'finished_at',
-        report: 'report',
-      } as const;
+      const col = CONVERSION_COLUMNS;
       for (const [key, value] of Object.entries(patch)) {
         sets.push(`${col[key as keyof typeof col]} = ?`);
         params.push((key === 'report' && value ? JSON.stringify(value) : value) as SQLInputValue);

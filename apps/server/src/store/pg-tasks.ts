@@ -2,7 +2,7 @@
 // heartbeat, so a dead instance's import is cleared), filtered pages, summaries, id counters.
 import { now } from './db.js';
 import type { PgDb } from './pg-db.js';
-import { streamPages } from './stream.js';
+import { addSummaryPage, SUMMARY_PAGE, streamPages, type TaskSummary } from './stream.js';
 import { scanTest, taskColumns, taskWhere } from './tasks.js';
 import type { ImportBatch, NewTask, Store, TaskQuery, TaskRow } from './types.js';
 
@@ -173,27 +173,19 @@ export function pgTaskStore(db: PgDb): TaskMethods {
 }
 
 /** The ids a query selects, with their annotation and prediction counts summed, a page at a time. */
-async function summary(db: PgDb, projectId: number, query: TaskQuery) {
+async function summary(db: PgDb, projectId: number, query: TaskQuery): Promise<TaskSummary> {
   const where = taskWhere(query, 'postgres');
   const test = scanTest(query);
-  const ids: number[] = [];
-  let annotations = 0;
-  let predictions = 0;
+  const out: TaskSummary = { ids: [], annotations: 0, predictions: 0 };
   const columns = test ? 'id, json, annotations, predictions' : 'id, annotations, predictions';
-  for (let after = 0; ; ) {
+  for (let after: number | undefined = 0; after !== undefined; ) {
     const rows = await db.all(
-      `SELECT ${columns} FROM tasks WHERE project_id = ? AND id > ?${where.sql} ORDER BY id LIMIT 1000`,
+      `SELECT ${columns} FROM tasks WHERE project_id = ? AND id > ?${where.sql} ORDER BY id LIMIT ${SUMMARY_PAGE}`,
       projectId,
       after,
       ...where.params,
     );
-    for (const r of rows) {
-      if (test && !test(r.id, r.json)) continue;
-      ids.push(r.id);
-      annotations += r.annotations;
-      predictions += r.predictions;
-    }
-    if (rows.length < 1000) return { ids, annotations, predictions };
-    after = rows[rows.length - 1]!.id;
+    after = addSummaryPage(out, rows, test);
   }
+  return out;
 }

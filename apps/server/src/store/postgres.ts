@@ -2,12 +2,18 @@
 // pool, shared by every server instance pointed at the database. Tasks live in
 // `pg-tasks.ts`; the schema and the connection in `pg-db.ts`.
 import { now } from './db.js';
-import { conversionFrom, snapshotFrom } from './exports.js';
+import {
+  CONVERSION_COLUMNS,
+  conversionFrom,
+  type ExportKeys,
+  SNAPSHOT_COLUMNS,
+  snapshotFrom,
+} from './exports.js';
 import { migratePg, PgDb } from './pg-db.js';
 import { clearStaleImports, pgTaskStore } from './pg-tasks.js';
-import { projectFrom } from './projects.js';
+import { COUNTS_SQL, countsFrom, type ProjectKeys, projectFrom } from './projects.js';
 import { ID_LIST_SQL } from './tasks.js';
-import type { ProjectCounts, Store, UserRow } from './types.js';
+import type { Store, UserRow } from './types.js';
 import { viewFrom } from './views.js';
 
 export { PG_SCHEMA_VERSION } from './pg-db.js';
@@ -119,20 +125,8 @@ function projectMethods(
         return (await q('DELETE FROM projects WHERE id = ?', id)).changes > 0;
       });
     },
-    async projectCounts(id): Promise<ProjectCounts> {
-      const r = (await db.get(
-        `SELECT count(*) AS n, coalesce(sum(has_annotations), 0) AS "withAnn", coalesce(sum(annotations), 0) AS ann,
-                coalesce(sum(skipped), 0) AS skipped, coalesce(sum(predictions), 0) AS preds
-         FROM tasks WHERE project_id = ?`,
-        id,
-      ))!;
-      return {
-        taskNumber: r.n,
-        tasksWithAnnotations: r.withAnn,
-        totalAnnotations: r.ann,
-        skippedAnnotations: r.skipped,
-        totalPredictions: r.preds,
-      };
+    async projectCounts(id) {
+      return countsFrom((await db.get(COUNTS_SQL, id))!);
     },
   };
 }
@@ -206,22 +200,6 @@ function viewMethods(
   };
 }
 
-const SNAPSHOT_COLUMNS = {
-  status: 'status',
-  md5: 'md5',
-  counters: 'counters',
-  file: 'file',
-  finishedAt: 'finished_at',
-  error: 'error',
-} as const;
-const CONVERSION_COLUMNS = {
-  status: 'status',
-  traceback: 'traceback',
-  file: 'file',
-  finishedAt: 'finished_at',
-  report: 'report',
-} as const;
-
 /** `SET` clauses and parameters of a patch; JSON-valued fields are written as text. */
 function setClauses(
   patch: Record<string, unknown>,
@@ -237,20 +215,7 @@ function setClauses(
   return { sets, params };
 }
 
-function exportMethods(
-  db: PgDb,
-): Methods<
-  | 'createSnapshot'
-  | 'getSnapshot'
-  | 'listSnapshots'
-  | 'updateSnapshot'
-  | 'deleteSnapshot'
-  | 'createConversion'
-  | 'getConversion'
-  | 'listConversions'
-  | 'updateConversion'
-  | 'unfinishedJobs'
-> {
+function exportMethods(db: PgDb): Methods<ExportKeys> {
   return {
     async createSnapshot(s) {
       const row = await db.get(

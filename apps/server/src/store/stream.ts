@@ -1,4 +1,5 @@
 // Streaming a task query out of any store: an id cursor over pages.
+import type { Row } from './db.js';
 import type { TaskRow } from './types.js';
 
 /**
@@ -12,4 +13,32 @@ export async function* streamPages(page: (afterId: number) => Promise<TaskRow[]>
     yield rows;
     after = rows[rows.length - 1]!.id;
   }
+}
+
+/** What `taskSummary` answers. */
+export interface TaskSummary {
+  ids: number[];
+  annotations: number;
+  predictions: number;
+}
+
+/** Rows a summary reads per page. */
+export const SUMMARY_PAGE = 1000;
+
+/**
+ * Adds a page of summary rows (`id, annotations, predictions`, and `json` when `test` needs
+ * it) to a summary; returns the id to read on after, or undefined when this was the last page.
+ */
+export function addSummaryPage(
+  summary: TaskSummary,
+  rows: Row[],
+  test: ((id: number, json: string) => boolean) | undefined,
+): number | undefined {
+  for (const r of rows) {
+    if (test && !test(r.id, r.json)) continue;
+    summary.ids.push(r.id);
+    summary.annotations += r.annotations;
+    summary.predictions += r.predictions;
+  }
+  return rows.length < SUMMARY_PAGE ? undefined : rows[rows.length - 1]!.id;
 }

@@ -123,92 +123,6 @@ export interface TaskQuery {
 }
 
 /**
- * The SQLite store's own methods: synchronous, as `node:sqlite` is. The server uses them
- * through {@link Store}, the asynchronous interface every backend implements.
- */
-export interface SyncStore {
-  /** A setting by key (the generated API key lives here). */
-  getSetting(key: string): string | undefined;
-  setSetting(key: string, value: string): void;
-  deleteSetting(key: string): void;
-
-  createProject(p: { title: string; description: string; labelConfig: string }): ProjectRow;
-  getProject(id: number): ProjectRow | undefined;
-  listProjects(offset: number, limit: number): { total: number; rows: ProjectRow[] };
-  updateProject(
-    id: number,
-    patch: Partial<Pick<ProjectRow, 'title' | 'description' | 'labelConfig'>>,
-  ): ProjectRow | undefined;
-  deleteProject(id: number): boolean;
-  projectCounts(id: number): ProjectCounts;
-
-  /** Starts an import: rows written with this handle stay invisible until `commit`. */
-  beginImport(projectId: number): SyncImportBatch;
-  /** Ids for annotations, drafts and predictions that came without one. */
-  nextIds(kind: 'annotation' | 'draft' | 'prediction', count: number): number;
-  /** Ensures ids handed out stay above ids seen in imports. */
-  bumpIds(kind: 'annotation' | 'draft' | 'prediction', seen: number): void;
-  upsertUsers(users: readonly UserRow[]): void;
-  getUsers(ids: readonly number[]): Map<number, UserRow>;
-
-  /** Task rows in id order, a page at a time, after `afterId`. */
-  taskPage(projectId: number, query: TaskQuery, afterId: number, limit: number): TaskRow[];
-  countTasks(projectId: number, query: TaskQuery): number;
-  /** Ids of the tasks a query selects, in id order, with their annotation and prediction counts summed. */
-  taskSummary(
-    projectId: number,
-    query: TaskQuery,
-  ): { ids: number[]; annotations: number; predictions: number };
-  getTask(id: number): TaskRow | undefined;
-  /** Replaces a task's JSON and the facts derived from it. */
-  updateTask(id: number, task: NewTask): void;
-  deleteTask(id: number): boolean;
-
-  createView(v: { projectId: number; data: Record<string, unknown> }): ViewRow;
-  getView(id: number): ViewRow | undefined;
-  /** Views of a project (every project when undefined), in tab order. */
-  listViews(projectId?: number): ViewRow[];
-  updateView(id: number, data: Record<string, unknown>): ViewRow | undefined;
-  deleteView(id: number): boolean;
-
-  createSnapshot(s: { projectId: number; title: string; options: SnapshotOptions }): SnapshotRow;
-  getSnapshot(id: number): SnapshotRow | undefined;
-  listSnapshots(projectId: number, limit: number): SnapshotRow[];
-  updateSnapshot(
-    id: number,
-    patch: Partial<Pick<SnapshotRow, 'status' | 'md5' | 'counters' | 'file' | 'finishedAt' | 'error'>>,
-  ): void;
-  deleteSnapshot(id: number): void;
-
-  createConversion(c: {
-    exportId: number;
-    projectId: number;
-    exportType: string;
-    downloadResources: boolean;
-    plan?: ConversionRow['plan'];
-  }): ConversionRow;
-  getConversion(id: number): ConversionRow | undefined;
-  listConversions(exportId: number): ConversionRow[];
-  updateConversion(
-    id: number,
-    patch: Partial<Pick<ConversionRow, 'status' | 'traceback' | 'file' | 'finishedAt' | 'report'>>,
-  ): void;
-
-  /** Snapshots and conversions left `created`/`in_progress` by a stopped server. */
-  unfinishedJobs(): { snapshots: SnapshotRow[]; conversions: ConversionRow[] };
-
-  close(): void;
-}
-
-/** Rows of one SQLite import, committed or rolled back together. */
-export interface SyncImportBatch {
-  /** Adds tasks; returns their ids, in order. */
-  add(tasks: readonly NewTask[]): number[];
-  commit(): number;
-  rollback(): void;
-}
-
-/**
  * The storage behind the server, asynchronous so that a network database fits behind it:
  * SQLite in the data folder (`sqlite.ts`, the embedded default) and PostgreSQL
  * (`postgres.ts`, shared by several server instances) implement it.
@@ -303,3 +217,22 @@ export interface ImportBatch {
   commit(): Promise<number>;
   rollback(): Promise<void>;
 }
+
+/** A method's synchronous form: the value its promise resolves to, returned at once. */
+type Synchronous<F> = F extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+
+/**
+ * The SQLite store's own methods: those of {@link Store}, synchronous, as `node:sqlite`
+ * is. `sqlite.ts` wraps them into the asynchronous interface the server uses.
+ */
+export type SyncStore = {
+  [K in Exclude<keyof Store, 'kind' | 'beginImport' | 'streamTasks' | 'ping' | 'close'>]: Synchronous<
+    Store[K]
+  >;
+} & {
+  beginImport(projectId: number): SyncImportBatch;
+  close(): void;
+};
+
+/** Rows of one SQLite import, committed or rolled back together. */
+export type SyncImportBatch = { [K in keyof ImportBatch]: Synchronous<ImportBatch[K]> };
