@@ -3,7 +3,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, PG_SCHEMA_VERSION } from './store/postgres.js';
-import type { NewTask } from './store/types.js';
 import { storedTestTask } from './test-helpers.js';
 import { type PgCluster, startPgCluster } from './test-postgres.js';
 

@@ -5,7 +5,6 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isSqliteExperimentalWarning } from './store/node-sqlite.js';
 import { openSqliteStore, SCHEMA_VERSION } from './store/sqlite.js';
-import type { NewTask } from './store/types.js';
 import { removeDir, storedTestTask } from './test-helpers.js';
 
 const dirs: string[] = [];

@@ -11,7 +11,7 @@ import {
 } from './exports.js';
 import { migratePg, PgDb } from './pg-db.js';
 import { clearStaleImports, pgTaskStore } from './pg-tasks.js';
-import { COUNTS_SQL, countsFrom, type ProjectKeys, projectFrom } from './projects.js';
+import { COUNTS_SQL, countsFrom, projectFrom } from './projects.js';
 import { ID_LIST_SQL } from './tasks.js';
 import type { Store, UserRow } from './types.js';
 import { viewFrom } from './views.js';
