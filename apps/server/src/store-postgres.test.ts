@@ -34,6 +34,14 @@ describe('PostgreSQL store', () => {
     expect(await sql(url, 'SELECT version FROM lsconv_schema')).toEqual([{ version: PG_SCHEMA_VERSION }]);
   });
 
+  it('names the database it cannot reach, without its password', async () => {
+    const error = await openPostgresStore('postgres://lsconv:secret@127.0.0.1:1/none').catch((e: Error) => e);
+    expect((error as Error).message).toMatch(
+      /^the database postgres:\/\/lsconv:\*\*\*@127\.0\.0\.1:1\/none: .*ECONNREFUSED/,
+    );
+    expect((error as Error).message).not.toContain('secret');
+  });
+
   it('refuses a database written by a newer lsconv-server', async () => {
     const url = await cluster.createDatabase();
     await (await openPostgresStore(url)).close();

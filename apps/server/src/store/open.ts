@@ -1,5 +1,8 @@
 // Which store a server or command opens: PostgreSQL when given its URL, else SQLite in the data folder.
-import { isPostgresUrl, openPostgresStore } from './postgres.js';
+import { isPostgresUrl, openPostgresStore, redactUrl } from './postgres.js';
+
+export { redactUrl };
+
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
 
@@ -20,9 +23,4 @@ export async function openStore(
     );
   }
   return openPostgresStore(database, options.recover === false ? { migrate: false, maxConnections: 2 } : {});
-}
-
-/** A database URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }

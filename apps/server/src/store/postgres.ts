@@ -23,6 +23,11 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return typeof url === 'string' && /^postgres(ql)?:\/\//i.test(url);
 }
 
+/** A database URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
   /** Connections in the pool. Default 10. */
@@ -45,7 +50,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     }
   } catch (error) {
     await db.close();
-    throw error;
+    throw new Error(`the database ${redactUrl(url)}: ${(error as Error)?.message ?? String(error)}`, {
+      cause: error,
+    });
   }
   return {
     kind: 'postgres',
