@@ -31,6 +31,8 @@ export interface SharedQueueTiming {
 }
 
 const PARKED_RETRY_SECONDS = 1;
+/** The longest claim pg-boss allows (24 hours). */
+const MAX_CLAIM_SECONDS = 24 * 60 * 60;
 
 /** The shared job runner over pg-boss in the store's PostgreSQL database. */
 export async function createSharedJobRunner(ctx: JobContext, url: string): Promise<JobRunner> {
@@ -55,8 +57,12 @@ export async function createSharedJobRunner(ctx: JobContext, url: string): Promi
       // job whose run failed is failed in the store, not retried.
       retryLimit: 1_000_000,
       retryDelay: 0,
-      // The deadline stops a job; this only bounds a claim the heartbeat somehow kept alive.
-      ...(deadlineMs > 0 ? { expireInSeconds: Math.ceil(deadlineMs / 1000) + 5 * heartbeatSeconds } : {}),
+      // The deadline stops a job; this only bounds a claim the heartbeat somehow kept alive
+      // (pg-boss allows 24 hours at most, the bound of a job without a deadline).
+      expireInSeconds: Math.min(
+        MAX_CLAIM_SECONDS,
+        deadlineMs > 0 ? Math.ceil(deadlineMs / 1000) + 5 * heartbeatSeconds : MAX_CLAIM_SECONDS,
+      ),
     });
   }
 
