@@ -50,21 +50,21 @@ export async function createSharedJobRunner(ctx: JobContext, url: string): Promi
   });
   boss.on('error', (error) => ctx.log(`lsconv-server: job queue: ${String(error)}`));
   await boss.start();
-  for (const name of Object.values(QUEUES)) {
-    await boss.createQueue(name, {
-      heartbeatSeconds,
-      // A job handed back (shutdown) or taken over (an instance died) is retried at once; a
-      // job whose run failed is failed in the store, not retried.
-      retryLimit: 1_000_000,
-      retryDelay: 0,
-      // The deadline stops a job; this only bounds a claim the heartbeat somehow kept alive
-      // (pg-boss allows 24 hours at most, the bound of a job without a deadline).
-      expireInSeconds: Math.min(
-        MAX_CLAIM_SECONDS,
-        deadlineMs > 0 ? Math.ceil(deadlineMs / 1000) + 5 * heartbeatSeconds : MAX_CLAIM_SECONDS,
-      ),
-    });
-  }
+  // Each job carries its claim settings (so a queue created by an instance with other
+  // settings does not decide them). A job handed back (shutdown) or taken over (an instance
+  // died) is retried at once; a job whose run failed is failed in the store, not retried.
+  // The deadline stops a job; the expiry only bounds a claim the heartbeat somehow kept
+  // alive (pg-boss allows 24 hours at most, the bound of a job without a deadline).
+  const claim = {
+    heartbeatSeconds,
+    retryLimit: 1_000_000,
+    retryDelay: 0,
+    expireInSeconds: Math.min(
+      MAX_CLAIM_SECONDS,
+      deadlineMs > 0 ? Math.ceil(deadlineMs / 1000) + 5 * heartbeatSeconds : MAX_CLAIM_SECONDS,
+    ),
+  };
+  for (const name of Object.values(QUEUES)) await boss.createQueue(name, claim);
 
   const slots = options.maxConcurrentJobs ?? 4;
   const local = new JobQueue(
@@ -89,7 +89,7 @@ export async function createSharedJobRunner(ctx: JobContext, url: string): Promi
         if (outcome === 'ran') ctx.log(`lsconv-server: ${data.kind} ${data.id} finished on ${instance}`);
         if (outcome === 'parked') {
           // The snapshot it converts is still being written (maybe by another instance): look again shortly.
-          await boss.send(queue, data, { startAfter: PARKED_RETRY_SECONDS });
+          await boss.send(queue, data, { ...claim, startAfter: PARKED_RETRY_SECONDS });
         }
         if (signal.aborted && outcome === 'handed-back') {
           await boss.fail(queue, jobId, { message: `handed back by ${instance} (shutting down)` });
@@ -130,7 +130,7 @@ export async function createSharedJobRunner(ctx: JobContext, url: string): Promi
   const timer = setInterval(() => void pump(), timing.pollMs ?? 500);
   const send = async (queue: string, data: JobData) => {
     if (stopping) return false;
-    await boss.send(queue, data);
+    await boss.send(queue, data, claim);
     void pump();
     return true;
   };
