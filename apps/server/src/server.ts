@@ -9,7 +9,6 @@ import { createContext, type ServerContext } from './context.js';
 import { answerFrameworkError, installHooks } from './hooks.js';
 import { createImporter } from './importer.js';
 import { createJobRunner } from './jobs/runner.js';
-import { createSharedJobRunner } from './jobs/shared-runner.js';
 import { swaggerOptions } from './openapi.js';
 import type { LsconvServer, RouteEntry, ServerOptions, ServerTimeouts } from './options.js';
 import { ROUTES } from './routes/index.js';
@@ -21,7 +20,10 @@ export { defaultSnapshotTitle, snapshotPlan } from './snapshot-options.js';
 export async function createLsconvServer(options: ServerOptions): Promise<LsconvServer> {
   const shutdown = new AbortController();
   const ctx = (await createContext(options, shutdown.signal)) as ServerContext;
-  ctx.jobs = options.database ? await createSharedJobRunner(ctx, options.database) : createJobRunner(ctx);
+  // The shared queue (and pg-boss) is loaded only when a PostgreSQL database is in use.
+  ctx.jobs = options.database
+    ? await (await import('./jobs/shared-runner.js')).createSharedJobRunner(ctx, options.database)
+    : createJobRunner(ctx);
   ctx.imports = createImporter(ctx.store, ctx, () => ctx.closed);
   // A restart never leaves a job stuck: whatever was created or running reruns from the start.
   await ctx.jobs.resume();

@@ -1,10 +1,9 @@
 // Which store a server or command opens: PostgreSQL when given its URL, else SQLite in the data folder.
-import { isPostgresUrl, openPostgresStore, redactUrl } from './postgres.js';
-
-export { redactUrl };
-
+import { isPostgresUrl, redactUrl } from './pg-url.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
+
+export { redactUrl };
 
 /**
  * Opens the store: the PostgreSQL database `database` names, else SQLite in `dataDir`.
@@ -22,5 +21,7 @@ export async function openStore(
       `the database must be a postgres:// (or postgresql://) URL, got ${JSON.stringify(redactUrl(database))}`,
     );
   }
+  // The PostgreSQL client is loaded only when a database is named.
+  const { openPostgresStore } = await import('./postgres.js');
   return openPostgresStore(database, options.recover === false ? { migrate: false, maxConnections: 2 } : {});
 }

@@ -11,22 +11,14 @@ import {
 } from './exports.js';
 import { migratePg, PgDb } from './pg-db.js';
 import { clearStaleImports, pgTaskStore } from './pg-tasks.js';
+import { redactUrl } from './pg-url.js';
 import { COUNTS_SQL, countsFrom, projectFrom } from './projects.js';
 import { ID_LIST_SQL } from './tasks.js';
 import type { Store, UserRow } from './types.js';
 import { viewFrom } from './views.js';
 
 export { PG_SCHEMA_VERSION } from './pg-db.js';
-
-/** True when a `--database` value names a PostgreSQL database. */
-export function isPostgresUrl(url: string | undefined): url is string {
-  return typeof url === 'string' && /^postgres(ql)?:\/\//i.test(url);
-}
-
-/** A database URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
-}
+export { isPostgresUrl, redactUrl } from './pg-url.js';
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
