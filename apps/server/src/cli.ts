@@ -173,7 +173,10 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const dataDir = resolve(String(values['data-dir']));
-  const store = await openStore(databaseFrom(values), dataDir, { recover: false });
+  const store = await openStore(databaseFrom(values), dataDir, { recover: false }).catch((error: Error) => {
+    process.stderr.write(`lsconv-server export: ${error.message}\n`);
+  });
+  if (!store) return 1;
   const work = join(dataDir, 'tmp', tempName('console'));
   try {
     const project = await store.getProject(Number(projectArg));
@@ -306,7 +309,10 @@ async function keyCommand(argv: readonly string[]): Promise<number> {
     process.stderr.write(`lsconv-server key: ${dataDir} holds no lsconv-server data (no lsconv.db)\n`);
     return 1;
   }
-  const store = await openStore(database, dataDir, { recover: false });
+  const store = await openStore(database, dataDir, { recover: false }).catch((error: Error) => {
+    process.stderr.write(`lsconv-server key: ${error.message}\n`);
+  });
+  if (!store) return 1;
   try {
     process.stdout.write(`${await rotateApiKey(store)}\n`);
     process.stderr.write(

@@ -239,3 +239,9 @@ export function listeningBase(child: ChildProcess): Promise<string> {
     child.on('exit', () => fail(new Error(`the server exited: ${out}`)));
   });
 }
+
+/** The command-line flags that name a test data folder's store: its PostgreSQL database, when a file runs on one. */
+export function storeArgs(dataDir: string): string[] {
+  const database = databases.get(dataDir);
+  return database ? ['--database', database] : [];
+}

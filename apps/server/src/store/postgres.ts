@@ -39,6 +39,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     if (options.migrate !== false) {
       await migratePg(db);
       await clearStaleImports(db);
+    } else {
+      await db.get('SELECT 1 AS ok');
     }
   } catch (error) {
     await db.close();
