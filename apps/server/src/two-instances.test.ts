@@ -145,11 +145,12 @@ async function downloads(i: Instance, pid: number, id: number): Promise<Record<s
   return out;
 }
 
-/** Jobs an instance finished, from its log lines (`snapshot 3 finished on host:pid`). */
-const finished = (i: Instance) =>
+/** Jobs an instance started or finished, from its log lines (`snapshot 3 finished on host:pid`). */
+const jobsLogged = (i: Instance, what: 'started' | 'finished') =>
   i.log
-    .map((l) => /: ((?:snapshot|conversion) \d+) finished on /.exec(l)?.[1])
+    .map((l) => new RegExp(`: ((?:snapshot|conversion) \\d+) ${what} on `).exec(l)?.[1])
     .filter((j): j is string => !!j);
+const finished = (i: Instance) => jobsLogged(i, 'finished');
 
 describe('two instances on one PostgreSQL database', () => {
   it('share 20 snapshots with conversions; one is killed and the other finishes its jobs, each exactly once', async () => {
@@ -162,12 +163,15 @@ describe('two instances on one PostgreSQL database', () => {
     const ids = await Promise.all(
       Array.from({ length: SNAPSHOTS }, (_, n) => snapshotWithConversions(n % 2 ? b : a, pid)),
     );
-    // Kill b in the middle, while it holds jobs: once a third of the jobs are done and b did
-    // some of them, it has taken its next ones.
+    // Kill b in the middle, while it runs jobs: once a third of the jobs are done, b did
+    // some of them and has started others it has not finished.
     const jobs = SNAPSHOTS * (1 + FORMATS.length);
     const until = Date.now() + 120_000;
-    const middle = () => finished(b).length > 0 && finished(a).length + finished(b).length >= jobs / 3;
-    while (!middle() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const running = () => jobsLogged(b, 'started').filter((j) => !finished(b).includes(j));
+    const middle = () =>
+      finished(b).length > 0 && running().length > 0 && finished(a).length + finished(b).length >= jobs / 3;
+    while (!middle() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    const cut = running();
     expect(
       finished(b).length,
       `b finished nothing:\n${a.log.join('\n')}\n--- b:\n${b.log.join('\n')}`,
@@ -182,11 +186,14 @@ describe('two instances on one PostgreSQL database', () => {
     const states = rows.flatMap((s) => [s.status, ...s.converted_formats.map((c: any) => c.status)]);
     expect(states).toEqual(Array(SNAPSHOTS * (1 + FORMATS.length)).fill('completed'));
     const split = { a: finished(a).length, b: finished(b).length };
+    const takenOver = cut.filter((j) => finished(a).includes(j));
     console.log(
-      `two instances: ${jobs} jobs, a finished ${split.a}, b finished ${split.b} before it was killed (${doneAtKill} done at the kill); a took over the rest`,
+      `two instances: ${jobs} jobs, a finished ${split.a}, b finished ${split.b}; b was killed while running ${cut.join(' and ')} (${doneAtKill} jobs done then), a took ${takenOver.length === cut.length ? 'them' : takenOver.join(' and ')} over, and the rest`,
     );
     expect(split.a).toBeGreaterThan(0);
     expect(split.b).toBeGreaterThan(0);
+    // b was running jobs when it died: a took them over and finished them.
+    expect(takenOver.length, `b was running ${cut.join(', ')}`).toBeGreaterThan(0);
     // None done twice, none lost.
     const all = [...finished(a), ...finished(b)];
     expect(new Set(all).size).toBe(all.length);

@@ -85,7 +85,9 @@ export async function createSharedJobRunner(ctx: JobContext, url: string): Promi
         (heartbeatSeconds * 1000) / 3,
       );
       try {
-        const outcome = await runClaimed(ctx, data, signal);
+        const outcome = await runClaimed(ctx, data, signal, () =>
+          ctx.log(`lsconv-server: ${data.kind} ${data.id} started on ${instance}`),
+        );
         if (outcome === 'ran') ctx.log(`lsconv-server: ${data.kind} ${data.id} finished on ${instance}`);
         if (outcome === 'parked') {
           // The snapshot it converts is still being written (maybe by another instance): look again shortly.
@@ -174,10 +176,12 @@ async function runClaimed(
   ctx: JobContext,
   data: JobData,
   signal: AbortSignal,
+  starting: () => void,
 ): Promise<'ran' | 'done' | 'parked' | 'handed-back'> {
   const { store } = ctx;
   if (data.kind === 'snapshot') {
     if (finished((await store.getSnapshot(data.id))?.status)) return 'done';
+    starting();
     await runSnapshot(ctx, data.id, signal);
     return finished((await store.getSnapshot(data.id))?.status) ? 'ran' : 'handed-back';
   }
@@ -185,6 +189,7 @@ async function runClaimed(
   if (!conversion || finished(conversion.status)) return 'done';
   const snapshot = await store.getSnapshot(conversion.exportId);
   if (snapshot && !finished(snapshot.status)) return 'parked';
+  starting();
   await runConversion(ctx, data.id, conversion.plan ?? {}, signal);
   return finished((await store.getConversion(data.id))?.status) ? 'ran' : 'handed-back';
 }
