@@ -5,6 +5,9 @@
 // the server's peak RSS. Exits non-zero when an export fails or a status request
 // takes over 2 s. Bounded: every wait has a deadline.
 //   node bench/server.mjs        (after `pnpm build`)
+// On PostgreSQL: BENCH_SERVER_DATABASE=postgres://… (an empty database, or one this bench
+// used before); BENCH_SERVER_INSTANCES=2 starts that many instances on it, with a shared
+// export folder, and spreads every request over them (round robin).
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
@@ -39,31 +42,58 @@ if (!existsSync(input)) {
 const dataDir = mkdtempSync(join(tmpdir(), 'lsconv-bench-server-'));
 const bin = join(here, '..', 'apps', 'server', 'dist', 'bin.js');
 if (!existsSync(bin)) throw new Error('bench/server: apps/server is not built (pnpm build)');
+const DATABASE = process.env.BENCH_SERVER_DATABASE;
+const INSTANCES = DATABASE ? Math.max(1, Number(process.env.BENCH_SERVER_INSTANCES ?? 1)) : 1;
+const shared = DATABASE ? ['--database', DATABASE, '--storage', `file://${join(dataDir, 'shared')}`] : [];
 
 // BENCH_SERVER_NODE_ARGS: extra Node flags for the server (e.g. --cpu-prof) when profiling.
 const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-const child = spawn(
-  process.execPath,
-  [...nodeArgs, bin, '--port', '0', '--data-dir', dataDir, '--api-key', KEY],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-const port = await new Promise((resolve, reject) => {
-  let text = '';
-  const timer = setTimeout(() => reject(new Error('bench/server: the server did not start in 60 s')), 60_000);
-  child.stdout.on('data', (chunk) => {
-    text += chunk;
-    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(text);
-    if (m) {
-      clearTimeout(timer);
-      resolve(Number(m[1]));
-    }
+const children = [];
+const ports = [];
+for (let i = 0; i < INSTANCES; i++) {
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      bin,
+      '--port',
+      '0',
+      '--data-dir',
+      join(dataDir, `instance-${i}`),
+      '--api-key',
+      KEY,
+      ...shared,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(child);
+  ports.push(await listening(child));
+}
+const peakRss = () => children.map((c) => peakRssMb(c.pid).toFixed(0)).join(' + ');
+let next = 0;
+console.log(`server: ${INSTANCES} instance(s) on ${DATABASE ? 'PostgreSQL' : 'SQLite'}`);
+
+function listening(child) {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(
+      () => reject(new Error('bench/server: the server did not start in 60 s')),
+      60_000,
+    );
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`bench/server: the server exited with ${code}`)));
   });
-  child.once('exit', (code) => reject(new Error(`bench/server: the server exited with ${code}`)));
-});
+}
 
 function call(method, path, body, headers = {}) {
+  const port = ports[next++ % ports.length];
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port, method, path, headers: { authorization: `Token ${KEY}`, ...headers } },
@@ -150,7 +180,7 @@ try {
     if (Date.now() - lastReport > 60_000) {
       lastReport = Date.now();
       console.log(
-        `  … ${((Date.now() - t) / 1000).toFixed(0)} s: ${EXPORTS - pending.size}/${EXPORTS} done, slowest status ${slowest.toFixed(0)} ms, server RSS peak ${peakRssMb(child.pid).toFixed(0)} MB`,
+        `  … ${((Date.now() - t) / 1000).toFixed(0)} s: ${EXPORTS - pending.size}/${EXPORTS} done, slowest status ${slowest.toFixed(0)} ms, server RSS peak ${peakRss()} MB`,
       );
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -163,24 +193,28 @@ try {
   console.log(
     `status endpoint: ${polls} requests while exporting, slowest ${slowest.toFixed(0)} ms (limit ${STATUS_LIMIT_MS} ms)`,
   );
-  console.log(`server peak RSS: ${peakRssMb(child.pid).toFixed(0)} MB`);
+  console.log(`server peak RSS: ${peakRss()} MB`);
   for (const [id, o] of failures) console.log(`  failed: snapshot ${id} ${JSON.stringify(o).slice(0, 400)}`);
   if (failures.length > 0 || slowest > STATUS_LIMIT_MS) failed = true;
 } catch (error) {
   console.error(String(error?.stack ?? error));
   failed = true;
 } finally {
-  child.kill('SIGTERM');
-  await new Promise((r) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      r();
-    }, 30_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      r();
-    });
-  });
+  await Promise.all(
+    children.map((c) => {
+      c.kill('SIGTERM');
+      return new Promise((r) => {
+        const timer = setTimeout(() => {
+          c.kill('SIGKILL');
+          r();
+        }, 30_000);
+        c.once('exit', () => {
+          clearTimeout(timer);
+          r();
+        });
+      });
+    }),
+  );
   rmSync(dataDir, { recursive: true, force: true });
 }
 process.exitCode = failed ? 1 : 0;

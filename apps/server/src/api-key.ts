@@ -19,34 +19,35 @@ export interface ApiKeyCheck {
   /** The key, when it is known: given to the server, or generated at this start. */
   apiKey?: string;
   generated: boolean;
-  check(candidate: string): boolean;
+  check(candidate: string): Promise<boolean>;
 }
 
 /** Settles the key: the given one; else the stored hash (a plain key of an older data folder is hashed); else a new one. */
-export function settleApiKey(given: string | undefined, store: Store): ApiKeyCheck {
+export async function settleApiKey(given: string | undefined, store: Store): Promise<ApiKeyCheck> {
   if (given) {
     const hash = sha256(given);
-    return { apiKey: given, generated: false, check: (candidate) => equal(sha256(candidate), hash) };
+    return { apiKey: given, generated: false, check: async (candidate) => equal(sha256(candidate), hash) };
   }
-  const plain = store.getSetting(PLAIN_SETTING);
+  const plain = await store.getSetting(PLAIN_SETTING);
   if (plain) {
-    store.setSetting(HASH_SETTING, sha256(plain).toString('hex'));
-    store.deleteSetting(PLAIN_SETTING);
+    await store.setSetting(HASH_SETTING, sha256(plain).toString('hex'));
+    await store.deleteSetting(PLAIN_SETTING);
   }
   let apiKey: string | undefined;
-  if (!store.getSetting(HASH_SETTING)) apiKey = rotateApiKey(store);
+  if (!(await store.getSetting(HASH_SETTING))) apiKey = await rotateApiKey(store);
   return {
     ...(apiKey ? { apiKey } : {}),
     generated: apiKey !== undefined,
     // Read at every request, so that a key replaced with `lsconv-server key` works at once.
-    check: (candidate) => equal(sha256(candidate), Buffer.from(store.getSetting(HASH_SETTING) ?? '', 'hex')),
+    check: async (candidate) =>
+      equal(sha256(candidate), Buffer.from((await store.getSetting(HASH_SETTING)) ?? '', 'hex')),
   };
 }
 
 /** Generates a new key, stores its hash (the old key stops working) and returns it: it is never stored. */
-export function rotateApiKey(store: Store): string {
+export async function rotateApiKey(store: Store): Promise<string> {
   const apiKey = randomBytes(20).toString('hex');
-  store.setSetting(HASH_SETTING, sha256(apiKey).toString('hex'));
-  store.deleteSetting(PLAIN_SETTING);
+  await store.setSetting(HASH_SETTING, sha256(apiKey).toString('hex'));
+  await store.deleteSetting(PLAIN_SETTING);
   return apiKey;
 }

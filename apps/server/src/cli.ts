@@ -16,26 +16,37 @@ import { convertJsonFile, exportStem, tempName, writeTasksJson } from './exporte
 import { loadServerFormats } from './format-hosting.js';
 import { SERVER_VERSION } from './http.js';
 import { createLsconvServer, type ServerOptions } from './server.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { openStore, redactUrl } from './store/open.js';
 import type { SerializeOptions } from './tasks.js';
 
 const HELP = `lsconv-server ${SERVER_VERSION} — Label Studio-compatible export service
 
 Usage:
   lsconv-server [--port 8080] [--host 127.0.0.1] [--data-dir ./lsconv-data] [--api-key KEY]
-  lsconv-server export <project_id> <format> [--export-path DIR] [--data-dir DIR]
+                [--database postgres://…] [--storage file:///shared/path | s3://bucket/prefix]
+  lsconv-server export <project_id> <format> [--export-path DIR] [--data-dir DIR] [--database URL]
                 [--export-serializer-context JSON] [--compat python] [media options below]
-  lsconv-server key [--data-dir DIR]
+  lsconv-server key [--data-dir DIR] [--database URL]
                 replaces the stored API key with a new one and prints it (a lost key cannot
                 be shown again: only its hash is kept); a running server takes it at once
 
 Server options:
   --port N                   port to listen on (default 8080; 0 picks a free one)
   --host H                   address to bind (default 127.0.0.1)
-  --data-dir DIR             data folder, created on first start (default ./lsconv-data)
+  --data-dir DIR             data folder, created on first start (default ./lsconv-data): the SQLite
+                             database, export files and the media cache
+  --database URL             PostgreSQL database shared by several instances, e.g.
+                             postgres://lsconv:secret@db-host:5432/lsconv (else LSCONV_DATABASE_URL,
+                             else SQLite in the data folder); its schema is migrated at start, and
+                             snapshots and conversions go through a job queue in it (pg-boss) that
+                             every instance on the database takes from
+  --storage URL              where export files are kept: file:///shared/path (a folder every
+                             instance mounts) or s3://bucket/prefix (AWS_REGION, AWS_ACCESS_KEY_ID,
+                             AWS_SECRET_ACCESS_KEY…); default: the data folder (else LSCONV_STORAGE)
+  --s3-endpoint URL          S3-compatible server (path-style), else AWS_ENDPOINT_URL
   --api-key KEY              API key (else LSCONV_API_KEY, else one generated and stored at first start)
-  --max-jobs N               snapshot/conversion jobs running at once (default 4); jobs that download
-                             media never take the last free one
+  --max-jobs N               snapshot/conversion jobs running at once on this instance (default 4);
+                             jobs that download media never take the last free one
   --job-deadline S           seconds one snapshot or conversion may run before it fails (default 3600; 0 = none)
   --max-easy-exports N       easy exports (GET .../export) running at once; more get 503 (default 8)
   --max-body-bytes N         largest JSON request body (default 16 MiB)
@@ -67,6 +78,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         port: { type: 'string', default: '8080' },
         host: { type: 'string', default: '127.0.0.1' },
         'data-dir': { type: 'string', default: './lsconv-data' },
+        database: { type: 'string' },
+        storage: { type: 'string' },
+        's3-endpoint': { type: 'string' },
         'api-key': { type: 'string' },
         'max-jobs': { type: 'string' },
         'job-deadline': { type: 'string' },
@@ -101,7 +115,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const host = str('host')!;
   const shown = host.includes(':') ? `[${host}]` : host;
   process.stdout.write(
-    `lsconv-server listening on http://${shown}:${port} (data: ${dataDir}, ${app.registry.formats.size} formats)\n`,
+    `lsconv-server listening on http://${shown}:${port} (data: ${dataDir}${options.database ? `, database: ${redactUrl(options.database)}` : ''}, ${app.registry.formats.size} formats)\n`,
   );
   if (app.apiKeyGenerated) {
     process.stdout.write(
@@ -142,6 +156,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
       options: {
         'export-path': { type: 'string' },
         'data-dir': { type: 'string', default: './lsconv-data' },
+        database: { type: 'string' },
         'export-serializer-context': { type: 'string' },
         ...RESOURCE_FLAGS,
         compat: { type: 'string' },
@@ -158,10 +173,13 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const dataDir = resolve(String(values['data-dir']));
-  const store = openSqliteStore(dataDir, { recover: false });
+  const store = await openStore(databaseFrom(values), dataDir, { recover: false }).catch((error: Error) => {
+    process.stderr.write(`lsconv-server export: ${error.message}\n`);
+  });
+  if (!store) return 1;
   const work = join(dataDir, 'tmp', tempName('console'));
   try {
-    const project = store.getProject(Number(projectArg));
+    const project = await store.getProject(Number(projectArg));
     if (!project) throw new Error(`project ${projectArg} does not exist in ${dataDir}`);
     const formats = registry ?? (await loadServerFormats());
     const format = formats.format(formatArg.toUpperCase());
@@ -225,7 +243,7 @@ async function exportCommand(argv: readonly string[], registry?: Registry): Prom
     return 1;
   } finally {
     await rm(work, { recursive: true, force: true });
-    store.close();
+    await store.close();
   }
 }
 
@@ -272,33 +290,44 @@ function compatOption(raw: string | boolean | undefined): CompatMode {
 }
 
 /** `lsconv-server key`: a new API key for the data folder, printed once (the old one stops working). */
-function keyCommand(argv: readonly string[]): number {
+async function keyCommand(argv: readonly string[]): Promise<number> {
   let dataDir: string;
+  let database: string | undefined;
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: { 'data-dir': { type: 'string', default: './lsconv-data' } },
+      options: { 'data-dir': { type: 'string', default: './lsconv-data' }, database: { type: 'string' } },
       strict: true,
     });
     dataDir = resolve(String(values['data-dir']));
+    database = databaseFrom(values);
   } catch (error) {
     process.stderr.write(`lsconv-server key: ${(error as Error).message}\n\n${HELP}`);
     return 2;
   }
-  if (!existsSync(join(dataDir, 'lsconv.db'))) {
+  if (!database && !existsSync(join(dataDir, 'lsconv.db'))) {
     process.stderr.write(`lsconv-server key: ${dataDir} holds no lsconv-server data (no lsconv.db)\n`);
     return 1;
   }
-  const store = openSqliteStore(dataDir, { recover: false });
+  const store = await openStore(database, dataDir, { recover: false }).catch((error: Error) => {
+    process.stderr.write(`lsconv-server key: ${error.message}\n`);
+  });
+  if (!store) return 1;
   try {
-    process.stdout.write(`${rotateApiKey(store)}\n`);
+    process.stdout.write(`${await rotateApiKey(store)}\n`);
     process.stderr.write(
       'lsconv-server key: new API key above (the old one no longer works; --api-key and LSCONV_API_KEY still take precedence)\n',
     );
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
+}
+
+/** The PostgreSQL database a command line names: `--database`, else `LSCONV_DATABASE_URL`. */
+function databaseFrom(values: Record<string, string | boolean | undefined>): string | undefined {
+  const given = typeof values.database === 'string' ? values.database : process.env.LSCONV_DATABASE_URL;
+  return given || undefined;
 }
 
 /** The server options a command line gives. */
@@ -315,6 +344,11 @@ function serverOptionsFrom(values: Record<string, string | boolean | undefined>)
   const resources = resourcesFrom(values);
   const options: ServerOptions = {
     dataDir,
+    ...(databaseFrom(values) ? { database: databaseFrom(values)! } : {}),
+    ...((str('storage') ?? process.env.LSCONV_STORAGE)
+      ? { storage: str('storage') ?? process.env.LSCONV_STORAGE! }
+      : {}),
+    ...(str('s3-endpoint') ? { s3Endpoint: str('s3-endpoint')! } : {}),
     ...(str('api-key') ? { apiKey: str('api-key')! } : {}),
     ...(num('max-jobs') !== undefined ? { maxConcurrentJobs: Math.max(1, num('max-jobs')!) } : {}),
     ...(num('job-deadline') !== undefined ? { jobDeadlineMs: num('job-deadline')! * 1000 } : {}),

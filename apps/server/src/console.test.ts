@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportCommand } from './cli.js';
-import { BOX_CONFIG, box, removeDir, startTestServer, testRegistry } from './test-helpers.js';
+import { BOX_CONFIG, box, removeDir, startTestServer, storeArgs, testRegistry } from './test-helpers.js';
 
 let dataDir: string;
 let pid: number;
@@ -47,7 +47,7 @@ describe('lsconv-server export', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir);
     const code = await exportCommand(
-      [String(pid), 'json', '--export-path', dir, '--data-dir', dataDir],
+      [String(pid), 'json', '--export-path', dir, '--data-dir', dataDir, ...storeArgs(dataDir)],
       testRegistry(),
     );
     log.mockRestore();
@@ -68,7 +68,7 @@ describe('lsconv-server export', () => {
     const target = join(out, 'boxes.zip');
     const log = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const code = await exportCommand(
-      [String(pid), 'TEST_BOXES', '--export-path', target, '--data-dir', dataDir],
+      [String(pid), 'TEST_BOXES', '--export-path', target, '--data-dir', dataDir, ...storeArgs(dataDir)],
       testRegistry(),
     );
     log.mockRestore();
@@ -78,8 +78,15 @@ describe('lsconv-server export', () => {
 
   it('fails with a message for an unknown project or format', async () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    expect(await exportCommand(['999', 'JSON', '--data-dir', dataDir], testRegistry())).toBe(1);
-    expect(await exportCommand([String(pid), 'NOPE', '--data-dir', dataDir], testRegistry())).toBe(1);
+    expect(
+      await exportCommand(['999', 'JSON', '--data-dir', dataDir, ...storeArgs(dataDir)], testRegistry()),
+    ).toBe(1);
+    expect(
+      await exportCommand(
+        [String(pid), 'NOPE', '--data-dir', dataDir, ...storeArgs(dataDir)],
+        testRegistry(),
+      ),
+    ).toBe(1);
     const messages = err.mock.calls.map((c) => String(c[0])).join('');
     err.mockRestore();
     expect(messages).toMatch(/project 999 does not exist/);
@@ -97,7 +104,7 @@ describe('lsconv-server key', () => {
     });
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      expect(await runCli(['key', '--data-dir', dataDir])).toBe(0);
+      expect(await runCli(['key', '--data-dir', dataDir, ...storeArgs(dataDir)])).toBe(0);
       const key = printed.join('').trim();
       expect(key).toMatch(/^[0-9a-f]{40}$/);
       for (const f of readdirSync(dataDir).filter((name) => name.startsWith('lsconv.db')))
@@ -109,7 +116,13 @@ describe('lsconv-server key', () => {
       } finally {
         await t.app.close();
       }
-      expect(await runCli(['key', '--data-dir', join(out, 'nothing-here')])).toBe(1);
+      // A folder without data, or (on PostgreSQL) a database that does not answer.
+      const elsewhere = storeArgs(dataDir).length ? ['--database', 'postgres://lsconv@127.0.0.1:1/none'] : [];
+      expect(await runCli(['key', '--data-dir', join(out, 'nothing-here'), ...elsewhere])).toBe(1);
+      if (elsewhere.length)
+        expect(err.mock.calls.flat().join('')).toMatch(
+          /lsconv-server key: the database postgres:.*ECONNREFUSED/,
+        );
     } finally {
       log.mockRestore();
       err.mockRestore();

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +9,8 @@ import { HttpError } from './http.js';
 import type { Importer } from './importer.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { ServerOptions } from './options.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { type ArtifactStorage, openStorage } from './storage.js';
+import { openStore } from './store/open.js';
 import type { ProjectRow, SnapshotRow, Store } from './store/types.js';
 
 /** What routes, jobs and imports share: the store, the formats, the limits and a few lookups. */
@@ -18,7 +18,6 @@ export interface ServerContext {
   readonly options: ServerOptions;
   readonly log: (line: string) => void;
   readonly dataDir: string;
-  readonly exportDir: string;
   readonly tmpDir: string;
   readonly store: Store;
   readonly registry: Registry;
@@ -26,7 +25,7 @@ export interface ServerContext {
   readonly apiKey: string | undefined;
   readonly apiKeyGenerated: boolean;
   /** True when a request's key is the server's. */
-  checkApiKey(candidate: string): boolean;
+  checkApiKey(candidate: string): Promise<boolean>;
   readonly maxBody: number;
   readonly maxImport: number;
   readonly downloadDefault: boolean;
@@ -44,18 +43,16 @@ export interface ServerContext {
   jobs: JobRunner;
   imports: Importer;
   /** The project of a path's `id`, else 404. */
-  projectOr404(id: string | number): ProjectRow;
+  projectOr404(id: string | number): Promise<ProjectRow>;
   /** A snapshot of the project, else 404. */
-  snapshotOr404(project: ProjectRow, pk: string | number): SnapshotRow;
+  snapshotOr404(project: ProjectRow, pk: string | number): Promise<SnapshotRow>;
   findFormat(name: string): FormatDefinition<any> | undefined;
   /** The module a job worker imports a format from; undefined: convert in this thread. */
   workerModuleOf(format: FormatDefinition<any>): string | undefined;
   /** Resources for a conversion in this thread (file access through the thread pool). */
   resourcesFor(download: boolean, signal: AbortSignal): ResourceOptions;
-  /** Absolute path of a file stored relative to the data folder. */
-  storedPath(rel: string): string;
-  /** Moves a finished file under its Label Studio name; returns its path relative to the data folder. */
-  storeFile(source: string, relDir: string, stem: string, ext: string): Promise<string>;
+  /** Where export files are kept (the data folder, a shared folder or a bucket); the store's `file` fields are its keys. */
+  readonly storage: ArtifactStorage;
 }
 
 /** Opens the data folder, the store and the formats, and settles the API key. */
@@ -79,24 +76,22 @@ export async function createContext(
 ): Promise<Omit<ServerContext, 'jobs' | 'imports'> & Partial<ServerContext>> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dataDir = options.dataDir;
-  const exportDir = join(dataDir, 'export');
   const tmpDir = join(dataDir, 'tmp');
-  await fs.mkdir(exportDir, { recursive: true });
+  await fs.mkdir(join(dataDir, 'export'), { recursive: true });
   await fs.rm(tmpDir, { recursive: true, force: true });
   await fs.mkdir(tmpDir, { recursive: true });
-  const store = openSqliteStore(dataDir);
+  const store = await openStore(options.database, dataDir);
   const registry = options.registry ?? (await loadServerFormats(log));
-  const key = settleApiKey(options.apiKey ?? process.env.LSCONV_API_KEY, store);
+  const key = await settleApiKey(options.apiKey ?? process.env.LSCONV_API_KEY, store);
   const resourceBase = serverResources(dataDir, options.resources);
   const { signal: _signal, onProgress: _onProgress, ...plainResources } = resourceBase;
   // Every running easy export listens for shutdown; more than ten at once is normal, not a leak.
   setMaxListeners(0, shutdown);
-  const storedPath = (rel: string) => join(dataDir, rel);
+  const storage = await openStorage(options, dataDir);
   return {
     options,
     log,
     dataDir,
-    exportDir,
     tmpDir,
     store,
     registry,
@@ -112,13 +107,13 @@ export async function createContext(
     plainResources,
     shutdown,
     closed: false,
-    projectOr404(id) {
-      const project = store.getProject(Number(id));
+    async projectOr404(id) {
+      const project = await store.getProject(Number(id));
       if (!project) throw new HttpError(404, 'Not found.');
       return project;
     },
-    snapshotOr404(project, pk) {
-      const snapshot = store.getSnapshot(Number(pk));
+    async snapshotOr404(project, pk) {
+      const snapshot = await store.getSnapshot(Number(pk));
       if (!snapshot || snapshot.projectId !== project.id) throw new HttpError(404, 'Not found.');
       return snapshot;
     },
@@ -132,35 +127,6 @@ export async function createContext(
     // For conversions on this thread (easy exports, formats not loadable in a worker): it keeps
     // answering requests meanwhile, so file lookups and copies go through the thread pool.
     resourcesFor: (download, signal) => ({ ...resourceBase, download, signal, blockingFileAccess: false }),
-    storedPath,
-    storeFile: (source, relDir, stem, ext) => storeFile(dataDir, source, relDir, stem, ext),
+    storage,
   };
-}
-
-/**
- * Moves a finished file under its Label Studio name; when two exports of the same
- * data finish in the same minute, the second gets a `_<random>` suffix (as Django's
- * storage does) instead of replacing the first. Returns the path relative to the data folder.
- */
-async function storeFile(
-  dataDir: string,
-  source: string,
-  relDir: string,
-  stem: string,
-  ext: string,
-): Promise<string> {
-  await fs.mkdir(join(dataDir, relDir), { recursive: true });
-  for (let attempt = 0; ; attempt++) {
-    const suffix = attempt === 0 ? '' : `_${randomBytes(4).toString('hex').slice(0, 7)}`;
-    const rel = join(relDir, `${stem}${suffix}${ext}`);
-    try {
-      // link() fails when the name exists, so two jobs never take the same name.
-      await fs.link(source, join(dataDir, rel));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 10) continue;
-      throw error;
-    }
-    await fs.rm(source, { force: true });
-    return rel;
-  }
 }

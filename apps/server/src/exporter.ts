@@ -65,7 +65,7 @@ export async function writeTasksJson(
     for (;;) {
       if (options.signal?.aborted) throw new LsconvError('ABORTED', 'the export was cancelled');
       await options.onPage?.(taskNumber);
-      const rows = store.taskPage(projectId, query, afterId, PAGE_SIZE);
+      const rows = await store.taskPage(projectId, query, afterId, PAGE_SIZE);
       if (rows.length === 0) break;
       const parsed = rows.map((r) => ({ id: r.id, task: JSON.parse(r.json) as Record<string, any> }));
       let users: ReadonlyMap<number, UserRow> = new Map();
@@ -74,7 +74,7 @@ export async function writeTasksJson(
         for (const { task } of parsed)
           for (const a of task.annotations ?? [])
             if (typeof a.completed_by === 'number') ids.add(a.completed_by);
-        users = store.getUsers([...ids]);
+        users = await store.getUsers([...ids]);
       }
       let chunk = '';
       for (const { id, task } of parsed) {

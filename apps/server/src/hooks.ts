@@ -31,7 +31,7 @@ export function installHooks(
     reply.header('x-content-type-options', 'nosniff');
     watchBody(request.raw, reply.raw, bodyIdleMs);
     const path = pathOf(request.url);
-    if (path.startsWith('/api/') && !PUBLIC.has(path)) authenticate(request, ctx.checkApiKey);
+    if (path.startsWith('/api/') && !PUBLIC.has(path)) await authenticate(request, ctx.checkApiKey);
   });
   app.setErrorHandler((error, request, reply) => answerError(ctx, error, request, reply));
   app.setNotFoundHandler(async (request) => {
@@ -42,12 +42,15 @@ export function installHooks(
   });
 }
 
-function authenticate(request: FastifyRequest, check: (candidate: string) => boolean): void {
+async function authenticate(
+  request: FastifyRequest,
+  check: (candidate: string) => Promise<boolean>,
+): Promise<void> {
   const auth = String(request.headers.authorization ?? '');
   const challenge = { 'www-authenticate': 'Token' };
   if (!auth) throw new HttpError(401, 'Authentication credentials were not provided.', undefined, challenge);
   const m = /^(Token|Bearer)\s+(\S+)\s*$/i.exec(auth);
-  if (!m || !check(m[2]!)) throw new HttpError(401, 'Invalid token.', undefined, challenge);
+  if (!m || !(await check(m[2]!))) throw new HttpError(401, 'Invalid token.', undefined, challenge);
 }
 
 function answerError(ctx: ServerContext, error: unknown, request: FastifyRequest, reply: FastifyReply): void {

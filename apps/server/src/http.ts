@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 
 /** The version reported in error envelopes. */
 export const SERVER_VERSION = '0.1.0';
@@ -104,23 +105,37 @@ export function downloadHeaders(name: string, type: string): Record<string, stri
   };
 }
 
-/** Streams a file as a download on a raw response (HEAD gets the headers alone). */
+/** Sends a local file as a download (see {@link sendStored}). */
 export async function sendFile(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
   name: string,
   type: string,
-  /** Called once the file is found, just before the headers go out (a Fastify reply hijacks here). */
   beforeHeaders?: () => void,
   extraHeaders: Record<string, string> = {},
 ): Promise<void> {
   const stat = await fs.stat(path);
+  const file = { size: stat.size, stream: () => createReadStream(path) };
+  await sendStored(req, res, file, name, type, beforeHeaders, extraHeaders);
+}
+
+/** Streams a file as a download on a raw response (HEAD gets the headers alone). */
+export async function sendStored(
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: { size: number; stream(): Readable | Promise<Readable> },
+  name: string,
+  type: string,
+  /** Called once the file is found, just before the headers go out (a Fastify reply hijacks here). */
+  beforeHeaders?: () => void,
+  extraHeaders: Record<string, string> = {},
+): Promise<void> {
   beforeHeaders?.();
   const headers: Record<string, string | number> = {
     ...downloadHeaders(name, type),
     ...extraHeaders,
-    'content-length': stat.size,
+    'content-length': file.size,
   };
   const exposed = Object.keys(extraHeaders);
   if (exposed.length) headers['access-control-expose-headers'] = ['filename', ...exposed].join(', ');
@@ -129,8 +144,8 @@ export async function sendFile(
     res.end();
     return;
   }
+  const stream = await file.stream();
   await new Promise<void>((resolve, reject) => {
-    const stream = createReadStream(path);
     stream.on('error', reject);
     res.on('close', () => {
       stream.destroy();

@@ -7,7 +7,7 @@ import Busboy from 'busboy';
 import { tableDelimiter, tableTasks } from './csv-import.js';
 import { HttpError, validationError } from './http.js';
 import type { Store } from './store/types.js';
-import { IdAllocator, ImportError, normaliseImportedTask } from './tasks.js';
+import { IdAllocator, ImportError, normaliseImportedTask, reserveIds } from './tasks.js';
 
 /** Files one multipart import may carry. */
 const MAX_UPLOAD_FILES = 100;
@@ -103,13 +103,13 @@ async function applyImport(
   state: { current: Readable | undefined },
   closed: () => boolean,
 ): Promise<ImportResult> {
-  const batch = store.beginImport(projectId);
+  const batch = await store.beginImport(projectId);
   const ids = {
     annotation: new IdAllocator(store, 'annotation'),
     draft: new IdAllocator(store, 'draft'),
     prediction: new IdAllocator(store, 'prediction'),
   };
-  let innerId = store.countTasks(projectId, {});
+  let innerId = await store.countTasks(projectId, {});
   const counts: ImportResult = { tasks: 0, annotations: 0, predictions: 0, taskIds: [] };
   try {
     for await (const input of inputs) {
@@ -118,6 +118,7 @@ async function applyImport(
       let pending: ReturnType<typeof normaliseImportedTask>['row'][] = [];
       const users = new Map<number, { id: number; email: string; first_name: string; last_name: string }>();
       for await (const { value, index } of inputValues(input)) {
+        await reserveIds(value, ids);
         const task = normaliseImportedTask(value, ids, index, innerId + 1);
         innerId++;
         pending.push(task.row);
@@ -126,24 +127,24 @@ async function applyImport(
         counts.annotations += task.annotationCount;
         counts.predictions += task.predictionCount;
         if (pending.length >= 1000) {
-          for (const id of batch.add(pending)) counts.taskIds.push(id);
+          for (const id of await batch.add(pending)) counts.taskIds.push(id);
           pending = [];
           if (users.size) {
-            store.upsertUsers([...users.values()]);
+            await store.upsertUsers([...users.values()]);
             users.clear();
           }
           await new Promise((r) => setImmediate(r));
         }
       }
-      if (pending.length) for (const id of batch.add(pending)) counts.taskIds.push(id);
-      if (users.size) store.upsertUsers([...users.values()]);
+      if (pending.length) for (const id of await batch.add(pending)) counts.taskIds.push(id);
+      if (users.size) await store.upsertUsers([...users.values()]);
     }
-    ids.annotation.finish();
-    ids.draft.finish();
-    ids.prediction.finish();
-    batch.commit();
+    await ids.annotation.finish();
+    await ids.draft.finish();
+    await ids.prediction.finish();
+    await batch.commit();
   } catch (error) {
-    batch.rollback();
+    await batch.rollback();
     if (error instanceof HttpError) throw error;
     if (isLsconvError(error) && error.cause instanceof HttpError) throw error.cause;
     if (error instanceof ImportError) throw validationError({ non_field_errors: [error.message] });
@@ -193,6 +194,10 @@ function importMultipart(
     stream.on('limit', () =>
       stream.destroy(new HttpError(413, `Uploaded file is larger than ${limits.maxImport} bytes`)),
     );
+    // Its reader gets an error through its own iteration (a stream destroyed before it is
+    // read keeps the error); this listener only keeps an error of a file still waiting in
+    // the queue (the store is still answering) from becoming an uncaught exception.
+    stream.on('error', () => undefined);
     queue.push({ stream, name: info.filename || 'upload', contentType: info.mimeType });
     wake?.();
   });

@@ -12,6 +12,12 @@ export {
   type ServerTimeouts,
   snapshotPlan,
 } from './server.js';
+export {
+  isPostgresUrl,
+  openPostgresStore,
+  PG_SCHEMA_VERSION,
+  type PostgresStoreOptions,
+} from './store/postgres.js';
 export { openSqliteStore, SCHEMA_VERSION } from './store/sqlite.js';
 export type * from './store/types.js';
 export {

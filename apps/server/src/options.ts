@@ -1,11 +1,24 @@
 import type { Server } from 'node:http';
 import type { CompatMode, Registry, ResourceOptions } from '@lsconv/core';
+import type { SharedQueueTiming } from './jobs/shared-runner.js';
 import type { Store } from './store/types.js';
 
 /** Options of {@link createLsconvServer}. */
 export interface ServerOptions {
-  /** Data folder: the SQLite database and export files. Created when missing. */
+  /** Data folder: the SQLite database (unless `database` names another), export files, the media cache. Created when missing. */
   dataDir: string;
+  /**
+   * A PostgreSQL database (`postgres://user:password@host:port/name`) shared by several
+   * instances; default: SQLite in `dataDir`. Its schema is migrated at start.
+   */
+  database?: string;
+  /**
+   * Where export files are kept: `file:///shared/path` (a folder every instance mounts) or
+   * `s3://bucket/prefix` (the AWS SDK's usual settings); default: the data folder.
+   */
+  storage?: string;
+  /** Endpoint of an S3-compatible server (path-style addressing); else `AWS_ENDPOINT_URL`. */
+  s3Endpoint?: string;
   /** API key; else `LSCONV_API_KEY`; else the one stored at first start (generated then). */
   apiKey?: string;
   /** The formats to serve; default: discovered from the current folder's workspace and this package's dependencies. */
@@ -46,6 +59,8 @@ export interface ServerOptions {
    * snapshots run here when `beforeSnapshotPage` is set.
    */
   jobWorkers?: boolean;
+  /** Timing of the shared job queue (PostgreSQL only): heartbeat, supervision, polling. */
+  sharedQueue?: SharedQueueTiming;
   /** Test hook: awaited before each page of tasks a snapshot writes. */
   beforeSnapshotPage?: (snapshotId: number, signal: AbortSignal) => Promise<void>;
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   BOX_CONFIG,
   box,
+  listeningBase,
   removeDir,
   startTestServer,
   type TestServer,
@@ -250,7 +251,7 @@ describe('restart', () => {
       expect(wrong.status).toBe(401);
       // `lsconv-server key` replaces it; the running server takes the new one at once.
       const { rotateApiKey } = await import('./api-key.js');
-      const fresh = rotateApiKey(b.store);
+      const fresh = await rotateApiKey(b.store);
       const old = await fetch(`http://127.0.0.1:${port}/api/projects`, {
         headers: { authorization: `Token ${a.apiKey}` },
       });
@@ -299,15 +300,7 @@ describe('restart', () => {
       },
     );
     const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, signal) => r(signal)));
-    const base = await new Promise<string>((done, fail) => {
-      let out = '';
-      child.stdout!.on('data', (d) => {
-        out += d;
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) done(m[1]!);
-      });
-      child.on('exit', () => fail(new Error(`the server exited: ${out}`)));
-    });
+    const base = await listeningBase(child);
     const api = (path: string, init: RequestInit & { json?: unknown } = {}) =>
       fetch(`${base}${path}`, {
         ...init,

@@ -40,8 +40,26 @@ describe('routes and the OpenAPI document', () => {
       'GET /api/version',
       'GET /health',
       'GET /index.html',
+      'GET /ready',
     ]);
     for (const r of hidden) expect((await fetch(`${t.base}${r.url}`)).status, r.url).toBe(200);
+  });
+
+  it('/ready says the database and the job queue answer, and 503 once they do not', async () => {
+    const ready = await fetch(`${t.base}/ready`);
+    expect(await ready.json()).toEqual({ status: 'READY', database: 'ok', queue: 'ok' });
+    const store = t.app.store;
+    const ping = store.ping;
+    store.ping = async () => {
+      throw new Error('connection refused');
+    };
+    try {
+      const down = await fetch(`${t.base}/ready`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({ status: 'NOT READY', database: 'connection refused', queue: 'ok' });
+    } finally {
+      store.ping = ping;
+    }
   });
 
   it('answers 405 in the envelope for a known path with another method, 404 for an unknown one', async () => {

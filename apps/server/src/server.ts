@@ -20,10 +20,13 @@ export { defaultSnapshotTitle, snapshotPlan } from './snapshot-options.js';
 export async function createLsconvServer(options: ServerOptions): Promise<LsconvServer> {
   const shutdown = new AbortController();
   const ctx = (await createContext(options, shutdown.signal)) as ServerContext;
-  ctx.jobs = createJobRunner(ctx);
+  // The shared queue (and pg-boss) is loaded only when a PostgreSQL database is in use.
+  ctx.jobs = options.database
+    ? await (await import('./jobs/shared-runner.js')).createSharedJobRunner(ctx, options.database)
+    : createJobRunner(ctx);
   ctx.imports = createImporter(ctx.store, ctx, () => ctx.closed);
   // A restart never leaves a job stuck: whatever was created or running reruns from the start.
-  ctx.jobs.resume();
+  await ctx.jobs.resume();
 
   const routes: RouteEntry[] = [];
   const app = await createApp(ctx, options.timeouts ?? {}, routes);
@@ -58,7 +61,7 @@ export async function createLsconvServer(options: ServerOptions): Promise<Lsconv
       await closing;
       clearInterval(sweep);
       clearTimeout(timer);
-      ctx.store.close();
+      await ctx.store.close();
     },
   };
 }

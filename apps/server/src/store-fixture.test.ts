@@ -17,7 +17,7 @@ const expected = JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')
   http: Record<string, unknown>;
 };
 const { dumpStore, HTTP_PATHS } = (await import(pathToFileURL(join(FIXTURE, 'dump.mjs')).href)) as {
-  dumpStore: (store: Store) => unknown;
+  dumpStore: (store: Store) => Promise<unknown>;
   HTTP_PATHS: string[];
 };
 
@@ -52,7 +52,7 @@ function peek<T>(dir: string, read: (db: DatabaseSync) => T): T {
 const count = (db: DatabaseSync, sql: string) => Number(db.prepare(sql).get()?.n);
 
 describe('a data folder written by the better-sqlite3 store', () => {
-  it('reads back every project, task, count, snapshot, conversion, user and setting as it was written', () => {
+  it('reads back every project, task, count, snapshot, conversion, user and setting as it was written', async () => {
     const dir = copyFixture();
     const before = peek(dir, (db) => ({
       version: Number(db.prepare('PRAGMA user_version').get()?.user_version),
@@ -65,9 +65,9 @@ describe('a data folder written by the better-sqlite3 store', () => {
 
     const store = openSqliteStore(dir);
     try {
-      expect(JSON.parse(JSON.stringify(dumpStore(store)))).toEqual(expected.store);
+      expect(JSON.parse(JSON.stringify(await dumpStore(store)))).toEqual(expected.store);
     } finally {
-      store.close();
+      await store.close();
     }
     expect(
       peek(dir, (db) => ({

@@ -54,13 +54,13 @@ describe.skipIf(missing)(`on Node 22.13.0 ${missing ? `(${missing})` : ''}`, () 
     const script = `
       import { openSqliteStore } from ${JSON.stringify(pathToFileURL(join(DIST, 'index.js')).href)};
       const store = openSqliteStore(${JSON.stringify(join(dir, 'data'))});
-      const p = store.createProject({ title: 't', description: '', labelConfig: '' });
-      const batch = store.beginImport(p.id);
-      batch.add([{ json: '{"data":{}}', hasAnnotations: false, hasSkipped: false, hasCompleted: false,
+      const p = await store.createProject({ title: 't', description: '', labelConfig: '' });
+      const batch = await store.beginImport(p.id);
+      await batch.add([{ json: '{"data":{}}', hasAnnotations: false, hasSkipped: false, hasCompleted: false,
         isLabeled: false, annotations: 0, skipped: 0, predictions: 0 }]);
-      batch.commit();
-      console.log(process.version, store.countTasks(p.id, {}));
-      store.close();
+      await batch.commit();
+      console.log(process.version, await store.countTasks(p.id, {}));
+      await store.close();
       process.emitWarning('lsconv floor test warning');
     `;
     const r = await run(['--input-type=module', '-e', script], dir);
@@ -151,8 +151,8 @@ describe.skipIf(missing)(`on Node 22.13.0 ${missing ? `(${missing})` : ''}`, () 
       import { openSqliteStore } from ${JSON.stringify(pathToFileURL(join(DIST, 'index.js')).href)};
       import { dumpStore } from ${JSON.stringify(pathToFileURL(join(fixture, 'dump.mjs')).href)};
       const store = openSqliteStore(${JSON.stringify(dir)});
-      process.stdout.write(JSON.stringify(dumpStore(store)));
-      store.close();
+      process.stdout.write(JSON.stringify(await dumpStore(store)));
+      await store.close();
     `;
     const r = await run(['--input-type=module', '-e', script], dir);
     expect(r.stderr).toBe('');

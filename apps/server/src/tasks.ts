@@ -2,10 +2,13 @@ import type { NewTask, Store, UserRow } from './store/types.js';
 
 type Json = Record<string, any>;
 
-/** Ids handed out in blocks, so an import does not write a counter per annotation. */
+/**
+ * Ids handed out in blocks, so an import does not write a counter per annotation.
+ * `reserve` fetches blocks ahead (the store is asynchronous), `take` hands them out.
+ */
 export class IdAllocator {
-  private next = 0;
-  private end = 0;
+  /** Reserved ranges, `[next, end)` each, in order. */
+  private readonly ranges: [number, number][] = [];
   private maxSeen = 0;
 
   constructor(
@@ -13,23 +16,51 @@ export class IdAllocator {
     private readonly kind: 'annotation' | 'draft' | 'prediction',
   ) {}
 
-  /** The id to keep (a positive integer given in the import) or a fresh one. */
+  /** Makes sure at least `count` fresh ids are ready for `take`. */
+  async reserve(count: number): Promise<void> {
+    let ready = this.ranges.reduce((n, [next, end]) => n + end - next, 0);
+    while (ready < count) {
+      const first = await this.store.nextIds(this.kind, 1000);
+      this.ranges.push([first, first + 1000]);
+      ready += 1000;
+    }
+  }
+
+  /** The id to keep (a positive integer given in the import) or a fresh one (reserved before). */
   take(given: unknown): number {
     if (typeof given === 'number' && Number.isSafeInteger(given) && given > 0) {
       if (given > this.maxSeen) this.maxSeen = given;
       return given;
     }
-    if (this.next >= this.end) {
-      this.next = this.store.nextIds(this.kind, 1000);
-      this.end = this.next + 1000;
-    }
-    return this.next++;
+    const range = this.ranges[0];
+    if (!range) throw new Error(`no ${this.kind} id reserved`);
+    const id = range[0]++;
+    if (range[0] >= range[1]) this.ranges.shift();
+    return id;
   }
 
   /** Records the largest id seen so later fresh ids do not reuse it. */
-  finish(): void {
-    if (this.maxSeen > 0) this.store.bumpIds(this.kind, this.maxSeen);
+  async finish(): Promise<void> {
+    if (this.maxSeen > 0) await this.store.bumpIds(this.kind, this.maxSeen);
   }
+}
+
+/** The id allocators of one import. */
+export interface ImportIds {
+  annotation: IdAllocator;
+  draft: IdAllocator;
+  prediction: IdAllocator;
+}
+
+/** Reserves the fresh ids one imported value may need (an upper bound: one per item). */
+export async function reserveIds(value: unknown, ids: ImportIds): Promise<void> {
+  if (typeof value !== 'object' || value === null) return;
+  const v = value as Json;
+  const task = typeof v.data === 'object' && v.data !== null && !Array.isArray(v.data) ? v : {};
+  const count = (list: unknown) => (Array.isArray(list) ? list.length : 0);
+  await ids.annotation.reserve(count(Array.isArray(task.annotations) ? task.annotations : task.completions));
+  await ids.prediction.reserve(count(task.predictions));
+  await ids.draft.reserve(count(task.drafts));
 }
 
 /** What normalising one imported task yields. */
@@ -48,7 +79,7 @@ export interface NormalisedTask {
  */
 export function normaliseImportedTask(
   value: unknown,
-  ids: { annotation: IdAllocator; draft: IdAllocator; prediction: IdAllocator },
+  ids: ImportIds,
   index: number,
   innerId: number,
 ): NormalisedTask {

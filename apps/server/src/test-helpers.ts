@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,11 @@ import {
   type Registry,
 } from '@lsconv/core';
 import { createLsconvServer, type LsconvServer, type ServerOptions } from './server.js';
+import type { NewTask } from './store/types.js';
+import { activePgCluster } from './test-postgres.js';
+
+/** The database of each test data folder while a file runs on PostgreSQL (a restart reopens the same one). */
+const databases = new Map<string, string>();
 
 /** A registry over given formats (tests do not depend on which format packages are built). */
 export function registryOf(formats: readonly FormatDefinition<any>[]): Registry {
@@ -129,8 +135,15 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'lsconv-server-test-'));
   const key = options.apiKey ?? 'test-key';
+  const cluster = activePgCluster();
+  let database = options.database ?? databases.get(dir);
+  if (cluster && !database) {
+    database = await cluster.createDatabase();
+    databases.set(dir, database);
+  }
   const app = await createLsconvServer({
     dataDir: dir,
+    ...(database ? { database } : {}),
     apiKey: key,
     registry: testRegistry(),
     log: () => undefined,
@@ -200,4 +213,35 @@ export function box(label: string, id = 'r1'): Record<string, unknown> {
     original_height: 480,
     value: { x: 10, y: 20, width: 30, height: 40, rotation: 0, rectanglelabels: [label] },
   };
+}
+
+/** A stored task for store tests: even numbers are annotated. */
+export const storedTestTask = (n: number): NewTask => ({
+  json: JSON.stringify({ data: { n } }),
+  hasAnnotations: n % 2 === 0,
+  hasSkipped: false,
+  hasCompleted: n % 2 === 0,
+  isLabeled: n % 2 === 0,
+  annotations: n % 2 === 0 ? 1 : 0,
+  skipped: 0,
+  predictions: 0,
+});
+
+/** The base URL a started `lsconv-server` process prints once it listens. */
+export function listeningBase(child: ChildProcess): Promise<string> {
+  return new Promise<string>((done, fail) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) done(m[1]!);
+    });
+    child.on('exit', () => fail(new Error(`the server exited: ${out}`)));
+  });
+}
+
+/** The command-line flags that name a test data folder's store: its PostgreSQL database, when a file runs on one. */
+export function storeArgs(dataDir: string): string[] {
+  const database = databases.get(dataDir);
+  return database ? ['--database', database] : [];
 }

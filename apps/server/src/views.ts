@@ -14,8 +14,8 @@ import type { ProjectRow, SnapshotRow, Store } from './store/types.js';
 const DEFAULT_USER = { id: 1, first_name: '', last_name: '', email: 'admin@lsconv.local', avatar: null };
 
 /** A project with its counts. */
-export function projectJson(store: Store, p: ProjectRow) {
-  const c = store.projectCounts(p.id);
+export async function projectJson(store: Store, p: ProjectRow) {
+  const c = await store.projectCounts(p.id);
   return {
     id: p.id,
     title: p.title,
@@ -33,7 +33,8 @@ export function projectJson(store: Store, p: ProjectRow) {
 }
 
 /** A snapshot with its conversions. */
-export function snapshotJson(store: Store, s: SnapshotRow) {
+export async function snapshotJson(store: Store, s: SnapshotRow) {
+  const conversions = await store.listConversions(s.id);
   return {
     title: s.title,
     id: s.id,
@@ -43,7 +44,7 @@ export function snapshotJson(store: Store, s: SnapshotRow) {
     status: s.status,
     md5: s.md5,
     counters: s.counters,
-    converted_formats: store.listConversions(s.id).map((c) => ({
+    converted_formats: conversions.map((c) => ({
       id: c.id,
       status: c.status,
       export_type: c.exportType,

@@ -34,6 +34,8 @@ export interface ConvertRequest {
 /** What a snapshot thread is given: it opens the store itself and writes the JSON export. */
 export interface SnapshotRequest {
   dataDir: string;
+  /** The PostgreSQL database, when the store is there rather than SQLite in `dataDir`. */
+  database?: string;
   projectId: number;
   query: TaskQuery;
   serialize: SerializeOptions;

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type FormatDefinition, isFormatDefinition, zipFileSink } from '@lsconv/core';
 import { deliverZip } from '../deliver.js';
 import { type Converted, convertJsonFile, writeTasksJson } from '../exporter.js';
-import { openSqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
 import {
   type ConvertRequest,
   type FromJobThread,
@@ -61,8 +61,8 @@ async function convert(data: ConvertRequest, signal: AbortSignal): Promise<Conve
 }
 
 async function snapshot(data: SnapshotRequest, signal: AbortSignal, post: (m: FromJobThread) => void) {
-  // Its own connection; `recover: false` so that opening it never touches an import in progress.
-  const store = openSqliteStore(data.dataDir, { recover: false });
+  // Its own connection; opening it never touches an import in progress nor migrates.
+  const store = await openStore(data.database, data.dataDir, { recover: false });
   try {
     let pages = 0;
     return await writeTasksJson(store, data.projectId, data.query, data.serialize, data.file, {
@@ -72,7 +72,7 @@ async function snapshot(data: SnapshotRequest, signal: AbortSignal, post: (m: Fr
       },
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

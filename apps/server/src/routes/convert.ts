@@ -37,8 +37,8 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
-      const snapshot = ctx.snapshotOr404(project, request.params.export_pk);
+      const project = await ctx.projectOr404(request.params.id);
+      const snapshot = await ctx.snapshotOr404(project, request.params.export_pk);
       const body = bodyOf(request.body);
       const typeName = body.export_type;
       if (typeof typeName !== 'string' || typeName === '')
@@ -52,19 +52,20 @@ export default defineRoutes((app, ctx) => {
           ? formatOptionsFrom(format, extra as Record<string, unknown>)
           : {};
       const compat = parseCompat(body.compat, ctx.compat);
-      const existing = store
-        .listConversions(snapshot.id)
-        .find((c) => c.exportType === format.id && c.status !== 'failed');
+      const existing = (await store.listConversions(snapshot.id)).find(
+        (c) => c.exportType === format.id && c.status !== 'failed',
+      );
       if (existing)
         throw validationError({ non_field_errors: [`Conversion to ${format.id} already started`] });
-      const conversion = store.createConversion({
+      const conversion = await store.createConversion({
         exportId: snapshot.id,
         projectId: project.id,
         exportType: format.id,
         downloadResources: download,
         plan: { formatOptions, compat },
       });
-      if (!ctx.jobs.addConversion(conversion.id)) throw new HttpError(503, 'The server is shutting down');
+      if (!(await ctx.jobs.addConversion(conversion)))
+        throw new HttpError(503, 'The server is shutting down');
       return sendJson(reply, 200, { export_type: format.id, converted_format: conversion.id });
     },
   );

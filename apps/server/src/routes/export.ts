@@ -48,7 +48,7 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
+      const project = await ctx.projectOr404(request.params.id);
       const q = queryOf(request.url);
       const typeName = q.get('exportType') ?? q.get('export_type') ?? JSON_EXPORT_TYPE;
       const format = ctx.findFormat(typeName);
@@ -99,7 +99,7 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
+      const project = await ctx.projectOr404(request.params.id);
       const report = ctx.reports.get(project.id, request.params.report_id);
       if (!report) throw new HttpError(404, 'Not found.');
       return reply.code(200).type('application/json').send(report);

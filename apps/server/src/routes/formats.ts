@@ -33,7 +33,7 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
+      const project = await ctx.projectOr404(request.params.id);
       const details = parseBool('details', queryOf(request.url).get('details') ?? undefined, false);
       return sendJson(reply, 200, formatList(ctx, project, details));
     },
@@ -56,7 +56,7 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      ctx.projectOr404(request.params.id);
+      await ctx.projectOr404(request.params.id);
       return sendJson(reply, 200, { export_files: [] });
     },
   );

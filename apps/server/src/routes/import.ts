@@ -50,7 +50,7 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
+      const project = await ctx.projectOr404(request.params.id);
       const started = Date.now();
       const q = queryOf(request.url);
       const returnIds = parseBool('return_task_ids', q.get('return_task_ids') ?? undefined, false);

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store/types.js';
 import { projectJson, stringField, validateConfig } from '../views.js';
@@ -27,7 +26,8 @@ export default defineRoutes((app, ctx) => {
         response: { 200: { description: 'OK', ...projectSchema }, ...common },
       },
     },
-    async (request, reply) => sendJson(reply, 200, projectJson(store, ctx.projectOr404(request.params.id))),
+    async (request, reply) =>
+      sendJson(reply, 200, await projectJson(store, await ctx.projectOr404(request.params.id))),
   );
 
   app.patch<{ Params: Params }>(
@@ -45,7 +45,7 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
+      const project = await ctx.projectOr404(request.params.id);
       const body = bodyOf(request.body);
       const patch: Parameters<Store['updateProject']>[1] = {};
       const title = stringField(body, 'title', 50);
@@ -53,7 +53,7 @@ export default defineRoutes((app, ctx) => {
       const description = stringField(body, 'description', 100_000);
       if (description !== undefined) patch.description = description;
       if (body.label_config !== undefined) patch.labelConfig = validateConfig(body.label_config);
-      return sendJson(reply, 200, projectJson(store, store.updateProject(project.id, patch)!));
+      return sendJson(reply, 200, await projectJson(store, (await store.updateProject(project.id, patch))!));
     },
   );
 
@@ -67,9 +67,9 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
-      store.deleteProject(project.id);
-      await fs.rm(join(ctx.exportDir, String(project.id)), { recursive: true, force: true });
+      const project = await ctx.projectOr404(request.params.id);
+      await store.deleteProject(project.id);
+      await ctx.storage.removeAll(join('export', String(project.id)));
       return reply.code(204).send();
     },
   );

@@ -44,7 +44,7 @@ export default defineRoutes((app, { store }) => {
       // As Label Studio's paginator: a page that is not a whole number from 1 is not found.
       if (!Number.isSafeInteger(page) || page < 1) throw new HttpError(404, 'Invalid page.');
       const pageSize = Math.min(1000, Math.max(1, Number(q.get('page_size') ?? 100) || 100));
-      const { total, rows } = store.listProjects((page - 1) * pageSize, pageSize);
+      const { total, rows } = await store.listProjects((page - 1) * pageSize, pageSize);
       const link = (p: number) => {
         url.searchParams.set('page', String(p));
         return `${url.pathname}${url.search}`;
@@ -53,7 +53,7 @@ export default defineRoutes((app, { store }) => {
         count: total,
         next: page * pageSize < total ? link(page + 1) : null,
         previous: page > 1 ? link(page - 1) : null,
-        results: rows.map((p) => projectJson(store, p)),
+        results: await Promise.all(rows.map((p) => projectJson(store, p))),
       });
     },
   );
@@ -80,7 +80,7 @@ export default defineRoutes((app, { store }) => {
       return sendJson(
         reply,
         201,
-        projectJson(store, store.createProject({ title, description, labelConfig })),
+        await projectJson(store, await store.createProject({ title, description, labelConfig })),
       );
     },
   );

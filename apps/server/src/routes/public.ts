@@ -27,8 +27,12 @@ const PAGE_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-/** What answers without a key: the web page, `/health`, `/api/version` and the OpenAPI document (none of them in it). */
-export default defineRoutes((app) => {
+/**
+ * What answers without a key: the web page, `/health` (the process answers), `/ready`
+ * (the database and the job queue answer: a load balancer sends requests only to a ready
+ * instance), `/api/version` and the OpenAPI document (none of them in it).
+ */
+export default defineRoutes((app, ctx) => {
   for (const url of ['/', '/index.html']) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) =>
       reply.headers(PAGE_HEADERS).send(PAGE_HTML),
@@ -37,6 +41,20 @@ export default defineRoutes((app) => {
   app.get('/health', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('application/json').send({ status: 'UP' }),
   );
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    const check = async (what: () => Promise<void>) =>
+      what().then(
+        () => 'ok',
+        (error) => String((error as Error)?.message ?? error),
+      );
+    const database = ctx.closed ? 'shutting down' : await check(() => ctx.store.ping());
+    const queue = ctx.closed ? 'shutting down' : await check(() => ctx.jobs.ready());
+    const ready = database === 'ok' && queue === 'ok';
+    return reply
+      .code(ready ? 200 : 503)
+      .type('application/json')
+      .send({ status: ready ? 'READY' : 'NOT READY', database, queue });
+  });
   app.get('/api/version', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('application/json').send(versionJson()),
   );

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import { snapshotJson } from '../views.js';
 import { common, defineRoutes, sendJson, snapshotParams, snapshotSchema } from './route.js';
 
@@ -17,8 +16,12 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
-      return sendJson(reply, 200, snapshotJson(store, ctx.snapshotOr404(project, request.params.export_pk)));
+      const project = await ctx.projectOr404(request.params.id);
+      return sendJson(
+        reply,
+        200,
+        await snapshotJson(store, await ctx.snapshotOr404(project, request.params.export_pk)),
+      );
     },
   );
 
@@ -32,13 +35,13 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
-      const snapshot = ctx.snapshotOr404(project, request.params.export_pk);
-      const files = [snapshot.file, ...store.listConversions(snapshot.id).map((c) => c.file)].filter(
+      const project = await ctx.projectOr404(request.params.id);
+      const snapshot = await ctx.snapshotOr404(project, request.params.export_pk);
+      const files = [snapshot.file, ...(await store.listConversions(snapshot.id)).map((c) => c.file)].filter(
         (f): f is string => !!f,
       );
-      store.deleteSnapshot(snapshot.id);
-      for (const f of files) await fs.rm(ctx.storedPath(f), { force: true });
+      await store.deleteSnapshot(snapshot.id);
+      for (const f of files) await ctx.storage.remove(f);
       return reply.code(204).send();
     },
   );

@@ -60,11 +60,11 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
+      const project = await ctx.projectOr404(request.params.id);
       return sendJson(
         reply,
         200,
-        store.listSnapshots(project.id, 100).map((s) => snapshotJson(store, s)),
+        await Promise.all((await store.listSnapshots(project.id, 100)).map((s) => snapshotJson(store, s))),
       );
     },
   );
@@ -84,24 +84,27 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const project = ctx.projectOr404(request.params.id);
+      const project = await ctx.projectOr404(request.params.id);
       const body = bodyOf(request.body);
       const title = stringField(body, 'title', 2048) ?? '';
       const options = parseSnapshotOptions(body);
       const viewId = options.task_filter_options?.view;
       let viewSelectionOf: SnapshotOptions['view_selection'] = null;
       if (typeof viewId === 'number') {
-        const view = store.getView(viewId);
+        const view = await store.getView(viewId);
         // As Label Studio: a view that does not exist (or is another project's) filters nothing.
         if (view && view.projectId === project.id) viewSelectionOf = viewSelection(view);
       }
-      const snapshot = store.createSnapshot({
+      const snapshot = await store.createSnapshot({
         projectId: project.id,
         title: title || defaultSnapshotTitle(project.title),
         options: { ...options, view_selection: viewSelectionOf },
       });
-      if (!ctx.jobs.addSnapshot(snapshot.id)) throw new HttpError(503, 'The server is shutting down');
-      return sendJson(reply, 201, { ...snapshotJson(store, store.getSnapshot(snapshot.id)!), ...options });
+      if (!(await ctx.jobs.addSnapshot(snapshot.id))) throw new HttpError(503, 'The server is shutting down');
+      return sendJson(reply, 201, {
+        ...(await snapshotJson(store, (await store.getSnapshot(snapshot.id))!)),
+        ...options,
+      });
     },
   );
 });

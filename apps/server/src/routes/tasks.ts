@@ -24,20 +24,20 @@ const taskParams = {
 /** What `/api/tasks` lists: the project, the selection (a view's or the `query`'s), the ordering. */
 type Ctx = Parameters<Parameters<typeof defineRoutes>[0]>[1];
 
-function listPlan(ctx: Ctx, q: URLSearchParams) {
+async function listPlan(ctx: Ctx, q: URLSearchParams) {
   let project: ProjectRow | undefined;
   let selection: TaskSelection = {};
   let ordering: string[] = [];
   const viewId = q.get('view');
   if (viewId) {
-    const view = ctx.store.getView(Number(viewId));
+    const view = await ctx.store.getView(Number(viewId));
     if (!view) throw new HttpError(404, 'Not found.');
-    project = ctx.projectOr404(view.projectId);
+    project = await ctx.projectOr404(view.projectId);
     selection = viewSelection(view);
     ordering = parseOrdering(view.data.ordering, 'ordering');
   }
   const projectId = q.get('project');
-  if (projectId) project = ctx.projectOr404(projectId);
+  if (projectId) project = await ctx.projectOr404(projectId);
   if (!project) throw validationError({ project: ['This field is required.'] });
   const rawQuery = q.get('query');
   if (rawQuery && !viewId) {
@@ -60,8 +60,8 @@ function listPlan(ctx: Ctx, q: URLSearchParams) {
 /** `/api/tasks` (the Data Manager's paginated list) and `/api/tasks/{id}`. */
 export default defineRoutes((app, ctx) => {
   const { store } = ctx;
-  const taskOr404 = (id: string): TaskRow => {
-    const row = Number.isSafeInteger(Number(id)) ? store.getTask(Number(id)) : undefined;
+  const taskOr404 = async (id: string): Promise<TaskRow> => {
+    const row = Number.isSafeInteger(Number(id)) ? await store.getTask(Number(id)) : undefined;
     if (!row) throw new HttpError(404, 'Not found.');
     return row;
   };
@@ -101,7 +101,7 @@ export default defineRoutes((app, ctx) => {
         },
       },
     },
-    async (request, reply) => sendJson(reply, 200, listTasks(ctx, queryOf(request.url))),
+    async (request, reply) => sendJson(reply, 200, await listTasks(ctx, queryOf(request.url))),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -113,7 +113,7 @@ export default defineRoutes((app, ctx) => {
         response: { 200: { description: 'OK', ...taskSchema }, ...common },
       },
     },
-    async (request, reply) => sendJson(reply, 200, dmTaskJson(taskOr404(request.params.id), true)),
+    async (request, reply) => sendJson(reply, 200, dmTaskJson(await taskOr404(request.params.id), true)),
   );
   app.patch<{ Params: { id: string } }>(
     '/api/tasks/:id',
@@ -134,7 +134,7 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      const row = taskOr404(request.params.id);
+      const row = await taskOr404(request.params.id);
       const body = bodyOf(request.body);
       const task = JSON.parse(row.json) as Record<string, unknown>;
       const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -154,8 +154,8 @@ export default defineRoutes((app, ctx) => {
         task.overlap = body.overlap;
       }
       task.updated_at = new Date().toISOString();
-      store.updateTask(row.id, storedTask(task));
-      return sendJson(reply, 200, dmTaskJson(store.getTask(row.id)!, true));
+      await store.updateTask(row.id, storedTask(task));
+      return sendJson(reply, 200, dmTaskJson((await store.getTask(row.id))!, true));
     },
   );
   app.delete<{ Params: { id: string } }>(
@@ -168,27 +168,27 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      store.deleteTask(taskOr404(request.params.id).id);
+      await store.deleteTask((await taskOr404(request.params.id)).id);
       return reply.code(204).send();
     },
   );
 });
 
 /** One page of `/api/tasks`: the selected tasks in the asked order, with the totals over all of them. */
-function listTasks(ctx: Ctx, q: URLSearchParams) {
+async function listTasks(ctx: Ctx, q: URLSearchParams) {
   const { store } = ctx;
-  const { project, selection, ordering, ids } = listPlan(ctx, q);
+  const { project, selection, ordering, ids } = await listPlan(ctx, q);
   const page = Number(q.get('page') ?? 1);
   const pageSize = Number(q.get('page_size') ?? 100);
   if (!Number.isSafeInteger(page) || page < 1) throw new HttpError(404, 'Invalid page.');
   if (!Number.isSafeInteger(pageSize) || pageSize < 1)
     throw validationError({ page_size: ['A valid positive integer is required.'] });
   const query = { ...(ids.length ? { ids } : {}), selection };
-  const summary = store.taskSummary(project.id, query);
+  const summary = await store.taskSummary(project.id, query);
   let order = summary.ids;
   const key = orderingKey(ordering);
   if (key && !(key.column === 'id' && !key.descending)) {
-    const rows = store.taskPage(project.id, { ids: order }, 0, order.length || 1);
+    const rows = await store.taskPage(project.id, { ids: order }, 0, order.length || 1);
     const values = new Map(rows.map((r) => [r.id, columnValue(r.id, JSON.parse(r.json), key.column)]));
     order = [...order].sort((a, b) => compareValues(values.get(a), values.get(b), key.descending) || a - b);
   }
@@ -196,7 +196,7 @@ function listTasks(ctx: Ctx, q: URLSearchParams) {
   if (start > 0 && start >= order.length) throw new HttpError(404, 'Invalid page.');
   const pageIds = order.slice(start, start + pageSize);
   const onlyIds = q.get('include') === 'id';
-  const rows = pageIds.length ? store.taskPage(project.id, { ids: pageIds }, 0, pageIds.length) : [];
+  const rows = pageIds.length ? await store.taskPage(project.id, { ids: pageIds }, 0, pageIds.length) : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const withAnnotations = q.get('fields') !== 'task_only';
   const tasks = pageIds

@@ -32,16 +32,16 @@ const viewParams = {
 /** `/api/dm/views`: Data Manager views (tabs) with Label Studio's filter JSON. */
 export default defineRoutes((app, ctx) => {
   const { store } = ctx;
-  const viewOr404 = (id: string): ViewRow => {
-    const view = store.getView(Number(id));
-    if (!view || !store.getProject(view.projectId)) throw new HttpError(404, 'Not found.');
+  const viewOr404 = async (id: string): Promise<ViewRow> => {
+    const view = await store.getView(Number(id));
+    if (!view || !(await store.getProject(view.projectId))) throw new HttpError(404, 'Not found.');
     return view;
   };
-  const projectField = (raw: unknown): number => {
+  const projectField = async (raw: unknown): Promise<number> => {
     if (raw === undefined || raw === null || raw === '')
       throw validationError({ project: ['This field is required.'] });
     const id = Number(raw);
-    if (!Number.isSafeInteger(id) || !store.getProject(id))
+    if (!Number.isSafeInteger(id) || !(await store.getProject(id)))
       throw validationError({ project: [`Invalid pk "${String(raw)}" - object does not exist.`] });
     return id;
   };
@@ -57,7 +57,7 @@ export default defineRoutes((app, ctx) => {
     },
     async (request, reply) => {
       const project = queryOf(request.url).get('project');
-      const views = store.listViews(project ? projectField(project) : undefined);
+      const views = await store.listViews(project ? await projectField(project) : undefined);
       return sendJson(reply, 200, views.map(viewJson));
     },
   );
@@ -76,9 +76,9 @@ export default defineRoutes((app, ctx) => {
     },
     async (request, reply) => {
       const body = bodyOf(request.body);
-      const projectId = projectField(body.project);
+      const projectId = await projectField(body.project);
       const data = checkViewData(body.data);
-      return sendJson(reply, 201, viewJson(store.createView({ projectId, data })));
+      return sendJson(reply, 201, viewJson(await store.createView({ projectId, data })));
     },
   );
   app.get<{ Params: { id: string } }>(
@@ -90,7 +90,7 @@ export default defineRoutes((app, ctx) => {
         response: { 200: { description: 'OK', ...viewSchema }, ...common },
       },
     },
-    async (request, reply) => sendJson(reply, 200, viewJson(viewOr404(request.params.id))),
+    async (request, reply) => sendJson(reply, 200, viewJson(await viewOr404(request.params.id))),
   );
   for (const method of ['patch', 'put'] as const) {
     app[method]<{ Params: { id: string } }>(
@@ -104,12 +104,12 @@ export default defineRoutes((app, ctx) => {
         },
       },
       async (request, reply) => {
-        const view = viewOr404(request.params.id);
+        const view = await viewOr404(request.params.id);
         const body = bodyOf(request.body);
-        if (body.project !== undefined && projectField(body.project) !== view.projectId)
+        if (body.project !== undefined && (await projectField(body.project)) !== view.projectId)
           throw validationError({ project: ['A view cannot move to another project.'] });
         const data = body.data === undefined ? view.data : checkViewData(body.data);
-        return sendJson(reply, 200, viewJson(store.updateView(view.id, data)!));
+        return sendJson(reply, 200, viewJson((await store.updateView(view.id, data))!));
       },
     );
   }
@@ -123,7 +123,7 @@ export default defineRoutes((app, ctx) => {
       },
     },
     async (request, reply) => {
-      store.deleteView(viewOr404(request.params.id).id);
+      await store.deleteView((await viewOr404(request.params.id)).id);
       return reply.code(204).send();
     },
   );

@@ -1,9 +1,9 @@
 // Snapshots (Label Studio's exports) and their conversions, and the jobs left unfinished.
 import type { SQLInputValue } from 'node:sqlite';
 import { type Db, now, type Row } from './db.js';
-import type { ConversionRow, JobStatus, SnapshotOptions, SnapshotRow, Store } from './types.js';
+import type { ConversionRow, JobStatus, SnapshotOptions, SnapshotRow, SyncStore } from './types.js';
 
-const snapshotFrom = (r: Row): SnapshotRow => ({
+export const snapshotFrom = (r: Row): SnapshotRow => ({
   id: r.id,
   projectId: r.project_id,
   title: r.title,
@@ -16,7 +16,7 @@ const snapshotFrom = (r: Row): SnapshotRow => ({
   file: r.file,
   error: r.error,
 });
-const conversionFrom = (r: Row): ConversionRow => ({
+export const conversionFrom = (r: Row): ConversionRow => ({
   id: r.id,
   exportId: r.export_id,
   projectId: r.project_id,
@@ -32,9 +32,8 @@ const conversionFrom = (r: Row): ConversionRow => ({
   finishedAt: r.finished_at,
 });
 
-/** The store methods this module implements. */
-export type ExportMethods = Pick<
-  Store,
+/** The names of the snapshot and conversion methods (both stores implement them). */
+export type ExportKeys =
   | 'createSnapshot'
   | 'getSnapshot'
   | 'listSnapshots'
@@ -44,8 +43,29 @@ export type ExportMethods = Pick<
   | 'getConversion'
   | 'listConversions'
   | 'updateConversion'
-  | 'unfinishedJobs'
->;
+  | 'unfinishedJobs';
+
+/** The store methods this module implements. */
+export type ExportMethods = Pick<SyncStore, ExportKeys>;
+
+/** Columns of the snapshot fields an update may set. */
+export const SNAPSHOT_COLUMNS = {
+  status: 'status',
+  md5: 'md5',
+  counters: 'counters',
+  file: 'file',
+  finishedAt: 'finished_at',
+  error: 'error',
+} as const;
+
+/** Columns of the conversion fields an update may set. */
+export const CONVERSION_COLUMNS = {
+  status: 'status',
+  traceback: 'traceback',
+  file: 'file',
+  finishedAt: 'finished_at',
+  report: 'report',
+} as const;
 
 /** The snapshot and conversion methods of a store. */
 export function exportStore(db: Db): ExportMethods {
@@ -77,14 +97,7 @@ export function exportStore(db: Db): ExportMethods {
     updateSnapshot(id, patch) {
       const sets: string[] = [];
       const params: SQLInputValue[] = [];
-      const col = {
-        status: 'status',
-        md5: 'md5',
-        counters: 'counters',
-        file: 'file',
-        finishedAt: 'finished_at',
-        error: 'error',
-      } as const;
+      const col = SNAPSHOT_COLUMNS;
       for (const [key, value] of Object.entries(patch)) {
         sets.push(`${col[key as keyof typeof col]} = ?`);
         params.push(key === 'counters' ? JSON.stringify(value) : (value as SQLInputValue));
@@ -124,13 +137,7 @@ export function exportStore(db: Db): ExportMethods {
     updateConversion(id, patch) {
       const sets: string[] = ['updated_at = ?'];
       const params: SQLInputValue[] = [now()];
-      const col = {
-        status: 'status',
-        traceback: 'traceback',
-        file: 'file',
-        finishedAt: 'finished_at',
-        report: 'report',
-      } as const;
+      const col = CONVERSION_COLUMNS;
       for (const [key, value] of Object.entries(patch)) {
         sets.push(`${col[key as keyof typeof col]} = ?`);
         params.push((key === 'report' && value ? JSON.stringify(value) : value) as SQLInputValue);

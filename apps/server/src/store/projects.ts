@@ -1,8 +1,8 @@
 // Projects: their rows, counts and deletion with everything they hold.
 import { type Db, now, type Row } from './db.js';
-import type { ProjectCounts, ProjectRow, Store } from './types.js';
+import type { ProjectCounts, ProjectRow, SyncStore } from './types.js';
 
-const projectFrom = (r: Row): ProjectRow => ({
+export const projectFrom = (r: Row): ProjectRow => ({
   id: r.id,
   title: r.title,
   description: r.description,
@@ -11,11 +11,31 @@ const projectFrom = (r: Row): ProjectRow => ({
   updatedAt: r.updated_at,
 });
 
+/** The names of the project methods (both stores implement them). */
+export type ProjectKeys =
+  | 'createProject'
+  | 'getProject'
+  | 'listProjects'
+  | 'updateProject'
+  | 'deleteProject'
+  | 'projectCounts';
+
 /** The store methods this module implements. */
-export type ProjectMethods = Pick<
-  Store,
-  'createProject' | 'getProject' | 'listProjects' | 'updateProject' | 'deleteProject' | 'projectCounts'
->;
+export type ProjectMethods = Pick<SyncStore, ProjectKeys>;
+
+/** A project's counts from the row of {@link COUNTS_SQL}. */
+export const countsFrom = (r: Row): ProjectCounts => ({
+  taskNumber: r.n,
+  tasksWithAnnotations: r.withAnn,
+  totalAnnotations: r.ann,
+  skippedAnnotations: r.skipped,
+  totalPredictions: r.preds,
+});
+
+/** A project's counts, in both stores' SQL (`?`: the project id). */
+export const COUNTS_SQL = `SELECT count(*) AS n, coalesce(sum(has_annotations), 0) AS "withAnn", coalesce(sum(annotations), 0) AS ann,
+         coalesce(sum(skipped), 0) AS skipped, coalesce(sum(predictions), 0) AS preds
+  FROM tasks WHERE project_id = ?`;
 
 /** The project methods of a store. */
 export function projectStore(db: Db): ProjectMethods {
@@ -66,19 +86,7 @@ export function projectStore(db: Db): ProjectMethods {
       });
     },
     projectCounts(id): ProjectCounts {
-      const r = db.get(
-        `SELECT count(*) AS n, coalesce(sum(has_annotations), 0) AS withAnn, coalesce(sum(annotations), 0) AS ann,
-                coalesce(sum(skipped), 0) AS skipped, coalesce(sum(predictions), 0) AS preds
-         FROM tasks WHERE project_id = ?`,
-        id,
-      )!;
-      return {
-        taskNumber: r.n,
-        tasksWithAnnotations: r.withAnn,
-        totalAnnotations: r.ann,
-        skippedAnnotations: r.skipped,
-        totalPredictions: r.preds,
-      };
+      return countsFrom(db.get(COUNTS_SQL, id)!);
     },
   };
   return projects;

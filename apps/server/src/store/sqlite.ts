@@ -7,9 +7,10 @@ import { exportStore } from './exports.js';
 import { loadNodeSqlite } from './node-sqlite.js';
 import { projectStore } from './projects.js';
 import { migrate } from './schema.js';
+import { streamPages } from './stream.js';
 import { taskRowStore } from './task-rows.js';
 import { taskStore } from './tasks.js';
-import type { Store } from './types.js';
+import type { Store, SyncStore } from './types.js';
 import { userStore } from './users.js';
 import { viewStore } from './views.js';
 
@@ -21,6 +22,11 @@ export { SCHEMA_VERSION } from './schema.js';
  * `recover` is false (a console command running beside a live server).
  */
 export function openSqliteStore(dataDir: string, options: { recover?: boolean } = {}): Store {
+  return asyncStore(openSyncStore(dataDir, options));
+}
+
+/** The SQLite store's synchronous methods over one `node:sqlite` connection. */
+function openSyncStore(dataDir: string, options: { recover?: boolean }): SyncStore {
   // The store holds the API key's digest, users and every task: readable by its owner only.
   // A folder created here is private; an existing one keeps the modes its owner gave it.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -67,4 +73,33 @@ export function openSqliteStore(dataDir: string, options: { recover?: boolean } 
       db.close();
     },
   };
+}
+
+/**
+ * The asynchronous face of the SQLite store. Each call runs its statement at once (as
+ * the synchronous store did) and returns a settled promise, so SQLite's behaviour,
+ * transactions included, is what it was.
+ */
+function asyncStore(sync: SyncStore): Store {
+  const methods: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(sync)) {
+    methods[name] = async (...args: unknown[]) => (fn as (...a: unknown[]) => unknown)(...args);
+  }
+  const store = methods as unknown as Store;
+  return Object.assign(store, {
+    kind: 'sqlite' as const,
+    async beginImport(projectId: number) {
+      const batch = sync.beginImport(projectId);
+      return {
+        add: async (tasks: Parameters<typeof batch.add>[0]) => batch.add(tasks),
+        commit: async () => batch.commit(),
+        rollback: async () => batch.rollback(),
+      };
+    },
+    streamTasks: (projectId: number, query: Parameters<Store['streamTasks']>[1], batchSize: number) =>
+      streamPages((after) => store.taskPage(projectId, query, after, batchSize)),
+    async ping() {
+      sync.getSetting('');
+    },
+  });
 }

@@ -1,10 +1,11 @@
 // Single tasks (read, replace, delete) and the summary of a task query (its ids and counts).
 import type { Db } from './db.js';
+import { addSummaryPage, SUMMARY_PAGE, type TaskSummary } from './stream.js';
 import { scanTest, taskColumns, taskWhere } from './tasks.js';
-import type { Store } from './types.js';
+import type { SyncStore } from './types.js';
 
 /** The store methods this module implements. */
-export type TaskRowMethods = Pick<Store, 'taskSummary' | 'getTask' | 'updateTask' | 'deleteTask'>;
+export type TaskRowMethods = Pick<SyncStore, 'taskSummary' | 'getTask' | 'updateTask' | 'deleteTask'>;
 
 /** Single-task methods of a store. */
 export function taskRowStore(db: Db): TaskRowMethods {
@@ -12,26 +13,18 @@ export function taskRowStore(db: Db): TaskRowMethods {
     taskSummary(projectId, query) {
       const where = taskWhere(query);
       const test = scanTest(query);
-      const ids: number[] = [];
-      let annotations = 0;
-      let predictions = 0;
+      const summary: TaskSummary = { ids: [], annotations: 0, predictions: 0 };
       const columns = test ? 'id, json, annotations, predictions' : 'id, annotations, predictions';
-      for (let after = 0; ; ) {
+      for (let after: number | undefined = 0; after !== undefined; ) {
         const rows = db.all(
-          `SELECT ${columns} FROM tasks WHERE project_id = ? AND id > ?${where.sql} ORDER BY id LIMIT 1000`,
+          `SELECT ${columns} FROM tasks WHERE project_id = ? AND id > ?${where.sql} ORDER BY id LIMIT ${SUMMARY_PAGE}`,
           projectId,
           after,
           ...where.params,
         );
-        for (const r of rows) {
-          if (test && !test(r.id, r.json)) continue;
-          ids.push(r.id);
-          annotations += r.annotations;
-          predictions += r.predictions;
-        }
-        if (rows.length < 1000) return { ids, annotations, predictions };
-        after = rows[rows.length - 1]!.id;
+        after = addSummaryPage(summary, rows, test);
       }
+      return summary;
     },
     getTask(id) {
       const r = db.get('SELECT id, project_id, json FROM tasks WHERE id = ? AND project_id > 0', id);

@@ -2,7 +2,7 @@
 import type { SQLInputValue } from 'node:sqlite';
 import { matchesSelection } from '../dm-filters.js';
 import { type Db, now } from './db.js';
-import type { ImportBatch, NewTask, Store, TaskQuery, TaskRow } from './types.js';
+import type { NewTask, SyncImportBatch, SyncStore, TaskQuery, TaskRow } from './types.js';
 
 /** A task's column values: its JSON, then the facts filters need, in table order. */
 export function taskColumns(t: NewTask): SQLInputValue[] {
@@ -53,12 +53,21 @@ export function scanTest(query: TaskQuery): ((id: number, json: string) => boole
   };
 }
 
-/** The SQL conditions (after `project_id = ?`) and parameters of a task query. */
-export function taskWhere(query: TaskQuery): { sql: string; params: SQLInputValue[] } {
+/** `id IN` a JSON list of ids given as one parameter, in each store's SQL. */
+export const ID_LIST_SQL = {
+  sqlite: 'SELECT value FROM json_each(?)',
+  postgres: 'SELECT value::numeric FROM jsonb_array_elements_text(?::jsonb)',
+} as const;
+
+/** The SQL conditions (after `project_id = ?`) and parameters of a task query (`?` placeholders). */
+export function taskWhere(
+  query: TaskQuery,
+  dialect: keyof typeof ID_LIST_SQL = 'sqlite',
+): { sql: string; params: SQLInputValue[] } {
   const parts: string[] = [];
   const params: SQLInputValue[] = [];
   if (query.ids && query.ids.length > 0) {
-    parts.push(`id IN (SELECT value FROM json_each(?))`);
+    parts.push(`id IN (${ID_LIST_SQL[dialect]})`);
     params.push(JSON.stringify(query.ids));
   }
   if (query.anyAnnotation) parts.push('has_annotations = 1');
@@ -69,7 +78,7 @@ export function taskWhere(query: TaskQuery): { sql: string; params: SQLInputValu
 }
 
 /** The store methods this module implements. */
-export type TaskMethods = Pick<Store, 'beginImport' | 'nextIds' | 'bumpIds' | 'taskPage' | 'countTasks'>;
+export type TaskMethods = Pick<SyncStore, 'beginImport' | 'nextIds' | 'bumpIds' | 'taskPage' | 'countTasks'>;
 
 /** The task methods of a store. */
 export function taskStore(db: Db): TaskMethods {
@@ -104,7 +113,7 @@ export function taskStore(db: Db): TaskMethods {
           db.run('DELETE FROM tasks WHERE project_id = ?', hidden);
           db.run('DELETE FROM imports WHERE id = ?', importId);
         },
-      } satisfies ImportBatch;
+      } satisfies SyncImportBatch;
     },
     nextIds(kind, count) {
       return db.transaction(() => {

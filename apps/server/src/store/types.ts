@@ -123,62 +123,70 @@ export interface TaskQuery {
 }
 
 /**
- * The storage behind the server. SQLite implements it; a PostgreSQL backend can
- * follow by implementing the same methods (async where a network database needs it).
+ * The storage behind the server, asynchronous so that a network database fits behind it:
+ * SQLite in the data folder (`sqlite.ts`, the embedded default) and PostgreSQL
+ * (`postgres.ts`, shared by several server instances) implement it.
  */
 export interface Store {
+  /** `sqlite` or `postgres`. */
+  readonly kind: 'sqlite' | 'postgres';
   /** A setting by key (the generated API key lives here). */
-  getSetting(key: string): string | undefined;
-  setSetting(key: string, value: string): void;
-  deleteSetting(key: string): void;
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+  deleteSetting(key: string): Promise<void>;
 
-  createProject(p: { title: string; description: string; labelConfig: string }): ProjectRow;
-  getProject(id: number): ProjectRow | undefined;
-  listProjects(offset: number, limit: number): { total: number; rows: ProjectRow[] };
+  createProject(p: { title: string; description: string; labelConfig: string }): Promise<ProjectRow>;
+  getProject(id: number): Promise<ProjectRow | undefined>;
+  listProjects(offset: number, limit: number): Promise<{ total: number; rows: ProjectRow[] }>;
   updateProject(
     id: number,
     patch: Partial<Pick<ProjectRow, 'title' | 'description' | 'labelConfig'>>,
-  ): ProjectRow | undefined;
-  deleteProject(id: number): boolean;
-  projectCounts(id: number): ProjectCounts;
+  ): Promise<ProjectRow | undefined>;
+  deleteProject(id: number): Promise<boolean>;
+  projectCounts(id: number): Promise<ProjectCounts>;
 
   /** Starts an import: rows written with this handle stay invisible until `commit`. */
-  beginImport(projectId: number): ImportBatch;
+  beginImport(projectId: number): Promise<ImportBatch>;
   /** Ids for annotations, drafts and predictions that came without one. */
-  nextIds(kind: 'annotation' | 'draft' | 'prediction', count: number): number;
+  nextIds(kind: 'annotation' | 'draft' | 'prediction', count: number): Promise<number>;
   /** Ensures ids handed out stay above ids seen in imports. */
-  bumpIds(kind: 'annotation' | 'draft' | 'prediction', seen: number): void;
-  upsertUsers(users: readonly UserRow[]): void;
-  getUsers(ids: readonly number[]): Map<number, UserRow>;
+  bumpIds(kind: 'annotation' | 'draft' | 'prediction', seen: number): Promise<void>;
+  upsertUsers(users: readonly UserRow[]): Promise<void>;
+  getUsers(ids: readonly number[]): Promise<Map<number, UserRow>>;
 
   /** Task rows in id order, a page at a time, after `afterId`. */
-  taskPage(projectId: number, query: TaskQuery, afterId: number, limit: number): TaskRow[];
-  countTasks(projectId: number, query: TaskQuery): number;
+  taskPage(projectId: number, query: TaskQuery, afterId: number, limit: number): Promise<TaskRow[]>;
+  /**
+   * Every task a query selects, in id order, in batches of at most `batchSize`: an id
+   * cursor over pages, so a project of millions of tasks is never held in memory.
+   */
+  streamTasks(projectId: number, query: TaskQuery, batchSize: number): AsyncIterable<TaskRow[]>;
+  countTasks(projectId: number, query: TaskQuery): Promise<number>;
   /** Ids of the tasks a query selects, in id order, with their annotation and prediction counts summed. */
   taskSummary(
     projectId: number,
     query: TaskQuery,
-  ): { ids: number[]; annotations: number; predictions: number };
-  getTask(id: number): TaskRow | undefined;
+  ): Promise<{ ids: number[]; annotations: number; predictions: number }>;
+  getTask(id: number): Promise<TaskRow | undefined>;
   /** Replaces a task's JSON and the facts derived from it. */
-  updateTask(id: number, task: NewTask): void;
-  deleteTask(id: number): boolean;
+  updateTask(id: number, task: NewTask): Promise<void>;
+  deleteTask(id: number): Promise<boolean>;
 
-  createView(v: { projectId: number; data: Record<string, unknown> }): ViewRow;
-  getView(id: number): ViewRow | undefined;
+  createView(v: { projectId: number; data: Record<string, unknown> }): Promise<ViewRow>;
+  getView(id: number): Promise<ViewRow | undefined>;
   /** Views of a project (every project when undefined), in tab order. */
-  listViews(projectId?: number): ViewRow[];
-  updateView(id: number, data: Record<string, unknown>): ViewRow | undefined;
-  deleteView(id: number): boolean;
+  listViews(projectId?: number): Promise<ViewRow[]>;
+  updateView(id: number, data: Record<string, unknown>): Promise<ViewRow | undefined>;
+  deleteView(id: number): Promise<boolean>;
 
-  createSnapshot(s: { projectId: number; title: string; options: SnapshotOptions }): SnapshotRow;
-  getSnapshot(id: number): SnapshotRow | undefined;
-  listSnapshots(projectId: number, limit: number): SnapshotRow[];
+  createSnapshot(s: { projectId: number; title: string; options: SnapshotOptions }): Promise<SnapshotRow>;
+  getSnapshot(id: number): Promise<SnapshotRow | undefined>;
+  listSnapshots(projectId: number, limit: number): Promise<SnapshotRow[]>;
   updateSnapshot(
     id: number,
     patch: Partial<Pick<SnapshotRow, 'status' | 'md5' | 'counters' | 'file' | 'finishedAt' | 'error'>>,
-  ): void;
-  deleteSnapshot(id: number): void;
+  ): Promise<void>;
+  deleteSnapshot(id: number): Promise<void>;
 
   createConversion(c: {
     exportId: number;
@@ -186,24 +194,45 @@ export interface Store {
     exportType: string;
     downloadResources: boolean;
     plan?: ConversionRow['plan'];
-  }): ConversionRow;
-  getConversion(id: number): ConversionRow | undefined;
-  listConversions(exportId: number): ConversionRow[];
+  }): Promise<ConversionRow>;
+  getConversion(id: number): Promise<ConversionRow | undefined>;
+  listConversions(exportId: number): Promise<ConversionRow[]>;
   updateConversion(
     id: number,
     patch: Partial<Pick<ConversionRow, 'status' | 'traceback' | 'file' | 'finishedAt' | 'report'>>,
-  ): void;
+  ): Promise<void>;
 
   /** Snapshots and conversions left `created`/`in_progress` by a stopped server. */
-  unfinishedJobs(): { snapshots: SnapshotRow[]; conversions: ConversionRow[] };
+  unfinishedJobs(): Promise<{ snapshots: SnapshotRow[]; conversions: ConversionRow[] }>;
 
-  close(): void;
+  /** Resolves when the database answers (the readiness check); rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Rows of one import, committed or rolled back together. */
 export interface ImportBatch {
   /** Adds tasks; returns their ids, in order. */
-  add(tasks: readonly NewTask[]): number[];
-  commit(): number;
-  rollback(): void;
+  add(tasks: readonly NewTask[]): Promise<number[]>;
+  commit(): Promise<number>;
+  rollback(): Promise<void>;
 }
+
+/** A method's synchronous form: the value its promise resolves to, returned at once. */
+type Synchronous<F> = F extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+
+/**
+ * The SQLite store's own methods: those of {@link Store}, synchronous, as `node:sqlite`
+ * is. `sqlite.ts` wraps them into the asynchronous interface the server uses.
+ */
+export type SyncStore = {
+  [K in Exclude<keyof Store, 'kind' | 'beginImport' | 'streamTasks' | 'ping' | 'close'>]: Synchronous<
+    Store[K]
+  >;
+} & {
+  beginImport(projectId: number): SyncImportBatch;
+  close(): void;
+};
+
+/** Rows of one SQLite import, committed or rolled back together. */
+export type SyncImportBatch = { [K in keyof ImportBatch]: Synchronous<ImportBatch[K]> };

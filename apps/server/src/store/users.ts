@@ -1,9 +1,9 @@
 // Users named by imported annotations (`completed_by`), kept for "complete user details".
 import type { Db } from './db.js';
-import type { Store, UserRow } from './types.js';
+import type { SyncStore, UserRow } from './types.js';
 
 /** The store methods this module implements. */
-export type UserMethods = Pick<Store, 'upsertUsers' | 'getUsers'>;
+export type UserMethods = Pick<SyncStore, 'upsertUsers' | 'getUsers'>;
 
 /** The user methods of a store. */
 export function userStore(db: Db): UserMethods {

@@ -1,8 +1,8 @@
 // Data Manager views (tabs): a project's saved filters, ordering and selection.
 import type { Db, Row } from './db.js';
-import type { Store, ViewRow } from './types.js';
+import type { SyncStore, ViewRow } from './types.js';
 
-const viewFrom = (r: Row): ViewRow => ({
+export const viewFrom = (r: Row): ViewRow => ({
   id: r.id,
   projectId: r.project_id,
   data: JSON.parse(r.data),
@@ -10,7 +10,10 @@ const viewFrom = (r: Row): ViewRow => ({
 });
 
 /** The store methods this module implements. */
-export type ViewMethods = Pick<Store, 'createView' | 'getView' | 'listViews' | 'updateView' | 'deleteView'>;
+export type ViewMethods = Pick<
+  SyncStore,
+  'createView' | 'getView' | 'listViews' | 'updateView' | 'deleteView'
+>;
 
 /** The view methods of a store. */
 export function viewStore(db: Db): ViewMethods {
