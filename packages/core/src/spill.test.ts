@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { memorySink } from './sinks/memory.js';
 import { JsonArraySpill } from './spill.js';
 
 async function readAll(spill: JsonArraySpill): Promise<unknown[]> {
@@ -75,5 +76,29 @@ describe('JsonArraySpill, copied out', () => {
     await expect(async () => {
       for await (const _ of spill.readBatches()) break;
     }).rejects.toThrow(/separated by/);
+  });
+
+  it("copies a spill of several reads into core's own writer, which reuses the read buffer", async () => {
+    const spill = await JsonArraySpill.create('test');
+    const sink = memorySink();
+    const expected: string[] = [];
+    try {
+      for (let i = 0; i < 20_000; i++) {
+        const json = JSON.stringify({ i, text: `é${'z'.repeat(i % 97)}😀` });
+        expected.push(json);
+        await spill.pushJson(json);
+      }
+      const out = await sink.createFile('out.json');
+      await out.write('[');
+      await spill.pipeTo(out);
+      await out.write(']');
+      await out.close();
+      await sink.commit();
+    } finally {
+      await spill.dispose();
+    }
+    const text = Buffer.from(sink.files.get('out.json')!).toString('utf8');
+    expect(text.length).toBeGreaterThan(1024 * 1024);
+    expect(text).toBe(`[${expected.join(',\n')}]`);
   });
 });
