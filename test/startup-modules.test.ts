@@ -1,6 +1,7 @@
 // A small export loads only what it runs: the format asked for, the parsers it needs in the
 // form that loads fastest, and none of the libraries kept for rarer paths (the YAML parser
-// for data.yaml datasets and unusual workspace files, semver for unusual version ranges).
+// for data.yaml datasets and unusual workspace files, semver for unusual version ranges,
+// fflate for zip archives).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ registerHooks({ load(url, context, next) { appendFileSync(process.env.LOADED_LOG
   );
 
   for (const format of ['YOLO', 'COCO', 'VOC']) {
-    it(`${format}: its own package, the kit and core, without yaml, semver or an XML module tree`, () => {
+    it(`${format}: its own package, the kit and core, without yaml, semver, fflate or an XML module tree`, () => {
       const log = join(dir, `${format}.log`);
       execFileSync(
         process.execPath,
@@ -49,7 +50,7 @@ registerHooks({ load(url, context, next) { appendFileSync(process.env.LOADED_LOG
       const packages = new Set(loaded.flatMap((url) => /\/packages\/([^/]+)\/dist\//.exec(url)?.[1] ?? []));
       expect([...packages].sort()).toEqual(['core', `format-${format.toLowerCase()}`, 'format-kit'].sort());
       const slow = loaded.filter((url) =>
-        /\/node_modules\/(yaml|semver)\/|\/fast-xml-parser\/src\/|\/is-unsafe\//.test(url),
+        /\/node_modules\/(yaml|semver|fflate)\/|\/fast-xml-parser\/src\/|\/is-unsafe\//.test(url),
       );
       expect(slow).toEqual([]);
     });
