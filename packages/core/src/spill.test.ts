@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { memorySink } from './sinks/memory.js';
 import { JsonArraySpill } from './spill.js';
 
@@ -39,6 +39,22 @@ describe('JsonArraySpill', () => {
       for (const value of values) await spill.push(value);
       expect(await readAll(spill)).toEqual(values);
     } finally {
+      await spill.dispose();
+    }
+  });
+
+  it('reads back several megabytes through one buffer, joining no copies', async () => {
+    const spill = await JsonArraySpill.create('test', '\n');
+    const concat = vi.spyOn(Buffer, 'concat');
+    try {
+      const values = Array.from({ length: 40_000 }, (_, i) => `${i}-${'é'.repeat(i % 61)}`);
+      for (const value of values) await spill.push(value);
+      concat.mockClear();
+      expect(await readAll(spill)).toEqual(values);
+      // Each read used to join the previous read's unfinished element with the new bytes.
+      expect(concat).not.toHaveBeenCalled();
+    } finally {
+      concat.mockRestore();
       await spill.dispose();
     }
   });
