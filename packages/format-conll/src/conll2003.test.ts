@@ -271,3 +271,44 @@ describe('CONLL2003 keeps its columns whatever the labels and offsets', () => {
     expect(python.report.warnings.join('\n')).toMatch(/outside the text/);
   });
 });
+
+describe('CONLL2003 writes', () => {
+  it('go out in pieces of about 32 KB, never one string of many tasks', async () => {
+    const sink = memorySink();
+    const sizes: number[] = [];
+    const watched = {
+      ...sink,
+      get filesWritten() {
+        return sink.filesWritten;
+      },
+      get bytesWritten() {
+        return sink.bytesWritten;
+      },
+      async createFile(path: string) {
+        const file = await sink.createFile(path);
+        return {
+          write: (chunk: string | Uint8Array) => {
+            sizes.push(chunk.length);
+            return file.write(chunk);
+          },
+          close: () => file.close(),
+        };
+      },
+    };
+    const text = 'Alice met Bob in Paris. '.repeat(20);
+    const tasks = Array.from({ length: 2000 }, (_, i) => ({
+      id: i + 1,
+      data: { text },
+      annotations: [{ id: i + 1, result: [region('a', 'label', 0, 5, 'PER')] }],
+    }));
+    await runExport({
+      format: conll2003,
+      tasks: arrayTaskSource(tasks),
+      config: parseLabelConfig(ONE_CONTROL),
+      sink: watched,
+      compat: 'default',
+    });
+    expect(sink.text('result.conll').length).toBeGreaterThan(300_000);
+    expect(Math.max(...sizes)).toBeLessThan(40_000);
+  });
+});

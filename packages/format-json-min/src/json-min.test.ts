@@ -162,3 +162,37 @@ describe('JSON_MIN export', () => {
     expect(tasks).toEqual(before);
   });
 });
+
+describe('JSON_MIN writes', () => {
+  it('go out in pieces of about 32 KB, never one string of many tasks', async () => {
+    const sink = memorySink();
+    const sizes: number[] = [];
+    const watched = {
+      ...sink,
+      get filesWritten() {
+        return sink.filesWritten;
+      },
+      get bytesWritten() {
+        return sink.bytesWritten;
+      },
+      async createFile(path: string) {
+        const file = await sink.createFile(path);
+        return {
+          write: (chunk: string | Uint8Array) => {
+            sizes.push(chunk.length);
+            return file.write(chunk);
+          },
+          close: () => file.close(),
+        };
+      },
+    };
+    const tasks = Array.from({ length: 2000 }, (_, i) => ({
+      id: i + 1,
+      data: { image: `/data/upload/1/image-${i}.jpg` },
+      annotations: [{ id: i + 1, result: [rect, ok] }],
+    })) as Task[];
+    await runExport({ format: jsonMin, tasks: arrayTaskSource(tasks), config, sink: watched });
+    expect(sink.text('result.json').length).toBeGreaterThan(300_000);
+    expect(Math.max(...sizes)).toBeLessThan(40_000);
+  });
+});
