@@ -1,5 +1,5 @@
 import { arrayTaskSource, type CompatMode, memorySink, parseLabelConfig, runExport } from '@lsconv/core';
-import { describeFormatSuite } from '@lsconv/testkit';
+import { describeFormatSuite, writeSizes } from '@lsconv/testkit';
 import { describe, expect, it } from 'vitest';
 import { conll2003, PYTHON_DOCSTART, SPACY_DOCSTART } from './index.js';
 
@@ -275,26 +275,7 @@ describe('CONLL2003 keeps its columns whatever the labels and offsets', () => {
 describe('CONLL2003 writes', () => {
   it('go out in pieces of about 32 KB, never one string of many tasks', async () => {
     const sink = memorySink();
-    const sizes: number[] = [];
-    const watched = {
-      ...sink,
-      get filesWritten() {
-        return sink.filesWritten;
-      },
-      get bytesWritten() {
-        return sink.bytesWritten;
-      },
-      async createFile(path: string) {
-        const file = await sink.createFile(path);
-        return {
-          write: (chunk: string | Uint8Array) => {
-            sizes.push(chunk.length);
-            return file.write(chunk);
-          },
-          close: () => file.close(),
-        };
-      },
-    };
+    const { sink: watched, sizes } = writeSizes(sink);
     const text = 'Alice met Bob in Paris. '.repeat(20);
     const tasks = Array.from({ length: 2000 }, (_, i) => ({
       id: i + 1,

@@ -1,4 +1,5 @@
 import { arrayTaskSource, memorySink, parseLabelConfig, runExport, type Task, taskItems } from '@lsconv/core';
+import { writeSizes } from '@lsconv/testkit';
 import { describe, expect, it } from 'vitest';
 import { jsonMin, jsonMinText, toJsonMinRecord } from './json-min.js';
 
@@ -166,26 +167,7 @@ describe('JSON_MIN export', () => {
 describe('JSON_MIN writes', () => {
   it('go out in pieces of about 32 KB, never one string of many tasks', async () => {
     const sink = memorySink();
-    const sizes: number[] = [];
-    const watched = {
-      ...sink,
-      get filesWritten() {
-        return sink.filesWritten;
-      },
-      get bytesWritten() {
-        return sink.bytesWritten;
-      },
-      async createFile(path: string) {
-        const file = await sink.createFile(path);
-        return {
-          write: (chunk: string | Uint8Array) => {
-            sizes.push(chunk.length);
-            return file.write(chunk);
-          },
-          close: () => file.close(),
-        };
-      },
-    };
+    const { sink: watched, sizes } = writeSizes(sink);
     const tasks = Array.from({ length: 2000 }, (_, i) => ({
       id: i + 1,
       data: { image: `/data/upload/1/image-${i}.jpg` },
