@@ -17,6 +17,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const core = await import(join(root, 'packages/core/dist/index.js'));
 const brush = await import(join(root, 'packages/format-brush/dist/index.js'));
+const kit = await import(join(root, 'packages/format-kit/dist/index.js'));
 
 // BRUSH_BENCH_SIZE=WxH (default 1024x768): smaller masks make a million of them fit on a disk.
 const [WIDTH, HEIGHT] = (process.env.BRUSH_BENCH_SIZE ?? '1024x768').split('x').map(Number);
@@ -98,7 +99,7 @@ function makeMask(seed) {
 async function generate(file, count) {
   // 32 distinct masks, reused: encoding is not what is measured.
   const rles = Array.from({ length: 32 }, (_, i) =>
-    JSON.stringify([...brush.encodeBrushMask(makeMask(i + 1))]),
+    JSON.stringify([...kit.encodeBrushMask(makeMask(i + 1))]),
   );
   const out = createWriteStream(file);
   const write = (s) => (out.write(s) ? undefined : new Promise((r) => out.once('drain', r)));

@@ -1,6 +1,13 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
 import { LsconvError } from './errors.js';
 import { CharRefError, decodeCharRefs } from './xml-char-refs.js';
+
+// The parser's CommonJS build is one bundled file: it loads in a few milliseconds, where its
+// ES module build is some thirty files (and the XML builder, never used here) that take
+// several times as long, at the start of every command that reads a labeling config.
+const { XMLParser, XMLValidator } = createRequire(import.meta.url)(
+  'fast-xml-parser',
+) as typeof import('fast-xml-parser');
 
 /** An object tag: something that shows task data (`Image`, `Text`, `Audio`…). */
 export interface ObjectTag {

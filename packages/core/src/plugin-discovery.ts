@@ -46,11 +46,19 @@ export function workspacePackages(start: string): Candidate[] {
 function workspacePatterns(dir: string): string[] | undefined {
   const yaml = join(dir, 'pnpm-workspace.yaml');
   if (existsSync(yaml)) {
-    // Loaded only here: a pnpm workspace is a development setup, not an installed CLI's path.
+    let text: string;
+    try {
+      text = readFileSync(yaml, 'utf8');
+    } catch {
+      return [];
+    }
+    const simple = simpleWorkspacePackages(text);
+    if (simple) return simple;
+    // Loaded only here: a YAML parser takes longer to load than the rest of a small export.
     const { parse } = require('yaml') as typeof import('yaml');
     let doc: unknown;
     try {
-      doc = parse(readFileSync(yaml, 'utf8'));
+      doc = parse(text);
     } catch {
       return [];
     }
@@ -62,6 +70,29 @@ function workspacePatterns(dir: string): string[] | undefined {
   return Array.isArray(workspaces)
     ? workspaces.filter((w: unknown): w is string => typeof w === 'string')
     : undefined;
+}
+
+/**
+ * The `packages` of a pnpm-workspace.yaml written the usual way (a top-level `packages:`
+ * followed by `- pattern` lines, plain or quoted, and comments), without a YAML parser;
+ * undefined for anything else (flow lists, anchors, escapes), which the parser then reads.
+ */
+export function simpleWorkspacePackages(text: string): string[] | undefined {
+  const lines = text.split(/\r?\n/);
+  const start = lines.findIndex((line) => /^packages:\s*(#.*)?$/.test(line));
+  if (start < 0) return text.includes('packages') ? undefined : [];
+  const out: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (/^\s*(#.*)?$/.test(line)) continue;
+    if (!/^\s/.test(line) && !line.startsWith('-')) break;
+    const quoted = /^\s*-\s+(?:'([^']*)'|"([^"\\]*)")(?:\s+#.*)?\s*$/.exec(line);
+    // A plain entry ends where a comment (` #`) starts.
+    const plain = quoted ? null : /^\s*-\s+([^\s'"#&*!|>%@`[\]{},].*)$/.exec(line.replace(/\s+#.*$/, ''));
+    const value = quoted ? (quoted[1] ?? quoted[2]) : plain?.[1]?.trimEnd();
+    if (value === undefined || (!quoted && /: |:$|^- /.test(value))) return undefined;
+    out.push(value);
+  }
+  return out;
 }
 
 function expandPattern(root: string, pattern: string): string[] {

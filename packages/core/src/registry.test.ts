@@ -1,8 +1,17 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { CORE_VERSION, loadRegistry, matchesPattern, OFFICIAL_FORMAT_PACKAGES } from './registry.js';
+import { parse as parseYaml } from 'yaml';
+import { simpleWorkspacePackages } from './plugin-discovery.js';
+import {
+  CORE_VERSION,
+  loadRegistry,
+  matchesPattern,
+  OFFICIAL_FORMAT_PACKAGES,
+  simpleRangeSatisfied,
+} from './registry.js';
 
 /** Writes a fake host project with plugin packages in node_modules. */
 function host(plugins: Record<string, { pkg: Record<string, unknown>; entry?: string }>) {
@@ -207,6 +216,59 @@ describe('matchesPattern', () => {
     expect(matchesPattern('lsconv-format-a/b', 'lsconv-format-*')).toBe(false);
     expect(matchesPattern('lsconv-format-a.b', 'lsconv-format-*')).toBe(true);
     expect(matchesPattern('lsconvXformat-a', 'lsconv.format-*')).toBe(false);
+  });
+});
+
+describe('the quick readers of plugin metadata', () => {
+  it('reads the usual pnpm-workspace.yaml as YAML does, and leaves every other form to the parser', () => {
+    const usual = [
+      'packages:\n  - packages/*\n  - apps/*\n  - tools/floor\n\n# a comment\nallowBuilds:\n  node: true\n',
+      'packages: # where\n- \'a b/*\'   # quoted\n\n- "c"\n- d#e\n- f # g\nother: 1\n',
+      'onlyBuiltDependencies:\n  - esbuild\n',
+      'packages:\r\n  - x/*\r\n',
+    ];
+    for (const text of usual) {
+      const parsed = (parseYaml(text) as { packages?: string[] }).packages ?? [];
+      expect(simpleWorkspacePackages(text)).toEqual(parsed);
+    }
+    for (const text of [
+      'packages: [a, b]\n',
+      'packages:\n  - &x a\n',
+      'packages:\n  - "a\\tb"\n',
+      'packages:\n  - a: b\n',
+      'packages:\n  - a\n    b\n',
+      '"packages":\n  - a\n',
+      'packages:\n  - - a\n',
+      "packages:\n  - 'it''s'\n",
+    ]) {
+      expect(simpleWorkspacePackages(text)).toBeUndefined();
+    }
+  });
+
+  it('checks the usual version ranges as semver does, and leaves the others to it', () => {
+    const versions = ['0.1.0', '0.1.5', '0.2.0', '1.0.0', '1.2.3', '2.0.0', '0.0.3', '0.0.4'];
+    const ranges = [
+      '>=0.1.0 <1.0.0',
+      '^0.1.0',
+      '^1.2.0',
+      '^0.0.3',
+      '~0.1.2',
+      '1.2.3',
+      '=1.0.0',
+      '>0.1.0',
+      '<=1.0.0',
+    ];
+    for (const version of versions) {
+      for (const range of ranges) {
+        expect(simpleRangeSatisfied(version, range), `${version} ${range}`).toBe(
+          semver.satisfies(version, range, { includePrerelease: true }),
+        );
+      }
+    }
+    for (const range of ['1.x', '>=1 <2', '^1.0.0 || ^2.0.0', '*', '', '1.0.0 - 2.0.0']) {
+      expect(simpleRangeSatisfied('1.0.0', range), range).toBeUndefined();
+    }
+    expect(simpleRangeSatisfied('1.0.0-rc.1', '^1.0.0')).toBeUndefined();
   });
 });
 

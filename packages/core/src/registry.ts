@@ -297,13 +297,17 @@ async function loadPlugin(
     return problem('PLUGIN_LOAD', 'its package.json has no "lsconv": { "plugins": "<entry>" } marker');
   }
   const range = pkg.peerDependencies?.['@lsconv/core'] ?? pkg.dependencies?.['@lsconv/core'];
-  // semver is loaded only when a plugin states a range to check (not for workspace packages).
-  const semver =
-    typeof range === 'string' && !range.startsWith('workspace:')
-      ? (await import('semver')).default
-      : undefined;
-  if (semver?.validRange(range)) {
-    if (!semver.satisfies(CORE_VERSION, range, { includePrerelease: true })) {
+  if (typeof range === 'string' && !range.startsWith('workspace:')) {
+    // The usual ranges (`>=0.1.0 <1.0.0`, `^0.1.0`) are checked here; semver, which takes
+    // longer to load than a small export takes to run, only for the others.
+    let fits = simpleRangeSatisfied(CORE_VERSION, range);
+    if (fits === undefined) {
+      const semver = (await import('semver')).default;
+      fits = semver.validRange(range)
+        ? semver.satisfies(CORE_VERSION, range, { includePrerelease: true })
+        : true;
+    }
+    if (!fits) {
       return problem('PLUGIN_INCOMPATIBLE', `it needs @lsconv/core ${range}, this is ${CORE_VERSION}`);
     }
   }
@@ -357,4 +361,39 @@ async function loadPlugin(
       entry: pathToFileURL(entry).href,
     },
   };
+}
+
+/**
+ * Whether `version` (plain `x.y.z`) satisfies `range` when the range is a space-separated
+ * list of comparators on plain versions (`>=0.1.0 <1.0.0`, `0.1.0`, `^0.1.0`, `~0.1.0`);
+ * undefined for anything else, which semver then decides.
+ */
+export function simpleRangeSatisfied(version: string, range: string): boolean | undefined {
+  const plain = /^(\d+)\.(\d+)\.(\d+)$/;
+  const v = plain.exec(version);
+  if (!v) return undefined;
+  const parts = range.trim().split(/\s+/);
+  if (parts.length === 0 || parts[0] === '') return undefined;
+  const have = [Number(v[1]), Number(v[2]), Number(v[3])] as const;
+  const compare = (want: readonly number[]) => have[0] - want[0]! || have[1] - want[1]! || have[2] - want[2]!;
+  for (const part of parts) {
+    const c = /^(>=|<=|>|<|=|\^|~)?v?(\d+)\.(\d+)\.(\d+)$/.exec(part);
+    if (!c) return undefined;
+    const want = [Number(c[2]), Number(c[3]), Number(c[4])];
+    const order = compare(want);
+    const op = c[1] ?? '=';
+    let ok: boolean;
+    if (op === '>=') ok = order >= 0;
+    else if (op === '<=') ok = order <= 0;
+    else if (op === '>') ok = order > 0;
+    else if (op === '<') ok = order < 0;
+    else if (op === '=') ok = order === 0;
+    else if (op === '~') ok = order >= 0 && have[0] === want[0] && have[1] === want[1];
+    // ^: the leftmost non-zero part stays the same.
+    else if (want[0] !== 0) ok = order >= 0 && have[0] === want[0];
+    else if (want[1] !== 0) ok = order >= 0 && have[0] === 0 && have[1] === want[1];
+    else ok = order === 0;
+    if (!ok) return false;
+  }
+  return true;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { memorySink } from './sinks/memory.js';
 import { JsonArraySpill } from './spill.js';
 
 async function readAll(spill: JsonArraySpill): Promise<unknown[]> {
@@ -42,6 +43,22 @@ describe('JsonArraySpill', () => {
     }
   });
 
+  it('reads back several megabytes through one buffer, joining no copies', async () => {
+    const spill = await JsonArraySpill.create('test', '\n');
+    const concat = vi.spyOn(Buffer, 'concat');
+    try {
+      const values = Array.from({ length: 40_000 }, (_, i) => `${i}-${'é'.repeat(i % 61)}`);
+      for (const value of values) await spill.push(value);
+      concat.mockClear();
+      expect(await readAll(spill)).toEqual(values);
+      // Each read used to join the previous read's unfinished element with the new bytes.
+      expect(concat).not.toHaveBeenCalled();
+    } finally {
+      concat.mockRestore();
+      await spill.dispose();
+    }
+  });
+
   it('reads nothing from an empty spill, and dispose is safe twice and before reading', async () => {
     const empty = await JsonArraySpill.create('test', '\n');
     expect(await readAll(empty)).toEqual([]);
@@ -75,5 +92,29 @@ describe('JsonArraySpill, copied out', () => {
     await expect(async () => {
       for await (const _ of spill.readBatches()) break;
     }).rejects.toThrow(/separated by/);
+  });
+
+  it("copies a spill of several reads into core's own writer, which reuses the read buffer", async () => {
+    const spill = await JsonArraySpill.create('test');
+    const sink = memorySink();
+    const expected: string[] = [];
+    try {
+      for (let i = 0; i < 20_000; i++) {
+        const json = JSON.stringify({ i, text: `é${'z'.repeat(i % 97)}😀` });
+        expected.push(json);
+        await spill.pushJson(json);
+      }
+      const out = await sink.createFile('out.json');
+      await out.write('[');
+      await spill.pipeTo(out);
+      await out.write(']');
+      await out.close();
+      await sink.commit();
+    } finally {
+      await spill.dispose();
+    }
+    const text = Buffer.from(sink.files.get('out.json')!).toString('utf8');
+    expect(text.length).toBeGreaterThan(1024 * 1024);
+    expect(text).toBe(`[${expected.join(',\n')}]`);
   });
 });

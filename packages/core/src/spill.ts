@@ -2,9 +2,11 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BufferedWriter } from './sinks/buffered-writer.js';
 import type { FileWriter } from './sinks/types.js';
 
-const FLUSH_AT = 1 << 20;
+/** Bytes per read of a spill file. */
+const READ_BYTES = 256 * 1024;
 const NEWLINE = 0x0a;
 
 /**
@@ -19,9 +21,8 @@ const NEWLINE = 0x0a;
 export class JsonArraySpill {
   /** Elements written so far. */
   count = 0;
-  private buffer: string[] = [];
-  private buffered = 0;
   private handle: FileHandle | undefined;
+  private readonly writer: BufferedWriter;
 
   private constructor(
     /** The folder holding the spill file. */
@@ -32,6 +33,14 @@ export class JsonArraySpill {
     private readonly separator: string,
   ) {
     this.handle = handle;
+    // Elements are encoded into one reused buffer and written out as it fills.
+    this.writer = new BufferedWriter(
+      async (chunk) => {
+        let offset = 0;
+        while (offset < chunk.length) offset += (await handle.write(chunk, offset)).bytesWritten;
+      },
+      async () => undefined,
+    );
   }
 
   /**
@@ -61,26 +70,36 @@ export class JsonArraySpill {
   /** Appends `count` elements given as their text, already joined by the separator. */
   async pushJoined(text: string, count: number): Promise<void> {
     if (count <= 0) return;
-    const piece = this.count === 0 ? text : this.separator + text;
+    const first = this.count === 0;
     this.count += count;
-    this.buffer.push(piece);
-    this.buffered += piece.length;
-    if (this.buffered >= FLUSH_AT) await this.flush();
+    if (!first) await this.writer.write(this.separator);
+    await this.writer.write(text);
   }
 
   private async flush(): Promise<void> {
-    if (this.buffer.length === 0 || !this.handle) return;
-    const bytes = Buffer.from(this.buffer.join(''), 'utf8');
-    this.buffer = [];
-    this.buffered = 0;
-    let offset = 0;
-    while (offset < bytes.length) offset += (await this.handle.write(bytes, offset)).bytesWritten;
+    if (!this.handle) return;
+    await this.writer.close();
   }
 
   /** Copies every element written into `out`, joined by the separator (without brackets). */
   async pipeTo(out: FileWriter): Promise<void> {
     await this.flush();
-    for await (const chunk of createReadStream(this.path)) await out.write(chunk as Uint8Array);
+    if (!(out instanceof BufferedWriter)) {
+      for await (const chunk of createReadStream(this.path)) await out.write(chunk as Uint8Array);
+      return;
+    }
+    // Core's writer is done with the bytes once a write settles: one buffer serves every read.
+    const input = await open(this.path, 'r');
+    try {
+      const buffer = Buffer.allocUnsafeSlow(READ_BYTES);
+      for (;;) {
+        const { bytesRead } = await input.read(buffer, 0, READ_BYTES);
+        if (bytesRead === 0) break;
+        await out.write(buffer.subarray(0, bytesRead));
+      }
+    } finally {
+      await input.close();
+    }
   }
 
   /**
@@ -93,32 +112,51 @@ export class JsonArraySpill {
     await this.flush();
     await this.handle?.close();
     this.handle = undefined;
-    const stream = createReadStream(this.path, { highWaterMark: FLUSH_AT });
-    let carry: Buffer[] = [];
+    // One read buffer for the whole file: each batch is decoded out of it before the next
+    // read, and the unfinished element after its last newline moves to the buffer's start,
+    // where the next read continues it (a copy joined per read was a megabyte of garbage).
+    const input = await open(this.path, 'r');
+    let buffer = Buffer.allocUnsafeSlow(READ_BYTES * 4);
+    let kept = 0;
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        const last = chunk.lastIndexOf(NEWLINE);
+      for (;;) {
+        if (kept === buffer.length) {
+          // An element longer than the buffer: a larger one takes it whole.
+          const larger = Buffer.allocUnsafeSlow(buffer.length * 2);
+          buffer.copy(larger, 0, 0, kept);
+          buffer = larger;
+        }
+        const { bytesRead } = await input.read(buffer, kept, buffer.length - kept);
+        if (bytesRead === 0) break;
+        const end = kept + bytesRead;
+        const last = buffer.subarray(kept, end).lastIndexOf(NEWLINE);
         if (last < 0) {
-          // An element longer than a read: keep the pieces and join them once.
-          carry.push(chunk);
+          kept = end;
           continue;
         }
-        const head =
-          carry.length > 0 ? Buffer.concat([...carry, chunk.subarray(0, last)]) : chunk.subarray(0, last);
-        carry = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
-        yield head.toString('utf8').split('\n');
+        // Line by line: one string for the whole read would be a large object, which only a
+        // full collection frees.
+        const lines: string[] = [];
+        for (let from = 0; from <= kept + last; ) {
+          const at = buffer.indexOf(NEWLINE, from);
+          lines.push(buffer.toString('utf8', from, at));
+          from = at + 1;
+        }
+        buffer.copy(buffer, 0, kept + last + 1, end);
+        kept = end - (kept + last + 1);
+        yield lines;
       }
     } finally {
-      stream.destroy();
+      await input.close();
     }
-    if (carry.length > 0) yield [Buffer.concat(carry).toString('utf8')];
+    if (kept > 0) yield [buffer.toString('utf8', 0, kept)];
   }
 
   /** Closes and deletes the temporary file. Safe to call twice. */
   async dispose(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
-    this.buffer = [];
+    await this.writer.close().catch(() => undefined);
     await handle?.close().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { arrayTaskSource, type CompatMode, memorySink, parseLabelConfig, runExport } from '@lsconv/core';
-import { describeFormatSuite } from '@lsconv/testkit';
+import { describeFormatSuite, writeSizes } from '@lsconv/testkit';
 import { describe, expect, it } from 'vitest';
 import { conll2003, PYTHON_DOCSTART, SPACY_DOCSTART } from './index.js';
 
@@ -269,5 +269,27 @@ describe('CONLL2003 keeps its columns whatever the labels and offsets', () => {
     expect(lines(fixed.text).slice(2, 4)).toEqual(['Anna -X- _ O', 'sings -X- _ O']);
     const python = await run(config, [task], 'python');
     expect(python.report.warnings.join('\n')).toMatch(/outside the text/);
+  });
+});
+
+describe('CONLL2003 writes', () => {
+  it('go out in pieces of about 32 KB, never one string of many tasks', async () => {
+    const sink = memorySink();
+    const { sink: watched, sizes } = writeSizes(sink);
+    const text = 'Alice met Bob in Paris. '.repeat(20);
+    const tasks = Array.from({ length: 2000 }, (_, i) => ({
+      id: i + 1,
+      data: { text },
+      annotations: [{ id: i + 1, result: [region('a', 'label', 0, 5, 'PER')] }],
+    }));
+    await runExport({
+      format: conll2003,
+      tasks: arrayTaskSource(tasks),
+      config: parseLabelConfig(ONE_CONTROL),
+      sink: watched,
+      compat: 'default',
+    });
+    expect(sink.text('result.conll').length).toBeGreaterThan(300_000);
+    expect(Math.max(...sizes)).toBeLessThan(40_000);
   });
 });

@@ -110,9 +110,12 @@ export async function exportDelimited(
       for (const line of batch) {
         text += layout.line(decodeSpillRow(line));
         ctx.report.itemsWritten++;
+        // Written in pieces well below a large object (which only a full collection frees).
+        if (text.length >= 32 * 1024) {
+          await out.write(text);
+          text = '';
+        }
       }
-      await out.write(text);
-      text = '';
     }
     if (text !== '') await out.write(text);
     await out.close();

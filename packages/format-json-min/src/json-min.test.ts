@@ -1,4 +1,5 @@
 import { arrayTaskSource, memorySink, parseLabelConfig, runExport, type Task, taskItems } from '@lsconv/core';
+import { writeSizes } from '@lsconv/testkit';
 import { describe, expect, it } from 'vitest';
 import { jsonMin, jsonMinText, toJsonMinRecord } from './json-min.js';
 
@@ -160,5 +161,20 @@ describe('JSON_MIN export', () => {
     const before = structuredClone(tasks);
     await run(tasks);
     expect(tasks).toEqual(before);
+  });
+});
+
+describe('JSON_MIN writes', () => {
+  it('go out in pieces of about 32 KB, never one string of many tasks', async () => {
+    const sink = memorySink();
+    const { sink: watched, sizes } = writeSizes(sink);
+    const tasks = Array.from({ length: 2000 }, (_, i) => ({
+      id: i + 1,
+      data: { image: `/data/upload/1/image-${i}.jpg` },
+      annotations: [{ id: i + 1, result: [rect, ok] }],
+    })) as Task[];
+    await runExport({ format: jsonMin, tasks: arrayTaskSource(tasks), config, sink: watched });
+    expect(sink.text('result.json').length).toBeGreaterThan(300_000);
+    expect(Math.max(...sizes)).toBeLessThan(40_000);
   });
 });

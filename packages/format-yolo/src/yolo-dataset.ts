@@ -2,7 +2,6 @@
 import { promises as fs } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type CompatMode, LsconvError } from '@lsconv/core';
-import { parse as parseYaml } from 'yaml';
 
 /** Largest class id a notes.json may use (the class list is dense up to it). */
 const MAX_CLASS_ID = 100_000;
@@ -261,6 +260,8 @@ function labelPathOf(imagePath: string): string {
 
 async function readYamlDataset(file: string, exts: readonly string[], scope: DatasetScope): Promise<Dataset> {
   let doc: Record<string, unknown>;
+  // Loaded only here: the YAML parser takes longer to load than a small export takes to run.
+  const { parse: parseYaml } = await import('yaml');
   try {
     doc = (parseYaml(await fs.readFile(file, 'utf8')) ?? {}) as Record<string, unknown>;
   } catch (error) {

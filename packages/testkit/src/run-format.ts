@@ -13,6 +13,7 @@ import {
   type ResourceOptions,
   resolveOptions,
   runExport,
+  type Sink,
   type Task,
 } from '@lsconv/core';
 
@@ -157,4 +158,37 @@ export function importOptionsFromArgs(args: Record<string, unknown>): Record<str
     out[k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = Array.isArray(v) ? v.join('x') : v;
   }
   return out;
+}
+
+/**
+ * A sink that passes everything to `sink` and records the length of every chunk written
+ * through `createFile` (string length or byte count), in order: for tests of how a format
+ * writes (pieces small enough, no single string of a whole output).
+ */
+export function writeSizes(sink: Sink): { sink: Sink; sizes: number[] } {
+  const sizes: number[] = [];
+  const watched: Sink = {
+    get filesWritten() {
+      return sink.filesWritten;
+    },
+    get bytesWritten() {
+      return sink.bytesWritten;
+    },
+    has: (path) => sink.has(path),
+    writeFile: (path, data) => sink.writeFile(path, data),
+    mkdir: (path) => sink.mkdir(path),
+    commit: () => sink.commit(),
+    abort: () => sink.abort(),
+    async createFile(path) {
+      const file = await sink.createFile(path);
+      return {
+        write: (chunk) => {
+          sizes.push(chunk.length);
+          return file.write(chunk);
+        },
+        close: () => file.close(),
+      };
+    },
+  };
+  return { sink: watched, sizes };
 }

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { createWriteStream, promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { createDeflateRaw, type DeflateRaw, deflateRawSync } from 'node:zlib';
-import { Zip, ZipPassThrough } from 'fflate';
+import type { Zip, ZipPassThrough } from 'fflate';
 import { LsconvError } from '../errors.js';
 import { checkOutputPath } from '../safe-path.js';
 import { makeFoldersSync, tempBeside, writeFailure } from './commit.js';
@@ -20,68 +21,98 @@ export interface ZipSinkOptions {
 
 const STORED_EXTENSIONS = /\.(png|jpe?g|gif|webp|mp3|ogg|flac|m4a|mp4|zip|gz|npz)$/i;
 
-/**
- * An entry whose whole content arrives in one push: deflated by Node's native zlib
- * in one call, which costs a fraction of a streaming JS deflater's per-entry set-up
- * (a folder format writes tens of thousands of small files).
- */
-class WholeDeflate extends ZipPassThrough {
-  constructor(
-    filename: string,
-    private readonly level: number,
-  ) {
-    super(filename);
-    this.compression = 8;
-  }
-  override process(chunk: Uint8Array, final: boolean): void {
-    this.ondata!(null, deflateRawSync(chunk, { level: this.level }), final);
-  }
-}
-
 /** Whole entries larger than this are deflated on the thread pool, not in this thread. */
 const WHOLE_SYNC_BYTES = 1024 * 1024;
 
-/**
- * An entry whose content arrives in several pushes (a large result file): deflated
- * by a native zlib stream on the thread pool, so this thread only hands chunks over.
- * Compressed data reaches the archive asynchronously; the archive keeps entries in
- * order.
- */
-class StreamDeflate extends ZipPassThrough {
-  private readonly z: DeflateRaw;
-  private blocked: Promise<void> | undefined;
+/** An entry deflated by a zlib stream: the archive waits on it for backpressure. */
+interface StreamEntry extends ZipPassThrough {
   failure: Error | undefined;
-  constructor(filename: string, level: number) {
-    super(filename);
-    this.compression = 8;
-    this.z = createDeflateRaw({ level });
-    this.z.on('data', (data: Buffer) => this.ondata!(null, data as Uint8Array<ArrayBuffer>, false));
-    this.z.on('end', () => this.ondata!(null, new Uint8Array(0), true));
-    this.z.on('error', (error) => {
-      this.failure ??= error;
-      this.ondata!(error as never, null as never, true);
-    });
-  }
-  override process(chunk: Uint8Array, final: boolean): void {
-    if (final) {
-      // The archive's end waits for this entry; no backpressure is needed after the last chunk.
-      this.z.end(chunk);
-      return;
+  /** Resolves when zlib can take more (backpressure for the writer). */
+  ready(): Promise<void>;
+  /** Stops the zlib stream (archive aborted). */
+  terminate: () => void;
+}
+
+/** fflate's archive and entry classes, with the two deflating entries built on them. */
+interface ZipKit {
+  Zip: typeof Zip;
+  ZipPassThrough: typeof ZipPassThrough;
+  WholeDeflate: new (filename: string, level: number) => ZipPassThrough;
+  StreamDeflate: new (filename: string, level: number) => StreamEntry;
+}
+
+let kit: ZipKit | undefined;
+
+/**
+ * Loads fflate (its one-file CommonJS build) with the first archive, not with core: most
+ * exports write a folder, and loading it took a noticeable part of a small export's start.
+ */
+function zipKit(): ZipKit {
+  if (kit) return kit;
+  const fflate = createRequire(import.meta.url)('fflate') as typeof import('fflate');
+  /**
+   * An entry whose whole content arrives in one push: deflated by Node's native zlib
+   * in one call, which costs a fraction of a streaming JS deflater's per-entry set-up
+   * (a folder format writes tens of thousands of small files).
+   */
+  class WholeDeflate extends fflate.ZipPassThrough {
+    constructor(
+      filename: string,
+      private readonly level: number,
+    ) {
+      super(filename);
+      this.compression = 8;
     }
-    if (!this.z.write(chunk)) {
-      this.blocked ??= once(this.z, 'drain').then(() => {
-        this.blocked = undefined;
+    override process(chunk: Uint8Array, final: boolean): void {
+      this.ondata!(null, deflateRawSync(chunk, { level: this.level }), final);
+    }
+  }
+
+  /**
+   * An entry whose content arrives in several pushes (a large result file): deflated
+   * by a native zlib stream on the thread pool, so this thread only hands chunks over.
+   * Compressed data reaches the archive asynchronously; the archive keeps entries in
+   * order.
+   */
+  class StreamDeflate extends fflate.ZipPassThrough implements StreamEntry {
+    private readonly z: DeflateRaw;
+    private blocked: Promise<void> | undefined;
+    failure: Error | undefined;
+    constructor(filename: string, level: number) {
+      super(filename);
+      this.compression = 8;
+      this.z = createDeflateRaw({ level });
+      this.z.on('data', (data: Buffer) => this.ondata!(null, data as Uint8Array<ArrayBuffer>, false));
+      this.z.on('end', () => this.ondata!(null, new Uint8Array(0), true));
+      this.z.on('error', (error) => {
+        this.failure ??= error;
+        this.ondata!(error as never, null as never, true);
       });
     }
+    override process(chunk: Uint8Array, final: boolean): void {
+      if (final) {
+        // The archive's end waits for this entry; no backpressure is needed after the last chunk.
+        this.z.end(chunk);
+        return;
+      }
+      if (!this.z.write(chunk)) {
+        this.blocked ??= once(this.z, 'drain').then(() => {
+          this.blocked = undefined;
+        });
+      }
+    }
+    /** Resolves when zlib can take more (backpressure for the writer). */
+    ready(): Promise<void> {
+      return this.blocked ?? Promise.resolve();
+    }
+    /** Stops the zlib stream (archive aborted). */
+    terminate = (): void => {
+      this.z.destroy();
+    };
   }
-  /** Resolves when zlib can take more (backpressure for the writer). */
-  ready(): Promise<void> {
-    return this.blocked ?? Promise.resolve();
-  }
-  /** Stops the zlib stream (archive aborted). */
-  terminate = (): void => {
-    this.z.destroy();
-  };
+
+  kit = { Zip: fflate.Zip, ZipPassThrough: fflate.ZipPassThrough, WholeDeflate, StreamDeflate };
+  return kit;
 }
 
 /**
@@ -105,6 +136,7 @@ function drained(out: Writable): Promise<void> {
 /** Adds an entry to the archive, stored or deflated; `wholeBytes` is its size when its content comes in a single final push. */
 function addEntry(zip: Zip, safe: string, level: number, wholeBytes: number | undefined): ZipPassThrough {
   const deflate = level > 0 && !STORED_EXTENSIONS.test(safe);
+  const { ZipPassThrough, WholeDeflate, StreamDeflate } = zipKit();
   let file: ZipPassThrough;
   if (!deflate) file = new ZipPassThrough(safe);
   else if (wholeBytes !== undefined && wholeBytes <= WHOLE_SYNC_BYTES) file = new WholeDeflate(safe, level);
@@ -173,6 +205,7 @@ export function zipStreamSink(out: Writable, options: ZipSinkOptions = {}): Sink
     done = r;
   });
   const name = options.name ?? 'the zip archive';
+  const { Zip, ZipPassThrough, StreamDeflate } = zipKit();
   const zip = new Zip((error, data, final) => {
     if (error) {
       failure ??= error;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { openTaskSource, rawTaskJson } from './index.js';
+import { openTaskSource, READ_CHUNK_BYTES, rawTaskJson } from './index.js';
 
 const tasks = [
   { id: 1, data: { text: 'a' }, annotations: [] },
@@ -26,6 +26,18 @@ describe('openTaskSource', () => {
     const read = await collect(openTaskSource(file, { keepRaw: true, chunkSize: 7 }));
     expect(read).toEqual(tasks);
     expect(JSON.parse(Buffer.from(rawTaskJson(read[0] as object)!).toString())).toEqual(tasks[0]);
+  });
+
+  it('reads a file 256 KiB at a time, so the buffers the tasks keep alive stay small', async () => {
+    const file = join(dir, 'big.json');
+    const many = Array.from({ length: 3000 }, (_, i) => ({ id: i, data: { text: 'x'.repeat(300) } }));
+    writeFileSync(file, JSON.stringify(many));
+    const reads: number[] = [];
+    const read = await collect(openTaskSource(file, { onBytes: (n) => reads.push(n) }));
+    expect(read).toHaveLength(3000);
+    expect(READ_CHUNK_BYTES).toBe(256 * 1024);
+    expect(Math.max(...reads)).toBe(READ_CHUNK_BYTES);
+    expect(reads.length).toBeGreaterThan(3);
   });
 
   it('reads JSON Lines and a lone task', async () => {
