@@ -1,5 +1,7 @@
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { LsconvError } from './errors.js';
+
+const require = createRequire(import.meta.url);
 
 /**
  * The dataset options every format honours (`--split`, `--class-map`, `--labels`, `--map`,
@@ -181,7 +183,10 @@ export function parseClassMap(text: string, file: string): string[] {
   if (/\.txt$/i.test(file)) doc = trimmed.split(/\r?\n/).filter((line) => line.trim() !== '');
   else {
     try {
-      doc = /^\s*[[{]/.test(trimmed) ? JSON.parse(trimmed) : parseYaml(trimmed);
+      // The YAML parser loads only for a YAML class map: it takes longer to load than a small export.
+      doc = /^\s*[[{]/.test(trimmed)
+        ? JSON.parse(trimmed)
+        : (require('yaml') as typeof import('yaml')).parse(trimmed);
     } catch (error) {
       throw fail(`not valid YAML or JSON (${(error as Error).message.split('\n')[0]})`);
     }
