@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOX_CONFIG, box, removeDir } from './test-helpers.js';
+import { BOX_CONFIG, box, listeningBase, removeDir } from './test-helpers.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'lsconv-health-'));
@@ -28,13 +28,7 @@ beforeAll(async () => {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  base = await new Promise<string>((done, fail) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) done(m[1]!);
-    });
+  base = await listeningBase(child);
     child.on('exit', () => fail(new Error(`the server exited: ${out}`)));
   });
 });
