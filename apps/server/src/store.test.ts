@@ -190,6 +190,7 @@ describe('conversions, views and single tasks', () => {
       skipped: [],
       warnings: [],
       tallies: {},
+      differences: {},
       durationMs: 3,
     };
     await store.updateConversion(c.id, { report });

@@ -7,6 +7,7 @@ import {
   isLsconvError,
   LsconvError,
   type OptionSpecs,
+  type OutsideFolder,
   officialPackageOf,
   openTaskSource,
   type Registry,
@@ -112,14 +113,13 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     signal: controller.signal,
     onBytes: (bytes) => progress.addBytes(bytes),
   });
-  const outputSink: Sink = zip
-    ? zipFileSink(userPath(io, target))
-    : directorySink(userPath(io, target), {
-        existing: values.merge === true ? 'merge' : 'own',
-        marker: outputMarker(format.id),
-        signal: controller.signal,
-      });
-  const sink = outsideImages ? withOutsideFolder(outputSink, outsideImages) : outputSink;
+  const sink = outputSink(userPath(io, target), {
+    zip,
+    merge: values.merge === true,
+    formatId: format.id,
+    signal: controller.signal,
+    outsideImages,
+  });
   // The report of a run the gate stopped, for the summary.
   let gated: ConversionReport | undefined;
   const run = runExport({
@@ -260,4 +260,22 @@ function inputSize(path: string): number | undefined {
 /** What lsconv writes into an output folder it made, so a later export may replace it. */
 function outputMarker(formatId: string): string {
   return `${JSON.stringify({ writtenBy: 'lsconv', format: formatId })}\n`;
+}
+
+/**
+ * Where an export writes: a zip file or a folder (replaced whole when lsconv wrote it,
+ * merged into with `--merge`), and an `--image-dir` outside it when one was given.
+ */
+function outputSink(
+  path: string,
+  how: { zip: boolean; merge: boolean; formatId: string; signal: AbortSignal; outsideImages?: OutsideFolder },
+): Sink {
+  const output: Sink = how.zip
+    ? zipFileSink(path)
+    : directorySink(path, {
+        existing: how.merge ? 'merge' : 'own',
+        marker: outputMarker(how.formatId),
+        signal: how.signal,
+      });
+  return how.outsideImages ? withOutsideFolder(output, how.outsideImages) : output;
 }

@@ -34,6 +34,25 @@ const PARKED_RETRY_SECONDS = 1;
 /** The longest claim pg-boss allows (24 hours). */
 const MAX_CLAIM_SECONDS = 24 * 60 * 60;
 
+/**
+ * The claim settings each job carries (so a queue created by an instance with other
+ * settings does not decide them). A job handed back (shutdown) or taken over (an instance
+ * died) is retried at once; a job whose run failed is failed in the store, not retried.
+ * The deadline stops a job; the expiry only bounds a claim the heartbeat somehow kept
+ * alive (pg-boss allows 24 hours at most, the bound of a job without a deadline).
+ */
+function claimSettings(heartbeatSeconds: number, deadlineMs: number) {
+  return {
+    heartbeatSeconds,
+    retryLimit: 1_000_000,
+    retryDelay: 0,
+    expireInSeconds: Math.min(
+      MAX_CLAIM_SECONDS,
+      deadlineMs > 0 ? Math.ceil(deadlineMs / 1000) + 5 * heartbeatSeconds : MAX_CLAIM_SECONDS,
+    ),
+  };
+}
+
 /** The shared job runner over pg-boss in the store's PostgreSQL database. */
 export async function createSharedJobRunner(ctx: JobContext, url: string): Promise<JobRunner> {
   const { options } = ctx;
@@ -50,20 +69,7 @@ export async function createSharedJobRunner(ctx: JobContext, url: string): Promi
   });
   boss.on('error', (error) => ctx.log(`lsconv-server: job queue: ${String(error)}`));
   await boss.start();
-  // Each job carries its claim settings (so a queue created by an instance with other
-  // settings does not decide them). A job handed back (shutdown) or taken over (an instance
-  // died) is retried at once; a job whose run failed is failed in the store, not retried.
-  // The deadline stops a job; the expiry only bounds a claim the heartbeat somehow kept
-  // alive (pg-boss allows 24 hours at most, the bound of a job without a deadline).
-  const claim = {
-    heartbeatSeconds,
-    retryLimit: 1_000_000,
-    retryDelay: 0,
-    expireInSeconds: Math.min(
-      MAX_CLAIM_SECONDS,
-      deadlineMs > 0 ? Math.ceil(deadlineMs / 1000) + 5 * heartbeatSeconds : MAX_CLAIM_SECONDS,
-    ),
-  };
+  const claim = claimSettings(heartbeatSeconds, deadlineMs);
   for (const name of Object.values(QUEUES)) await boss.createQueue(name, claim);
 
   const slots = options.maxConcurrentJobs ?? 4;
