@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { IntSet } from '../compact-set.js';
 import { checkOutputPath } from '../safe-path.js';
@@ -70,7 +70,8 @@ export function withOutsideFolder(sink: Sink, outside: OutsideFolder): Sink {
     has(path) {
       const rest = inside(path);
       if (rest === undefined) return sink.has(path);
-      return written.has(pathHash(rest));
+      // A hash match is confirmed on disk, as the folder sink does.
+      return written.has(pathHash(rest)) && existsSync(join(folder, rest));
     },
     async writeFile(path, data) {
       const rest = inside(path);
