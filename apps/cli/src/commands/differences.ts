@@ -12,7 +12,8 @@ import type { CliIo } from '../io.js';
 export function pythonDifferences(report: ConversionReport, compat: CompatMode): string[] {
   if (compat !== 'default') return [];
   const notes: string[] = [];
-  const chosen = report.toJSON().skipped.find((g) => g.code === 'annotation-not-chosen');
+  const data = report.toJSON();
+  const chosen = data.skipped.find((g) => g.code === 'annotation-not-chosen');
   if (chosen) {
     notes.push(
       `it exports every annotation of a task; here ${chosen.count} were left out on ${chosen.tasks} tasks (--annotation all keeps every one)`,
@@ -24,8 +25,7 @@ export function pythonDifferences(report: ConversionReport, compat: CompatMode):
       `it writes coordinates outside the image as they are; here ${clipped} regions were clipped to the image`,
     );
   }
-  for (const [note, count] of Object.entries(report.toJSON().differences))
-    notes.push(`${note}: ${count} here`);
+  for (const [note, count] of Object.entries(data.differences)) notes.push(`${note}: ${count} here`);
   if (notes.length === 0) return [];
   return [
     '  differs from the Python converter (said once per format; --compat python gives its output):',
