@@ -15,9 +15,12 @@ import {
 } from './commit.js';
 import { removeStaleTemps } from './stale.js';
 import { chunkLength, type FileWriter, type Sink } from './types.js';
+import { WRITE_BEHIND_MAX_BYTES, WriteBehind, WriteBehindError } from './write-behind.js';
 
 /** Whole files up to this size are written synchronously (see `writeFile`). */
 const SYNC_WRITE_BYTES = 1024 * 1024;
+/** Small whole files written synchronously before the rest go to a write-behind thread. */
+const WRITE_BEHIND_AFTER = 1000;
 
 /** Options of {@link directorySink}. */
 export interface DirectorySinkOptions {
@@ -57,8 +60,19 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
   let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
   let committing: Promise<void> | undefined;
   let cancelled = false;
+  // Past WRITE_BEHIND_AFTER small files (a format writing one per task), they are written
+  // on a thread of their own; each stays in `opening` until it is on disk.
+  let behind: WriteBehind | undefined;
+  let smallFiles = 0;
+  const stopBehind = async () => {
+    await behind?.close();
+    behind = undefined;
+  };
 
-  const fail = (error: unknown, path?: string): never => writeFailure(error, outDir, path);
+  const fail = (error: unknown, path?: string): never =>
+    error instanceof WriteBehindError
+      ? writeFailure(error.error, outDir, error.path)
+      : writeFailure(error, outDir, path);
   const { ensureTemp, ensureDir } = tempFolder(temp);
   const begin = (path: string) => {
     if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the output ${outDir} is already ${state}`);
@@ -87,10 +101,25 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
       // A small whole file is written synchronously: open, write and close on this
       // thread cost less than three thread-pool round trips, which dominate a format
       // that writes a file per task (YOLO, 100,000 tasks on tmpfs: 40.5 s with the
-      // thread pool, 31.4 s synchronously, on one thread).
+      // thread pool, 31.4 s synchronously, on one thread). Past the first thousand, they
+      // go to the write-behind thread in batches, and this thread goes on with the export.
       // Exports run in a worker thread on the server, so this blocks no requests.
+      const length = chunkLength(data);
+      if (length <= WRITE_BEHIND_MAX_BYTES && (behind || ++smallFiles > WRITE_BEHIND_AFTER)) {
+        behind ??= new WriteBehind((names) => {
+          for (const name of names) opening.delete(name);
+        });
+        files++;
+        bytes += length;
+        try {
+          await behind.write(join(temp, safe), safe, data);
+        } catch (error) {
+          fail(error, safe);
+        }
+        return;
+      }
       try {
-        if (chunkLength(data) <= SYNC_WRITE_BYTES) writeFileSync(join(temp, safe), data);
+        if (length <= SYNC_WRITE_BYTES) writeFileSync(join(temp, safe), data);
         else await fs.writeFile(join(temp, safe), data);
       } catch (error) {
         fail(error, safe);
@@ -98,7 +127,7 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
         opening.delete(safe);
       }
       files++;
-      bytes += chunkLength(data);
+      bytes += length;
     },
     async createFile(path): Promise<FileWriter> {
       const safe = begin(path);
@@ -139,6 +168,15 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
     },
     async commit() {
       if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the output ${outDir} is already ${state}`);
+      try {
+        await behind?.flush();
+      } catch (error) {
+        state = 'aborted';
+        await stopBehind();
+        await removeTemp(temp, writers);
+        fail(error);
+      }
+      await stopBehind();
       state = 'committing';
       committing = finish(temp, target, writers, ensureTemp, {
         outDir,
@@ -164,6 +202,7 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
       }
       if (state === 'committed' || state === 'aborted') return;
       state = 'aborted';
+      await stopBehind();
       await removeTemp(temp, writers);
     },
   };

@@ -1,0 +1,63 @@
+// The directory sink hands small whole files to a write-behind thread past its first
+// thousand (write-behind.ts). The thread runs from the built copy: `pnpm build` first.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { directorySink } from './directory.js';
+
+const root = mkdtempSync(join(tmpdir(), 'lsconv-write-behind-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const FILES = 2500;
+const content = (n: number) => (n % 3 === 0 ? `label ${n} ✓\n` : Buffer.from(`bytes ${n}\n`));
+
+describe('write-behind in the directory sink', () => {
+  it('writes every file, and knows each one is written before it is on disk', async () => {
+    const out = join(root, 'many');
+    const sink = directorySink(out);
+    for (let n = 0; n < FILES; n++) {
+      await sink.writeFile(`labels/${n}.txt`, content(n));
+      expect(sink.has(`labels/${n}.txt`)).toBe(true);
+    }
+    expect(sink.has('labels/none.txt')).toBe(false);
+    expect(sink.filesWritten).toBe(FILES);
+    await sink.commit();
+    expect(readdirSync(join(out, 'labels'))).toHaveLength(FILES);
+    for (const n of [0, 999, 1000, 1001, 1500, FILES - 1])
+      expect(readFileSync(join(out, 'labels', `${n}.txt`), 'utf8')).toBe(String(content(n)));
+  });
+
+  it('fails the commit, naming the file and the reason, when a write behind fails', async () => {
+    const out = join(root, 'failing');
+    const sink = directorySink(out);
+    for (let n = 0; n < 1200; n++) await sink.writeFile(`d/${n}.txt`, content(n));
+    await sink.writeFile('keep.txt', 'x');
+    // The folder disappears behind the sink's back: the next writes into it fail.
+    const temp = readdirSync(root).find((name) => name.startsWith('.failing.lsconv-tmp-'))!;
+    rmSync(join(root, temp, 'd'), { recursive: true, force: true });
+    let failure: unknown;
+    try {
+      for (let n = 1200; n < 2000; n++) await sink.writeFile(`d/${n}.txt`, content(n));
+      await sink.commit();
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toMatchObject({ code: 'OUTPUT_WRITE' });
+    expect((failure as Error).message).toMatch(
+      /cannot write "d\/1\d{3}\.txt" in .*failing: a folder on the way/,
+    );
+    await sink.abort();
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(root).filter((name) => name.startsWith('.failing'))).toEqual([]);
+  });
+
+  it('leaves nothing behind when aborted while files are queued', async () => {
+    const out = join(root, 'aborted');
+    const sink = directorySink(out);
+    for (let n = 0; n < 1700; n++) await sink.writeFile(`${n}.txt`, content(n));
+    await sink.abort();
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(root).filter((name) => name.startsWith('.aborted'))).toEqual([]);
+  });
+});
