@@ -38,6 +38,12 @@ export interface DirectorySinkOptions {
   marker?: string;
   /** Cancels a commit that has not begun to swap the folders yet. */
   signal?: AbortSignal;
+  /**
+   * Past its first thousand small whole files, write them on a thread of its own
+   * (`write-behind.ts`), so a format writing a file per task leaves this thread to the
+   * export. Default false: everything in this thread.
+   */
+  writeBehind?: boolean;
 }
 
 /**
@@ -105,7 +111,11 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
       // go to the write-behind thread in batches, and this thread goes on with the export.
       // Exports run in a worker thread on the server, so this blocks no requests.
       const length = chunkLength(data);
-      if (length <= WRITE_BEHIND_MAX_BYTES && (behind || ++smallFiles > WRITE_BEHIND_AFTER)) {
+      if (
+        options.writeBehind &&
+        length <= WRITE_BEHIND_MAX_BYTES &&
+        (behind || ++smallFiles > WRITE_BEHIND_AFTER)
+      ) {
         behind ??= new WriteBehind((names) => {
           for (const name of names) opening.delete(name);
         });

@@ -15,7 +15,7 @@ const content = (n: number) => (n % 3 === 0 ? `label ${n} ✓\n` : Buffer.from(`
 describe('write-behind in the directory sink', () => {
   it('writes every file, and knows each one is written before it is on disk', async () => {
     const out = join(root, 'many');
-    const sink = directorySink(out);
+    const sink = directorySink(out, { writeBehind: true });
     for (let n = 0; n < FILES; n++) {
       await sink.writeFile(`labels/${n}.txt`, content(n));
       expect(sink.has(`labels/${n}.txt`)).toBe(true);
@@ -30,7 +30,7 @@ describe('write-behind in the directory sink', () => {
 
   it('fails the commit, naming the file and the reason, when a write behind fails', async () => {
     const out = join(root, 'failing');
-    const sink = directorySink(out);
+    const sink = directorySink(out, { writeBehind: true });
     for (let n = 0; n < 1200; n++) await sink.writeFile(`d/${n}.txt`, content(n));
     await sink.writeFile('keep.txt', 'x');
     // The folder disappears behind the sink's back: the next writes into it fail.
@@ -52,9 +52,19 @@ describe('write-behind in the directory sink', () => {
     expect(readdirSync(root).filter((name) => name.startsWith('.failing'))).toEqual([]);
   });
 
+  it('writes in this thread unless asked', async () => {
+    const out = join(root, 'inline');
+    const sink = directorySink(out);
+    for (let n = 0; n < 1200; n++) await sink.writeFile(`${n}.txt`, content(n));
+    // Written synchronously: on disk before the commit.
+    const temp = readdirSync(root).find((name) => name.startsWith('.inline.lsconv-tmp-'))!;
+    expect(readdirSync(join(root, temp))).toHaveLength(1200);
+    await sink.abort();
+  });
+
   it('leaves nothing behind when aborted while files are queued', async () => {
     const out = join(root, 'aborted');
-    const sink = directorySink(out);
+    const sink = directorySink(out, { writeBehind: true });
     for (let n = 0; n < 1700; n++) await sink.writeFile(`${n}.txt`, content(n));
     await sink.abort();
     expect(existsSync(out)).toBe(false);

@@ -12,6 +12,8 @@ export interface WriteBatch {
 export interface WriteBatchDone {
   seq: number;
   written: number;
+  /** The batch's buffer, handed back to be filled again. */
+  bytes: Uint8Array;
   error?: { index: number; code: string | undefined; message: string };
 }
 
@@ -45,8 +47,10 @@ export class WriteBehind {
   private paths: string[] = [];
   private names: string[] = [];
   private lengths: number[] = [];
-  private buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  private buffer: Buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
   private used = 0;
+  /** Buffers the thread handed back (at most one per batch in flight). */
+  private readonly spare: Buffer[] = [];
   private seq = 0;
   private readonly inFlight = new Map<number, string[]>();
   private waiting: (() => void)[] = [];
@@ -115,12 +119,14 @@ export class WriteBehind {
     this.lengths = [];
     this.used = 0;
     this.worker.postMessage(batch, [bytes.buffer as ArrayBuffer]);
-    this.buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    this.buffer = this.spare.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
   }
 
   private answered(done: WriteBatchDone): void {
     const names = this.inFlight.get(done.seq) ?? [];
     this.inFlight.delete(done.seq);
+    if (done.bytes.buffer.byteLength === BATCH_BYTES)
+      this.spare.push(Buffer.from(done.bytes.buffer as ArrayBuffer));
     this.onWritten(names.slice(0, done.written));
     if (done.error && !this.failure) {
       const error = Object.assign(new Error(done.error.message), { code: done.error.code });

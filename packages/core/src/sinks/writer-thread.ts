@@ -8,7 +8,7 @@ const port = parentPort;
 if (!port) throw new Error('writer-thread must run in a worker thread');
 let failed = false;
 port.on('message', (batch: WriteBatch) => {
-  const done: WriteBatchDone = { seq: batch.seq, written: 0 };
+  const done: WriteBatchDone = { seq: batch.seq, written: 0, bytes: batch.bytes };
   // After a failure nothing more is written: the export fails and its folder is removed.
   if (!failed) {
     const data = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
@@ -27,5 +27,7 @@ port.on('message', (batch: WriteBatch) => {
       at = end;
     }
   }
-  port.postMessage(done);
+  // The buffer goes back to be filled again: freed buffers would wait for a collection of
+  // this thread's small heap, which seldom comes, and pile up outside it.
+  port.postMessage(done, [batch.bytes.buffer as ArrayBuffer]);
 });
