@@ -1,5 +1,5 @@
-// The directory sink hands small whole files to a write-behind thread past its first
-// thousand (write-behind.ts). The thread runs from the built copy: `pnpm build` first.
+// With `writeBehind`, the directory sink writes small whole files past its first thousand
+// without waiting for each (write-behind.ts).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,8 +33,11 @@ describe('write-behind in the directory sink', () => {
     const sink = directorySink(out, { writeBehind: true });
     for (let n = 0; n < 1200; n++) await sink.writeFile(`d/${n}.txt`, content(n));
     await sink.writeFile('keep.txt', 'x');
-    // The folder disappears behind the sink's back: the next writes into it fail.
+    // Once the files begun are on disk, the folder disappears behind the sink's back: the
+    // next writes into it fail.
     const temp = readdirSync(root).find((name) => name.startsWith('.failing.lsconv-tmp-'))!;
+    for (let waited = 0; readdirSync(join(root, temp, 'd')).length < 1200 && waited < 10_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     rmSync(join(root, temp, 'd'), { recursive: true, force: true });
     let failure: unknown;
     try {
@@ -50,6 +53,18 @@ describe('write-behind in the directory sink', () => {
     await sink.abort();
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(root).filter((name) => name.startsWith('.failing'))).toEqual([]);
+  });
+
+  it('writes one path twice in the order the writes were made', async () => {
+    const out = join(root, 'twice');
+    const sink = directorySink(out, { writeBehind: true, existing: 'merge' });
+    for (let n = 0; n < 1000; n++) await sink.writeFile(`pre/${n}.txt`, 'x');
+    for (let n = 0; n < 300; n++) {
+      await sink.writeFile(`same/${n}.txt`, 'first, and much longer than the second'.repeat(50));
+      await sink.writeFile(`same/${n}.txt`, `second ${n}`);
+    }
+    await sink.commit();
+    for (let n = 0; n < 300; n++) expect(readFileSync(join(out, 'same', `${n}.txt`), 'utf8')).toBe(`second ${n}`);
   });
 
   it('writes in this thread unless asked', async () => {
