@@ -16,12 +16,7 @@ import {
 } from '@lsconv/core';
 import { pyStr, referenceSupports } from '@lsconv/format-kit';
 import { exactTags, type LabelSpan, pythonTags, type TaggedTokens } from './tagging.js';
-import {
-  TreebankAlignmentError,
-  type TreebankToken,
-  toCodePointOffsets,
-  treebankTokens,
-} from './treebank-tokenizer.js';
+import { tokenize } from './text-tokens.js';
 
 /** The first line the Python converter writes (three columns). */
 export const PYTHON_DOCSTART = '-DOCSTART- -X- O';
@@ -193,19 +188,14 @@ function itemLines(
     });
     return undefined;
   }
-  let tokens: TreebankToken[];
-  try {
-    tokens = toCodePointOffsets(text, treebankTokens(text));
-  } catch (error) {
-    if (!(error instanceof TreebankAlignmentError)) throw error;
+  const { tokens, unaligned, docstart } = tokenize(text);
+  if (unaligned !== undefined) {
     // NLTK raises here and the Python converter stops; fall back to whitespace tokens.
     ctx.report.warn(
-      `task ${String(item.id)}: the Treebank tokenizer could not align "${error.token}"; split on whitespace instead`,
+      `task ${String(item.id)}: the Treebank tokenizer could not align "${unaligned}"; split on whitespace instead`,
     );
-    tokens = toCodePointOffsets(text, whitespaceTokens(text));
   }
-
-  if (tokens.some((t) => text.slice(t.start, t.end).startsWith('-DOCSTART-'))) {
+  if (docstart) {
     ctx.report.skip({
       ...loc,
       kind: 'task',
@@ -428,15 +418,4 @@ function chooseControl(
 function textKey(config: LabelConfig, chosen: ControlTag | undefined): string | undefined {
   const input = chosen?.inputs.find((o) => o.type === 'Text' && o.value !== undefined);
   return input?.value ?? config.dataKeys[0];
-}
-
-/** Tokens split on Python whitespace, for texts the Treebank rules cannot align. */
-function whitespaceTokens(text: string): TreebankToken[] {
-  const tokens: TreebankToken[] = [];
-  for (const m of text.matchAll(
-    /[^\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/gu,
-  )) {
-    tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
-  }
-  return tokens;
 }
