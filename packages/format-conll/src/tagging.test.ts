@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exactTags, type LabelSpan, pythonTags } from './tagging.js';
-import { toCodePointOffsets, treebankTokens } from './treebank-tokenizer.js';
+import { type TreebankToken, toCodePointOffsets, treebankTokens } from './treebank-tokenizer.js';
 
 const tok = (text: string) => toCodePointOffsets(text, treebankTokens(text));
 const span = (index: number, start: number, end: number, label: string): LabelSpan => ({
@@ -96,5 +96,91 @@ describe('exactTags (default mode)', () => {
     const text = '\u{1F600} Paris';
     const r = exactTags(tok(text), [span(0, 2, 7, 'LOC')]);
     expect(r.tags).toEqual(['O', 'B-LOC']);
+  });
+});
+
+/**
+ * exactTags written plainly, one step at a time (every cut tested against every token,
+ * tokens cut through their code points): the fast version must give the same result.
+ */
+function plainExactTags(tokens: readonly TreebankToken[], spans: readonly LabelSpan[]) {
+  const lost: { index: number; code: string }[] = [];
+  const ordered = [...spans].sort((a, b) => a.start - b.start || b.end - a.end || a.index - b.index);
+  const kept: LabelSpan[] = [];
+  let keptEnd = Number.NEGATIVE_INFINITY;
+  for (const s of ordered) {
+    if (s.start < keptEnd) lost.push({ index: s.index, code: 'overlapping-span' });
+    else {
+      kept.push(s);
+      keptEnd = s.end;
+    }
+  }
+  const cuts = [...new Set(kept.flatMap((s) => [s.start, s.end]))].sort((a, b) => a - b);
+  const pieces: TreebankToken[] = [];
+  for (const t of tokens) {
+    const points = Array.from(t.text);
+    let from = t.start;
+    for (const cut of cuts.filter((x) => x > t.start && x < t.end)) {
+      pieces.push({ text: points.slice(from - t.start, cut - t.start).join(''), start: from, end: cut });
+      from = cut;
+    }
+    pieces.push({ text: points.slice(from - t.start).join(''), start: from, end: t.end });
+  }
+  const tags: string[] = [];
+  const written = new Set<number>();
+  let k = 0;
+  let current: LabelSpan | undefined;
+  for (const p of pieces) {
+    while (k < kept.length && (kept[k] as LabelSpan).end <= p.start) k++;
+    const s = kept[k];
+    if (s && s.start < p.end && s.end > p.start) {
+      tags.push((s === current ? 'I-' : 'B-') + s.labels[0]);
+      current = s;
+      written.add(s.index);
+    } else {
+      tags.push('O');
+      current = undefined;
+    }
+  }
+  for (const s of kept) if (!written.has(s.index)) lost.push({ index: s.index, code: 'span-outside-tokens' });
+  lost.sort((a, b) => a.index - b.index);
+  return {
+    tokens: pieces.map((p) => p.text),
+    tags,
+    written: [...written].sort((a, b) => a - b),
+    lost,
+    cuts: pieces.length - tokens.length,
+  };
+}
+
+describe('exactTags against its plain version', () => {
+  it('gives the same tokens, tags and losses on random texts and spans', () => {
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return Math.floor((seed / 2 ** 32) * n);
+    };
+    const words = ['Bob', 'New', 'York', "didn't", '"a"', 'Corp.', 'é', '😀x', 'a😀b😀', 'x', '...'];
+    let compared = 0;
+    for (let n = 0; n < 3000; n++) {
+      let text = '';
+      for (let w = 1 + next(10); w > 0; w--)
+        text += `${words[next(words.length)]}${next(4) === 0 ? '  ' : ' '}`;
+      const length = Array.from(text).length;
+      const spans: LabelSpan[] = [];
+      for (let s = next(6); s > 0; s--) {
+        const start = next(length);
+        spans.push(span(spans.length, start, start + 1 + next(8), ['PER', 'LOC'][next(2)] as string));
+      }
+      const tokens = tok(text);
+      // Out-of-order and overlapping tokens too (exactTags is public; any caller may pass them).
+      const shuffled =
+        next(5) === 0 ? [...tokens].reverse() : next(5) === 0 ? [...tokens, ...tokens] : tokens;
+      expect(exactTags(shuffled, spans), JSON.stringify({ text, spans })).toEqual(
+        plainExactTags(shuffled, spans),
+      );
+      compared++;
+    }
+    expect(compared).toBe(3000);
   });
 });

@@ -87,27 +87,22 @@ export function exactTags(tokens: readonly TreebankToken[], spans: readonly Labe
       keptEnd = span.end;
     }
   }
-  // Cut points strictly inside tokens: the span bounds, sorted once; each token finds
-  // its first cut by binary search (a filter of every cut per token was quadratic).
-  const cuts = [...new Set(kept.flatMap((span) => [span.start, span.end]))].sort((a, b) => a - b);
-  const pieces: TreebankToken[] = [];
-  for (const token of tokens) {
-    let from = token.start;
-    for (let c = firstAbove(cuts, token.start); c < cuts.length && cuts[c]! < token.end; c++) {
-      const cut = cuts[c]!;
-      pieces.push({ text: sliceToken(token, from, cut), start: from, end: cut });
-      from = cut;
-    }
-    pieces.push({ text: sliceToken(token, from, token.end), start: from, end: token.end });
-  }
+  // Cut points strictly inside tokens: the span bounds, sorted once. Tokens come in
+  // order, so each token's first cut is found by moving on from the previous token's
+  // (by binary search when a token starts before a cut already passed).
+  const cuts = cutPoints(kept);
+  const words: string[] = [];
   const tags: string[] = [];
   const written = new Set<number>();
   let k = 0;
   let current: LabelSpan | undefined;
-  for (const piece of pieces) {
-    while (k < kept.length && (kept[k] as LabelSpan).end <= piece.start) k++;
+  let c = 0;
+  // Tags one piece of a token: B- on a span's first piece, I- on the next ones.
+  const tagPiece = (text: string, start: number, end: number): void => {
+    while (k < kept.length && (kept[k] as LabelSpan).end <= start) k++;
     const span = kept[k];
-    if (span && span.start < piece.end && span.end > piece.start) {
+    words.push(text);
+    if (span && span.start < end && span.end > start) {
       tags.push((span === current ? 'I-' : 'B-') + (span.labels[0] as string));
       current = span;
       written.add(span.index);
@@ -115,17 +110,39 @@ export function exactTags(tokens: readonly TreebankToken[], spans: readonly Labe
       tags.push('O');
       current = undefined;
     }
+  };
+  for (const token of tokens) {
+    if (c > 0 && (cuts[c - 1] as number) > token.start) c = firstAbove(cuts, token.start);
+    else while (c < cuts.length && (cuts[c] as number) <= token.start) c++;
+    let from = token.start;
+    for (; c < cuts.length && (cuts[c] as number) < token.end; c++) {
+      const cut = cuts[c] as number;
+      tagPiece(sliceToken(token, from, cut), from, cut);
+      from = cut;
+    }
+    tagPiece(from === token.start ? token.text : sliceToken(token, from, token.end), from, token.end);
   }
   for (const span of kept)
     if (!written.has(span.index)) lost.push({ index: span.index, code: 'span-outside-tokens' });
   lost.sort((a, b) => a.index - b.index);
   return {
-    tokens: pieces.map((p) => p.text),
+    tokens: words,
     tags,
     written: [...written].sort((a, b) => a - b),
     lost,
-    cuts: pieces.length - tokens.length,
+    cuts: words.length - tokens.length,
   };
+}
+
+/** The distinct start and end offsets of the spans, ascending. */
+function cutPoints(spans: readonly LabelSpan[]): number[] {
+  const points: number[] = [];
+  for (const span of spans) points.push(span.start, span.end);
+  points.sort((a, b) => a - b);
+  let n = 0;
+  for (const p of points) if (n === 0 || points[n - 1] !== p) points[n++] = p;
+  points.length = n;
+  return points;
 }
 
 /** Index of the first value in sorted `values` greater than `n`. */
@@ -143,6 +160,9 @@ function firstAbove(values: readonly number[], n: number): number {
 /** The part of a token between two code point offsets. */
 function sliceToken(token: TreebankToken, from: number, to: number): string {
   if (from === token.start && to === token.end) return token.text;
+  // Without surrogate pairs, code points are UTF-16 units.
+  if (token.text.length === token.end - token.start)
+    return token.text.slice(from - token.start, to - token.start);
   return Array.from(token.text)
     .slice(from - token.start, to - token.start)
     .join('');
