@@ -137,21 +137,21 @@ export function prepareConll(task: Task, pctx: PrepareContext): PreparedConll {
     taskIndex: pctx.taskIndex,
     file: pctx.input,
   });
-  let text = '';
+  // The task's lines, token and column pieces in turn, joined once at the end.
+  const parts: string[] = [];
   let written = 0;
   let regions = 0;
   let cuts = 0;
   for (const item of items) {
-    const lines = itemLines(item, dataKey, chosen, pctx);
+    const lines = itemLines(item, dataKey, chosen, pctx, parts);
     if (lines === undefined) continue;
-    text += lines.text;
     regions += lines.regions;
     cuts += lines.cuts;
     written++;
   }
   const split = pctx.dataset?.split ? taskSplit(task) : undefined;
   return {
-    text,
+    text: parts.join(''),
     items: written,
     regions,
     ...(split === undefined ? {} : { split }),
@@ -165,13 +165,17 @@ interface ItemContext {
   readonly compat: CompatMode;
 }
 
-/** Tokens and tags of one item as CoNLL lines, or undefined when the item has no usable text. */
+/**
+ * Adds the tokens and tags of one item to `parts` as CoNLL lines (then a blank line);
+ * undefined, and nothing added, when the item has no usable text.
+ */
 function itemLines(
   item: Item,
   dataKey: string | undefined,
   chosen: ControlTag | undefined,
   ctx: ItemContext,
-): { text: string; regions: number; cuts: number } | undefined {
+  parts: string[],
+): { regions: number; cuts: number } | undefined {
   const python = ctx.compat === 'python';
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
   const text = dataKey === undefined ? undefined : item.input?.[dataKey];
@@ -261,9 +265,24 @@ function itemLines(
       });
     }
   }
-  let lines = '';
-  for (let i = 0; i < tagged.tokens.length; i++) lines += `${tagged.tokens[i]} -X- _ ${tagged.tags[i]}\n`;
-  return { text: `${lines}\n`, regions: tagged.written.length, cuts: tagged.cuts ?? 0 };
+  for (let i = 0; i < tagged.tokens.length; i++)
+    parts.push(tagged.tokens[i] as string, lineEnd(tagged.tags[i] as string));
+  parts.push('\n');
+  return { regions: tagged.written.length, cuts: tagged.cuts ?? 0 };
+}
+
+/** Tag → the end of its token lines, ` -X- _ <tag>` and a newline, made once per tag. */
+const lineEnds = new Map<string, string>();
+
+function lineEnd(tag: string): string {
+  let end = lineEnds.get(tag);
+  if (end === undefined) {
+    end = ` -X- _ ${tag}\n`;
+    // Tags come from labels; a config has few, but a task may carry any.
+    if (lineEnds.size >= 10_000) lineEnds.clear();
+    lineEnds.set(tag, end);
+  }
+  return end;
 }
 
 /** A label that fits in a CoNLL tag column: no white space, no control character. */

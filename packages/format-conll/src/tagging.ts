@@ -23,6 +23,21 @@ export interface TaggedTokens {
   cuts?: number;
 }
 
+/** Label → its B- and I- tags, made once per label. */
+const tagStrings = new Map<string, { 'B-': string; 'I-': string }>();
+
+/** `prefix + label`, the same string each time for a label. */
+function tagOf(prefix: 'B-' | 'I-', label: string): string {
+  let both = tagStrings.get(label);
+  if (both === undefined) {
+    // Labels come from the tasks; a config has few, but a task may carry any.
+    if (tagStrings.size >= 10_000) tagStrings.clear();
+    both = { 'B-': `B-${label}`, 'I-': `I-${label}` };
+    tagStrings.set(label, both);
+  }
+  return both[prefix];
+}
+
 /**
  * Tags as the Python converter's `create_tokens_and_tags` assigns them, quirks
  * included: spans sorted by start; a token is tagged with the current span when they
@@ -38,7 +53,7 @@ export function pythonTags(tokens: readonly TreebankToken[], spans: readonly Lab
   let span = queue.shift() as LabelSpan;
   let spanStart = span.start;
   let spanEnd = span.end - 1;
-  let prefix = 'B-';
+  let prefix: 'B-' | 'I-' = 'B-';
   const tags: string[] = [];
   const written = new Set<number>();
   for (const token of tokens) {
@@ -57,7 +72,7 @@ export function pythonTags(tokens: readonly TreebankToken[], spans: readonly Lab
     const label = span.labels[0];
     if (tokenEnd < spanStart || label === undefined) tags.push('O');
     else if (spanStart <= tokenEnd && spanEnd >= tokenStart) {
-      tags.push(prefix + label);
+      tags.push(tagOf(prefix, label));
       prefix = 'I-';
       written.add(span.index);
     } else tags.push('O');
@@ -103,7 +118,7 @@ export function exactTags(tokens: readonly TreebankToken[], spans: readonly Labe
     const span = kept[k];
     words.push(text);
     if (span && span.start < end && span.end > start) {
-      tags.push((span === current ? 'I-' : 'B-') + (span.labels[0] as string));
+      tags.push(tagOf(span === current ? 'I-' : 'B-', span.labels[0] as string));
       current = span;
       written.add(span.index);
     } else {
