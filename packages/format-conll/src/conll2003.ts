@@ -150,13 +150,10 @@ export function prepareConll(task: Task, pctx: PrepareContext): PreparedConll {
     written++;
   }
   const split = pctx.dataset?.split ? taskSplit(task) : undefined;
-  return {
-    text: parts.join(''),
-    items: written,
-    regions,
-    ...(split === undefined ? {} : { split }),
-    ...(cuts > 0 ? { cuts } : {}),
-  };
+  const prepared: PreparedConll = { text: parts.join(''), items: written, regions };
+  if (split !== undefined) prepared.split = split;
+  if (cuts > 0) prepared.cuts = cuts;
+  return prepared;
 }
 
 /** What the per-item helpers need: where to report, and the compat mode. */
@@ -241,9 +238,9 @@ function itemLines(
     }
     tagged = exactTags(tokens, usable);
   }
-  const byIndex = new Map(usable.map((s) => [s.index, s]));
+  const byIndex = tagged.lost.length === 0 ? undefined : new Map(usable.map((s) => [s.index, s]));
   for (const lost of tagged.lost) {
-    const s = byIndex.get(lost.index);
+    const s = byIndex?.get(lost.index);
     if (!s) continue;
     const reason =
       lost.code === 'overlapping-span'

@@ -146,6 +146,13 @@ describe('chunkedTreebankTokens', () => {
       'one -- two---three',
       'U.S. Corp. (Acme) [x] {y} <z>',
       'New then "really" didn\'t at to Corp. York',
+      // The same chunk last in one text and inside another (the cache keeps them apart).
+      'He left. ',
+      'left. He',
+      'He left.',
+      '"a',
+      'b "a',
+      'b\t"a x',
     ];
     for (const text of hand) same(text);
     const next = random(20261207);

@@ -18,15 +18,28 @@
  */
 import { type TreebankToken, treebankTokens, treebankWords } from './treebank-tokenizer.js';
 
-/** Chunk context → its tokens, or null when the chunk needs the whole-text path. */
-const cache = new Map<string, readonly string[] | null>();
-/** Past this many entries the cache starts again (it is per thread; keys are short). */
+/**
+ * Chunk in context → its tokens, or null when the chunk needs the whole-text path. The key
+ * of a chunk other than the last is the character before it (none at the start of the
+ * text), the chunk and the character after it; the last chunk's key runs to the end of
+ * the text, in its own map.
+ */
+const middleChunks = new Map<string, readonly string[] | null>();
+const lastChunks = new Map<string, readonly string[] | null>();
+/** Past this many entries a map starts again (it is per thread; keys are short). */
 const CACHE_LIMIT = 50_000;
 /** A word no rule changes, placed after a chunk that is not the last one. */
 const FILLER = 'x';
 /** ASCII words that a contraction rule splits (`cannot` → `can not`). */
 const CONTRACTED = new Set(['cannot', 'gimme', 'gonna', 'gotta', 'lemme', 'wanna']);
 const QUOTE = /``|''|"/gu;
+
+/** ASCII code → 1 for Python white space, 2 for a letter, digit or `_`, 0 for the rest. */
+const ASCII = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) ASCII[c] = 1;
+  else if (/\w/.test(String.fromCharCode(c))) ASCII[c] = 2;
+}
 
 /** Python's str.isspace() for a UTF-16 code unit (the set the tokenizer splits on). */
 export function isPySpace(c: number): boolean {
@@ -43,11 +56,6 @@ export function isPySpace(c: number): boolean {
     c === 0x205f ||
     c === 0x3000
   );
-}
-
-/** ASCII letter, digit or `_`. */
-function isPlain(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
 }
 
 /**
@@ -68,20 +76,24 @@ export function chunkedTreebankTokens(text: string): TreebankToken[] {
     let plain = true;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (isPySpace(c)) break;
-      if (plain && !isPlain(c)) plain = false;
+      const kind = c < 128 ? ASCII[c] : isPySpace(c) ? 1 : 0;
+      if (kind === 1) break;
+      if (kind === 0) plain = false;
     }
-    const chunk = text.slice(start, i);
-    if (plain && !(chunk.length >= 5 && chunk.length <= 6 && CONTRACTED.has(chunk.toLowerCase()))) {
-      tokens.push({ text: chunk, start, end: i });
-      continue;
+    if (plain) {
+      const chunk = text.slice(start, i);
+      if (!(chunk.length >= 5 && chunk.length <= 6 && CONTRACTED.has(chunk.toLowerCase()))) {
+        tokens.push({ text: chunk, start, end: i });
+        continue;
+      }
     }
-    const before = start === 0 ? '' : text[start - 1];
-    const after = i === lastEnd ? text.slice(i) : `${text[i]}${FILLER}`;
-    const key = before + chunk + after;
+    const from = start === 0 ? 0 : start - 1;
+    const last = i === lastEnd;
+    const cache = last ? lastChunks : middleChunks;
+    const key = text.slice(from, last ? n : i + 1);
     let words = cache.get(key);
     if (words === undefined) {
-      words = chunkWords(key, chunk, i !== lastEnd);
+      words = chunkWords(last ? key : key + FILLER, key.slice(start - from, i - from), !last);
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(key, words);
     }
@@ -96,12 +108,12 @@ export function chunkedTreebankTokens(text: string): TreebankToken[] {
 }
 
 /**
- * The tokens of `chunk`, tokenized in its context `key` (see the file comment), with
+ * The tokens of `chunk`, tokenized in its `context` (see the file comment), with
  * converted quotes mapped back; null unless they cover the chunk exactly, one quote
  * token per quote.
  */
-function chunkWords(key: string, chunk: string, filler: boolean): readonly string[] | null {
-  const words = treebankWords(key);
+function chunkWords(context: string, chunk: string, filler: boolean): readonly string[] | null {
+  const words = treebankWords(context);
   if (filler && words.pop() !== FILLER) return null;
   const quotes = chunk.match(QUOTE) ?? [];
   let next = 0;
