@@ -15,7 +15,7 @@ import {
   taskSplit,
 } from '@lsconv/core';
 import { pyStr, referenceSupports } from '@lsconv/format-kit';
-import { exactTags, type LabelSpan, pythonTags, type TaggedTokens } from './tagging.js';
+import { exactTagsInto, type LabelSpan, pythonTagsInto, type TagOutcome, type TagSink } from './tagging.js';
 import { tokenize } from './text-tokens.js';
 
 /** The first line the Python converter writes (three columns). */
@@ -210,13 +210,17 @@ function itemLines(
   const collected = collectSpans(item, chosen, python);
   const spans = keepWritableSpans(collected.spans, text, item, ctx);
   const groups = collected.groups;
-  let tagged: TaggedTokens;
+  // Each token's line goes straight into the task's pieces as it is tagged.
+  const sink: TagSink = (token, tag) => {
+    parts.push(token, tag.lineEnd);
+  };
+  let tagged: TagOutcome;
   let usable: (LabelSpan & { fromName: string; regionId?: string })[] = spans;
   if (python) {
     // The reference tags nothing when any span of the group lacks start or end.
     const complete = spans.every((s) => Number.isFinite(s.start) && Number.isFinite(s.end));
     if (!complete) usable = [];
-    tagged = pythonTags(tokens, usable);
+    tagged = pythonTagsInto(tokens, usable, sink);
     if (!complete) {
       for (const s of spans)
         skipSpan(
@@ -236,7 +240,7 @@ function itemLines(
         skipSpan(ctx, item, s, 'no-label', 'span has no label');
       } else usable.push(s);
     }
-    tagged = exactTags(tokens, usable);
+    tagged = exactTagsInto(tokens, usable, sink);
   }
   const byIndex = tagged.lost.length === 0 ? undefined : new Map(usable.map((s) => [s.index, s]));
   for (const lost of tagged.lost) {
@@ -262,24 +266,8 @@ function itemLines(
       });
     }
   }
-  for (let i = 0; i < tagged.tokens.length; i++)
-    parts.push(tagged.tokens[i] as string, lineEnd(tagged.tags[i] as string));
   parts.push('\n');
   return { regions: tagged.written.length, cuts: tagged.cuts ?? 0 };
-}
-
-/** Tag → the end of its token lines, ` -X- _ <tag>` and a newline, made once per tag. */
-const lineEnds = new Map<string, string>();
-
-function lineEnd(tag: string): string {
-  let end = lineEnds.get(tag);
-  if (end === undefined) {
-    end = ` -X- _ ${tag}\n`;
-    // Tags come from labels; a config has few, but a task may carry any.
-    if (lineEnds.size >= 10_000) lineEnds.clear();
-    lineEnds.set(tag, end);
-  }
-  return end;
 }
 
 /** A label that fits in a CoNLL tag column: no white space, no control character. */

@@ -23,19 +23,45 @@ export interface TaggedTokens {
   cuts?: number;
 }
 
-/** Label → its B- and I- tags, made once per label. */
-const tagStrings = new Map<string, { 'B-': string; 'I-': string }>();
+/** A tag, and the end of a CONLL2003 line (`<token> -X- _ <tag>`) that carries it. */
+export interface Tag {
+  readonly tag: string;
+  readonly lineEnd: string;
+}
 
-/** `prefix + label`, the same string each time for a label. */
-function tagOf(prefix: 'B-' | 'I-', label: string): string {
-  let both = tagStrings.get(label);
+/** Receives each token (or piece of a token) with its tag, in text order. */
+export type TagSink = (token: string, tag: Tag) => void;
+
+/** What tagging leaves out and keeps, besides the tokens and tags themselves. */
+export type TagOutcome = Omit<TaggedTokens, 'tokens' | 'tags'>;
+
+const tag = (name: string): Tag => ({ tag: name, lineEnd: ` -X- _ ${name}\n` });
+const OUTSIDE = tag('O');
+
+/** Label → its B- and I- tags, made once per label. */
+const labelTags = new Map<string, { 'B-': Tag; 'I-': Tag }>();
+
+/** The tag `prefix + label`, the same object each time for a label. */
+function tagOf(prefix: 'B-' | 'I-', label: string): Tag {
+  let both = labelTags.get(label);
   if (both === undefined) {
     // Labels come from the tasks; a config has few, but a task may carry any.
-    if (tagStrings.size >= 10_000) tagStrings.clear();
-    both = { 'B-': `B-${label}`, 'I-': `I-${label}` };
-    tagStrings.set(label, both);
+    if (labelTags.size >= 10_000) labelTags.clear();
+    both = { 'B-': tag(`B-${label}`), 'I-': tag(`I-${label}`) };
+    labelTags.set(label, both);
   }
   return both[prefix];
+}
+
+/** Runs a tagging into arrays of tokens and tags. */
+function collect<R extends TagOutcome>(run: (sink: TagSink) => R): TaggedTokens {
+  const tokens: string[] = [];
+  const tags: string[] = [];
+  const outcome = run((token, t) => {
+    tokens.push(token);
+    tags.push(t.tag);
+  });
+  return { tokens, tags, ...outcome };
 }
 
 /**
@@ -46,23 +72,34 @@ function tagOf(prefix: 'B-' | 'I-', label: string): string {
  * or a second span inside one token, is lost). Offsets are code points.
  */
 export function pythonTags(tokens: readonly TreebankToken[], spans: readonly LabelSpan[]): TaggedTokens {
-  const words = tokens.map((t) => t.text);
-  if (spans.length === 0) return { tokens: words, tags: words.map(() => 'O'), written: [], lost: [] };
+  return collect((sink) => pythonTagsInto(tokens, spans, sink));
+}
+
+/** {@link pythonTags}, handing each token and tag to `sink` instead of collecting them. */
+export function pythonTagsInto(
+  tokens: readonly TreebankToken[],
+  spans: readonly LabelSpan[],
+  sink: TagSink,
+): TagOutcome {
+  if (spans.length === 0) {
+    for (const token of tokens) sink(token.text, OUTSIDE);
+    return { written: [], lost: [] };
+  }
   // Python's sort is stable, as Array.prototype.sort is.
   const queue = [...spans].sort((a, b) => a.start - b.start);
-  let span = queue.shift() as LabelSpan;
+  let next = 1;
+  let span = queue[0] as LabelSpan;
   let spanStart = span.start;
   let spanEnd = span.end - 1;
   let prefix: 'B-' | 'I-' = 'B-';
-  const tags: string[] = [];
   const written = new Set<number>();
   for (const token of tokens) {
     // The reference measures tokens in code points and treats the last character as the end.
     const tokenStart = token.start;
     const tokenEnd = token.end - 1;
     if (tokenStart > spanEnd) {
-      while (queue.length > 0) {
-        span = queue.shift() as LabelSpan;
+      while (next < queue.length) {
+        span = queue[next++] as LabelSpan;
         spanStart = span.start;
         spanEnd = span.end - 1;
         prefix = 'B-';
@@ -70,17 +107,17 @@ export function pythonTags(tokens: readonly TreebankToken[], spans: readonly Lab
       }
     }
     const label = span.labels[0];
-    if (tokenEnd < spanStart || label === undefined) tags.push('O');
+    if (tokenEnd < spanStart || label === undefined) sink(token.text, OUTSIDE);
     else if (spanStart <= tokenEnd && spanEnd >= tokenStart) {
-      tags.push(tagOf(prefix, label));
+      sink(token.text, tagOf(prefix, label));
       prefix = 'I-';
       written.add(span.index);
-    } else tags.push('O');
+    } else sink(token.text, OUTSIDE);
   }
   const lost = spans
     .filter((s) => !written.has(s.index))
     .map((s) => ({ index: s.index, code: 'span-not-tagged' as const }));
-  return { tokens: words, tags, written: [...written].sort((a, b) => a - b), lost };
+  return { written: [...written].sort((a, b) => a - b), lost };
 }
 
 /**
@@ -91,6 +128,15 @@ export function pythonTags(tokens: readonly TreebankToken[], spans: readonly Lab
  * gets `B-` on its first token and `I-` on the rest.
  */
 export function exactTags(tokens: readonly TreebankToken[], spans: readonly LabelSpan[]): TaggedTokens {
+  return collect((sink) => exactTagsInto(tokens, spans, sink));
+}
+
+/** {@link exactTags}, handing each piece and tag to `sink` instead of collecting them. */
+export function exactTagsInto(
+  tokens: readonly TreebankToken[],
+  spans: readonly LabelSpan[],
+  sink: TagSink,
+): TagOutcome {
   const lost: TaggedTokens['lost'] = [];
   const ordered = [...spans].sort((a, b) => a.start - b.start || b.end - a.end || a.index - b.index);
   const kept: LabelSpan[] = [];
@@ -106,23 +152,22 @@ export function exactTags(tokens: readonly TreebankToken[], spans: readonly Labe
   // order, so each token's first cut is found by moving on from the previous token's
   // (by binary search when a token starts before a cut already passed).
   const cuts = cutPoints(kept);
-  const words: string[] = [];
-  const tags: string[] = [];
   const written = new Set<number>();
+  let pieces = 0;
   let k = 0;
   let current: LabelSpan | undefined;
   let c = 0;
   // Tags one piece of a token: B- on a span's first piece, I- on the next ones.
   const tagPiece = (text: string, start: number, end: number): void => {
+    pieces++;
     while (k < kept.length && (kept[k] as LabelSpan).end <= start) k++;
     const span = kept[k];
-    words.push(text);
     if (span && span.start < end && span.end > start) {
-      tags.push(tagOf(span === current ? 'I-' : 'B-', span.labels[0] as string));
+      sink(text, tagOf(span === current ? 'I-' : 'B-', span.labels[0] as string));
       current = span;
       written.add(span.index);
     } else {
-      tags.push('O');
+      sink(text, OUTSIDE);
       current = undefined;
     }
   };
@@ -140,13 +185,7 @@ export function exactTags(tokens: readonly TreebankToken[], spans: readonly Labe
   for (const span of kept)
     if (!written.has(span.index)) lost.push({ index: span.index, code: 'span-outside-tokens' });
   lost.sort((a, b) => a.index - b.index);
-  return {
-    tokens: words,
-    tags,
-    written: [...written].sort((a, b) => a - b),
-    lost,
-    cuts: words.length - tokens.length,
-  };
+  return { written: [...written].sort((a, b) => a - b), lost, cuts: pieces - tokens.length };
 }
 
 /** The distinct start and end offsets of the spans, ascending. */
