@@ -85,8 +85,9 @@ export function pythonTagsInto(
     for (const token of tokens) sink(token.text, OUTSIDE);
     return { written: [], lost: [] };
   }
-  // Python's sort is stable, as Array.prototype.sort is.
-  const queue = [...spans].sort((a, b) => a.start - b.start);
+  // Python's sort is stable, as Array.prototype.sort and sortFew are.
+  const sort = allFinite(spans) ? sortFew : sortAll;
+  const queue = sort([...spans], (a, b) => a.start - b.start);
   let next = 1;
   let span = queue[0] as LabelSpan;
   let spanStart = span.start;
@@ -117,7 +118,7 @@ export function pythonTagsInto(
   const lost = spans
     .filter((s) => !written.has(s.index))
     .map((s) => ({ index: s.index, code: 'span-not-tagged' as const }));
-  return { written: [...written].sort((a, b) => a - b), lost };
+  return { written: sort([...written], (a, b) => a - b), lost };
 }
 
 /**
@@ -138,7 +139,9 @@ export function exactTagsInto(
   sink: TagSink,
 ): TagOutcome {
   const lost: TaggedTokens['lost'] = [];
-  const ordered = [...spans].sort((a, b) => a.start - b.start || b.end - a.end || a.index - b.index);
+  const finite = allFinite(spans);
+  const sort = finite ? sortFew : sortAll;
+  const ordered = sort([...spans], (a, b) => a.start - b.start || b.end - a.end || a.index - b.index);
   const kept: LabelSpan[] = [];
   let keptEnd = Number.NEGATIVE_INFINITY;
   for (const span of ordered) {
@@ -151,7 +154,9 @@ export function exactTagsInto(
   // Cut points strictly inside tokens: the span bounds, sorted once. Tokens come in
   // order, so each token's first cut is found by moving on from the previous token's
   // (by binary search when a token starts before a cut already passed).
-  const cuts = cutPoints(kept);
+  const cuts = finite
+    ? cutPoints(kept)
+    : [...new Set(kept.flatMap((s) => [s.start, s.end]))].sort((a, b) => a - b);
   const written = new Set<number>();
   let pieces = 0;
   let k = 0;
@@ -172,7 +177,7 @@ export function exactTagsInto(
     }
   };
   for (const token of tokens) {
-    if (c > 0 && (cuts[c - 1] as number) > token.start) c = firstAbove(cuts, token.start);
+    if (!finite || (c > 0 && (cuts[c - 1] as number) > token.start)) c = firstAbove(cuts, token.start);
     else while (c < cuts.length && (cuts[c] as number) <= token.start) c++;
     let from = token.start;
     for (; c < cuts.length && (cuts[c] as number) < token.end; c++) {
@@ -184,19 +189,47 @@ export function exactTagsInto(
   }
   for (const span of kept)
     if (!written.has(span.index)) lost.push({ index: span.index, code: 'span-outside-tokens' });
-  lost.sort((a, b) => a.index - b.index);
-  return { written: [...written].sort((a, b) => a - b), lost, cuts: pieces - tokens.length };
+  sort(lost, (a, b) => a.index - b.index);
+  return { written: sort([...written], (a, b) => a - b), lost, cuts: pieces - tokens.length };
 }
 
-/** The distinct start and end offsets of the spans, ascending. */
+/** The distinct start and end offsets of the spans (finite numbers), ascending. */
 function cutPoints(spans: readonly LabelSpan[]): number[] {
   const points: number[] = [];
   for (const span of spans) points.push(span.start, span.end);
-  points.sort((a, b) => a - b);
+  sortFew(points, (a, b) => a - b);
   let n = 0;
   for (const p of points) if (n === 0 || points[n - 1] !== p) points[n++] = p;
   points.length = n;
   return points;
+}
+
+type Sort = <T>(items: T[], compare: (a: T, b: T) => number) => T[];
+
+/** Array.prototype.sort, in place. */
+const sortAll: Sort = (items, compare) => items.sort(compare);
+
+/**
+ * Sorts in place and stably, by insertion for a text's few spans (Array.prototype.sort
+ * allocates a work area on every call), else as Array.prototype.sort. Both give the same
+ * order when the comparison is consistent, which {@link allFinite} spans make it.
+ */
+const sortFew: Sort = (items, compare) => {
+  if (items.length > 16) return items.sort(compare);
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i] as (typeof items)[number];
+    let j = i - 1;
+    for (; j >= 0 && compare(items[j] as typeof item, item) > 0; j--) items[j + 1] = items[j] as typeof item;
+    items[j + 1] = item;
+  }
+  return items;
+};
+
+/** Every start, end and index is a finite number (so every comparison of them is consistent). */
+function allFinite(spans: readonly LabelSpan[]): boolean {
+  for (const s of spans)
+    if (!Number.isFinite(s.start) || !Number.isFinite(s.end) || !Number.isFinite(s.index)) return false;
+  return true;
 }
 
 /** Index of the first value in sorted `values` greater than `n`. */
