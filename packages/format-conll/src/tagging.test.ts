@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exactTags, type LabelSpan, pythonTags } from './tagging.js';
+import { seededRandom } from './test-random.js';
 import { type TreebankToken, toCodePointOffsets, treebankTokens } from './treebank-tokenizer.js';
 
 const tok = (text: string) => toCodePointOffsets(text, treebankTokens(text));
@@ -197,11 +198,8 @@ function plainPythonTags(tokens: readonly TreebankToken[], spans: readonly Label
 
 describe('exactTags and pythonTags against their plain versions', () => {
   it('gives the same tokens, tags and losses on random texts and spans', () => {
-    let seed = 7;
-    const next = (n: number) => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      return Math.floor((seed / 2 ** 32) * n);
-    };
+    const random = seededRandom(7);
+    const next = (n: number) => Math.floor(random() * n);
     const words = ['Bob', 'New', 'York', "didn't", '"a"', 'Corp.', 'é', '😀x', 'a😀b😀', 'x', '...'];
     let compared = 0;
     for (let n = 0; n < 3000; n++) {

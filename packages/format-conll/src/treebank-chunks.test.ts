@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from './test-random.js';
 import { chunkedTreebankTokens, isPySpace } from './treebank-chunks.js';
 import { treebankTokens } from './treebank-tokenizer.js';
 
@@ -112,15 +113,6 @@ const SEPARATORS = [
   '\u0085',
 ];
 
-/** A small deterministic generator (tests must give the same cases each run). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
 describe('chunkedTreebankTokens', () => {
   it('gives the same tokens (or the same error) as the whole-text tokenizer on tricky texts', () => {
     const hand = [
@@ -155,7 +147,7 @@ describe('chunkedTreebankTokens', () => {
       'b\t"a x',
     ];
     for (const text of hand) same(text);
-    const next = random(20261207);
+    const next = seededRandom(20261207);
     let count = 0;
     for (let n = 0; n < 20_000; n++) {
       let text = '';
