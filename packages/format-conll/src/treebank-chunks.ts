@@ -3,33 +3,30 @@
  * tokens of each chunk kept in a cache. Texts repeat their words, so most chunks are
  * looked up rather than run through the twenty-odd regular expressions again.
  *
- * Why a chunk can be tokenized on its own: no rule matches across white space, and the
- * rules that look past a chunk's edges look at one character only (a literal space
- * before a quote or `'t is`; a literal space, white space or the end after `:`, `,`,
- * `'`, `'s`, `wanna`), except the final-period rule and `$`, which look at the end of
- * the text. So a chunk is tokenized as the text made of the character before it, the
- * chunk, and either the rest of the text (the last chunk) or the character after it
- * and a plain word (any other chunk). A chunk of ASCII letters, digits and `_` that is
- * not a contraction (`cannot`, `gonna`...) is one token: no rule touches it.
+ * Why a chunk's tokens can be kept: no rule matches across white space, and the rules
+ * that look past a chunk's edges look at one character only (a literal space before a
+ * quote or `'t is`; a literal space, white space or the end after `:`, `,`, `'`, `'s`,
+ * `wanna`), except the final-period rule and `$`, which look at the end of the text. So
+ * a chunk has the same tokens wherever it stands between the same two characters, or,
+ * for the last chunk, before the same end of the text: the cache key holds exactly that.
+ * A chunk of ASCII letters, digits and `_` that is not a contraction (`cannot`,
+ * `gonna`...) is one token: no rule touches it.
  *
- * When a chunk's tokens do not cover it exactly (quote tokens without their quote, the
- * cases where NLTK's span alignment misbehaves or fails), the whole text goes through
- * {@link treebankTokens}, so the results are the same in every case.
+ * A text with a chunk not in the cache goes through {@link treebankTokens} whole, and the
+ * tokens of its new chunks are taken from the result, where they cover the chunk exactly.
  */
-import { type TreebankToken, treebankTokens, treebankWords } from './treebank-tokenizer.js';
+import { type TreebankToken, treebankTokens } from './treebank-tokenizer.js';
 
 /**
- * Chunk in context → its tokens, or null when the chunk needs the whole-text path. The key
+ * Chunk in context → its tokens (converted quotes mapped back to the text's). The key
  * of a chunk other than the last is the character before it (none at the start of the
  * text), the chunk and the character after it; the last chunk's key runs to the end of
  * the text, in its own map.
  */
-const middleChunks = new Map<string, readonly string[] | null>();
-const lastChunks = new Map<string, readonly string[] | null>();
+const middleChunks = new Map<string, readonly string[]>();
+const lastChunks = new Map<string, readonly string[]>();
 /** Past this many entries a map starts again (it is per thread; keys are short). */
 const CACHE_LIMIT = 50_000;
-/** A word no rule changes, placed after a chunk that is not the last one. */
-const FILLER = 'x';
 /** ASCII words that a contraction rule splits (`cannot` → `can not`). */
 const CONTRACTED = new Set(['cannot', 'gimme', 'gonna', 'gotta', 'lemme', 'wanna']);
 const QUOTE = /``|''|"/gu;
@@ -59,45 +56,66 @@ export function isPySpace(c: number): boolean {
 }
 
 /**
+ * New chunks of a text taken into the cache from its tokens: a few, so that a text of
+ * words seen before is cheap, while texts of new words each cost little more than the rules.
+ */
+const LEARN_LIMIT = 2;
+
+/** The chunk {@link scanChunk} found: its bounds, and whether it is a token as it is. */
+const found = { start: 0, end: 0, word: false };
+
+/** Finds the chunk at or after `i`, which must lie before the text's trailing white space. */
+function scanChunk(text: string, i: number): void {
+  while (isPySpace(text.charCodeAt(i))) i++;
+  const start = i;
+  let plain = true;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const kind = c < 128 ? ASCII[c] : isPySpace(c) ? 1 : 0;
+    if (kind === 1) break;
+    if (kind === 0) plain = false;
+  }
+  found.start = start;
+  found.end = i;
+  found.word =
+    plain && !(i - start >= 5 && i - start <= 6 && CONTRACTED.has(text.slice(start, i).toLowerCase()));
+}
+
+/** The cache key of the chunk `found` (see {@link middleChunks}). */
+function keyOf(text: string, lastEnd: number): string {
+  const from = found.start === 0 ? 0 : found.start - 1;
+  return text.slice(from, found.end === lastEnd ? text.length : found.end + 1);
+}
+
+function store(cache: Map<string, readonly string[]>, key: string, words: readonly string[]): void {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, words);
+}
+
+/**
  * The same tokens as {@link treebankTokens}`(text)` (UTF-16 offsets), computed chunk by
- * chunk through the cache.
+ * chunk through the cache. A text with a chunk not in the cache goes through the rules
+ * whole, and the tokens of a few of its new chunks are taken into the cache.
  *
  * @throws TreebankAlignmentError where {@link treebankTokens} throws.
  */
 export function chunkedTreebankTokens(text: string): TreebankToken[] {
-  const n = text.length;
-  let lastEnd = n;
+  let lastEnd = text.length;
   while (lastEnd > 0 && isPySpace(text.charCodeAt(lastEnd - 1))) lastEnd--;
   const tokens: TreebankToken[] = [];
-  let i = 0;
-  while (i < lastEnd) {
-    while (isPySpace(text.charCodeAt(i))) i++;
-    const start = i;
-    let plain = true;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      const kind = c < 128 ? ASCII[c] : isPySpace(c) ? 1 : 0;
-      if (kind === 1) break;
-      if (kind === 0) plain = false;
+  for (let i = 0; i < lastEnd; ) {
+    scanChunk(text, i);
+    const { start, end, word } = found;
+    i = end;
+    if (word) {
+      tokens.push({ text: text.slice(start, end), start, end });
+      continue;
     }
-    if (plain) {
-      const chunk = text.slice(start, i);
-      if (!(chunk.length >= 5 && chunk.length <= 6 && CONTRACTED.has(chunk.toLowerCase()))) {
-        tokens.push({ text: chunk, start, end: i });
-        continue;
-      }
-    }
-    const from = start === 0 ? 0 : start - 1;
-    const last = i === lastEnd;
+    const last = end === lastEnd;
     const cache = last ? lastChunks : middleChunks;
-    const key = text.slice(from, last ? n : i + 1);
-    let words = cache.get(key);
-    if (words === undefined) {
-      words = chunkWords(last ? key : key + FILLER, key.slice(start - from, i - from), !last);
-      if (cache.size >= CACHE_LIMIT) cache.clear();
-      cache.set(key, words);
-    }
-    if (words === null) return treebankTokens(text);
+    const key = keyOf(text, lastEnd);
+    const words = cache.get(key);
+    if (words === undefined) return learnChunks(text, lastEnd, start);
     let at = start;
     for (const w of words) {
       tokens.push({ text: w, start: at, end: at + w.length });
@@ -108,24 +126,36 @@ export function chunkedTreebankTokens(text: string): TreebankToken[] {
 }
 
 /**
- * The tokens of `chunk`, tokenized in its `context` (see the file comment), with
- * converted quotes mapped back; null unless they cover the chunk exactly, one quote
- * token per quote.
+ * {@link treebankTokens}`(text)`, and the tokens of up to {@link LEARN_LIMIT} chunks not
+ * yet in the cache, from the one at `from` on, taken from it where they cover the chunk
+ * exactly with one quote token per quote.
  */
-function chunkWords(context: string, chunk: string, filler: boolean): readonly string[] | null {
-  const words = treebankWords(context);
-  if (filler && words.pop() !== FILLER) return null;
-  const quotes = chunk.match(QUOTE) ?? [];
-  let next = 0;
-  let joined = '';
-  for (let w = 0; w < words.length; w++) {
-    const word = words[w] as string;
-    if (word === '"' || word === '``' || word === "''") {
-      const quote = quotes[next++];
-      if (quote === undefined) return null;
-      words[w] = quote;
+function learnChunks(text: string, lastEnd: number, from: number): TreebankToken[] {
+  const tokens = treebankTokens(text);
+  let t = 0;
+  let learnt = 0;
+  for (let i = from; i < lastEnd && learnt < LEARN_LIMIT; ) {
+    scanChunk(text, i);
+    const { start, end, word } = found;
+    i = end;
+    if (word) continue;
+    const cache = end === lastEnd ? lastChunks : middleChunks;
+    const key = keyOf(text, lastEnd);
+    while (t < tokens.length && (tokens[t] as TreebankToken).start < start) t++;
+    if (cache.has(key)) continue;
+    const words: string[] = [];
+    let at = start;
+    let quotes = 0;
+    for (; t < tokens.length && (tokens[t] as TreebankToken).start === at; t++) {
+      const token = tokens[t] as TreebankToken;
+      words.push(token.text);
+      at = token.end;
+      if (token.text === '"' || token.text === '``' || token.text === "''") quotes++;
     }
-    joined += words[w];
+    if (at === end && quotes === (text.slice(start, end).match(QUOTE)?.length ?? 0)) {
+      store(cache, key, words);
+      learnt++;
+    }
   }
-  return next === quotes.length && joined === chunk ? words : null;
+  return tokens;
 }
