@@ -272,6 +272,16 @@ function itemLines(
 
 /** A label that fits in a CoNLL tag column: no white space, no control character. */
 const WRITABLE_LABEL = /^[^\s\p{Cc}]+$/u;
+/** Labels found writable (a config has few; a task may carry any, so the set is bounded). */
+const writableLabels = new Set<string>();
+
+function writable(label: string): boolean {
+  if (writableLabels.has(label)) return true;
+  if (!WRITABLE_LABEL.test(label)) return false;
+  if (writableLabels.size >= 10_000) writableLabels.clear();
+  writableLabels.add(label);
+  return true;
+}
 
 /**
  * The spans whose labels a CoNLL line can hold, and (by default) whose offsets lie
@@ -287,7 +297,7 @@ function keepWritableSpans<S extends LabelSpan & { fromName: string; regionId?: 
 ): S[] {
   const kept: S[] = [];
   for (const s of spans) {
-    const bad = s.labels.find((label) => !WRITABLE_LABEL.test(label));
+    const bad = s.labels.find((label) => !writable(label));
     if (bad !== undefined) {
       skipSpan(
         ctx,
@@ -368,19 +378,30 @@ function collectSpans(
     }
     taken = true;
     const results = item.results[fromName] ?? [];
-    values.forEach((v, i) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as OutputValue;
       const regionId = results[i]?.id;
-      spans.push({
+      const span: LabelSpan & { fromName: string; regionId?: string } = {
         start: toOffset(v.start),
         end: toOffset(v.end),
-        labels: Array.isArray(v.labels) ? v.labels.map((l) => (typeof l === 'string' ? l : pyStr(l))) : [],
+        labels: labelStrings(v.labels),
         index: spans.length,
         fromName,
-        ...(typeof regionId === 'string' ? { regionId } : {}),
-      });
-    });
+      };
+      if (typeof regionId === 'string') span.regionId = regionId;
+      spans.push(span);
+    }
   }
   return { spans, groups };
+}
+
+/** A region's labels as strings (Python's str() of any that is not one). */
+function labelStrings(labels: unknown): readonly string[] {
+  if (!Array.isArray(labels)) return [];
+  // Labels are nearly always strings already: then the list is kept as it is (read only).
+  for (const l of labels)
+    if (typeof l !== 'string') return labels.map((x) => (typeof x === 'string' ? x : pyStr(x)));
+  return labels as string[];
 }
 
 function toOffset(value: unknown): number {
