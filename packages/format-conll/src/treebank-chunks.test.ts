@@ -145,6 +145,11 @@ describe('chunkedTreebankTokens', () => {
       '"a',
       'b "a',
       'b\t"a x',
+      // Chunks too long to keep in the cache, twice each.
+      `${'x'.repeat(70)}, "${'y'.repeat(70)}." end.`,
+      `${'x'.repeat(70)}, "${'y'.repeat(70)}." end.`,
+      `a ${'z.'.repeat(40)}`,
+      `a ${'z.'.repeat(40)}`,
     ];
     for (const text of hand) same(text);
     const next = seededRandom(20261207);

@@ -25,8 +25,10 @@ import { type TreebankToken, treebankTokens } from './treebank-tokenizer.js';
  */
 const middleChunks = new Map<string, readonly string[]>();
 const lastChunks = new Map<string, readonly string[]>();
-/** Past this many entries a map starts again (it is per thread; keys are short). */
+/** Past this many entries a map starts again (it is per thread). */
 const CACHE_LIMIT = 50_000;
+/** Keys longer than this are not kept, so the cache holds a few megabytes at most. */
+const KEY_LIMIT = 64;
 /** ASCII words that a contraction rule splits (`cannot` → `can not`). */
 const CONTRACTED = new Set(['cannot', 'gimme', 'gonna', 'gotta', 'lemme', 'wanna']);
 const QUOTE = /``|''|"/gu;
@@ -88,6 +90,9 @@ function keyOf(text: string, lastEnd: number): string {
 }
 
 function store(cache: Map<string, readonly string[]>, key: string, words: readonly string[]): void {
+  // A long chunk (a URL, a text without spaces) seldom comes again; keeping it would only
+  // hold memory.
+  if (key.length > KEY_LIMIT) return;
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, words);
 }
