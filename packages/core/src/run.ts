@@ -79,6 +79,8 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
   const report = new ConversionReport(format.id);
   const config = run.config ?? emptyLabelConfig();
   const signal = run.signal ?? new AbortController().signal;
+  // The iterator the format was given, to close it if the export fails.
+  let opened: AsyncIterator<unknown> | undefined;
   try {
     const options = resolveOptions(`format ${format.id}`, format.options, run.options ?? {});
     const compat = run.compat ?? 'default';
@@ -128,6 +130,9 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
           : inlinePrepared(tasks, prepare, pctx);
     }
     // What `export` iterates: the prepared values, or the tasks when there is no prepare step.
+    // The iterator is closed below whatever the format did with it: a `for await` that
+    // ends by an error from `next` (a cancel) does not close it, and an open one keeps the
+    // prepare threads and the input open.
     const counted: AsyncIterable<unknown> = {
       [Symbol.asyncIterator]() {
         if (iterated) {
@@ -137,6 +142,7 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
         }
         iterated = true;
         const inner = values[Symbol.asyncIterator]();
+        opened = inner;
         return {
           async next() {
             if (signal.aborted)
@@ -177,6 +183,7 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
     run.beforeCommit?.(report);
     await sink.commit();
   } catch (error) {
+    await closeIterator(opened);
     await sink.abort().catch(() => undefined);
     if (isLsconvError(error)) throw error;
     throw new LsconvError(
@@ -240,6 +247,15 @@ async function* inlinePrepared(
   for await (const task of tasks) {
     yield prepare(task, pctx);
     pctx.taskIndex++;
+  }
+}
+
+/** Closes what an export iterated (its prepare threads, its input), ignoring a failure to. */
+async function closeIterator(iterator: AsyncIterator<unknown> | undefined): Promise<void> {
+  try {
+    await iterator?.return?.();
+  } catch {
+    // It failed already; the export's own error is the one to report.
   }
 }
 

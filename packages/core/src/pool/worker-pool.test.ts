@@ -1,5 +1,6 @@
 // The pool runs the built worker (packages/core/dist/pool/prepare-worker.js): these
 // tests need `pnpm build` first, like every test that starts worker threads.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +160,38 @@ describe('worker pool', () => {
       expect(await run(file, 2)).toEqual(single);
     });
   });
+
+  it('stops its threads when the export is cancelled, so the process can end', async () => {
+    // A process that cancels a pooled export after a few tasks, and must then exit by itself.
+    const input = writeTasks(
+      'cancel.json',
+      Array.from({ length: 3000 }, (_, n) => ({ data: { n } })),
+    );
+    const script = join(dir, 'cancel.mjs');
+    writeFileSync(
+      script,
+      `import { runExport, openTaskSource, memorySink } from ${JSON.stringify(coreDist)};
+import { poolFormat } from ${JSON.stringify(pathToFileURL(moduleFile).href)};
+const controller = new AbortController();
+try {
+  await runExport({
+    format: poolFormat, tasks: openTaskSource(${JSON.stringify(input)}), sink: memorySink(),
+    threads: 2, formatModule: ${JSON.stringify(moduleFile)}, minParallelBytes: 0, parallelBatchBytes: 64,
+    signal: controller.signal, onTask: (n) => { if (n === 5) controller.abort(); },
+  });
+  console.log('finished');
+} catch (error) {
+  console.log(error.code);
+}
+`,
+    );
+    const started = Date.now();
+    const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 15_000 });
+    expect(child.stdout.trim()).toBe('ABORTED');
+    expect(child.signal, 'the process did not end by itself').toBeNull();
+    expect(child.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
 
   it('prepares inline for sources without raw slices and small inputs', async () => {
     const sink = memorySink();

@@ -64,7 +64,8 @@ describe('write-behind in the directory sink', () => {
       await sink.writeFile(`same/${n}.txt`, `second ${n}`);
     }
     await sink.commit();
-    for (let n = 0; n < 300; n++) expect(readFileSync(join(out, 'same', `${n}.txt`), 'utf8')).toBe(`second ${n}`);
+    for (let n = 0; n < 300; n++)
+      expect(readFileSync(join(out, 'same', `${n}.txt`), 'utf8')).toBe(`second ${n}`);
   });
 
   it('writes in this thread unless asked', async () => {
