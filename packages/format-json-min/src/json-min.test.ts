@@ -107,6 +107,42 @@ describe('toJsonMinRecord', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('writes a record the same whether the data holds a "__proto__" key or not', () => {
+    // Data without such a key takes an ordinary object, data with one a prototype-less
+    // object: both must give the same text, but for the "__proto__" entry itself.
+    const data =
+      '"b": 1, "10": "ten", "2": [1.5, {"x": "ü"}], "constructor": "c", "toString": "t", "id": "data id", "image_ok": "data value"';
+    const text = (json: string) => {
+      const task = {
+        id: 4,
+        data: JSON.parse(json),
+        agreement: 50,
+        annotations: [{ id: 2, result: [rect, ok] }],
+      };
+      return record(task as Task).map((r) => jsonMinText(r));
+    };
+    const plain = text(`{${data}}`);
+    const withProto = text(`{${data}, "__proto__": {"p": 1}}`);
+    expect(withProto[0]).toContain('"__proto__"');
+    expect(withProto.map((t) => t.replace('  "__proto__": {\n    "p": 1\n  },\n', ''))).toEqual(plain);
+    expect(Object.keys(JSON.parse(plain[0] ?? '{}'))).toEqual([
+      '2',
+      '10',
+      'b',
+      'constructor',
+      'toString',
+      'id',
+      'image_ok',
+      'label',
+      'annotator',
+      'annotation_id',
+      'created_at',
+      'updated_at',
+      'lead_time',
+      'agreement',
+    ]);
+  });
+
   it('leaves the id out for a task without one', () => {
     expect(record({ data: { image: 'x' }, annotations: [] } as Task)[0]).not.toHaveProperty('id');
   });
