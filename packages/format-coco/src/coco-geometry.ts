@@ -1,5 +1,5 @@
 import type { OutputValue } from '@lsconv/core';
-import { clamp, envelope, num, type Point, polygonArea, rectangleCorners } from '@lsconv/format-kit';
+import { clamp, envelope, num, polygonArea, rectangleCorners } from '@lsconv/format-kit';
 
 /** A shape in pixels as COCO writes it, and whether it reached outside the image. */
 export interface PixelShape {
@@ -35,28 +35,46 @@ export function rectanglePixels(value: OutputValue, W: number, H: number): Pixel
   };
 }
 
-/** A polygon in pixels, points clipped to the image. */
+/**
+ * A polygon in pixels, points clipped to the image. One flat list of coordinates, the
+ * envelope and the shoelace area computed as `envelope` and `polygonArea` do (same
+ * operations in the same order, so the same floats), without a pair per point.
+ */
 export function polygonPixels(value: OutputValue, W: number, H: number): PixelShape | undefined {
   const points = Array.isArray(value.points) ? value.points : [];
-  const abs: Point[] = [];
+  const n = points.length;
+  const flat: number[] = [];
   let clipped = false;
-  for (const p of points) {
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const p: unknown = points[i];
     if (!Array.isArray(p) || num(p[0]) === undefined || num(p[1]) === undefined) return undefined;
     const px = ((p[0] as number) / 100) * W;
     const py = ((p[1] as number) / 100) * H;
     const cx = clamp(px, 0, W);
     const cy = clamp(py, 0, H);
     if (cx !== px || cy !== py) clipped = true;
-    abs.push([cx, cy]);
+    flat.push(cx, cy);
+    if (cx < minX) minX = cx;
+    if (cy < minY) minY = cy;
+    if (cx > maxX) maxX = cx;
+    if (cy > maxY) maxY = cy;
   }
-  if (abs.length < 3) return undefined;
+  if (n < 3) return undefined;
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const prev = (i + n - 1) % n;
+    a += flat[2 * i]! * flat[2 * prev + 1]!;
+    b += flat[2 * i + 1]! * flat[2 * prev]!;
+  }
   return {
-    segmentation: [abs.flat()],
-    bbox: envelope(abs),
-    area: polygonArea(
-      abs.map((p) => p[0]),
-      abs.map((p) => p[1]),
-    ),
+    segmentation: [flat],
+    bbox: [minX, minY, maxX - minX, maxY - minY],
+    area: 0.5 * Math.abs(a - b),
     clipped,
   };
 }
