@@ -1,4 +1,12 @@
-import { arrayTaskSource, memorySink, parseLabelConfig, runExport, type Task, taskItems } from '@lsconv/core';
+import {
+  arrayTaskSource,
+  memorySink,
+  parseLabelConfig,
+  parseTaskJson,
+  runExport,
+  type Task,
+  taskItems,
+} from '@lsconv/core';
 import { writeSizes } from '@lsconv/testkit';
 import { describe, expect, it } from 'vitest';
 import { jsonMin, jsonMinText, toJsonMinRecord } from './json-min.js';
@@ -107,6 +115,25 @@ describe('toJsonMinRecord', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('leaves the id out for a task without one', () => {
+    expect(record({ data: { image: 'x' }, annotations: [] } as Task)[0]).not.toHaveProperty('id');
+  });
+
+  it('one record per annotation, newest first, cancelled ones dropped', () => {
+    const records = record({
+      id: 1,
+      data: {},
+      annotations: [
+        { id: 1, created_at: '2024-01-01', result: [] },
+        { id: 2, created_at: '2024-03-01', result: [] },
+        { id: 3, created_at: '2024-05-01', was_cancelled: true, result: [] },
+      ],
+    });
+    expect(records.map((r) => r.annotation_id)).toEqual([2, 1]);
+  });
+});
+
+describe('JSON_MIN record forms', () => {
   it('writes a record the same whether the data holds a "__proto__" key or not', () => {
     // Data without such a key takes an ordinary object, data with one a prototype-less
     // object: both must give the same text, but for the "__proto__" entry itself.
@@ -142,22 +169,29 @@ describe('toJsonMinRecord', () => {
       'agreement',
     ]);
   });
+});
 
-  it('leaves the id out for a task without one', () => {
-    expect(record({ data: { image: 'x' }, annotations: [] } as Task)[0]).not.toHaveProperty('id');
-  });
-
-  it('one record per annotation, newest first, cancelled ones dropped', () => {
-    const records = record({
-      id: 1,
-      data: {},
-      annotations: [
-        { id: 1, created_at: '2024-01-01', result: [] },
-        { id: 2, created_at: '2024-03-01', result: [] },
-        { id: 3, created_at: '2024-05-01', was_cancelled: true, result: [] },
-      ],
-    });
-    expect(records.map((r) => r.annotation_id)).toEqual([2, 1]);
+describe('JSON_MIN record forms with kept number spellings', () => {
+  it('print big integers, 80.0 and 1e-05 the same in both forms, unicode and nested values too', () => {
+    const data =
+      '"big": 12345678901234567890, "f": 80.0, "e": 1e-05, "u": "ü😀/\\u2028", "n": {"deep": [1.0, 9007199254740993]}';
+    const text = (json: string, python: boolean) => {
+      const raw = `{"id": 98765432109876543210, "data": ${json}, "annotations": [{"id": 2, "lead_time": 3.0, "result": [${JSON.stringify(rect)}]}]}`;
+      const task = parseTaskJson(raw, python ? 'python' : 'exact') as Task;
+      return record(task).map((r) => jsonMinText(r, python, true));
+    };
+    for (const python of [false, true]) {
+      const plain = text(`{${data}}`, python);
+      const withProto = text(`{${data}, "__proto__": {"p": 1.0}}`, python);
+      expect(plain[0]).toContain('"big": 12345678901234567890');
+      expect(plain[0]).toContain('"id": 98765432109876543210');
+      expect(plain[0]).toContain(python ? '"f": 80.0' : '"f": 80');
+      const proto = python
+        ? '  "__proto__": {\n    "p": 1.0\n  },\n'
+        : '  "__proto__": {\n    "p": 1\n  },\n';
+      expect(withProto[0]).toContain(proto);
+      expect(withProto.map((t) => t.replace(proto, ''))).toEqual(plain);
+    }
   });
 });
 
