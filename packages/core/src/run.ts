@@ -105,7 +105,7 @@ export async function runExport(run: RunExportOptions): Promise<ConversionReport
         sliceable && threads > 1 && moduleUrl
           ? {
               [Symbol.asyncIterator]: () =>
-                prepareSlices(source.slices!(), {
+                prepareSlices(source as TaskSource, {
                   threads,
                   worker: {
                     moduleUrl,

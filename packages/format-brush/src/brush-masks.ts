@@ -11,7 +11,7 @@ import {
 } from '@lsconv/core';
 import { annotatorOf, jsonNumberAt } from '@lsconv/format-kit';
 import { hashColour, parseCssColour, type Rgb, toHex } from './colour.js';
-import { encodeNpyUint8 } from './npy.js';
+import { npyHeader } from './npy.js';
 import { encodeGreyPng, encodeIndexedPng } from './png.js';
 import {
   type BrushRegion,
@@ -97,16 +97,25 @@ export async function exportMasks(
     height: number,
     palette?: readonly Rgb[],
   ) => {
-    const bytes =
-      kind === 'numpy'
-        ? encodeNpyUint8(mask, height, width)
-        : palette
-          ? encodeIndexedPng(mask, width, height, [[0, 0, 0], ...palette])
-          : encodeGreyPng(mask, width, height);
-    await ctx.sink.writeFile(path, bytes);
+    if (kind === 'numpy') {
+      // The header, then the mask itself: no whole-file copy of each mask (writes settle
+      // before the mask's buffer is decoded into again).
+      if (mask.length !== height * width)
+        throw new RangeError(`npy data has ${mask.length} bytes, shape needs ${height * width}`);
+      const out = await ctx.sink.createFile(path);
+      await out.write(npyHeader([height, width]));
+      await out.write(mask);
+      await out.close();
+    } else {
+      const bytes = palette
+        ? encodeIndexedPng(mask, width, height, [[0, 0, 0], ...palette])
+        : encodeGreyPng(mask, width, height);
+      await ctx.sink.writeFile(path, bytes);
+    }
     ctx.report.itemsWritten++;
   };
 
+  const pool = new MaskPool();
   let taskIndex = 0;
   for await (const task of tasks) {
     const items = taskItems(task, { config: ctx.config, report: ctx.report, taskIndex });
@@ -117,10 +126,10 @@ export async function exportMasks(
       const regions = brushRegions(item, ctx.report);
       if (regions.length === 0) continue;
       if (classes) {
-        await writeSemantic(item, regions, classes, ctx, unique, write, index);
+        await writeSemantic(item, regions, classes, ctx, { unique, write, pool }, index);
       } else if (layout === 'reference') {
         for (const region of regions) {
-          const mask = decodeRegion(region, ctx.report);
+          const mask = decodeRegion(region, ctx.report, pool.take(region.width * region.height));
           if (!mask) continue;
           const stem = referenceFileStem(item, region, 255 - ext.length - (python ? 0 : 8));
           // The reference overwrites a same-named file; outside compat mode a suffix keeps both.
@@ -143,11 +152,12 @@ export async function exportMasks(
           }
           written?.set(path, region.where);
           await write(path, mask, region.width, region.height);
+          pool.give(mask);
           ctx.report.regionsWritten++;
           await index?.add(entry(item, ctx.config, path, region.labels.join('-'), [region], region));
         }
       } else {
-        await writeByImage(item, regions, ctx, unique, write, index);
+        await writeByImage(item, regions, ctx, { unique, write, pool }, index);
       }
     }
   }
@@ -162,19 +172,29 @@ type Writer = (
   palette?: readonly Rgb[],
 ) => Promise<void>;
 
+/** How the layouts name and write their files, and where their mask buffers come from. */
+interface MaskOut {
+  unique: (stem: string) => string;
+  write: Writer;
+  pool: MaskPool;
+}
+
 /** `image` layout: regions of one annotation with the same label merged into one mask. */
 async function writeByImage(
   item: Item,
   regions: BrushRegion[],
   ctx: ExportContext<MaskOptions>,
-  unique: (stem: string) => string,
-  write: Writer,
+  { unique, write, pool }: MaskOut,
   index: MaskIndex | undefined,
 ): Promise<void> {
   const groups = new Map<string, { mask: Uint8Array; first: BrushRegion; members: BrushRegion[] }>();
   for (const region of regions) {
-    const mask = decodeRegion(region, ctx.report);
-    if (!mask) continue;
+    const decoded = pool.take(region.width * region.height);
+    const mask = decodeRegion(region, ctx.report, decoded);
+    if (!mask) {
+      pool.give(decoded);
+      continue;
+    }
     const label = region.labels.join('-');
     const group = groups.get(label);
     if (!group) {
@@ -188,10 +208,12 @@ async function writeByImage(
         code: 'size-mismatch',
         reason: `the region is ${region.width}x${region.height} but an earlier "${label}" region of the same annotation is ${group.first.width}x${group.first.height}`,
       });
+      pool.give(mask);
       continue;
     }
     const target = group.mask;
     for (let i = 0; i < target.length; i++) if (mask[i]! > target[i]!) target[i] = mask[i]!;
+    pool.give(mask);
     group.members.push(region);
   }
   const stem = imageStem(
@@ -201,6 +223,7 @@ async function writeByImage(
   for (const [label, group] of groups) {
     const path = unique(`${stem}__${safeLabel(label)}`);
     await write(path, group.mask, group.first.width, group.first.height);
+    pool.give(group.mask);
     ctx.report.regionsWritten += group.members.length;
     await index?.add(entry(item, ctx.config, path, label, group.members, group.first));
   }
@@ -212,12 +235,28 @@ async function writeSemantic(
   regions: BrushRegion[],
   classes: ClassTable,
   ctx: ExportContext<MaskOptions>,
-  unique: (stem: string) => string,
-  write: Writer,
+  { unique, write, pool }: MaskOut,
   index: MaskIndex | undefined,
 ): Promise<void> {
   const first = regions[0]!;
-  const canvas = new Uint8Array(first.width * first.height);
+  const canvas = pool.take(first.width * first.height) ?? new Uint8Array(first.width * first.height);
+  try {
+    await paintSemantic(item, regions, classes, ctx, { unique, write, pool }, index, canvas);
+  } finally {
+    pool.give(canvas);
+  }
+}
+
+async function paintSemantic(
+  item: Item,
+  regions: BrushRegion[],
+  classes: ClassTable,
+  ctx: ExportContext<MaskOptions>,
+  { unique, write, pool }: MaskOut,
+  index: MaskIndex | undefined,
+  canvas: Uint8Array,
+): Promise<void> {
+  const first = regions[0]!;
   const members: BrushRegion[] = [];
   for (const region of regions) {
     if (region.width !== first.width || region.height !== first.height) {
@@ -249,10 +288,12 @@ async function writeSemantic(
       });
       continue;
     }
-    const mask = decodeRegion(region, ctx.report);
-    if (!mask) continue;
+    const decoded = pool.take(region.width * region.height);
+    const mask = decodeRegion(region, ctx.report, decoded);
     // Label Studio's brush alpha is 0 or 255; anything at least half opaque is the class.
-    for (let i = 0; i < mask.length; i++) if (mask[i]! >= 128) canvas[i] = id;
+    if (mask) for (let i = 0; i < mask.length; i++) if (mask[i]! >= 128) canvas[i] = id;
+    pool.give(decoded);
+    if (!mask) continue;
     members.push(region);
   }
   if (members.length === 0) return;
@@ -367,3 +408,32 @@ class MaskIndex {
     await this.file.close();
   }
 }
+
+/**
+ * Mask buffers reused from region to region. A fresh 768 KiB per 1024 × 768 mask is memory
+ * outside the JavaScript heap that only a collection frees, and an export decoding a mask
+ * per region held tens of megabytes of dead ones at its peak. A buffer is taken for a
+ * mask and given back once the mask is written (or merged into another).
+ */
+export class MaskPool {
+  private readonly free: Uint8Array[] = [];
+  /**
+   * A zeroed view of `pixels` bytes of a pooled buffer; undefined past 16 MiB (nothing is
+   * allocated: the caller checks the size first, and gets its own buffer).
+   */
+  take(pixels: number): Uint8Array | undefined {
+    if (pixels > MAX_POOLED_PIXELS) return undefined;
+    const at = this.free.findIndex((buffer) => buffer.length >= pixels);
+    const buffer = at >= 0 ? this.free.splice(at, 1)[0]! : new Uint8Array(pixels);
+    return buffer.subarray(0, pixels).fill(0);
+  }
+  /** Gives a view from {@link take} back; its bytes may be overwritten from now on. */
+  give(mask: Uint8Array | undefined): void {
+    if (!mask) return;
+    const buffer = new Uint8Array(mask.buffer);
+    if (buffer.length <= MAX_POOLED_PIXELS && this.free.length < MAX_POOLED_BUFFERS) this.free.push(buffer);
+  }
+}
+
+const MAX_POOLED_PIXELS = 16 * 1024 * 1024;
+const MAX_POOLED_BUFFERS = 8;

@@ -1,81 +1,103 @@
 import { deflateSync } from 'node:zlib';
-import pngjs from 'pngjs';
 
-/**
- * An 8-bit greyscale PNG (what PIL writes for a mode `L` image), encoded by pngjs.
- * Rows are left unfiltered: masks are long runs of equal bytes, which zlib's
- * run-length strategy packs well, and pngjs' adaptive filter search costs six
- * times as much as the whole rest of the encoding on a 1024 × 768 mask.
- */
-export function encodeGreyPng(data: Uint8Array, width: number, height: number): Uint8Array {
-  if (data.length !== width * height)
-    throw new RangeError(`PNG data has ${data.length} bytes, ${width}x${height} needs ${width * height}`);
-  return pngjs.PNG.sync.write(
-    {
-      width,
-      height,
-      data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
-    } as unknown as pngjs.PNG,
-    {
-      colorType: 0,
-      inputColorType: 0,
-      inputHasAlpha: false,
-      bitDepth: 8,
-      filterType: 0,
-      deflateLevel: 6,
-      deflateStrategy: 3,
-    },
-  );
+// PNG files written without a PNG library, with the bytes pngjs writes for the same image
+// and options (signature, IHDR, IDAT, IEND; rows unfiltered; zlib level 6, run-length
+// strategy). Masks are long runs of equal bytes, which that strategy packs well, and an
+// adaptive filter search costs six times as much as the rest of the encoding on a
+// 1024 × 768 mask. A region's rows are laid out in one scratch buffer kept from one mask to
+// the next: a fresh one per mask (three, with pngjs) is memory outside the JavaScript heap
+// that only a collection frees, and an export writing a mask per region held a hundred
+// megabytes of them at its peak.
+
+/** Largest scratch kept between masks (a larger mask gets its own buffer). */
+const KEEP_SCRATCH_BYTES = 16 * 1024 * 1024;
+let scratch: Buffer | undefined;
+
+/** The rows of `data`, each after a filter byte 0, in a buffer that may be reused by the next call. */
+function unfilteredRows(data: Uint8Array, width: number, height: number): Buffer {
+  const size = (width + 1) * height;
+  let raw: Buffer;
+  if (size > KEEP_SCRATCH_BYTES) raw = Buffer.allocUnsafeSlow(size);
+  else {
+    if (!scratch || scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.max(size, 64 * 1024));
+    raw = scratch;
+  }
+  for (let y = 0; y < height; y++) {
+    const at = y * (width + 1);
+    raw[at] = 0;
+    raw.set(data.subarray(y * width, (y + 1) * width), at + 1);
+  }
+  return raw.subarray(0, size);
 }
 
-/**
- * An 8-bit indexed (palette) PNG. pngjs cannot write palettes, so this writes the
- * chunks itself: IHDR, PLTE, IDAT (rows with filter byte 0, deflated), IEND.
- * `palette` holds `[r, g, b]` per index.
- */
+function checkSize(data: Uint8Array, width: number, height: number): void {
+  if (data.length !== width * height)
+    throw new RangeError(`PNG data has ${data.length} bytes, ${width}x${height} needs ${width * height}`);
+}
+
+/** An 8-bit greyscale PNG (what PIL writes for a mode `L` image). */
+export function encodeGreyPng(data: Uint8Array, width: number, height: number): Uint8Array {
+  checkSize(data, width, height);
+  return assemble(width, height, 0, undefined, deflateRows(data, width, height));
+}
+
+/** An 8-bit indexed (palette) PNG; `palette` holds `[r, g, b]` per index. */
 export function encodeIndexedPng(
   data: Uint8Array,
   width: number,
   height: number,
   palette: readonly (readonly [number, number, number])[],
 ): Uint8Array {
-  if (data.length !== width * height)
-    throw new RangeError(`PNG data has ${data.length} bytes, ${width}x${height} needs ${width * height}`);
+  checkSize(data, width, height);
   if (palette.length === 0 || palette.length > 256)
     throw new RangeError('a PNG palette holds 1 to 256 colours');
-  const ihdr = new Uint8Array(13);
-  const view = new DataView(ihdr.buffer);
-  view.setUint32(0, width);
-  view.setUint32(4, height);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 3; // colour type: indexed
   const plte = new Uint8Array(palette.length * 3);
   palette.forEach(([r, g, b], i) => {
     plte[i * 3] = r;
     plte[i * 3 + 1] = g;
     plte[i * 3 + 2] = b;
   });
-  const raw = new Uint8Array((width + 1) * height);
-  for (let y = 0; y < height; y++) raw.set(data.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
-  const idat = deflateSync(raw, { level: 6, strategy: 3 });
-  const chunks = [
-    chunk('IHDR', ihdr),
-    chunk('PLTE', plte),
-    chunk('IDAT', idat),
-    chunk('IEND', new Uint8Array(0)),
-  ];
-  const signature = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
-  return Buffer.concat([signature, ...chunks]);
+  return assemble(width, height, 3, plte, deflateRows(data, width, height));
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+function deflateRows(data: Uint8Array, width: number, height: number): Buffer {
+  return deflateSync(unfilteredRows(data, width, height), { level: 6, strategy: 3 });
+}
+
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Signature, IHDR, PLTE (indexed), IDAT and IEND, in one buffer. */
+function assemble(
+  width: number,
+  height: number,
+  colourType: number,
+  plte: Uint8Array | undefined,
+  idat: Uint8Array,
+): Uint8Array {
+  const size = 8 + 25 + (plte ? 12 + plte.length : 0) + 12 + idat.length + 12;
+  const out = Buffer.allocUnsafe(size);
+  out.set(SIGNATURE, 0);
+  let at = 8;
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = colourType;
+  at = putChunk(out, at, 'IHDR', ihdr);
+  if (plte) at = putChunk(out, at, 'PLTE', plte);
+  at = putChunk(out, at, 'IDAT', idat);
+  putChunk(out, at, 'IEND', undefined);
   return out;
+}
+
+/** Writes one chunk (length, type, data, CRC of type and data) at `at`; returns where it ends. */
+function putChunk(out: Buffer, at: number, type: string, data: Uint8Array | undefined): number {
+  const length = data?.length ?? 0;
+  out.writeUInt32BE(length, at);
+  out.write(type, at + 4, 'latin1');
+  if (data) out.set(data, at + 8);
+  out.writeUInt32BE(crc32(out.subarray(at + 4, at + 8 + length)), at + 8 + length);
+  return at + 12 + length;
 }
 
 let crcTable: Uint32Array | undefined;

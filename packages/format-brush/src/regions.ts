@@ -109,9 +109,14 @@ export function brushRegions(item: Item, report: ConversionReport): BrushRegion[
 
 /**
  * Decodes a region's mask (`height × width` bytes, the RLE's alpha channel), or
- * records it in the report as skipped and returns undefined.
+ * records it in the report as skipped and returns undefined. With `into` (at least
+ * `height × width` bytes), the mask is a view of it, valid until the next decode into it.
  */
-export function decodeRegion(region: BrushRegion, report: ConversionReport): Uint8Array | undefined {
+export function decodeRegion(
+  region: BrushRegion,
+  report: ConversionReport,
+  into?: Uint8Array,
+): Uint8Array | undefined {
   if (region.width * region.height > MAX_MASK_PIXELS) {
     report.skip({
       ...region.where,
@@ -122,7 +127,7 @@ export function decodeRegion(region: BrushRegion, report: ConversionReport): Uin
     return undefined;
   }
   try {
-    return decodeBrushMask(region.value.rle as Uint8Array, region.width, region.height);
+    return decodeBrushMask(region.value.rle as Uint8Array, region.width, region.height, 3, into);
   } catch (error) {
     if (!(error instanceof BrushRleError)) throw error;
     report.skip({

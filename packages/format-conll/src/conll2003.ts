@@ -15,13 +15,8 @@ import {
   taskSplit,
 } from '@lsconv/core';
 import { pyStr, referenceSupports } from '@lsconv/format-kit';
-import { exactTags, type LabelSpan, pythonTags, type TaggedTokens } from './tagging.js';
-import {
-  TreebankAlignmentError,
-  type TreebankToken,
-  toCodePointOffsets,
-  treebankTokens,
-} from './treebank-tokenizer.js';
+import { exactTagsInto, type LabelSpan, pythonTagsInto, type TagOutcome, type TagSink } from './tagging.js';
+import { tokenize } from './text-tokens.js';
 
 /** The first line the Python converter writes (three columns). */
 export const PYTHON_DOCSTART = '-DOCSTART- -X- O';
@@ -142,26 +137,23 @@ export function prepareConll(task: Task, pctx: PrepareContext): PreparedConll {
     taskIndex: pctx.taskIndex,
     file: pctx.input,
   });
-  let text = '';
+  // The task's lines, token and column pieces in turn, joined once at the end.
+  const parts: string[] = [];
   let written = 0;
   let regions = 0;
   let cuts = 0;
   for (const item of items) {
-    const lines = itemLines(item, dataKey, chosen, pctx);
+    const lines = itemLines(item, dataKey, chosen, pctx, parts);
     if (lines === undefined) continue;
-    text += lines.text;
     regions += lines.regions;
     cuts += lines.cuts;
     written++;
   }
   const split = pctx.dataset?.split ? taskSplit(task) : undefined;
-  return {
-    text,
-    items: written,
-    regions,
-    ...(split === undefined ? {} : { split }),
-    ...(cuts > 0 ? { cuts } : {}),
-  };
+  const prepared: PreparedConll = { text: parts.join(''), items: written, regions };
+  if (split !== undefined) prepared.split = split;
+  if (cuts > 0) prepared.cuts = cuts;
+  return prepared;
 }
 
 /** What the per-item helpers need: where to report, and the compat mode. */
@@ -170,13 +162,17 @@ interface ItemContext {
   readonly compat: CompatMode;
 }
 
-/** Tokens and tags of one item as CoNLL lines, or undefined when the item has no usable text. */
+/**
+ * Adds the tokens and tags of one item to `parts` as CoNLL lines (then a blank line);
+ * undefined, and nothing added, when the item has no usable text.
+ */
 function itemLines(
   item: Item,
   dataKey: string | undefined,
   chosen: ControlTag | undefined,
   ctx: ItemContext,
-): { text: string; regions: number; cuts: number } | undefined {
+  parts: string[],
+): { regions: number; cuts: number } | undefined {
   const python = ctx.compat === 'python';
   const loc = { taskIndex: item.taskIndex, taskId: item.id };
   const text = dataKey === undefined ? undefined : item.input?.[dataKey];
@@ -193,19 +189,14 @@ function itemLines(
     });
     return undefined;
   }
-  let tokens: TreebankToken[];
-  try {
-    tokens = toCodePointOffsets(text, treebankTokens(text));
-  } catch (error) {
-    if (!(error instanceof TreebankAlignmentError)) throw error;
+  const { tokens, unaligned, docstart } = tokenize(text);
+  if (unaligned !== undefined) {
     // NLTK raises here and the Python converter stops; fall back to whitespace tokens.
     ctx.report.warn(
-      `task ${String(item.id)}: the Treebank tokenizer could not align "${error.token}"; split on whitespace instead`,
+      `task ${String(item.id)}: the Treebank tokenizer could not align "${unaligned}"; split on whitespace instead`,
     );
-    tokens = toCodePointOffsets(text, whitespaceTokens(text));
   }
-
-  if (tokens.some((t) => text.slice(t.start, t.end).startsWith('-DOCSTART-'))) {
+  if (docstart) {
     ctx.report.skip({
       ...loc,
       kind: 'task',
@@ -219,13 +210,17 @@ function itemLines(
   const collected = collectSpans(item, chosen, python);
   const spans = keepWritableSpans(collected.spans, text, item, ctx);
   const groups = collected.groups;
-  let tagged: TaggedTokens;
+  // Each token's line goes straight into the task's pieces as it is tagged.
+  const sink: TagSink = (token, tag) => {
+    parts.push(token, tag.lineEnd);
+  };
+  let tagged: TagOutcome;
   let usable: (LabelSpan & { fromName: string; regionId?: string })[] = spans;
   if (python) {
     // The reference tags nothing when any span of the group lacks start or end.
     const complete = spans.every((s) => Number.isFinite(s.start) && Number.isFinite(s.end));
     if (!complete) usable = [];
-    tagged = pythonTags(tokens, usable);
+    tagged = pythonTagsInto(tokens, usable, sink);
     if (!complete) {
       for (const s of spans)
         skipSpan(
@@ -245,11 +240,11 @@ function itemLines(
         skipSpan(ctx, item, s, 'no-label', 'span has no label');
       } else usable.push(s);
     }
-    tagged = exactTags(tokens, usable);
+    tagged = exactTagsInto(tokens, usable, sink);
   }
-  const byIndex = new Map(usable.map((s) => [s.index, s]));
+  const byIndex = tagged.lost.length === 0 ? undefined : new Map(usable.map((s) => [s.index, s]));
   for (const lost of tagged.lost) {
-    const s = byIndex.get(lost.index);
+    const s = byIndex?.get(lost.index);
     if (!s) continue;
     const reason =
       lost.code === 'overlapping-span'
@@ -271,13 +266,22 @@ function itemLines(
       });
     }
   }
-  let lines = '';
-  for (let i = 0; i < tagged.tokens.length; i++) lines += `${tagged.tokens[i]} -X- _ ${tagged.tags[i]}\n`;
-  return { text: `${lines}\n`, regions: tagged.written.length, cuts: tagged.cuts ?? 0 };
+  parts.push('\n');
+  return { regions: tagged.written.length, cuts: tagged.cuts ?? 0 };
 }
 
 /** A label that fits in a CoNLL tag column: no white space, no control character. */
 const WRITABLE_LABEL = /^[^\s\p{Cc}]+$/u;
+/** Labels found writable (a config has few; a task may carry any, so the set is bounded). */
+const writableLabels = new Set<string>();
+
+function writable(label: string): boolean {
+  if (writableLabels.has(label)) return true;
+  if (!WRITABLE_LABEL.test(label)) return false;
+  if (writableLabels.size >= 10_000) writableLabels.clear();
+  writableLabels.add(label);
+  return true;
+}
 
 /**
  * The spans whose labels a CoNLL line can hold, and (by default) whose offsets lie
@@ -293,7 +297,7 @@ function keepWritableSpans<S extends LabelSpan & { fromName: string; regionId?: 
 ): S[] {
   const kept: S[] = [];
   for (const s of spans) {
-    const bad = s.labels.find((label) => !WRITABLE_LABEL.test(label));
+    const bad = s.labels.find((label) => !writable(label));
     if (bad !== undefined) {
       skipSpan(
         ctx,
@@ -374,19 +378,30 @@ function collectSpans(
     }
     taken = true;
     const results = item.results[fromName] ?? [];
-    values.forEach((v, i) => {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as OutputValue;
       const regionId = results[i]?.id;
-      spans.push({
+      const span: LabelSpan & { fromName: string; regionId?: string } = {
         start: toOffset(v.start),
         end: toOffset(v.end),
-        labels: Array.isArray(v.labels) ? v.labels.map((l) => (typeof l === 'string' ? l : pyStr(l))) : [],
+        labels: labelStrings(v.labels),
         index: spans.length,
         fromName,
-        ...(typeof regionId === 'string' ? { regionId } : {}),
-      });
-    });
+      };
+      if (typeof regionId === 'string') span.regionId = regionId;
+      spans.push(span);
+    }
   }
   return { spans, groups };
+}
+
+/** A region's labels as strings (Python's str() of any that is not one). */
+function labelStrings(labels: unknown): readonly string[] {
+  if (!Array.isArray(labels)) return [];
+  // Labels are nearly always strings already: then the list is kept as it is (read only).
+  for (const l of labels)
+    if (typeof l !== 'string') return labels.map((x) => (typeof x === 'string' ? x : pyStr(x)));
+  return labels as string[];
 }
 
 function toOffset(value: unknown): number {
@@ -428,15 +443,4 @@ function chooseControl(
 function textKey(config: LabelConfig, chosen: ControlTag | undefined): string | undefined {
   const input = chosen?.inputs.find((o) => o.type === 'Text' && o.value !== undefined);
   return input?.value ?? config.dataKeys[0];
-}
-
-/** Tokens split on Python whitespace, for texts the Treebank rules cannot align. */
-function whitespaceTokens(text: string): TreebankToken[] {
-  const tokens: TreebankToken[] = [];
-  for (const m of text.matchAll(
-    /[^\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/gu,
-  )) {
-    tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length });
-  }
-  return tokens;
 }

@@ -118,9 +118,17 @@ export function decodeBrushRle(rle: BrushRleInput, maxLength = 1 << 30): Uint8Ar
  * Decodes one channel of a brush RLE that holds a `width × height` RGBA image: the
  * mask is channel 3 (alpha), as the Python converter reads it. Only that channel is
  * materialised, so a 1024 × 768 mask costs 768 KiB, not 3 MiB.
+ * `into`: a buffer of at least `width × height` bytes to decode into instead of a new one
+ * (the mask returned is a view of it).
  * @throws BrushRleError when the stream is malformed or its length is not width × height × 4.
  */
-export function decodeBrushMask(rle: BrushRleInput, width: number, height: number, channel = 3): Uint8Array {
+export function decodeBrushMask(
+  rle: BrushRleInput,
+  width: number,
+  height: number,
+  channel = 3,
+  into?: Uint8Array,
+): Uint8Array {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new BrushRleError(`image size ${width}x${height} is not a positive integer size`);
   }
@@ -137,7 +145,8 @@ export function decodeBrushMask(rle: BrushRleInput, width: number, height: numbe
       `rle holds ${length} values but a ${width}x${height} RGBA image needs ${pixels * 4}`,
     );
   }
-  const out = new Uint8Array(pixels);
+  // `into`, when large enough, is decoded into (a caller's buffer reused from mask to mask).
+  const out = into && into.length >= pixels ? into.subarray(0, pixels).fill(0) : new Uint8Array(pixels);
   let i = 0;
   while (i < length) {
     const repeat = reader.read(1);

@@ -5,7 +5,7 @@ import { datasetStep, withDatasetStep } from '../dataset.js';
 import { type FormatDefinition, isFormatDefinition, type PrepareContext } from '../format.js';
 import { parseLabelConfig } from '../label-config.js';
 import { ConversionReport, type SkipEntry } from '../report.js';
-import { parseTaskSlice } from '../sources/index.js';
+import { parseGuessedSlice, parseTaskSlice } from '../sources/index.js';
 import {
   type PrepareRequest,
   type PrepareResponse,
@@ -59,6 +59,7 @@ async function start(): Promise<void> {
     const notes: PrepareResponse['notes'] = [];
     const whole = Buffer.from(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength);
     let error: WireError | undefined;
+    let reslice = false;
     const count = req.fileOf.length;
     for (let i = 0; i < count; i++) {
       const b = i * 4;
@@ -67,11 +68,17 @@ async function start(): Promise<void> {
       const index = req.bounds[b + 2]!;
       const offset = req.bounds[b + 3]!;
       try {
-        const task = parseTaskSlice(
-          { bytes: whole.subarray(start, end), index, offset },
-          req.files[req.fileOf[i]!]!,
-          data.numbers ?? 'exact',
-        );
+        const slice = { bytes: whole.subarray(start, end), index, offset };
+        const file = req.files[req.fileOf[i]!]!;
+        const numbers = data.numbers ?? 'exact';
+        const task =
+          req.guessed?.[i] === 1
+            ? parseGuessedSlice(slice, file, numbers)
+            : parseTaskSlice(slice, file, numbers);
+        if (task === undefined) {
+          reslice = true;
+          break;
+        }
         pctx.taskIndex = index;
         values.push(prepare(task, pctx));
       } catch (thrown) {
@@ -91,6 +98,7 @@ async function start(): Promise<void> {
     }
     const response: PrepareResponse = { seq: req.seq, values, notes };
     if (error) response.error = error;
+    if (reslice) response.reslice = true;
     port.postMessage({ type: 'done', result: response } satisfies ThreadEvent<PrepareResponse>);
   });
 }

@@ -44,6 +44,8 @@ export interface PrepareRequest {
   files: string[];
   /** Index into `files` per slice. */
   fileOf: Uint16Array;
+  /** Per slice, 1 when it was cut at a line start (`guessed`, sources/line-slicer.ts); absent when none was. */
+  guessed?: Uint8Array;
 }
 
 /** An error crossing the thread boundary. */
@@ -64,6 +66,11 @@ export interface PrepareResponse {
   notes: ({ skips: SkipEntry[]; warnings: string[]; tallies?: [string, number][] } | undefined)[];
   /** Set when slice `values.length` failed; the batch stops there. */
   error?: WireError;
+  /**
+   * Set when slice `values.length` was guessed and is not one JSON value: the input is read
+   * again exactly from there. The batch stops there.
+   */
+  reslice?: true;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The pool runs the built worker (packages/core/dist/pool/prepare-worker.js): these
 // tests need `pnpm build` first, like every test that starts worker threads.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -49,7 +49,13 @@ function writeTasks(name: string, tasks: unknown[]): string {
   return file;
 }
 
-async function run(file: string, threads: number) {
+function writeText(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+async function run(file: string, threads: number, minParallelBytes = 0) {
   const sink = memorySink();
   try {
     const report = await runExport({
@@ -59,7 +65,7 @@ async function run(file: string, threads: number) {
       options: { suffix: 'y' },
       threads,
       formatModule: moduleFile,
-      minParallelBytes: 0,
+      minParallelBytes,
       parallelBatchBytes: 64,
     });
     return {
@@ -103,6 +109,55 @@ describe('worker pool', () => {
     const single = await run(file, 1);
     expect(single).toMatchObject({ code: 'INTERNAL', error: expect.stringContaining('crash in task 20') });
     expect(await run(file, 2)).toEqual(single);
+  });
+
+  describe('an input laid out by lines (cut at line starts, then proved by parsing)', () => {
+    /**
+     * An indented list of 80 tasks of 8 KB each (so that task 40 lies past the first read,
+     * which is scanned exactly to learn the layout); `odd` is added to the data of task 40.
+     */
+    const indented = (name: string, odd: string) => {
+      const pad = 'x'.repeat(8000);
+      const parts = Array.from(
+        { length: 80 },
+        (_, n) => `  {"data": {"n": ${n}, "pad": "${pad}"${n === 40 ? odd : ''}}}`,
+      );
+      return writeText(name, `[\n${parts.join(',\n')}\n]\n`);
+    };
+    const guessedCount = async (file: string) => {
+      let count = 0;
+      for await (const slice of openTaskSource(file).slices({ guessFrom: 0 })) if (slice.guessed) count++;
+      return count;
+    };
+
+    it('gives what the exact scan gives when a line misleads the guess', async () => {
+      // Task 40 holds an object on a line indented like a task, after "},": the guess
+      // cuts there, that slice does not parse, and the input is read exactly from it.
+      const file = indented('misleading.json', ', "a": [{"y": 0},\n  {"x": 1}]');
+      expect(await guessedCount(file)).toBeGreaterThan(80);
+      const single = await run(file, 1);
+      expect(single).toMatchObject({ items: 80, read: 80 });
+      expect(await run(file, 2)).toEqual(single);
+      // Pooling chosen, but the input ends before the first batch: prepared in this thread.
+      expect(await run(file, 2, statSync(file).size - 1)).toEqual(single);
+    });
+
+    it('fails at the same task, with the same message, on broken JSON', async () => {
+      const file = indented('broken.json', ', "a": [1, 2,, 3]');
+      expect(await guessedCount(file)).toBe(80);
+      const single = await run(file, 1);
+      expect(single).toMatchObject({ code: 'INPUT_PARSE', error: expect.stringContaining('task #40') });
+      expect(await run(file, 2)).toEqual(single);
+      expect(await run(file, 2, statSync(file).size - 1)).toEqual(single);
+    });
+
+    it('refuses nesting deeper than the exact scan allows, the same way', async () => {
+      const file = indented('deep.json', `, "deep": ${'['.repeat(600)}${']'.repeat(600)}`);
+      expect(await guessedCount(file)).toBe(80);
+      const single = await run(file, 1);
+      expect(single).toMatchObject({ code: 'INPUT_PARSE', error: expect.stringContaining('nesting deeper') });
+      expect(await run(file, 2)).toEqual(single);
+    });
   });
 
   it('prepares inline for sources without raw slices and small inputs', async () => {

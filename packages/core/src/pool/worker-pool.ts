@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type { PrepareContext } from '../format.js';
 import type { NumberParsing } from '../numbers.js';
 import type { ConversionReport } from '../report.js';
-import { parseTaskSlice } from '../sources/index.js';
-import type { JsonSlice } from '../sources/json-slicer.js';
+import { type FileSlice, parseGuessedSlice, parseTaskSlice } from '../sources/index.js';
+import type { TaskStart } from '../sources/json-slicer.js';
 import {
   fromWireError,
   type PrepareRequest,
@@ -104,7 +104,46 @@ export interface PrepareSlicesOptions {
   report: ConversionReport;
 }
 
-type FileSlice = JsonSlice & { file: string };
+/** Where {@link prepareSlices} reads: a task source's slices, and its exact reading from a task on. */
+export interface SliceInput {
+  slices(options?: { guessFrom?: number }): AsyncIterable<FileSlice>;
+  slicesFrom?(at: TaskStart & { file: string }): AsyncIterable<FileSlice>;
+}
+
+/**
+ * Reads slices in order; where the input lets it, the pool's reading cuts at line starts
+ * (`guessed` slices, sources/line-slicer.ts), and the first guessed slice that does not
+ * parse is where {@link again} goes back to the exact scan.
+ */
+class SliceReader {
+  private iterator: AsyncIterator<FileSlice>;
+  private mode: TaskStart['mode'] = 'array';
+
+  constructor(
+    private readonly input: SliceInput,
+    guessFrom: number | undefined,
+  ) {
+    const guess = guessFrom !== undefined && typeof input.slicesFrom === 'function';
+    this.iterator = input.slices(guess ? { guessFrom } : undefined)[Symbol.asyncIterator]();
+  }
+
+  async next(): Promise<FileSlice | undefined> {
+    const next = await this.iterator.next();
+    if (next.done) return undefined;
+    if (next.value.topLevel === 'array' || next.value.topLevel === 'values') this.mode = next.value.topLevel;
+    return next.value;
+  }
+
+  /** Reads again, exactly, from the task at `at` (a guessed slice that did not parse). */
+  async again(at: { offset: number; index: number; file: string }): Promise<void> {
+    await this.iterator.return?.();
+    this.iterator = this.input.slicesFrom!({ ...at, mode: this.mode })[Symbol.asyncIterator]();
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
+}
 
 /**
  * Parses and prepares raw task slices, in input order: in this thread for small
@@ -112,48 +151,68 @@ type FileSlice = JsonSlice & { file: string };
  * batches in flight (memory stays flat), reassembled by sequence number.
  */
 export async function* prepareSlices(
-  slices: AsyncIterable<FileSlice>,
+  input: SliceInput,
   options: PrepareSlicesOptions,
 ): AsyncGenerator<unknown> {
-  const iterator = slices[Symbol.asyncIterator]();
+  const pooling = options.threads > 1 && options.worker !== undefined;
+  const reader = new SliceReader(input, pooling ? options.minParallelBytes : undefined);
   const head: FileSlice[] = [];
   let headBytes = 0;
   let ended = false;
   try {
-    if (options.threads > 1 && options.worker) {
+    if (pooling) {
       while (headBytes < options.minParallelBytes) {
-        const next = await iterator.next();
-        if (next.done) {
+        const next = await reader.next();
+        if (!next) {
           ended = true;
           break;
         }
-        head.push(next.value);
-        headBytes += next.value.bytes.length;
+        head.push(next);
+        headBytes += next.bytes.length;
       }
     }
-    if (options.threads <= 1 || !options.worker || ended) {
-      const pctx = { ...options.pctx, taskIndex: 0 };
-      const numbers = options.numbers ?? options.worker?.numbers ?? 'exact';
-      const inline = function* (slice: FileSlice) {
-        pctx.taskIndex = slice.index;
-        yield options.prepare(parseTaskSlice(slice, slice.file, numbers), pctx);
-      };
-      for (const slice of head.splice(0)) yield* inline(slice);
-      while (!ended) {
-        const next = await iterator.next();
-        if (next.done) break;
-        yield* inline(next.value);
-      }
+    if (!pooling || ended) {
+      yield* inline(reader, head, options);
       return;
     }
-    yield* pooled(iterator, head, options);
+    yield* pooled(reader, head, options);
   } finally {
-    await iterator.return?.();
+    await reader.close();
   }
 }
 
+/** Prepares every slice in this thread, the head first. */
+async function* inline(
+  reader: SliceReader,
+  head: FileSlice[],
+  options: PrepareSlicesOptions,
+): AsyncGenerator<unknown> {
+  const pctx = { ...options.pctx, taskIndex: 0 };
+  const numbers = options.numbers ?? options.worker?.numbers ?? 'exact';
+  for (;;) {
+    const slice = head.length ? head.shift() : await reader.next();
+    if (!slice) return;
+    const task = slice.guessed
+      ? parseGuessedSlice(slice, slice.file, numbers)
+      : parseTaskSlice(slice, slice.file, numbers);
+    if (task === undefined) {
+      head.length = 0;
+      await reader.again(slice);
+      continue;
+    }
+    pctx.taskIndex = slice.index;
+    yield options.prepare(task, pctx);
+  }
+}
+
+/** A batch sent to the pool, with where its slices are (to read again from one of them). */
+interface InFlight {
+  answer: Promise<PrepareResponse>;
+  request: Pick<PrepareRequest, 'bounds' | 'files' | 'fileOf'>;
+}
+
 async function* pooled(
-  iterator: AsyncIterator<FileSlice>,
+  reader: SliceReader,
   head: FileSlice[],
   options: PrepareSlicesOptions,
 ): AsyncGenerator<unknown> {
@@ -161,14 +220,10 @@ async function* pooled(
   const batchBytes = options.batchBytes ?? 256 * 1024;
   // Two batches per worker: one being prepared, one waiting, so no worker idles.
   const maxInFlight = options.threads * 2;
-  const inFlight: Promise<PrepareResponse>[] = [];
+  let inFlight: InFlight[] = [];
   let seq = 0;
   let done = false;
-  const nextSlice = async (): Promise<FileSlice | undefined> => {
-    if (head.length) return head.shift();
-    const next = await iterator.next();
-    return next.done ? undefined : next.value;
-  };
+  const nextSlice = async (): Promise<FileSlice | undefined> => (head.length ? head.shift() : reader.next());
   const nextBatch = async (): Promise<PrepareRequest | undefined> => {
     const batch: FileSlice[] = [];
     let bytes = 0;
@@ -181,25 +236,7 @@ async function* pooled(
       batch.push(slice);
       bytes += slice.bytes.length;
     }
-    if (batch.length === 0) return undefined;
-    // One owned buffer per batch, so it can be transferred instead of copied again.
-    const all = new Uint8Array(bytes);
-    const bounds = new Float64Array(batch.length * 4);
-    const fileOf = new Uint16Array(batch.length);
-    const files: string[] = [];
-    let at = 0;
-    batch.forEach((slice, i) => {
-      all.set(slice.bytes, at);
-      bounds[i * 4] = at;
-      at += slice.bytes.length;
-      bounds[i * 4 + 1] = at;
-      bounds[i * 4 + 2] = slice.index;
-      bounds[i * 4 + 3] = slice.offset;
-      let f = files.lastIndexOf(slice.file);
-      if (f < 0) f = files.push(slice.file) - 1;
-      fileOf[i] = f;
-    });
-    return { seq: seq++, bytes: all, bounds, files, fileOf };
+    return batch.length === 0 ? undefined : batchRequest(seq++, batch, bytes);
   };
   try {
     for (;;) {
@@ -208,17 +245,31 @@ async function* pooled(
         if (request) {
           const answer = pool.submit(request);
           answer.catch(() => undefined); // awaited in order below
-          inFlight.push(answer);
+          inFlight.push({ answer, request });
         }
       }
-      const answer = inFlight.shift();
-      if (!answer) return;
-      const response = await answer;
+      const entry = inFlight.shift();
+      if (!entry) return;
+      const response = await entry.answer;
       const { values, notes, error } = response;
       for (let i = 0; i < values.length; i++) {
         const note = notes[i];
         if (note) mergeNotes(options.report, note);
         yield values[i];
+      }
+      if (response.reslice) {
+        // Every batch after this one was cut from a wrong guess: dropped, read again.
+        inFlight = [];
+        head.length = 0;
+        done = false;
+        const { bounds, files, fileOf } = entry.request;
+        const at = values.length;
+        await reader.again({
+          index: bounds[at * 4 + 2]!,
+          offset: bounds[at * 4 + 3]!,
+          file: files[fileOf[at]!]!,
+        });
+        continue;
       }
       if (error) {
         const note = notes[values.length];
@@ -229,6 +280,29 @@ async function* pooled(
   } finally {
     await pool.close();
   }
+}
+
+/** One owned buffer per batch, so it can be transferred instead of copied again. */
+function batchRequest(seq: number, batch: FileSlice[], bytes: number): PrepareRequest {
+  const all = new Uint8Array(bytes);
+  const bounds = new Float64Array(batch.length * 4);
+  const fileOf = new Uint16Array(batch.length);
+  const files: string[] = [];
+  let guessed: Uint8Array | undefined;
+  let at = 0;
+  batch.forEach((slice, i) => {
+    all.set(slice.bytes, at);
+    bounds[i * 4] = at;
+    at += slice.bytes.length;
+    bounds[i * 4 + 1] = at;
+    bounds[i * 4 + 2] = slice.index;
+    bounds[i * 4 + 3] = slice.offset;
+    let f = files.lastIndexOf(slice.file);
+    if (f < 0) f = files.push(slice.file) - 1;
+    fileOf[i] = f;
+    if (slice.guessed) (guessed ??= new Uint8Array(batch.length))[i] = 1;
+  });
+  return { seq, bytes: all, bounds, files, fileOf, ...(guessed ? { guessed } : {}) };
 }
 
 function mergeNotes(report: ConversionReport, note: NonNullable<PrepareResponse['notes'][number]>): void {

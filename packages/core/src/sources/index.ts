@@ -6,16 +6,25 @@ import { isLsconvError, LsconvError } from '../errors.js';
 import { type NumberParsing, parseTaskJson } from '../numbers.js';
 import type { SkipEntry } from '../report.js';
 import { type Task, validateTask } from '../task.js';
-import { type JsonSlice, JsonSlicer, MAX_TASK_BYTES } from './json-slicer.js';
+import { type JsonSlice, JsonSlicer, MAX_DEPTH, MAX_TASK_BYTES, type TaskStart } from './json-slicer.js';
+import { type GuessedSlice, LineSlicer, learnLinePattern } from './line-slicer.js';
 
-export { type JsonSlice, JsonSlicer, MAX_DEPTH } from './json-slicer.js';
+export { type JsonSlice, JsonSlicer, MAX_DEPTH, type TaskStart } from './json-slicer.js';
 
 /** A stream of tasks read from somewhere. Iterate it once. */
 export interface TaskSource extends AsyncIterable<Task> {
   /** What it reads, for messages: a path or `standard input`. */
   readonly description: string;
-  /** The raw top-level values, before parsing (used by worker pools and the JSON format). */
-  slices(): AsyncIterable<FileSlice>;
+  /**
+   * The raw top-level values, before parsing (used by worker pools and the JSON format).
+   * With `guessFrom`, an input file of at least that many bytes whose tasks each start a
+   * line may be cut at line starts (`line-slicer.ts`): such slices are marked `guessed`,
+   * and the first of them that does not parse ({@link parseGuessedSlice}) is read again
+   * exactly with {@link TaskSource.slicesFrom}.
+   */
+  slices(options?: { guessFrom?: number }): AsyncIterable<FileSlice>;
+  /** The raw values from a task an earlier reading found on, cut exactly (an input file only). */
+  slicesFrom?(at: TaskStart & { file: string }): AsyncIterable<FileSlice>;
   /**
    * The tasks, parsed keeping the source spelling of the numbers `numbers` names
    * (numbers.ts); iterating the source itself keeps what it was opened with.
@@ -28,8 +37,11 @@ export interface TaskSource extends AsyncIterable<Task> {
   skipped?(): readonly SkipEntry[];
 }
 
-/** A slice of an input file, with the shape of the file's top level (`values`: task objects, not a list). */
-export type FileSlice = JsonSlice & { file: string; topLevel?: JsonSlicer['mode'] };
+/**
+ * A slice of an input file, with the shape of the file's top level (`values`: task
+ * objects, not a list), and `guessed` when it was cut at a line start.
+ */
+export type FileSlice = GuessedSlice & { file: string; topLevel?: JsonSlicer['mode'] };
 
 const rawJson = new WeakMap<object, Uint8Array>();
 /** Tasks that came from an input holding one task object, not a list (`{…}` alone in the file). */
@@ -71,6 +83,50 @@ export function parseTaskSlice(slice: JsonSlice, file: string, numbers: NumberPa
 }
 
 /**
+ * Parses a slice cut at a line start (`guessed`): the task, or undefined when the slice
+ * is not one JSON value nested at most {@link MAX_DEPTH} deep, so that the input must be
+ * read exactly from this slice on (which then reports what is wrong, if anything is).
+ */
+export function parseGuessedSlice(slice: JsonSlice, file: string, numbers: NumberParsing): Task | undefined {
+  let value: unknown;
+  try {
+    value = parseTaskJson(slice.bytes.toString('utf8'), numbers);
+  } catch {
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null && !withinDepth(value, 1)) return undefined;
+  return validateTask(value, { file, index: slice.index });
+}
+
+/** Whether a parsed value nests at most {@link MAX_DEPTH} deep (the exact scan's limit). */
+function withinDepth(value: object, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i] as unknown;
+      if (typeof item === 'object' && item !== null && !(isFlat(item) || withinDepth(item, depth + 1)))
+        return false;
+    }
+  } else {
+    for (const key in value) {
+      const item = (value as Record<string, unknown>)[key];
+      if (typeof item === 'object' && item !== null && !withinDepth(item, depth + 1)) return false;
+    }
+  }
+  return true;
+}
+
+/** An array of plain values (a point, a list of labels): nothing to go into. */
+function isFlat(value: object): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i] as unknown;
+    if (typeof item === 'object' && item !== null) return false;
+  }
+  return true;
+}
+
+/**
  * Bytes per read of an input file. Every read is a fresh buffer outside the JavaScript heap
  * that the tasks cut from it keep alive; with 1 MiB reads an export on one thread
  * (CONLL2003, 100,000 generated tasks) peaked at 132–143 MB, with 256 KiB at 112–118 MB,
@@ -80,6 +136,8 @@ export const READ_CHUNK_BYTES = 256 * 1024;
 
 /** Options of {@link openTaskSource}. */
 export interface TaskSourceOptions {
+  /** Cut an input file of at least this many bytes at line starts where it can (see {@link TaskSource.slices}). */
+  guessFrom?: number;
   /** Read buffer size in bytes; default {@link READ_CHUNK_BYTES}. */
   chunkSize?: number;
   /** Keep each task's raw bytes for {@link rawTaskJson}. */
@@ -101,9 +159,9 @@ export interface TaskSourceOptions {
 export function openTaskSource(input: string | Readable, options: TaskSourceOptions = {}): TaskSource {
   const description = typeof input === 'string' ? (input === '-' ? 'standard input' : input) : 'stream';
   let skipped: SkipEntry[] = [];
-  const slices = () => {
+  const slices = (how: { guessFrom?: number } = {}) => {
     skipped = [];
-    return sliceInput(input, description, options, skipped);
+    return sliceInput(input, description, { ...options, ...how }, skipped);
   };
   const parsed = async function* (numbers: NumberParsing) {
     for await (const slice of slices()) {
@@ -123,6 +181,18 @@ export function openTaskSource(input: string | Readable, options: TaskSourceOpti
   return {
     description,
     slices,
+    slicesFrom: (at) => {
+      if (typeof input !== 'string' || input === '-' || at.file !== input)
+        throw new Error(`cannot read ${at.file} again from byte ${at.offset}`);
+      return sliceStream(
+        openFile(input, options.chunkSize ?? READ_CHUNK_BYTES, at.offset),
+        input,
+        0,
+        options,
+        skipped,
+        at,
+      );
+    },
     withNumbers: (numbers) => ({ [Symbol.asyncIterator]: () => parsed(numbers) }),
     [Symbol.asyncIterator]: () => parsed(options.numbers ?? 'exact'),
     skipped: () => skipped,
@@ -182,11 +252,27 @@ async function* sliceInput(
     }
     return;
   }
-  yield* sliceStream(openFile(input, chunkSize), input, 0, options, skipped);
+  const guess = options.guessFrom !== undefined && stat.size >= options.guessFrom;
+  yield* sliceStream(openFile(input, chunkSize), input, 0, options, skipped, guess ? 'guess' : undefined);
 }
 
-function openFile(path: string, chunkSize: number): Readable {
-  return createReadStream(path, { highWaterMark: chunkSize });
+function openFile(path: string, chunkSize: number, start = 0): Readable {
+  return createReadStream(path, { highWaterMark: chunkSize, start });
+}
+
+/** What cuts a stream: the exact scan, or a line slicer when the first chunk shows how. */
+interface Slicer {
+  readonly mode: JsonSlicer['mode'];
+  push(chunk: Buffer, chunkOffset: number): GuessedSlice[];
+  end(): GuessedSlice[];
+}
+
+function firstSlicer(chunk: Buffer, file: string, how: TaskStart | 'guess' | undefined): Slicer {
+  if (how === 'guess') {
+    const learnt = learnLinePattern(chunk, file);
+    if (learnt) return new LineSlicer(file, learnt.pattern, learnt.first);
+  }
+  return new JsonSlicer(file, how === 'guess' ? undefined : how);
 }
 
 async function* sliceStream(
@@ -195,14 +281,19 @@ async function* sliceStream(
   firstIndex: number,
   options: TaskSourceOptions,
   skipped: SkipEntry[],
+  how?: TaskStart | 'guess',
 ): AsyncGenerator<FileSlice> {
   const { signal, onBytes } = options;
-  const slicer = new JsonSlicer(file);
+  let slicer: Slicer | undefined;
+  let chunkOffset = how === undefined || how === 'guess' ? 0 : how.offset;
   try {
     for await (const chunk of stream) {
       if (signal?.aborted) throw new LsconvError('ABORTED', 'the export was cancelled', { file });
       onBytes?.((chunk as Buffer).length);
-      for (const slice of slicer.push(chunk as Buffer)) {
+      slicer ??= firstSlicer(chunk as Buffer, file, how);
+      const at = chunkOffset;
+      chunkOffset += (chunk as Buffer).length;
+      for (const slice of slicer.push(chunk as Buffer, at)) {
         if (slice.oversize !== undefined) oversize(slice, file, firstIndex, skipped);
         else yield { ...slice, index: slice.index + firstIndex, file, topLevel: slicer.mode };
       }
@@ -220,6 +311,7 @@ async function* sliceStream(
   } finally {
     if (!stream.destroyed && stream !== process.stdin) stream.destroy();
   }
+  slicer ??= new JsonSlicer(file, how === 'guess' ? undefined : how);
   for (const slice of slicer.end())
     yield { ...slice, index: slice.index + firstIndex, file, topLevel: slicer.mode };
 }

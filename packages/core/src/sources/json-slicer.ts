@@ -15,6 +15,16 @@ export interface JsonSlice {
   oversize?: number;
 }
 
+/** Where a task starts, as an exact scan found it: enough to go on reading from there. */
+export interface TaskStart {
+  /** Byte offset of the task's first byte in the input. */
+  offset: number;
+  /** The task's index. */
+  index: number;
+  /** The input's top level. */
+  mode: 'array' | 'values';
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
@@ -59,8 +69,15 @@ export class JsonSlicer {
   private valueStart = 0;
   private count = 0;
 
-  constructor(file?: string) {
+  /** `resume`: go on from a task that starts the input given (an exact scan found it before). */
+  constructor(file?: string, resume?: TaskStart) {
     this.file = file;
+    if (resume) {
+      this.mode = resume.mode;
+      this.arrayState = 'expect-value';
+      this.count = resume.index;
+      this.offset = resume.offset;
+    }
   }
 
   /** Feeds a chunk; returns the values completed in it. */
