@@ -1,4 +1,12 @@
-import { arrayTaskSource, memorySink, parseLabelConfig, runExport, type Task, taskItems } from '@lsconv/core';
+import {
+  arrayTaskSource,
+  memorySink,
+  parseLabelConfig,
+  parseTaskJson,
+  runExport,
+  type Task,
+  taskItems,
+} from '@lsconv/core';
 import { writeSizes } from '@lsconv/testkit';
 import { describe, expect, it } from 'vitest';
 import { jsonMin, jsonMinText, toJsonMinRecord } from './json-min.js';
@@ -122,6 +130,55 @@ describe('toJsonMinRecord', () => {
       ],
     });
     expect(records.map((r) => r.annotation_id)).toEqual([2, 1]);
+  });
+});
+
+describe('JSON_MIN record forms', () => {
+  it('writes a record the same whether the data holds a "__proto__" key or not', () => {
+    // Data without such a key takes an ordinary object, data with one a prototype-less
+    // object: both must give the same text, but for the "__proto__" entry itself.
+    const data =
+      '"b": 1, "10": "ten", "2": [1.5, {"x": "ü"}], "constructor": "c", "toString": "t", "id": "data id", "image_ok": "data value"';
+    const text = (json: string) => {
+      const task = {
+        id: 4,
+        data: JSON.parse(json),
+        agreement: 50,
+        annotations: [{ id: 2, result: [rect, ok] }],
+      };
+      return record(task as Task).map((r) => jsonMinText(r));
+    };
+    const plain = text(`{${data}}`);
+    const withProto = text(`{${data}, "__proto__": {"p": 1}}`);
+    expect(withProto[0]).toContain('"__proto__"');
+    expect(withProto.map((t) => t.replace('  "__proto__": {\n    "p": 1\n  },\n', ''))).toEqual(plain);
+    // Integer-like keys first, as an object orders them; `id` and `image_ok` keep the data's place.
+    const keys = (plain[0] ?? '').match(/^ {2}"[^"]+"/gm)?.map((k) => k.trim());
+    expect(keys?.slice(0, 8).join(' ')).toBe('"2" "10" "b" "constructor" "toString" "id" "image_ok" "label"');
+  });
+});
+
+describe('JSON_MIN record forms with kept number spellings', () => {
+  it('print big integers, 80.0 and 1e-05 the same in both forms, unicode and nested values too', () => {
+    const data =
+      '"big": 12345678901234567890, "f": 80.0, "e": 1e-05, "u": "ü😀/\\u2028", "n": {"deep": [1.0, 9007199254740993]}';
+    const text = (json: string, python: boolean) => {
+      const raw = `{"id": 98765432109876543210, "data": ${json}, "annotations": [{"id": 2, "lead_time": 3.0, "result": [${JSON.stringify(rect)}]}]}`;
+      const task = parseTaskJson(raw, python ? 'python' : 'exact') as Task;
+      return record(task).map((r) => jsonMinText(r, python, true));
+    };
+    for (const python of [false, true]) {
+      const plain = text(`{${data}}`, python);
+      const withProto = text(`{${data}, "__proto__": {"p": 1.0}}`, python);
+      expect(plain[0]).toContain('"big": 12345678901234567890');
+      expect(plain[0]).toContain('"id": 98765432109876543210');
+      expect(plain[0]).toContain(python ? '"f": 80.0' : '"f": 80');
+      const proto = python
+        ? '  "__proto__": {\n    "p": 1.0\n  },\n'
+        : '  "__proto__": {\n    "p": 1\n  },\n';
+      expect(withProto[0]).toContain(proto);
+      expect(withProto.map((t) => t.replace(proto, ''))).toEqual(plain);
+    }
   });
 });
 

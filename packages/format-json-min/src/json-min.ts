@@ -98,8 +98,7 @@ export function prepareJsonMin(task: Task, pctx: PrepareContext): PreparedJsonMi
  */
 export function toJsonMinRecord(item: Item): JsonMinRecord {
   const numbered = hasNumberTokens(item.task);
-  // A prototype-less object: a data key named "__proto__" stays an ordinary key.
-  const record: JsonMinRecord = Object.assign(Object.create(null) as JsonMinRecord, item.input);
+  const record = newRecord(item);
   if (item.id !== undefined && item.id !== null) record.id = item.id;
   for (const name of Object.keys(item.output))
     record[name] = prettifyResult(item.output[name] ?? [], numbered);
@@ -121,6 +120,17 @@ export function toJsonMinRecord(item: Item): JsonMinRecord {
     carryNumberToken(record, 'agreement', task);
   }
   return record;
+}
+
+/**
+ * A record holding the task data: an ordinary object, which V8 keeps in its fast form,
+ * unless a key is `__proto__` (which assignment would treat as the prototype); then a
+ * prototype-less object, where it stays an ordinary key.
+ */
+function newRecord(item: Item): JsonMinRecord {
+  if (!Object.hasOwn(item.input, '__proto__') && !Object.hasOwn(item.output, '__proto__'))
+    return Object.assign({}, item.input);
+  return Object.assign(Object.create(null) as JsonMinRecord, item.input);
 }
 
 /**
