@@ -113,14 +113,12 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     signal: controller.signal,
     onBytes: (bytes) => progress.addBytes(bytes),
   });
-  const threads = threadCount(values.threads);
   const sink = outputSink(userPath(io, target), {
     zip,
     merge: values.merge === true,
     formatId: format.id,
     signal: controller.signal,
     outsideImages,
-    writeBehind: threads > 1,
   });
   // The report of a run the gate stopped, for the summary.
   let gated: ConversionReport | undefined;
@@ -136,7 +134,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
     signal: controller.signal,
     input: source.description,
     resources,
-    threads,
+    threads: threadCount(values.threads),
     formatModule: registry.formats.get(format.id)?.origin.entry,
     onTask: (n) => progress.update(n),
     beforeCommit: (report) => {
@@ -270,15 +268,7 @@ function outputMarker(formatId: string): string {
  */
 function outputSink(
   path: string,
-  how: {
-    zip: boolean;
-    merge: boolean;
-    formatId: string;
-    signal: AbortSignal;
-    outsideImages?: OutsideFolder;
-    /** Small files on a thread of their own (not with --threads 1: one thread then). */
-    writeBehind: boolean;
-  },
+  how: { zip: boolean; merge: boolean; formatId: string; signal: AbortSignal; outsideImages?: OutsideFolder },
 ): Sink {
   const output: Sink = how.zip
     ? zipFileSink(path)
@@ -286,7 +276,6 @@ function outputSink(
         existing: how.merge ? 'merge' : 'own',
         marker: outputMarker(how.formatId),
         signal: how.signal,
-        writeBehind: how.writeBehind,
       });
   return how.outsideImages ? withOutsideFolder(output, how.outsideImages) : output;
 }

@@ -15,12 +15,9 @@ import {
 } from './commit.js';
 import { removeStaleTemps } from './stale.js';
 import { chunkLength, type FileWriter, type Sink } from './types.js';
-import { WRITE_BEHIND_MAX_BYTES, WriteBehind, WriteBehindError } from './write-behind.js';
 
 /** Whole files up to this size are written synchronously (see `writeFile`). */
 const SYNC_WRITE_BYTES = 1024 * 1024;
-/** Small whole files written synchronously before the rest are written behind (`writeBehind`). */
-const WRITE_BEHIND_AFTER = 1000;
 
 /** Options of {@link directorySink}. */
 export interface DirectorySinkOptions {
@@ -38,12 +35,6 @@ export interface DirectorySinkOptions {
   marker?: string;
   /** Cancels a commit that has not begun to swap the folders yet. */
   signal?: AbortSignal;
-  /**
-   * Past its first thousand small whole files, write them without waiting for each, on the
-   * system's file thread pool (`write-behind.ts`), so a format writing a file per task
-   * leaves this thread to the export. Default false: each written synchronously.
-   */
-  writeBehind?: boolean;
 }
 
 /**
@@ -66,19 +57,8 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
   let state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
   let committing: Promise<void> | undefined;
   let cancelled = false;
-  // Past WRITE_BEHIND_AFTER small files (a format writing one per task), they are written
-  // behind (`writeBehind`); each stays in `opening` until it is on disk.
-  let behind: WriteBehind | undefined;
-  let smallFiles = 0;
-  const stopBehind = async () => {
-    await behind?.settle();
-    behind = undefined;
-  };
 
-  const fail = (error: unknown, path?: string): never =>
-    error instanceof WriteBehindError
-      ? writeFailure(error.error, outDir, error.path)
-      : writeFailure(error, outDir, path);
+  const fail = (error: unknown, path?: string): never => writeFailure(error, outDir, path);
   const { ensureTemp, ensureDir } = tempFolder(temp);
   const begin = (path: string) => {
     if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the output ${outDir} is already ${state}`);
@@ -105,29 +85,12 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
         fail(error, safe);
       }
       // A small whole file is written synchronously: open, write and close on this
-      // thread cost less than three thread-pool round trips awaited one after the other
-      // (YOLO, 100,000 tasks on tmpfs: 40.5 s awaited, 31.4 s synchronously, on one
-      // thread). With `writeBehind`, past the first thousand, up to 32 are written at
-      // once on the thread pool without waiting, and this thread goes on with the export.
+      // thread cost less than three thread-pool round trips, which dominate a format
+      // that writes a file per task (YOLO, 100,000 tasks on tmpfs: 40.5 s with the
+      // thread pool, 31.4 s synchronously, on one thread).
       // Exports run in a worker thread on the server, so this blocks no requests.
-      const length = chunkLength(data);
-      if (
-        options.writeBehind &&
-        length <= WRITE_BEHIND_MAX_BYTES &&
-        (behind || ++smallFiles > WRITE_BEHIND_AFTER)
-      ) {
-        behind ??= new WriteBehind((name) => opening.delete(name));
-        files++;
-        bytes += length;
-        try {
-          await behind.write(join(temp, safe), safe, data);
-        } catch (error) {
-          fail(error, safe);
-        }
-        return;
-      }
       try {
-        if (length <= SYNC_WRITE_BYTES) writeFileSync(join(temp, safe), data);
+        if (chunkLength(data) <= SYNC_WRITE_BYTES) writeFileSync(join(temp, safe), data);
         else await fs.writeFile(join(temp, safe), data);
       } catch (error) {
         fail(error, safe);
@@ -135,7 +98,7 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
         opening.delete(safe);
       }
       files++;
-      bytes += length;
+      bytes += chunkLength(data);
     },
     async createFile(path): Promise<FileWriter> {
       const safe = begin(path);
@@ -176,15 +139,6 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
     },
     async commit() {
       if (state !== 'open') throw new LsconvError('OUTPUT_WRITE', `the output ${outDir} is already ${state}`);
-      try {
-        await behind?.flush();
-      } catch (error) {
-        state = 'aborted';
-        await stopBehind();
-        await removeTemp(temp, writers);
-        fail(error);
-      }
-      await stopBehind();
       state = 'committing';
       committing = finish(temp, target, writers, ensureTemp, {
         outDir,
@@ -210,7 +164,6 @@ export function directorySink(outDir: string, options: DirectorySinkOptions = {}
       }
       if (state === 'committed' || state === 'aborted') return;
       state = 'aborted';
-      await stopBehind();
       await removeTemp(temp, writers);
     },
   };
