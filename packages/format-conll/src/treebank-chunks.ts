@@ -25,8 +25,12 @@ import { type TreebankToken, treebankTokens } from './treebank-tokenizer.js';
  */
 const middleChunks = new Map<string, readonly string[]>();
 const lastChunks = new Map<string, readonly string[]>();
-/** Past this many entries a map starts again (it is per thread). */
-const CACHE_LIMIT = 50_000;
+/**
+ * Past this many entries a map starts again (it is per thread). 10,000 keeps the hits of a
+ * real vocabulary's common words: with 50,000, CONLL2003 on 1,000,000 generated tasks peaked
+ * at 260 MB on two threads, with 10,000 at 241 MB, in the same time.
+ */
+const CACHE_LIMIT = 10_000;
 /** Keys longer than this are not kept, so the cache holds a few megabytes at most. */
 const KEY_LIMIT = 64;
 /** ASCII words that a contraction rule splits (`cannot` → `can not`). */

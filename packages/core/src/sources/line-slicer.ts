@@ -1,4 +1,4 @@
-import { type JsonSlice, JsonSlicer, MAX_TASK_BYTES, type TaskStart } from './json-slicer.js';
+import { isSpace, type JsonSlice, JsonSlicer, MAX_TASK_BYTES, type TaskStart } from './json-slicer.js';
 
 // Cutting an input at line starts, without scanning every byte.
 //
@@ -18,17 +18,12 @@ import { type JsonSlice, JsonSlicer, MAX_TASK_BYTES, type TaskStart } from './js
 // then reports exactly what it always reports.
 
 const NEWLINE = 0x0a;
-const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
-
-function isSpace(b: number): boolean {
-  return b === SPACE || b === NEWLINE || b === CR || b === TAB;
-}
 
 /** A slice a {@link LineSlicer} cut: its boundaries are a guess until it parses. */
 export type GuessedSlice = JsonSlice & { guessed?: true };
