@@ -241,21 +241,30 @@ async function writeSemantic(
   const first = regions[0]!;
   const canvas = pool.take(first.width * first.height) ?? new Uint8Array(first.width * first.height);
   try {
-    await paintSemantic(item, regions, classes, ctx, { unique, write, pool }, index, canvas);
+    const members = paintClasses(regions, classes, ctx, pool, canvas);
+    if (members.length === 0) return;
+    const path = unique(
+      imageStem(
+        imageRefOf(item, ctx.config, first.fromName),
+        `task-${item.task ? stringAt(item.task, 'id') : String(item.id)}`,
+      ),
+    );
+    await write(path, canvas, first.width, first.height, classes.palette());
+    ctx.report.regionsWritten += members.length;
+    await index?.add(entry(item, ctx.config, path, undefined, members, first));
   } finally {
     pool.give(canvas);
   }
 }
 
-async function paintSemantic(
-  item: Item,
+/** Paints each region's class id into `canvas`; returns the regions painted (the others are reported). */
+function paintClasses(
   regions: BrushRegion[],
   classes: ClassTable,
   ctx: ExportContext<MaskOptions>,
-  { unique, write, pool }: MaskOut,
-  index: MaskIndex | undefined,
+  pool: MaskPool,
   canvas: Uint8Array,
-): Promise<void> {
+): BrushRegion[] {
   const first = regions[0]!;
   const members: BrushRegion[] = [];
   for (const region of regions) {
@@ -293,19 +302,9 @@ async function paintSemantic(
     // Label Studio's brush alpha is 0 or 255; anything at least half opaque is the class.
     if (mask) for (let i = 0; i < mask.length; i++) if (mask[i]! >= 128) canvas[i] = id;
     pool.give(decoded);
-    if (!mask) continue;
-    members.push(region);
+    if (mask) members.push(region);
   }
-  if (members.length === 0) return;
-  const path = unique(
-    imageStem(
-      imageRefOf(item, ctx.config, first.fromName),
-      `task-${item.task ? stringAt(item.task, 'id') : String(item.id)}`,
-    ),
-  );
-  await write(path, canvas, first.width, first.height, classes.palette());
-  ctx.report.regionsWritten += members.length;
-  await index?.add(entry(item, ctx.config, path, undefined, members, first));
+  return members;
 }
 
 function entry(

@@ -54,6 +54,7 @@ async function start(): Promise<void> {
     taskIndex: 0,
     report,
   };
+  const numbers = data.numbers ?? 'exact';
   port.on('message', (req: PrepareRequest) => {
     const values: unknown[] = [];
     const notes: PrepareResponse['notes'] = [];
@@ -70,7 +71,6 @@ async function start(): Promise<void> {
       try {
         const slice = { bytes: whole.subarray(start, end), index, offset };
         const file = req.files[req.fileOf[i]!]!;
-        const numbers = data.numbers ?? 'exact';
         const task =
           req.guessed?.[i] === 1
             ? parseGuessedSlice(slice, file, numbers)

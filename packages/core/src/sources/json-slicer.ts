@@ -27,11 +27,11 @@ export interface TaskStart {
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
+export const OPEN_BRACE = 0x7b;
+export const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
+export const CLOSE_BRACKET = 0x5d;
+export const COMMA = 0x2c;
 
 /** JSON white space. */
 export function isSpace(b: number): boolean {

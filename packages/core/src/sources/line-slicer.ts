@@ -1,4 +1,14 @@
-import { isSpace, type JsonSlice, JsonSlicer, MAX_TASK_BYTES, type TaskStart } from './json-slicer.js';
+import {
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  isSpace,
+  type JsonSlice,
+  JsonSlicer,
+  MAX_TASK_BYTES,
+  OPEN_BRACE,
+  type TaskStart,
+} from './json-slicer.js';
 
 // Cutting an input at line starts, without scanning every byte.
 //
@@ -20,10 +30,6 @@ import { isSpace, type JsonSlice, JsonSlicer, MAX_TASK_BYTES, type TaskStart } f
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
 const TAB = 0x09;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
 
 /** A slice a {@link LineSlicer} cut: its boundaries are a guess until it parses. */
 export type GuessedSlice = JsonSlice & { guessed?: true };
@@ -137,10 +143,9 @@ export class LineSlicer {
   private accept(out: GuessedSlice[], chunk: Buffer, chunkOffset: number, at: number): boolean {
     const taskFrom = this.start - chunkOffset;
     let bytes: Buffer;
-    if (this.heldBytes > 0) {
-      const held = Buffer.concat(this.held, this.heldBytes);
-      bytes = at >= 0 ? Buffer.concat([held, chunk.subarray(0, at)]) : held.subarray(0, held.length + at);
-    } else bytes = chunk.subarray(taskFrom, at);
+    if (this.heldBytes === 0) bytes = chunk.subarray(taskFrom, at);
+    else if (at >= 0) bytes = Buffer.concat([...this.held, chunk.subarray(0, at)], this.heldBytes + at);
+    else bytes = Buffer.concat(this.held, this.heldBytes).subarray(0, this.heldBytes + at);
     let to = bytes.length;
     while (to > 0 && isSpace(bytes[to - 1]!)) to--;
     if (this.first.mode === 'array') {
