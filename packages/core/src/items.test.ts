@@ -93,4 +93,52 @@ describe('taskItems', () => {
     );
     expect(items.map((i) => i.annotation_id)).toEqual(['a', 'b']);
   });
+
+  it('with typesAside, leaves the type out of the values and gives it per from_name, keys in the same order', () => {
+    const image = parseLabelConfig(
+      '<View><Image name="image" value="$image"/><RectangleLabels name="box" toName="image"><Label value="Car"/></RectangleLabels><Choices name="q" toName="image"><Choice value="Good"/></Choices></View>',
+    );
+    const task: Task = {
+      id: 1,
+      data: { image: 'a.jpg' },
+      annotations: [
+        {
+          id: 1,
+          result: [
+            {
+              from_name: 'box',
+              to_name: 'image',
+              type: 'rectanglelabels',
+              original_width: 640,
+              original_height: 480,
+              // A value holding a type of its own: the control's type replaces it in the
+              // default path, so with typesAside the value has none either.
+              value: { x: 1, type: 'mine', y: 2, width: 3, height: 4, rectanglelabels: ['Car'] },
+            },
+            { from_name: 'q', to_name: 'image', type: 'choices', value: { choices: ['Good'] } },
+          ],
+        },
+      ],
+    };
+    const [typed] = taskItems(task, { config: image, taskIndex: 0 });
+    const [aside] = taskItems(task, { config: image, taskIndex: 0, typesAside: true });
+    expect(aside!.outputTypes).toEqual({ box: 'RectangleLabels', q: 'Choices' });
+    expect(typed!.outputTypes).toBeUndefined();
+    for (const name of ['box', 'q']) {
+      const withoutType = typed!.output[name]!.map(({ type: _type, ...rest }) => rest);
+      expect(aside!.output[name]).toEqual(withoutType);
+      expect(aside!.output[name]!.map((value) => Object.keys(value))).toEqual(
+        withoutType.map((value) => Object.keys(value)),
+      );
+    }
+    expect(Object.keys(aside!.output.box![0]!)).toEqual([
+      'x',
+      'y',
+      'width',
+      'height',
+      'rectanglelabels',
+      'original_width',
+      'original_height',
+    ]);
+  });
 });

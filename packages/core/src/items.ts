@@ -39,6 +39,11 @@ export interface Item {
   was_cancelled: unknown;
   /** Present only when the task has `agreement`. */
   agreement?: unknown;
+  /**
+   * With {@link TaskItemsOptions.typesAside}: each `from_name`'s control type, which its
+   * values in `output` then do not hold (every value of one `from_name` has one type).
+   */
+  outputTypes?: Record<string, string>;
   /** The task and annotation the item was made from. */
   task: Task;
   annotation: Annotation | undefined;
@@ -56,6 +61,13 @@ export interface TaskItemsOptions {
   withRegionIds?: boolean;
   /** Which annotations to take; the Python converter takes every one, newest first. */
   annotations?: 'all' | 'latest' | 'first' | 'ground-truth';
+  /**
+   * Leave `type` out of the output values (and out of a value that holds a key of that
+   * name) and give each `from_name`'s type in `item.outputTypes` instead: for a format
+   * that writes the values as they are without their type (JSON_MIN), which then needs
+   * no second copy of each. The values' other keys are the same, in the same order.
+   */
+  typesAside?: boolean;
 }
 
 /** The annotations the choice leaves out are part of the input: says so, one entry each. */
@@ -124,6 +136,7 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
   return kept.map(({ annotation, index }) => {
     const output: Record<string, OutputValue[]> = {};
     const results: Record<string, Result[]> = {};
+    const types: Record<string, string> | undefined = options.typesAside ? {} : undefined;
     const resultList = Array.isArray(annotation.result) ? annotation.result : [];
     resultList.forEach((r, ri) => {
       // Built only for a skip entry: most results are kept, and the string would be garbage.
@@ -191,7 +204,12 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
       }
       const v = copyValue((value ?? {}) as Record<string, unknown>);
       if (numbered && value) shareNumberTokens(value, v);
-      v.type = type;
+      if (types) {
+        // Where the value holds a `type` of its own, the default path writes the control's
+        // type over it: either way the value then has none.
+        if (Object.hasOwn(v, 'type')) delete (v as { type?: string }).type;
+        types[fromName] = type;
+      } else v.type = type;
       if (control) {
         if ('original_width' in r) v.original_width = r.original_width;
         if ('original_height' in r) v.original_height = r.original_height;
@@ -203,7 +221,9 @@ export function taskItems(task: Task, options: TaskItemsOptions): Item[] {
       (output[fromName] ??= []).push(v);
       (results[fromName] ??= []).push(r);
     });
-    return makeItem(task, output, results, annotation, taskIndex);
+    const item = makeItem(task, output, results, annotation, taskIndex);
+    if (types) item.outputTypes = types;
+    return item;
   });
 }
 

@@ -9,7 +9,13 @@ import {
   taskItems,
   taskSplit,
 } from '@lsconv/core';
-import { annotatorOf, jsonWithSpellings, prettifyResult, referenceSupports } from '@lsconv/format-kit';
+import {
+  annotatorOf,
+  jsonWithSpellings,
+  prettifyResult,
+  prettifyUntyped,
+  referenceSupports,
+} from '@lsconv/format-kit';
 
 /** One JSON-MIN record: task data keys, then `id`, controls, annotator and timestamps. */
 export type JsonMinRecord = Record<string, unknown>;
@@ -71,6 +77,8 @@ export function prepareJsonMin(task: Task, pctx: PrepareContext): PreparedJsonMi
     report: pctx.report,
     taskIndex: pctx.taskIndex,
     file: pctx.input,
+    // The records hold the values without their type: read so, they need no second copy.
+    typesAside: true,
   });
   const python = pctx.compat === 'python';
   // Numbers kept as written (numbers.ts): integers beyond 2^53, Python's float spelling.
@@ -94,14 +102,18 @@ export function prepareJsonMin(task: Task, pctx: PrepareContext): PreparedJsonMi
  * The record of one item, built in the reference's order so that later keys win the
  * same way: task data, `id` (when the task has one), one key per `from_name`
  * (prettified), `annotator` (email, or the integer user id), `annotation_id`,
- * `created_at`, `updated_at`, `lead_time`, and `agreement` when the task has it.
+ * `created_at`, `updated_at`, `lead_time`, and `agreement` when the task has it. Items
+ * read with `typesAside` give their values to the record as they are, not copied.
  */
 export function toJsonMinRecord(item: Item): JsonMinRecord {
   const numbered = hasNumberTokens(item.task);
   const record = newRecord(item);
   if (item.id !== undefined && item.id !== null) record.id = item.id;
-  for (const name of Object.keys(item.output))
-    record[name] = prettifyResult(item.output[name] ?? [], numbered);
+  const types = item.outputTypes;
+  for (const name of Object.keys(item.output)) {
+    const values = item.output[name] ?? [];
+    record[name] = types ? prettifyUntyped(values, types[name]) : prettifyResult(values, numbered);
+  }
   record.annotator = annotatorOf(item, true);
   record.annotation_id = item.annotation_id;
   record.created_at = item.created_at;

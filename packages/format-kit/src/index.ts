@@ -67,7 +67,7 @@ export {
 } from './import-config.js';
 export { labelText, unwritableLabel } from './labels.js';
 // Tabular outputs (JSON_MIN, CSV)
-export { prettifyResult } from './prettify.js';
+export { prettifyResult, prettifyUntyped } from './prettify.js';
 // Python's math, correctly rounded
 export { pyAtan, pyCos, pyRadians, pySin } from './py-math.js';
 // Python semantics: printing values and numbers, rounding, dates

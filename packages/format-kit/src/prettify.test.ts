@@ -1,6 +1,6 @@
 import type { OutputValue } from '@lsconv/core';
 import { describe, expect, it } from 'vitest';
-import { prettifyResult } from './prettify.js';
+import { prettifyResult, prettifyUntyped } from './prettify.js';
 
 const v = (type: string, value: Record<string, unknown>): OutputValue => ({ ...value, type });
 
@@ -58,5 +58,38 @@ describe('prettifyResult', () => {
   it('treats a one-character string of choices like a one-item list (Python len/index)', () => {
     expect(prettifyResult([v('Choices', { choices: 'Y' })])).toBe('Y');
     expect(prettifyResult([v('Choices', { choices: 'YN' })])).toEqual({ choices: 'YN' });
+  });
+});
+
+describe('prettifyUntyped', () => {
+  // The same values as prettifyResult's cases, without their type (taskItems' typesAside).
+  const cases: [string, Record<string, unknown>[]][] = [
+    ['Choices', [{ choices: ['Positive'] }]],
+    ['Choices', [{ choices: ['A', 'B'] }]],
+    ['Choices', [{ choices: ['A'] }, { choices: ['B'] }]],
+    ['Choices', [{ choices: 'Y' }]],
+    ['TextArea', [{ text: ['hello'] }]],
+    ['TextArea', [{ text: ['a', 'b'] }]],
+    ['RectangleLabels', [{ x: 1, y: 2, rectanglelabels: ['Car'], original_width: 640 }]],
+    ['chatmessage', [{ chatmessage: { role: 'user', content: 'hi' } }, { other: 1 }]],
+    ['Chat', [{ chatmessage: { role: 'assistant', content: 'ok' } }]],
+    ['Choices', []],
+  ];
+
+  it('gives what prettifyResult gives for the same values with their type', () => {
+    for (const [type, values] of cases) {
+      const typed = values.map((value) => v(type, value));
+      expect(prettifyUntyped(values, type), `${type} ${JSON.stringify(values)}`).toEqual(
+        prettifyResult(typed),
+      );
+    }
+  });
+
+  it('hands back the values themselves where nothing collapses, unchanged', () => {
+    const rect = { x: 1, y: 2, rectanglelabels: ['Car'] };
+    const before = structuredClone(rect);
+    const out = prettifyUntyped([rect], 'RectangleLabels') as unknown[];
+    expect(out[0]).toBe(rect);
+    expect(rect).toEqual(before);
   });
 });

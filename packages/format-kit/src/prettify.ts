@@ -9,18 +9,38 @@ import { type OutputValue, shareNumberTokens } from '@lsconv/core';
  */
 export function prettifyResult(values: readonly OutputValue[], numbered = false): unknown {
   const out: unknown[] = [];
-  let lastType: unknown;
   for (const value of values) {
     const { type, ...rest } = value;
     if (numbered) shareNumberTokens(value, rest);
-    lastType = type;
-    if (type === 'Choices' && isSingle(rest.choices)) out.push(firstOf(rest.choices));
-    else if (type === 'TextArea' && isSingle(rest.text)) out.push(firstOf(rest.text));
-    else if (type === 'Chat' || type === 'chatmessage')
-      out.push('chatmessage' in rest ? rest.chatmessage : rest);
-    else out.push(rest);
+    out.push(prettyValue(type, rest));
   }
-  // The reference decides on the type of the *last* value; one from_name has one type anyway.
+  return collapsed(values.at(-1)?.type, out);
+}
+
+/**
+ * {@link prettifyResult} for the values of one control read with `typesAside`
+ * (`taskItems`): they hold no `type`, which is given. A value that does not collapse is
+ * returned itself, not a copy (the caller writes it; nothing mutates it).
+ */
+export function prettifyUntyped(
+  values: readonly Record<string, unknown>[],
+  type: string | undefined,
+): unknown {
+  const out: unknown[] = [];
+  for (const value of values) out.push(prettyValue(type, value));
+  return collapsed(values.length > 0 ? type : undefined, out);
+}
+
+/** What one value (without its `type`) becomes. */
+function prettyValue(type: unknown, rest: Record<string, unknown>): unknown {
+  if (type === 'Choices' && isSingle(rest.choices)) return firstOf(rest.choices);
+  if (type === 'TextArea' && isSingle(rest.text)) return firstOf(rest.text);
+  if (type === 'Chat' || type === 'chatmessage') return 'chatmessage' in rest ? rest.chatmessage : rest;
+  return rest;
+}
+
+/** The reference decides on the type of the *last* value; one from_name has one type anyway. */
+function collapsed(lastType: unknown, out: unknown[]): unknown {
   return (lastType === 'Choices' || lastType === 'TextArea') && out.length === 1 ? out[0] : out;
 }
 
