@@ -12,7 +12,20 @@
 // BENCH_DATA_DIR (generated inputs, shared with `pnpm bench`). Linux: peak RSS comes from
 // GNU time (`/usr/bin/time`), which counts a process's whole life, relaunch included.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,10 +84,38 @@ function clearOutput(outDir) {
   else rmSync(outDir, { recursive: true, force: true });
 }
 
-/** One timed run of a command: wall seconds and peak RSS (MiB) by GNU time. */
-function timed(command, args, outDir) {
-  clearOutput(outDir);
+// Every run starts from the same memory state where the machine allows it (root on
+// Linux): the page cache is dropped, then the input is read once so that it is cached
+// again. Without it the system time of writing an output depended on what earlier runs
+// left in memory: JSON_MIN on the mixed export took 1.1-1.6 s of system time with the
+// cache empty and 3.5-4.3 s after a 12 GB file had been written, on either side.
+// COMPARE_DROP_CACHES=0 leaves the cache alone.
+const DROP_CACHES = '/proc/sys/vm/drop_caches';
+const dropCaches = process.env.COMPARE_DROP_CACHES !== '0' && canWrite(DROP_CACHES);
+
+function canWrite(path) {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function settle(input) {
   execFileSync('sync');
+  if (!dropCaches) return;
+  writeFileSync(DROP_CACHES, '3');
+  const fd = openSync(input, 'r');
+  const buffer = Buffer.allocUnsafe(8 << 20);
+  while (readSync(fd, buffer, 0, buffer.length, null) > 0);
+  closeSync(fd);
+}
+
+/** One timed run of a command on `input`: wall seconds and peak RSS (MiB) by GNU time. */
+function timed(command, args, outDir, input) {
+  clearOutput(outDir);
+  settle(input);
   const result = spawnSync('/usr/bin/time', ['-f', '@@ %e %M', command, ...args], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
@@ -127,11 +168,12 @@ for (const format of FORMATS) {
           command,
           [...rest, '--input', data.file, '--config', data.config, '--format', format, '--out', out],
           out,
+          data.file,
         ),
       );
     }
-    runs.lsconv.push(timed(process.execPath, lsconvArgs([]), out));
-    runs.threads1.push(timed(process.execPath, lsconvArgs(['--threads', '1']), out));
+    runs.lsconv.push(timed(process.execPath, lsconvArgs([]), out, data.file));
+    runs.threads1.push(timed(process.execPath, lsconvArgs(['--threads', '1']), out, data.file));
     const floor = JSON.parse(
       execFileSync(process.execPath, [join(here, 'floor2.mjs'), data.file], { encoding: 'utf8' })
         .trim()
@@ -159,5 +201,7 @@ for (const format of FORMATS) {
   process.stderr.write(`${format} done\n`);
 }
 rmSync(trash, { recursive: true, force: true });
-console.log(`${TASKS} tasks, ${RUNS} run(s) each, load average ${loadavg()[0].toFixed(2)} at the end`);
+console.log(
+  `${TASKS} tasks, ${RUNS} run(s) each, page cache ${dropCaches ? 'dropped before each run' : 'left alone'}, load average ${loadavg()[0].toFixed(2)} at the end`,
+);
 console.table(rows);
