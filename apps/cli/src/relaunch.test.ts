@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RELAUNCH_MIN_INPUT_BYTES, worthRelaunching } from './relaunch.js';
+import { RELAUNCH_MIN_INPUT_BYTES, runsOnOneThread, worthRelaunching } from './relaunch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lsconv-relaunch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,5 +25,21 @@ describe('worthRelaunching', () => {
     expect(worthRelaunching(['export'], dir)).toBe(false);
     expect(worthRelaunching(['formats'], dir)).toBe(false);
     expect(worthRelaunching(['import', 'yolo', '-i', dir], dir)).toBe(false);
+  });
+});
+
+describe('runsOnOneThread', () => {
+  it('is true for --threads 1, or no --threads on one core', () => {
+    expect(runsOnOneThread(['export', '-i', 'a.json', '--threads', '1'], 8)).toBe(true);
+    expect(runsOnOneThread(['export', '--threads=1', '-i', 'a.json'], 8)).toBe(true);
+    expect(runsOnOneThread(['export', '-i', 'a.json'], 1)).toBe(true);
+  });
+
+  it('is false for more threads, more cores, or a --threads after --', () => {
+    expect(runsOnOneThread(['export', '-i', 'a.json'], 2)).toBe(false);
+    expect(runsOnOneThread(['export', '--threads', '2'], 1)).toBe(false);
+    expect(runsOnOneThread(['export', '--threads=4'], 8)).toBe(false);
+    expect(runsOnOneThread(['export', '--', '--threads', '1'], 8)).toBe(false);
+    expect(runsOnOneThread(['export', '--threads', 'lots'], 8)).toBe(false);
   });
 });

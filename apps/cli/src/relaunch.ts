@@ -28,3 +28,20 @@ export function worthRelaunching(args: readonly string[], cwd = process.cwd()): 
     return false;
   }
 }
+
+/**
+ * Whether `lsconv ARGS` will prepare every task on its main thread: `--threads 1`, or no
+ * `--threads` on a machine that gives the process one core. Such a run restarts with a
+ * larger main-thread young generation (`ONE_THREAD_SEMI_SPACE_MB`); a value that is not a
+ * thread count is left to the export to refuse.
+ */
+export function runsOnOneThread(args: readonly string[], cores: number): boolean {
+  let threads: string | undefined;
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    if (arg === '--threads') threads = args[i + 1];
+    else if (arg.startsWith('--threads=')) threads = arg.slice('--threads='.length);
+  }
+  return threads === undefined ? cores === 1 : Number(threads) === 1;
+}

@@ -1,5 +1,5 @@
-import { limitHeapGrowth, relaunchWithMemoryFlags } from '@lsconv/core';
-import { worthRelaunching } from './relaunch.js';
+import { defaultThreads, limitHeapGrowth, relaunchWithMemoryFlags } from '@lsconv/core';
+import { runsOnOneThread, worthRelaunching } from './relaunch.js';
 
 /**
  * Runs `lsconv` as a program with `process.argv`, standard streams and signals, and sets
@@ -8,9 +8,12 @@ import { worthRelaunching } from './relaunch.js';
  * are the packages that host's package.json names (`lsconv.pluginPatterns`).
  */
 export async function startCli(host: string): Promise<void> {
-  // A large export starts again in place with a smaller main-thread young generation, and
+  // A large export starts again in place with a smaller main-thread young generation (a
+  // little larger when the main thread prepares every task itself), and
   // its heaps are kept from filling with garbage (both in @lsconv/core's heap.ts).
-  if (worthRelaunching(process.argv.slice(2))) relaunchWithMemoryFlags();
+  const args = process.argv.slice(2);
+  if (worthRelaunching(args))
+    relaunchWithMemoryFlags(process.env, { oneThread: runsOnOneThread(args, defaultThreads()) });
   limitHeapGrowth();
   // Loaded after the restart decision, so a restart does not pay for loading it twice.
   const { main } = await import('./main.js');

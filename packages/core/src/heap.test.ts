@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT, limitHeapGrowth, memoryFlags, SEMI_SPACE_MB } from './heap.js';
+import {
+  HEAP_GROWING_PERCENT,
+  limitHeapGrowth,
+  memoryFlags,
+  ONE_THREAD_SEMI_SPACE_MB,
+  SEMI_SPACE_MB,
+} from './heap.js';
 
 describe('limitHeapGrowth', () => {
   it("sets the default, or the value of LSCONV_HEAP_GROWING_PERCENT, and 0 keeps V8's own", () => {
@@ -20,6 +26,13 @@ describe('limitHeapGrowth', () => {
 
   it('names the semi-space flag, or none when LSCONV_SEMI_SPACE_MB is 0 or not a size', () => {
     expect(memoryFlags({})).toEqual([`--max-semi-space-size=${SEMI_SPACE_MB}`]);
+    expect(memoryFlags({}, { oneThread: true })).toEqual([
+      `--max-semi-space-size=${ONE_THREAD_SEMI_SPACE_MB}`,
+    ]);
+    expect(ONE_THREAD_SEMI_SPACE_MB).toBeGreaterThan(SEMI_SPACE_MB);
+    expect(memoryFlags({ LSCONV_SEMI_SPACE_MB: '16' }, { oneThread: true })).toEqual([
+      '--max-semi-space-size=16',
+    ]);
     expect(memoryFlags({ LSCONV_SEMI_SPACE_MB: '16' })).toEqual(['--max-semi-space-size=16']);
     for (const value of ['0', '-1', '2.5', 'big'])
       expect(memoryFlags({ LSCONV_SEMI_SPACE_MB: value })).toEqual([]);

@@ -33,22 +33,39 @@ export function limitHeapGrowth(
   return value;
 }
 
-/** The young generation's semi-space the lsconv programs start with, in MB (V8's own default on Node 24 is 32). */
-export const SEMI_SPACE_MB = 8;
+/**
+ * The main thread's semi-space, in MB, when worker threads prepare the tasks (V8's own
+ * default on Node 24 is 32): the main thread then slices the input, orders the workers'
+ * results and writes the output, and keeps little alive. 100,000 generated tasks, two
+ * threads: peak RSS with 4 MB against 8 MB, JSON_MIN 204-230 against 232-262 MB, CSV
+ * 217-222 against 250-251, CoNLL 181-192 against 231-242, COCO 175-182 against 195-203,
+ * YOLO 175-178 against 197-201, for the same CPU time within the runs' spread.
+ */
+export const SEMI_SPACE_MB = 4;
+
+/**
+ * The main thread's semi-space, in MB, when it prepares every task itself (`--threads 1`):
+ * there a smaller one costs time (CoNLL 3.84-3.93 s of user time with 4 MB against 3.56 s
+ * with 8, COCO 6.7-7.0 against 6.2-6.6).
+ */
+export const ONE_THREAD_SEMI_SPACE_MB = 8;
 
 /**
  * The V8 flags the lsconv programs start with: a main-thread young generation of
- * {@link SEMI_SPACE_MB} MB per semi-space. Node 24's V8 lets the main thread's semi-spaces
- * grow to 32 MB, and an export's main thread (slicing the input, ordering the workers'
- * results, writing the output) then holds about 100 MB more at its peak than on Node 20:
- * COCO on 100,000 generated tasks with 2 threads peaked at 342–362 MB, and at 234–261 MB
- * with 8 MB, for the same CPU time. The size of an isolate's young generation is fixed
- * when it starts, so the flag must be on the command line (worker threads set theirs in
- * `resourceLimits`). `LSCONV_SEMI_SPACE_MB` overrides the size; `0` keeps V8's own.
+ * {@link SEMI_SPACE_MB} MB per semi-space, or {@link ONE_THREAD_SEMI_SPACE_MB} when the
+ * program says it works on one thread. Node 24's V8 lets the main thread's semi-spaces
+ * grow to 32 MB, and an export's main thread then held about 100 MB more at its peak than
+ * on Node 20 (COCO on 100,000 generated tasks with 2 threads: 342-362 MB). The size of an
+ * isolate's young generation is fixed when it starts, so the flag must be on the command
+ * line (worker threads set theirs in `resourceLimits`). `LSCONV_SEMI_SPACE_MB` overrides
+ * the size; `0` keeps V8's own.
  */
-export function memoryFlags(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+export function memoryFlags(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: { oneThread?: boolean } = {},
+): string[] {
   const fromEnv = env.LSCONV_SEMI_SPACE_MB?.trim();
-  const mb = fromEnv ? Number(fromEnv) : SEMI_SPACE_MB;
+  const mb = fromEnv ? Number(fromEnv) : options.oneThread ? ONE_THREAD_SEMI_SPACE_MB : SEMI_SPACE_MB;
   if (!Number.isInteger(mb) || mb < 1 || mb > 1024) return [];
   return [`--max-semi-space-size=${mb}`];
 }
@@ -63,8 +80,9 @@ export function memoryFlags(env: Readonly<Record<string, string | undefined>> = 
  */
 export function relaunchWithMemoryFlags(
   env: Readonly<Record<string, string | undefined>> = process.env,
+  options: { oneThread?: boolean } = {},
 ): void {
-  const flags = memoryFlags(env);
+  const flags = memoryFlags(env, options);
   const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never })
     .execve;
   if (flags.length === 0 || typeof execve !== 'function' || env.LSCONV_RELAUNCHED === '1') return;

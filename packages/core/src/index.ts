@@ -56,6 +56,7 @@ export {
   HEAP_GROWING_PERCENT,
   limitHeapGrowth,
   memoryFlags,
+  ONE_THREAD_SEMI_SPACE_MB,
   relaunchWithMemoryFlags,
   SEMI_SPACE_MB,
 } from './heap.js';
