@@ -37,9 +37,9 @@ export function limitHeapGrowth(
  * The main thread's semi-space, in MB, when worker threads prepare the tasks (V8's own
  * default on Node 24 is 32): the main thread then slices the input, orders the workers'
  * results and writes the output, and keeps little alive. 100,000 generated tasks, two
- * threads: peak RSS with 4 MB against 8 MB, JSON_MIN 204-230 against 232-262 MB, CSV
- * 217-222 against 250-251, CoNLL 181-192 against 231-242, COCO 175-182 against 195-203,
- * YOLO 175-178 against 197-201. The cost is COCO's time, whose main thread writes the
+ * threads: peak RSS (MiB) with 4 MB against 8 MB, JSON_MIN 200-225 against 227-265, CSV
+ * 212-217 against 245, CoNLL 177-188 against 225-236, COCO 171-178 against 190-201, YOLO
+ * 170-173 against 193-197. The cost is COCO's time, whose main thread writes the
  * document: 4.44-4.47 s against 3.99-4.08 s (page cache dropped before each run); JSON_MIN,
  * CSV, CoNLL and YOLO took the same CPU time within the runs' spread. (6 MB behaves as 8.)
  */
