@@ -12,13 +12,7 @@ export const RELAUNCH_MIN_INPUT_BYTES = 16 * 1024 * 1024;
  */
 export function worthRelaunching(args: readonly string[], cwd = process.cwd()): boolean {
   if (args[0] !== 'export' || args.includes('-h') || args.includes('--help')) return false;
-  let input: string | undefined;
-  for (let i = 1; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') break;
-    if (arg === '-i' || arg === '--input') input = args[i + 1];
-    else if (arg.startsWith('--input=')) input = arg.slice('--input='.length);
-  }
+  const input = flagValue(args, '--input', '-i');
   if (input === undefined) return false;
   if (input === '-') return true;
   try {
@@ -36,12 +30,21 @@ export function worthRelaunching(args: readonly string[], cwd = process.cwd()): 
  * thread count is left to the export to refuse.
  */
 export function runsOnOneThread(args: readonly string[], cores: number): boolean {
-  let threads: string | undefined;
+  const threads = flagValue(args, '--threads');
+  return threads === undefined ? cores === 1 : Number(threads) === 1;
+}
+
+/**
+ * The last value an option is given after the command (`--name V`, `--name=V`, or the
+ * short `-n V`), before any `--`; undefined when it is not given.
+ */
+function flagValue(args: readonly string[], name: string, short?: string): string | undefined {
+  let value: string | undefined;
   for (let i = 1; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') break;
-    if (arg === '--threads') threads = args[i + 1];
-    else if (arg.startsWith('--threads=')) threads = arg.slice('--threads='.length);
+    if (arg === name || arg === short) value = args[i + 1];
+    else if (arg.startsWith(`${name}=`)) value = arg.slice(name.length + 1);
   }
-  return threads === undefined ? cores === 1 : Number(threads) === 1;
+  return value;
 }
